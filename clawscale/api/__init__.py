@@ -1,0 +1,1 @@
+"""HTTP API of the gateway: one router module per namespace, thin over the domain."""

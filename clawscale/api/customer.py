@@ -1,0 +1,5 @@
+"""The `/api/customer` namespace (see CONTRACT.md); its routes arrive with their issues."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/api/customer")

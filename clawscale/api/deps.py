@@ -1,0 +1,25 @@
+"""Typed request dependencies shared by the routers (`session: SessionDep`)."""
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from clawscale.db import session_scope
+
+
+def get_engine_from_app(request: Request) -> Engine:
+    """The engine the API was built with."""
+    return request.app.state.engine
+
+
+def get_session(engine: Annotated[Engine, Depends(get_engine_from_app)]) -> Iterator[Session]:
+    """A session per request, committed when the route returns without raising."""
+    with session_scope(engine) as session:
+        yield session
+
+
+EngineDep = Annotated[Engine, Depends(get_engine_from_app)]
+SessionDep = Annotated[Session, Depends(get_session)]

@@ -1,0 +1,5 @@
+"""`POST /api/outbound`: replies pushed by the agent runtime (see CONTRACT.md)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

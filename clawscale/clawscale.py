@@ -1,0 +1,17 @@
+"""The Reflex app: the web pages, with the gateway API attached to Reflex's backend."""
+
+import reflex as rx
+
+from clawscale.api.app import reflex_api_transformer
+from clawscale.db import get_engine
+from clawscale.pages import register_pages
+from clawscale.settings import get_settings
+from clawscale.workers.lifespan import bootstrap_on_startup
+
+get_settings().check_production_secrets()
+
+app = rx.App(
+    api_transformer=reflex_api_transformer(get_engine()),
+)
+app.register_lifespan_task(bootstrap_on_startup)
+register_pages(app)

@@ -1,0 +1,54 @@
+"""The `python -m clawscale` command line: database migrations and admin accounts."""
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from clawscale.db import get_engine, session_scope
+from clawscale.domain.admins import create_admin
+from clawscale.domain.errors import DomainError
+from clawscale.migrations import upgrade_database
+from clawscale.settings import get_settings
+from clawscale.workers.lifespan import create_bootstrap_admin
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m clawscale", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    db = commands.add_parser("db", help="database schema").add_subparsers(
+        dest="action", required=True
+    )
+    db.add_parser("upgrade", help="apply every pending migration")
+
+    admin = commands.add_parser("admin", help="admin accounts").add_subparsers(
+        dest="action", required=True
+    )
+    create = admin.add_parser("create", help="create an admin account")
+    create.add_argument("--email", required=True)
+    create.add_argument("--password", required=True)
+    admin.add_parser(
+        "bootstrap",
+        help="create ADMIN_BOOTSTRAP_EMAIL's admin when no admin exists yet",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; the exit status is 0 on success, 1 when a rule refused it."""
+    args = _parser().parse_args(argv)
+    if args.command == "db":
+        upgrade_database(get_settings().DATABASE_URL)
+        print("database is at the newest migration")
+        return 0
+    if args.action == "bootstrap":
+        create_bootstrap_admin()
+        return 0
+    try:
+        with session_scope(get_engine()) as session:
+            admin = create_admin(session, args.email, args.password)
+    except DomainError as error:
+        print(f"error: {error.code}: {error.message or ''}".rstrip(": "), file=sys.stderr)
+        return 1
+    print(f"created admin {admin.email} ({admin.id})")
+    return 0

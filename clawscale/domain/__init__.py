@@ -1,0 +1,1 @@
+"""Domain logic: plain functions over a SQLModel session; no HTTP, no Reflex."""

@@ -1,0 +1,66 @@
+"""The SQLModel tables of the gateway; importing this package registers every table."""
+
+from clawscale.models.accounts import (
+    AdminAccount,
+    AuthSession,
+    ClaimStatus,
+    Customer,
+    CustomerKind,
+    Identity,
+    Membership,
+    MembershipRole,
+    OneTimeToken,
+    SessionSubject,
+    TokenPurpose,
+)
+from clawscale.models.agents import Agent, AgentBinding, ProvisionStatus
+from clawscale.models.audit import AuditLog
+from clawscale.models.billing import AccessPass, StripeEvent
+from clawscale.models.channels import (
+    Channel,
+    ChannelScope,
+    ChannelStatus,
+    Conversation,
+    DeliveryRoute,
+    EndUser,
+)
+from clawscale.models.identities import ExternalIdentity
+from clawscale.models.messages import (
+    DeliveryAttempt,
+    DeliveryStatus,
+    InboundEvent,
+    InboundStatus,
+    OutboundDelivery,
+)
+
+__all__ = [
+    "AccessPass",
+    "AdminAccount",
+    "Agent",
+    "AgentBinding",
+    "AuditLog",
+    "AuthSession",
+    "Channel",
+    "ChannelScope",
+    "ChannelStatus",
+    "ClaimStatus",
+    "Conversation",
+    "Customer",
+    "CustomerKind",
+    "DeliveryAttempt",
+    "DeliveryRoute",
+    "DeliveryStatus",
+    "EndUser",
+    "ExternalIdentity",
+    "Identity",
+    "InboundEvent",
+    "InboundStatus",
+    "Membership",
+    "MembershipRole",
+    "OneTimeToken",
+    "OutboundDelivery",
+    "ProvisionStatus",
+    "SessionSubject",
+    "StripeEvent",
+    "TokenPurpose",
+]

@@ -1,0 +1,56 @@
+"""Agent runtimes and which agent serves each customer."""
+
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from clawscale.models.base import created_at_field, enum_field, foreign_key_field, id_field
+
+
+class ProvisionStatus(StrEnum):
+    """Whether the agent runtime has set up a customer."""
+
+    PENDING = "pending"
+    READY = "ready"
+    ERROR = "error"
+
+
+class Agent(SQLModel, table=True):
+    """An agent runtime endpoint; at most one agent is the default."""
+
+    __tablename__ = "agent"
+    __table_args__ = (
+        sa.Index(
+            "uq_agent_single_default",
+            "is_default",
+            unique=True,
+            sqlite_where=sa.text("is_default"),
+            postgresql_where=sa.text("is_default"),
+        ),
+    )
+
+    id: str = id_field("agt")
+    slug: str = Field(max_length=80, unique=True)
+    name: str = Field(max_length=200)
+    endpoint: str = Field(max_length=2048)
+    token_encrypted: str = Field(default="", sa_type=sa.Text)
+    is_default: bool = Field(default=False)
+    created_at: datetime = created_at_field()
+    updated_at: datetime = created_at_field()
+
+
+class AgentBinding(SQLModel, table=True):
+    """The one agent that serves a customer, and whether it has provisioned them."""
+
+    __tablename__ = "agent_binding"
+
+    id: str = id_field("agb")
+    customer_id: str = Field(foreign_key="customer.id", unique=True, max_length=40)
+    agent_id: str = foreign_key_field("agent.id")
+    provision_status: ProvisionStatus = enum_field(ProvisionStatus.PENDING, index=True)
+    attempts: int = Field(default=0)
+    last_error: str | None = Field(default=None, sa_type=sa.Text, nullable=True)
+    created_at: datetime = created_at_field()
+    updated_at: datetime = created_at_field()

@@ -1,0 +1,41 @@
+"""Link components shared by the pages: navigation links and links that look like buttons."""
+
+from typing import Literal
+
+import reflex as rx
+from reflex_components_core.react_router.dom import ReactRouterLink
+
+ButtonVariant = Literal["solid", "soft", "outline", "surface", "ghost"]
+ButtonSize = Literal["1", "2", "3", "4"]
+
+
+def nav_link(label: str, href: str, *, active: bool) -> rx.Component:
+    """A header navigation link, highlighted (and marked `aria-current`) on the current page."""
+    return rx.link(
+        label,
+        href=href,
+        size="2",
+        weight="medium",
+        underline="none",
+        high_contrast=active,
+        color_scheme="indigo" if active else "gray",
+        custom_attrs={"aria-current": "page"} if active else {},
+        padding="6px 10px",
+        border_radius="var(--radius-2)",
+        background="var(--accent-a3)" if active else "transparent",
+        white_space="nowrap",
+        _hover={"background": "var(--gray-a3)", "color": "var(--gray-12)"},
+    )
+
+
+def button_link(
+    label: str, href: str, *, variant: ButtonVariant = "solid", size: ButtonSize = "3"
+) -> rx.Component:
+    """A client-side navigation link rendered as a button: one `<a>`, no nested controls."""
+    return rx.button(
+        ReactRouterLink.create(label, to=href),
+        as_child=True,
+        variant=variant,
+        size=size,
+        cursor="pointer",
+    )

@@ -1,0 +1,1 @@
+"""Background work of the backend process: start-up tasks and, later, workers."""

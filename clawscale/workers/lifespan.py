@@ -1,0 +1,27 @@
+"""Tasks run when the backend starts: the environment-configured first admin."""
+
+import logging
+
+from fastapi.concurrency import run_in_threadpool
+
+from clawscale.db import get_engine, session_scope
+from clawscale.domain.admins import bootstrap_admin
+from clawscale.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+
+def create_bootstrap_admin() -> None:
+    """Create ADMIN_BOOTSTRAP_EMAIL's admin when set and no admin exists yet."""
+    settings = get_settings()
+    with session_scope(get_engine()) as session:
+        admin = bootstrap_admin(
+            session, settings.ADMIN_BOOTSTRAP_EMAIL, settings.ADMIN_BOOTSTRAP_PASSWORD
+        )
+        if admin is not None:
+            logger.info("created the first admin %s from the environment", admin.email)
+
+
+async def bootstrap_on_startup() -> None:
+    """Reflex lifespan task: the start-up bootstrap, off the event loop."""
+    await run_in_threadpool(create_bootstrap_admin)

@@ -1,0 +1,26 @@
+"""Reflex configuration, driven by clawscale.settings so one set of variables drives everything."""
+
+import reflex as rx
+from reflex.plugins import SitemapPlugin
+
+from clawscale.settings import get_settings
+
+settings = get_settings()
+
+config = rx.Config(
+    app_name="clawscale",
+    db_url=settings.DATABASE_URL,
+    frontend_port=settings.WEB_PORT,
+    backend_port=settings.API_PORT,
+    api_url=settings.CLAWSCALE_PUBLIC_API_URL,
+    deploy_url=settings.DOMAIN_CLIENT,
+    cors_allowed_origins=settings.cors_origins,
+    telemetry_enabled=False,
+    show_built_with_reflex=False,
+    plugins=[
+        rx.plugins.RadixThemesPlugin(
+            theme=rx.theme(appearance="light", accent_color="indigo", radius="medium")
+        ),
+    ],
+    disable_plugins=[SitemapPlugin],
+)

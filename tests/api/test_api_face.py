@@ -1,0 +1,58 @@
+"""The API face over real HTTP: health, JSON errors, retired paths, namespaces."""
+
+import pytest
+
+from clawscale.api.app import build_api
+from clawscale.db import create_db_engine
+from tests.servers import serve_asgi
+
+RETIRED = ["/coke", "/coke/login", "/api/coke/users/1", "/user", "/user/profile"]
+
+
+def test_health_reports_database_and_version(client):
+    response = client.get("/health")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["database"] == "ok"
+    assert body["version"]
+
+
+def test_health_is_degraded_when_the_database_is_unreachable():
+    engine = create_db_engine("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1")
+    with serve_asgi(build_api(engine)) as url:
+        import httpx
+
+        response = httpx.get(f"{url}/health", timeout=10)
+    assert response.status_code == 503
+    assert response.json()["status"] == "degraded"
+    assert response.json()["database"] == "unreachable"
+
+
+@pytest.mark.parametrize("path", ["/api/nothing-here", "/api/admin/nope", "/health/extra"])
+def test_unknown_api_paths_answer_json_404(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json() == {"ok": False, "error": "not_found"}
+
+
+def test_wrong_method_answers_json_405(client):
+    response = client.delete("/health")
+    assert response.status_code == 405
+    assert response.json() == {"ok": False, "error": "method_not_allowed"}
+
+
+@pytest.mark.parametrize("path", RETIRED)
+@pytest.mark.parametrize("method", ["GET", "POST", "DELETE"])
+def test_retired_paths_answer_404(client, path, method):
+    response = client.request(method, path)
+    assert response.status_code == 404
+    assert response.json()["ok"] is False
+    assert response.json()["error"] == "not_found"
+
+
+def test_namespaces_are_mounted(client):
+    paths = client.get("/api/openapi.json").json()["paths"]
+    assert "/health" in paths
+    assert not any(path.startswith(("/coke", "/user", "/api/coke")) for path in paths)

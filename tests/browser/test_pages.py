@@ -1,0 +1,72 @@
+"""What a person sees on the landing page and on every planned page, in a real browser."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from clawscale.pages.catalogue import PAGES, PageSpec
+
+pytestmark = pytest.mark.browser
+
+PAGES_BY_ROUTE = {spec.route: spec for spec in PAGES}
+
+
+def test_landing_page_pitches_the_product_and_offers_two_ways_in(
+    page: Page, frontend_url: str
+) -> None:
+    page.goto(frontend_url + "/")
+
+    expect(page).to_have_title(re.compile("ClawScale"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Your AI agent")
+    expect(page.get_by_role("banner")).to_contain_text("ClawScale")
+    main = page.get_by_role("main")
+    expect(main).to_contain_text("personal WeChat")
+    for channel in ("WhatsApp", "Telegram", "iMessage"):
+        expect(main).to_contain_text(channel)
+    expect(main.get_by_role("heading", level=3)).to_have_count(3)
+
+    create_account = main.get_by_role("link", name="Create account", exact=True)
+    sign_in = main.get_by_role("link", name="Sign in", exact=True)
+    expect(create_account).to_have_attribute("href", "/auth/register")
+    expect(sign_in).to_have_attribute("href", "/auth/login")
+
+    sign_in.click()
+    expect(page).to_have_url(frontend_url + "/auth/login")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+
+
+@pytest.mark.parametrize("route", ["/channels/wechat-personal", "/admin/deliveries"])
+def test_placeholder_page_shows_its_purpose_inside_the_layout(
+    page: Page, frontend_url: str, route: str
+) -> None:
+    spec = PAGES_BY_ROUTE[route]
+
+    page.goto(frontend_url + route)
+
+    expect(page).to_have_title(re.compile(re.escape(spec.title)))
+    expect(page.get_by_role("heading", level=1)).to_have_text(spec.title)
+    expect(page.get_by_text(spec.description)).to_be_visible()
+    expect(page.get_by_text(re.compile("coming soon", re.IGNORECASE))).to_be_visible()
+    header = page.get_by_role("banner")
+    expect(header).to_be_visible()
+    expect(header.get_by_role("link", name="ClawScale home")).to_be_visible()
+    expect(header.locator("[aria-current=page]")).to_have_text(spec.title)
+    expect(page.get_by_role("contentinfo")).to_be_visible()
+
+
+def test_admin_navigation_lists_the_admin_pages(page: Page, frontend_url: str) -> None:
+    page.goto(frontend_url + "/admin/deliveries")
+
+    nav = page.get_by_role("navigation")
+    for title in ("Agents", "Customers", "Shared channels", "Deliveries", "Admins"):
+        expect(nav.get_by_role("link", name=title, exact=True)).to_be_visible()
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=[spec.route for spec in PAGES])
+def test_every_planned_page_renders_its_title(
+    page: Page, frontend_url: str, spec: PageSpec
+) -> None:
+    page.goto(frontend_url + spec.route)
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(spec.title)

@@ -1,0 +1,125 @@
+"""A tiny JSON HTTP server on 127.0.0.1 with scripted routes that records every request.
+
+A fake provider is a `FakeHTTPServer` with handlers for the paths the real provider serves,
+speaking its documented wire format; the code under test is pointed at `server.url`.
+"""
+
+import json
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class RecordedRequest:
+    """One request the fake received."""
+
+    method: str
+    path: str
+    query: str
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        """The body parsed as JSON."""
+        return json.loads(self.body or b"null")
+
+
+@dataclass
+class FakeResponse:
+    """What a handler answers: a status, a JSON-able body and extra headers."""
+
+    status: int = 200
+    body: Any = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+Handler = Callable[[RecordedRequest], FakeResponse]
+
+
+class FakeHTTPServer:
+    """Routes (method, path) to handlers; unknown routes answer 404; all requests are kept."""
+
+    def __init__(self) -> None:
+        self.routes: dict[tuple[str, str], Handler] = {}
+        self.requests: list[RecordedRequest] = []
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        """The base URL, e.g. `http://127.0.0.1:54321`."""
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def route(self, method: str, path: str, handler: Handler) -> None:
+        """Answer `method path` with `handler`."""
+        self.routes[(method.upper(), path)] = handler
+
+    def requests_to(self, path: str) -> list[RecordedRequest]:
+        """The recorded requests for one path."""
+        with self._lock:
+            return [request for request in self.requests if request.path == path]
+
+    def start(self) -> None:
+        """Serve in a background thread."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop serving and release the port."""
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _handle(self, request: RecordedRequest) -> FakeResponse:
+        with self._lock:
+            self.requests.append(request)
+        handler = self.routes.get((request.method, request.path))
+        if handler is None:
+            return FakeResponse(404, {"error": "no such fake route"})
+        return handler(request)
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class _Handler(BaseHTTPRequestHandler):
+            def _serve(self) -> None:
+                path, _, query = self.path.partition("?")
+                length = int(self.headers.get("Content-Length") or 0)
+                request = RecordedRequest(
+                    method=self.command,
+                    path=path,
+                    query=query,
+                    headers={key.lower(): value for key, value in self.headers.items()},
+                    body=self.rfile.read(length) if length else b"",
+                )
+                response = fake._handle(request)
+                payload = json.dumps(response.body).encode()
+                self.send_response(response.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                for name, value in response.headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(payload)
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
+
+            def log_message(self, format: str, *args: object) -> None:
+                return
+
+        return _Handler
+
+
+@contextmanager
+def fake_http_server() -> Iterator[FakeHTTPServer]:
+    """A started `FakeHTTPServer`, stopped when the block ends."""
+    server = FakeHTTPServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

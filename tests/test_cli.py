@@ -1,0 +1,78 @@
+"""`python -m clawscale`: the first admin without a database shell, and the env bootstrap."""
+
+import os
+import subprocess
+import sys
+
+from argon2 import PasswordHasher
+from sqlmodel import select
+
+from clawscale.models import AdminAccount
+
+
+def run_cli(project_root, database_url, *args, **env):
+    return subprocess.run(
+        [sys.executable, "-m", "clawscale", *args],
+        cwd=project_root,
+        env={**os.environ, "DATABASE_URL": database_url, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def admins(session):
+    session.expire_all()
+    return session.exec(select(AdminAccount)).all()
+
+
+def test_admin_create_stores_an_argon2_hash(project_root, database_url, session):
+    result = run_cli(
+        project_root,
+        database_url,
+        "admin",
+        "create",
+        "--email",
+        " Ops@Example.COM ",
+        "--password",
+        "correct horse",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "created admin ops@example.com" in result.stdout
+    [admin] = admins(session)
+    assert admin.email == "ops@example.com"
+    assert admin.password_hash.startswith("$argon2id$")
+    assert PasswordHasher().verify(admin.password_hash, "correct horse")
+    assert "correct horse" not in result.stdout + result.stderr
+
+
+def test_admin_create_refuses_a_duplicate_and_a_short_password(project_root, database_url, session):
+    args = ("admin", "create", "--email", "ops@example.com", "--password")
+    assert run_cli(project_root, database_url, *args, "correct horse").returncode == 0
+    duplicate = run_cli(project_root, database_url, *args, "another pass")
+    assert duplicate.returncode == 1
+    assert "admin_already_exists" in duplicate.stderr
+    short = run_cli(
+        project_root,
+        database_url,
+        "admin",
+        "create",
+        "--email",
+        "b@example.com",
+        "--password",
+        "short",
+    )
+    assert short.returncode == 1
+    assert "password_too_short" in short.stderr
+    assert [admin.email for admin in admins(session)] == ["ops@example.com"]
+
+
+def test_bootstrap_creates_the_first_admin_once(project_root, database_url, session):
+    env = {"ADMIN_BOOTSTRAP_EMAIL": "root@example.com", "ADMIN_BOOTSTRAP_PASSWORD": "s3cret-pass"}
+    for _ in range(2):
+        result = run_cli(project_root, database_url, "admin", "bootstrap", **env)
+        assert result.returncode == 0, result.stderr
+    assert [admin.email for admin in admins(session)] == ["root@example.com"]
+    other = {"ADMIN_BOOTSTRAP_EMAIL": "late@example.com", "ADMIN_BOOTSTRAP_PASSWORD": "s3cret-pass"}
+    run_cli(project_root, database_url, "admin", "bootstrap", **other)
+    assert [admin.email for admin in admins(session)] == ["root@example.com"]
