@@ -55,7 +55,7 @@ def hero() -> rx.Component:
         rx.heading(
             "Your AI agent, on every chat app people already use",
             as_="h1",
-            size=rx.breakpoints(initial="8", sm="9"),
+            size=rx.breakpoints(initial="8", md="9"),
             max_width="18em",
             line_height="1.1",
         ),

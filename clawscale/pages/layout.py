@@ -44,6 +44,7 @@ def site_header(section: Section, current_route: str) -> rx.Component:
                 rx.el.nav(
                     rx.flex(*links, spacing="1", wrap="wrap"),
                     aria_label=f"{section.value.capitalize()} navigation",
+                    margin_inline="-10px",
                 ),
                 justify="between",
                 align="center",

@@ -9,7 +9,6 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 from reflex.testing import AppHarness
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -38,12 +37,14 @@ def _point_app_at(database_url: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def app_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppHarness]:
+def app_harness(
+    project_root: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[AppHarness]:
     """The whole app, started once per test session on its own SQLite file."""
     saved_env = {name: os.environ.get(name) for name in ("DATABASE_URL", "CORS_ORIGIN")}
     database = tmp_path_factory.mktemp("browser-db") / "clawscale.db"
     _point_app_at(f"sqlite:///{database}")
-    harness = AppHarness.create(root=PROJECT_ROOT, app_name="clawscale")
+    harness = AppHarness.create(root=project_root, app_name="clawscale")
     try:
         with harness:
             yield harness
