@@ -81,7 +81,9 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
         {"path": [str(part) for part in error.get("loc", ())], "message": error.get("msg", "")}
         for error in exc.errors()
     ]
-    return error_response(400, "invalid_body", "The request failed validation.", issues=issues)
+    in_body = any(issue["path"][:1] != ["query"] for issue in issues)
+    code = "invalid_body" if in_body else "invalid_query"
+    return error_response(400, code, "The request failed validation.", issues=issues)
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
