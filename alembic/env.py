@@ -1,9 +1,9 @@
 """Alembic environment: migrates the database that clawscale.migrations (or DATABASE_URL) names."""
 
+from alembic import context
 from sqlmodel import SQLModel
 
 import clawscale.models  # noqa: F401  (registers every table on SQLModel.metadata)
-from alembic import context
 from clawscale.db import create_db_engine, is_sqlite
 from clawscale.settings import get_settings
 

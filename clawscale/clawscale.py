@@ -6,7 +6,7 @@ from clawscale.api.app import reflex_api_transformer
 from clawscale.db import get_engine
 from clawscale.pages import register_pages
 from clawscale.settings import get_settings
-from clawscale.workers.lifespan import bootstrap_on_startup
+from clawscale.workers.lifespan import bootstrap_on_startup, run_workers_in_process
 
 get_settings().check_production_secrets()
 
@@ -14,4 +14,5 @@ app = rx.App(
     api_transformer=reflex_api_transformer(get_engine()),
 )
 app.register_lifespan_task(bootstrap_on_startup)
+app.register_lifespan_task(run_workers_in_process)
 register_pages(app)

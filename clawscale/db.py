@@ -25,11 +25,33 @@ def _enable_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def create_db_engine(url: str) -> Engine:
-    """An engine for `url`: foreign keys and WAL on SQLite, pre-ping on PostgreSQL."""
+def _take_over_transactions(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
+
+
+def _begin_immediately(connection: sa.Connection) -> None:
+    """Start every SQLite transaction ourselves, holding the write lock from the start.
+
+    The sqlite3 driver otherwise begins transactions lazily, before the first write: a savepoint
+    opened first would become the outer transaction and commit on its own, and two requests
+    could both read ("two admins are active") before either writes. BEGIN IMMEDIATE makes
+    SQLite transactions take turns, as PostgreSQL's row locks do for the rules that need them.
+    """
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create_db_engine(url: str, *, serialise_sqlite: bool = True) -> Engine:
+    """An engine for `url`: foreign keys and WAL on SQLite, pre-ping on PostgreSQL.
+
+    `serialise_sqlite=False` keeps the sqlite3 driver's own lazy transactions, for an observer
+    (such as a test) that reads while the application writes.
+    """
     if is_sqlite(url):
         engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         sa.event.listen(engine, "connect", _enable_sqlite_pragmas)
+        if serialise_sqlite:
+            sa.event.listen(engine, "connect", _take_over_transactions)
+            sa.event.listen(engine, "begin", _begin_immediately)
         return engine
     return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
 

@@ -15,8 +15,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_URL = f"sqlite:///{PROJECT_ROOT / 'clawscale.db'}"
 
-DEV_ADMIN_JWT_SECRET = "dev-admin-jwt-secret-change-me"
-DEV_CUSTOMER_JWT_SECRET = "dev-customer-jwt-secret-change-me"
+DEV_ADMIN_JWT_SECRET = "dev-admin-jwt-secret-change-me-in-production"
+DEV_CUSTOMER_JWT_SECRET = "dev-customer-jwt-secret-change-me-in-production"
 DEV_SECRET_KEY = "dev-clawscale-secret-key-change-me"
 DEV_OUTBOUND_API_KEY = "dev-outbound-api-key"
 DEV_IDENTITY_API_KEY = "dev-identity-api-key"
@@ -62,6 +62,7 @@ class Settings(BaseSettings):
     CLAWSCALE_SECRET_KEY: str = DEV_SECRET_KEY
     CLAWSCALE_OUTBOUND_API_KEY: str = DEV_OUTBOUND_API_KEY
     CLAWSCALE_IDENTITY_API_KEY: str = DEV_IDENTITY_API_KEY
+    METRICS_API_KEY: str = ""
     COKE_PLATFORM_TENANT_ID: str = "coke"
 
     CORS_ORIGIN: str = "http://localhost:4040"
@@ -84,6 +85,12 @@ class Settings(BaseSettings):
     EVOLUTION_API_BASE_URL: str = "http://localhost:8080"
     GEWE_API_BASE_URL: str = "http://api.geweapi.com"
     LINQ_API_BASE_URL: str = "https://api.linqapp.com/api/partner/v3"
+
+    CLAWSCALE_RUN_WORKERS: bool = True
+    DELIVERY_LEASE_SECONDS: float = 60.0
+
+    AUTH_RATE_LIMIT_PER_IP: str = "30/minute"
+    AUTH_RATE_LIMIT_PER_EMAIL: str = "10/minute"
 
     ADMIN_BOOTSTRAP_EMAIL: str = ""
     ADMIN_BOOTSTRAP_PASSWORD: str = Field(default="", repr=False)

@@ -1,16 +1,18 @@
 """Fixtures shared by the whole suite: databases on SQLite and PostgreSQL, and the real API."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 import sqlalchemy as sa
+from fastapi import FastAPI
 from sqlmodel import Session
 
 from clawscale.api.app import build_api
 from clawscale.db import create_db_engine
 from clawscale.migrations import upgrade_database
+from clawscale.settings import Settings, get_settings
 from tests.databases import backends, empty_all_tables, fresh_database
 from tests.servers import serve_asgi
 
@@ -40,25 +42,55 @@ def db(engine: sa.Engine) -> Iterator[sa.Engine]:
     empty_all_tables(engine)
 
 
+@pytest.fixture(scope="session")
+def observer_engine(database_url: str) -> Iterator[sa.Engine]:
+    """An engine for the tests' own reads and set-up: on SQLite it keeps the driver's lazy
+    transactions, so reading never holds a lock or a stale snapshot while the app writes."""
+    engine = create_db_engine(database_url, serialise_sqlite=False)
+    yield engine
+    engine.dispose()
+
+
 @pytest.fixture
-def session(db: sa.Engine) -> Iterator[Session]:
+def session(db: sa.Engine, observer_engine: sa.Engine) -> Iterator[Session]:
     """A session on the test database."""
-    with Session(db, expire_on_commit=False) as session:
+    with Session(observer_engine, expire_on_commit=False) as session:
         yield session
 
 
 @pytest.fixture(scope="session")
-def api_url(engine: sa.Engine) -> Iterator[str]:
-    """The real API served over loopback HTTP on the session's database."""
-    with serve_asgi(build_api(engine)) as url:
+def api_app(engine: sa.Engine) -> FastAPI:
+    """The real API application on the session's database."""
+    return build_api(engine)
+
+
+@pytest.fixture(scope="session")
+def api_url(api_app: FastAPI) -> Iterator[str]:
+    """The real API served over loopback HTTP."""
+    with serve_asgi(api_app) as url:
         yield url
 
 
 @pytest.fixture
-def client(api_url: str, db: sa.Engine) -> Iterator[httpx.Client]:
-    """An HTTP client for the real API; the database is emptied after the test."""
+def client(api_url: str, api_app: FastAPI, db: sa.Engine) -> Iterator[httpx.Client]:
+    """An HTTP client for the real API; afterwards the database is emptied, the rate limits
+    forgotten and any settings override dropped."""
     with httpx.Client(base_url=api_url, timeout=10) as client:
         yield client
+    api_app.dependency_overrides.clear()
+    api_app.state.rate_limiter.reset()
+
+
+@pytest.fixture
+def use_settings(api_app: FastAPI) -> Callable[..., Settings]:
+    """Run the API with these settings for this test: `use_settings(RESEND_API_KEY=...)`."""
+
+    def override(**values: object) -> Settings:
+        settings = Settings(_env_file=None, **values)
+        api_app.dependency_overrides[get_settings] = lambda: settings
+        return settings
+
+    return override
 
 
 @pytest.fixture(scope="session")

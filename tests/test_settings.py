@@ -39,7 +39,9 @@ def test_production_refuses_default_secrets_and_names_them():
 
 
 def test_production_names_only_the_secret_left_at_its_default():
-    secrets = dict(PRODUCTION_SECRETS, CUSTOMER_JWT_SECRET="dev-customer-jwt-secret-change-me")
+    secrets = dict(
+        PRODUCTION_SECRETS, CUSTOMER_JWT_SECRET="dev-customer-jwt-secret-change-me-in-production"
+    )
     settings = Settings(_env_file=None, CLAWSCALE_ENV="production", **secrets)
     with pytest.raises(InsecureSettingsError, match="CUSTOMER_JWT_SECRET") as refusal:
         settings.check_production_secrets()

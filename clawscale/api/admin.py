@@ -1,5 +1,182 @@
-"""The `/api/admin` namespace (see CONTRACT.md); its routes arrive with their issues."""
+"""The `/api/admin` namespace: admin sign-in and admin accounts (see CONTRACT.md).
 
-from fastapi import APIRouter
+A sign-in answers with a session token (for `Authorization: Bearer`) and also sets it in an
+HttpOnly cookie for browsers. Answers are built from the `...Public` models below, so a password
+hash cannot reach a client.
+"""
+
+from datetime import datetime
+from typing import Annotated, Generic, Literal, TypeVar
+
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from clawscale.api.deps import SessionDep
+from clawscale.api.errors import ApiError
+from clawscale.api.pagination import PageDep, reject_unknown_query
+from clawscale.api.rate_limit import LimiterDep, client_ip
+from clawscale.api.security import CurrentAdmin, SettingsDep, current_admin
+from clawscale.api.session_cookies import clear_session_cookie, set_session_cookie
+from clawscale.api.validators import email_or_value_error
+from clawscale.domain.admins import (
+    Removal,
+    add_admin,
+    count_admins,
+    list_admins,
+    remove_admin,
+    sign_in_admin,
+    sign_out_admin,
+)
+from clawscale.domain.passwords import MIN_PASSWORD_LENGTH
+from clawscale.domain.sessions import ADMIN_COOKIE
 
 router = APIRouter(prefix="/api/admin")
+
+DataT = TypeVar("DataT")
+
+
+class Ok(BaseModel, Generic[DataT]):
+    """The success envelope."""
+
+    ok: Literal[True] = True
+    data: DataT
+
+
+class AdminPublic(BaseModel):
+    """An admin as clients see it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    email: str
+    is_active: bool
+    last_login_at: datetime | None
+    created_at: datetime
+
+
+class AdminLogin(BaseModel):
+    """Sign-in credentials."""
+
+    email: str = Field(max_length=320)
+    password: str
+
+
+class AdminCreate(BaseModel):
+    """A new admin's email and password."""
+
+    email: Annotated[str, AfterValidator(email_or_value_error)]
+    password: str = Field(min_length=MIN_PASSWORD_LENGTH)
+
+
+class LoginData(BaseModel):
+    """A new admin session."""
+
+    token: str
+    expires_at: datetime
+    admin: AdminPublic
+
+
+class SessionData(BaseModel):
+    """The session a request is signed in with."""
+
+    admin: AdminPublic
+    expires_at: datetime
+
+
+class AdminData(BaseModel):
+    """One admin."""
+
+    admin: AdminPublic
+
+
+class AdminPage(BaseModel):
+    """A page of admins."""
+
+    items: list[AdminPublic]
+    total: int
+    limit: int
+    offset: int
+
+
+class RemovalData(BaseModel):
+    """What removing an admin did."""
+
+    id: str
+    outcome: Removal
+
+
+class Empty(BaseModel):
+    """No data: `{}`."""
+
+
+@router.post("/login")
+def login(
+    credentials: AdminLogin,
+    request: Request,
+    response: Response,
+    db: SessionDep,
+    settings: SettingsDep,
+    limiter: LimiterDep,
+) -> Ok[LoginData]:
+    """Sign in; the same 401 for an unknown email, a wrong password or an inactive admin.
+
+    429 `rate_limited` past the sign-in rate limits.
+    """
+    limiter.check("admin-login", client_ip(request), credentials.email)
+    signed_in = sign_in_admin(
+        db, credentials.email, credentials.password, settings.ADMIN_JWT_SECRET
+    )
+    if signed_in is None:
+        raise ApiError(401, "invalid_credentials", "The email or password is not right.")
+    set_session_cookie(response, settings, ADMIN_COOKIE, signed_in.issued.token)
+    data = LoginData(
+        token=signed_in.issued.token,
+        expires_at=signed_in.issued.expires_at,
+        admin=AdminPublic.model_validate(signed_in.admin),
+    )
+    return Ok[LoginData](data=data)
+
+
+@router.post("/logout")
+def logout(principal: CurrentAdmin, db: SessionDep, response: Response) -> Ok[Empty]:
+    """Sign out: the session's token stops working at once."""
+    sign_out_admin(db, principal.admin.id, principal.session)
+    clear_session_cookie(response, ADMIN_COOKIE)
+    return Ok[Empty](data=Empty())
+
+
+@router.get("/session")
+def session(principal: CurrentAdmin) -> Ok[SessionData]:
+    """Who is signed in, and until when."""
+    data = SessionData(
+        admin=AdminPublic.model_validate(principal.admin),
+        expires_at=principal.session.expires_at,
+    )
+    return Ok[SessionData](data=data)
+
+
+@router.get("/admins", dependencies=[Depends(current_admin), Depends(reject_unknown_query())])
+def admins(page: PageDep, db: SessionDep) -> Ok[AdminPage]:
+    """Every admin, oldest first, one page at a time."""
+    items = [
+        AdminPublic.model_validate(admin) for admin in list_admins(db, page.limit, page.offset)
+    ]
+    data = AdminPage.model_validate(page.envelope(items, count_admins(db)))
+    return Ok[AdminPage](data=data)
+
+
+@router.post("/admins", status_code=201)
+def create(new: AdminCreate, principal: CurrentAdmin, db: SessionDep) -> Ok[AdminData]:
+    """Add an admin; 409 `admin_already_exists` when the email is taken (in any case)."""
+    admin = add_admin(db, principal.admin.id, new.email, new.password)
+    return Ok[AdminData](data=AdminData(admin=AdminPublic.model_validate(admin)))
+
+
+@router.delete("/admins/{admin_id}")
+def delete(admin_id: str, principal: CurrentAdmin, db: SessionDep) -> Ok[RemovalData]:
+    """Remove an admin: deleted, or deactivated when the audit log refers to it.
+
+    422 `cannot_delete_self` and `cannot_delete_last_active_admin`; 404 `admin_not_found`.
+    """
+    removal = remove_admin(db, principal.admin.id, admin_id)
+    return Ok[RemovalData](data=RemovalData(id=admin_id, outcome=removal))

@@ -1,6 +1,5 @@
 """Builds the gateway's FastAPI app and attaches it in front of Reflex's backend."""
 
-import json
 from collections.abc import Callable
 
 from fastapi import FastAPI
@@ -10,37 +9,30 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from clawscale import __version__
 from clawscale.api import (
     admin,
+    admin_deliveries,
     auth,
     customer,
+    handoff,
     health,
     internal,
+    metrics,
     outbound,
     public,
     retired,
     webhooks,
 )
+from clawscale.api.body_limit import BodySizeLimit
 from clawscale.api.errors import install_error_handlers
+from clawscale.api.raw_responses import json_body, send_json
+from clawscale.domain.rate_limits import shared_auth_limiter
+from clawscale.metrics import database_registry
 
 API_PREFIXES = ("/api", "/health", "/metrics", *retired.RETIRED_PREFIXES)
-NOT_FOUND_BODY = json.dumps({"ok": False, "error": "not_found"}).encode()
+NOT_FOUND_BODY = json_body({"ok": False, "error": "not_found"})
 
 
 def _owns_path(path: str) -> bool:
     return any(path == prefix or path.startswith(prefix + "/") for prefix in API_PREFIXES)
-
-
-async def _json_not_found(scope: Scope, receive: Receive, send: Send) -> None:
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 404,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(NOT_FOUND_BODY)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": NOT_FOUND_BODY})
 
 
 def _fallback(downstream: ASGIApp | None) -> ASGIApp:
@@ -48,7 +40,7 @@ def _fallback(downstream: ASGIApp | None) -> ASGIApp:
 
     async def route(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and (downstream is None or _owns_path(scope["path"])):
-            await _json_not_found(scope, receive, send)
+            await send_json(send, 404, NOT_FOUND_BODY)
             return
         if downstream is not None:
             await downstream(scope, receive, send)
@@ -66,16 +58,22 @@ def build_api(engine: Engine, downstream: ASGIApp | None = None) -> FastAPI:
         openapi_url="/api/openapi.json",
     )
     api.state.engine = engine
+    api.state.metrics_registry = database_registry(engine)
+    api.state.rate_limiter = shared_auth_limiter()
+    api.add_middleware(BodySizeLimit)
     install_error_handlers(api)
     for module in (
         health,
         retired,
         auth,
+        handoff,
         customer,
         public,
         webhooks,
         admin,
+        admin_deliveries,
         internal,
+        metrics,
         outbound,
     ):
         api.include_router(module.router)

@@ -1,5 +1,218 @@
-"""The `/api/auth` namespace (see CONTRACT.md); its routes arrive with their issues."""
+"""`/api/auth/*`: customer registration, sign-in, email verification, password reset, claim."""
 
-from fastapi import APIRouter
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Request, Response
+from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field
+
+from clawscale.api.deps import SessionDep
+from clawscale.api.rate_limit import LimiterDep, client_ip
+from clawscale.api.security import CurrentCustomer, SettingsDep
+from clawscale.api.session_cookies import clear_session_cookie, set_session_cookie
+from clawscale.api.validators import email_or_value_error
+from clawscale.domain import customer_accounts as accounts
+from clawscale.domain.access import access_summary
+from clawscale.domain.passwords import MIN_PASSWORD_LENGTH
+from clawscale.domain.sessions import CUSTOMER_COOKIE, IssuedSession, revoke_session
+from clawscale.models import ClaimStatus, MembershipRole
 
 router = APIRouter(prefix="/api/auth")
+
+NEUTRAL_ANSWER = {
+    "ok": True,
+    "data": {"message": "If the address belongs to an account, we have sent it an email."},
+}
+
+Password = Annotated[str, Field(min_length=MIN_PASSWORD_LENGTH, max_length=256)]
+AnyEmail = Annotated[str, Field(min_length=1, max_length=320)]
+Email = Annotated[str, Field(min_length=3, max_length=320), AfterValidator(email_or_value_error)]
+Token = Annotated[str, Field(min_length=1, max_length=2048)]
+
+
+class RegisterBody(BaseModel):
+    """`display_name` (or `displayName`), email, password (8+ characters)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    display_name: str = Field(
+        min_length=1, max_length=200, validation_alias=AliasChoices("display_name", "displayName")
+    )
+    email: Email
+    password: Password
+
+
+class LoginBody(BaseModel):
+    email: AnyEmail
+    password: Annotated[str, Field(min_length=1, max_length=256)]
+
+
+class EmailBody(BaseModel):
+    email: AnyEmail
+
+
+class VerifyEmailBody(BaseModel):
+    email: AnyEmail
+    token: Token
+
+
+class ResetPasswordBody(BaseModel):
+    token: Token
+    password: Password
+
+
+class ClaimRequestBody(BaseModel):
+    entry_token: Token
+    email: Email
+    next: Annotated[str | None, Field(max_length=2048)] = None
+
+
+class ClaimBody(BaseModel):
+    token: Token
+    password: Password
+
+
+class SessionPublic(BaseModel):
+    """What a client learns about a session: never a password hash or another person's data."""
+
+    token: str | None
+    expires_at: datetime
+    identity_id: str
+    customer_id: str
+    email: str | None
+    display_name: str
+    claim_status: ClaimStatus
+    role: MembershipRole
+
+
+class MePublic(SessionPublic):
+    email_verified: bool
+    subscription_active: bool
+    subscription_expires_at: datetime
+
+
+def _session_public(
+    account: accounts.Account, expires_at: datetime, token: str | None
+) -> SessionPublic:
+    identity = account.identity
+    return SessionPublic(
+        token=token,
+        expires_at=expires_at,
+        identity_id=identity.id,
+        customer_id=account.customer.id,
+        email=identity.email,
+        display_name=identity.display_name,
+        claim_status=identity.claim_status,
+        role=account.role,
+    )
+
+
+def _signed_in(
+    response: Response, settings: SettingsDep, account: accounts.Account, issued: IssuedSession
+) -> dict[str, object]:
+    set_session_cookie(response, settings, CUSTOMER_COOKIE, issued.token)
+    public = _session_public(account, issued.expires_at, issued.token)
+    return {"ok": True, "data": public.model_dump(mode="json")}
+
+
+@router.post("/register", status_code=201)
+def register(
+    body: RegisterBody, response: Response, db: SessionDep, settings: SettingsDep
+) -> dict[str, object]:
+    """A pending identity with its own customer, signed in; a verification link is mailed."""
+    account = accounts.register(db, settings, body.display_name, body.email, body.password)
+    return _signed_in(
+        response, settings, account, accounts.start_session(db, settings, account.identity)
+    )
+
+
+@router.post("/login")
+def login(
+    body: LoginBody,
+    request: Request,
+    response: Response,
+    db: SessionDep,
+    settings: SettingsDep,
+    limiter: LimiterDep,
+) -> dict[str, object]:
+    """Sign in; 401 `invalid_credentials` for every failure, 429 past the rate limit."""
+    limiter.check("login", client_ip(request), body.email)
+    identity = accounts.authenticate(db, body.email, body.password)
+    account = accounts.account_of(db, identity)
+    return _signed_in(response, settings, account, accounts.start_session(db, settings, identity))
+
+
+@router.post("/logout")
+def logout(principal: CurrentCustomer, response: Response, db: SessionDep) -> dict[str, object]:
+    """End this session now; its token stops working everywhere."""
+    revoke_session(db, principal.session)
+    clear_session_cookie(response, CUSTOMER_COOKIE)
+    return {"ok": True, "data": {}}
+
+
+@router.get("/me")
+def me(principal: CurrentCustomer, db: SessionDep) -> dict[str, object]:
+    """The session's identity and customer, email verification and access."""
+    account = principal.account
+    access = access_summary(db, account.customer)
+    session = _session_public(account, principal.session.expires_at, None)
+    public = MePublic(
+        **session.model_dump(),
+        email_verified=account.identity.email_verified_at is not None,
+        subscription_active=access.active,
+        subscription_expires_at=access.expires_at,
+    )
+    return {"ok": True, "data": public.model_dump(mode="json", exclude={"token"})}
+
+
+@router.post("/verify-email")
+def verify_email(body: VerifyEmailBody, db: SessionDep) -> dict[str, object]:
+    """Confirm the email with the mailed token; the identity becomes `active`."""
+    identity = accounts.verify_email(db, body.email, body.token)
+    return {"ok": True, "data": {"email": identity.email, "claim_status": identity.claim_status}}
+
+
+@router.post("/resend-verification")
+def resend_verification(
+    body: EmailBody, request: Request, db: SessionDep, settings: SettingsDep, limiter: LimiterDep
+) -> dict[str, object]:
+    """Mail a new verification link; the same answer whether or not the email is known."""
+    limiter.check("resend-verification", client_ip(request), body.email)
+    accounts.resend_verification(db, settings, body.email)
+    return NEUTRAL_ANSWER
+
+
+@router.post("/forgot-password")
+def forgot_password(
+    body: EmailBody, request: Request, db: SessionDep, settings: SettingsDep, limiter: LimiterDep
+) -> dict[str, object]:
+    """Mail a password-reset link; the same answer whether or not the email is known."""
+    limiter.check("forgot-password", client_ip(request), body.email)
+    accounts.request_password_reset(db, settings, body.email)
+    return NEUTRAL_ANSWER
+
+
+@router.post("/reset-password")
+def reset_password(body: ResetPasswordBody, db: SessionDep) -> dict[str, object]:
+    """Set a new password with the mailed token; every earlier session ends."""
+    accounts.reset_password(db, body.token, body.password)
+    return {"ok": True, "data": {}}
+
+
+@router.post("/claim/request")
+def claim_request(
+    body: ClaimRequestBody, db: SessionDep, settings: SettingsDep
+) -> dict[str, object]:
+    """An unclaimed identity takes an email and is mailed a claim link (unclaimed -> pending)."""
+    accounts.request_claim(db, settings, body.entry_token, body.email, body.next)
+    return {"ok": True, "data": {"claim_status": ClaimStatus.PENDING}}
+
+
+@router.post("/claim")
+def claim(
+    body: ClaimBody, response: Response, db: SessionDep, settings: SettingsDep
+) -> dict[str, object]:
+    """Finish the claim with the mailed token and a password (pending -> active), signed in."""
+    identity = accounts.claim(db, body.token, body.password)
+    account = accounts.account_of(db, identity)
+    return _signed_in(response, settings, account, accounts.start_session(db, settings, identity))

@@ -16,10 +16,14 @@ def get_engine_from_app(request: Request) -> Engine:
 
 
 def get_session(engine: Annotated[Engine, Depends(get_engine_from_app)]) -> Iterator[Session]:
-    """A session per request, committed when the route returns without raising."""
+    """A session per request, committed when the route returns without raising.
+
+    Used with `scope="function"`, so the commit happens before the response is sent: a client
+    never hears "ok" for a change that is not yet durable.
+    """
     with session_scope(engine) as session:
         yield session
 
 
 EngineDep = Annotated[Engine, Depends(get_engine_from_app)]
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]

@@ -7,7 +7,17 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from clawscale.domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from clawscale.domain.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    InvalidToken,
+    NotFound,
+    Unauthenticated,
+    Unavailable,
+)
+from clawscale.domain.rate_limits import RateLimited
 
 logger = logging.getLogger(__name__)
 
@@ -32,33 +42,52 @@ DOMAIN_STATUSES: dict[type[DomainError], int] = {
     Conflict: 409,
     Forbidden: 403,
     Invalid: 422,
+    InvalidToken: 400,
+    Unauthenticated: 401,
+    Unavailable: 503,
 }
 
 
 class ApiError(Exception):
     """An error answered to the client as `{"ok": false, "error": code}` with `status`."""
 
-    def __init__(self, status: int, code: str, message: str | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(code)
         self.status = status
         self.code = code
         self.message = message
+        self.headers = headers or {}
 
 
 def error_response(
-    status: int, code: str, message: str | None = None, **extra: object
+    http_status: int, code: str, message: str | None = None, **extra: object
 ) -> JSONResponse:
     """The error envelope as a response."""
     body: dict[str, object] = {"ok": False, "error": code}
     if message:
         body["message"] = message
     body.update(extra)
-    return JSONResponse(body, status_code=status)
+    return JSONResponse(body, status_code=http_status)
 
 
 async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
-    return error_response(exc.status, exc.code, exc.message)
+    response = error_response(exc.status, exc.code, exc.message)
+    response.headers.update(exc.headers)
+    return response
+
+
+async def _rate_limited(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RateLimited)
+    response = error_response(429, exc.code, exc.message)
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -94,6 +123,7 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
 def install_error_handlers(app: FastAPI) -> None:
     """Answer every error of `app` in the JSON envelope, never with a stack trace."""
     app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(RateLimited, _rate_limited)
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

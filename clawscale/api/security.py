@@ -10,15 +10,14 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlmodel import Session
 
 from clawscale.api.deps import SessionDep
 from clawscale.api.errors import ApiError
-from clawscale.domain.sessions import resolve_session
-from clawscale.models import AdminAccount, AuthSession, SessionSubject
+from clawscale.domain.customer_accounts import Account, account_of
+from clawscale.domain.sessions import SESSION_COOKIES, resolve_session, session_secret
+from clawscale.models import AdminAccount, AuthSession, ClaimStatus, Identity, SessionSubject
 from clawscale.settings import Settings, get_settings
-
-CUSTOMER_COOKIE = "clawscale_session"
-ADMIN_COOKIE = "clawscale_admin_session"
 
 
 def bearer_token(request: Request) -> str | None:
@@ -37,12 +36,11 @@ def keys_match(expected: str, given: str | None) -> bool:
     return hmac.compare_digest(expected.encode(), given.encode())
 
 
-def require_api_key(setting: str) -> Callable[[Request], None]:
+def require_api_key(setting: str) -> Callable[..., None]:
     """A dependency admitting only `Bearer <value of setting>`; 401 `unauthorized` otherwise."""
 
-    def check(request: Request) -> None:
-        expected = getattr(get_settings(), setting)
-        if not keys_match(expected, bearer_token(request)):
+    def check(request: Request, settings: Annotated[Settings, Depends(get_settings)]) -> None:
+        if not keys_match(getattr(settings, setting), bearer_token(request)):
             raise ApiError(401, "unauthorized")
 
     return check
@@ -51,9 +49,15 @@ def require_api_key(setting: str) -> Callable[[Request], None]:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def session_token(request: Request, cookie: str) -> str | None:
-    """The bearer token, else the session cookie."""
-    return bearer_token(request) or request.cookies.get(cookie) or None
+def live_session(
+    request: Request, db: Session, settings: Settings, kind: SessionSubject
+) -> AuthSession:
+    """The live session of `kind` behind the bearer token or else the session cookie; 401."""
+    token = bearer_token(request) or request.cookies.get(SESSION_COOKIES[kind])
+    row = resolve_session(db, token, kind, session_secret(settings, kind)) if token else None
+    if row is None:
+        raise ApiError(401, "unauthorized")
+    return row
 
 
 @dataclass(frozen=True)
@@ -66,16 +70,41 @@ class AdminPrincipal:
 
 def current_admin(request: Request, db: SessionDep, settings: SettingsDep) -> AdminPrincipal:
     """The active admin behind the request's admin token; 401 `unauthorized` otherwise."""
-    token = session_token(request, ADMIN_COOKIE)
-    row = (
-        resolve_session(db, token, SessionSubject.ADMIN, settings.ADMIN_JWT_SECRET)
-        if token
-        else None
-    )
-    admin = db.get(AdminAccount, row.subject_id) if row else None
-    if row is None or admin is None or not admin.is_active:
+    row = live_session(request, db, settings, SessionSubject.ADMIN)
+    admin = db.get(AdminAccount, row.subject_id)
+    if admin is None or not admin.is_active:
         raise ApiError(401, "unauthorized")
     return AdminPrincipal(admin, row)
 
 
 CurrentAdmin = Annotated[AdminPrincipal, Depends(current_admin)]
+
+
+@dataclass(frozen=True)
+class CustomerPrincipal:
+    """The signed-in person, their customer account, and the session they used."""
+
+    account: Account
+    session: AuthSession
+
+
+def current_customer(request: Request, db: SessionDep, settings: SettingsDep) -> CustomerPrincipal:
+    """The identity and customer behind the request's customer token; 401 otherwise."""
+    row = live_session(request, db, settings, SessionSubject.CUSTOMER)
+    identity = db.get(Identity, row.subject_id)
+    if identity is None:
+        raise ApiError(401, "unauthorized")
+    return CustomerPrincipal(account_of(db, identity), row)
+
+
+def active_customer(
+    principal: Annotated[CustomerPrincipal, Depends(current_customer)],
+) -> CustomerPrincipal:
+    """A signed-in customer whose identity is `active` (verified); 403 `identity_not_active`."""
+    if principal.account.identity.claim_status != ClaimStatus.ACTIVE:
+        raise ApiError(403, "identity_not_active", "Verify your email address first.")
+    return principal
+
+
+CurrentCustomer = Annotated[CustomerPrincipal, Depends(current_customer)]
+ActiveCustomer = Annotated[CustomerPrincipal, Depends(active_customer)]

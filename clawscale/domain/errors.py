@@ -24,3 +24,15 @@ class Forbidden(DomainError):
 
 class Invalid(DomainError):
     """The input is well-formed but breaks a rule."""
+
+
+class Unauthenticated(DomainError):
+    """The credentials do not identify anyone."""
+
+
+class InvalidToken(DomainError):
+    """An emailed or signed token is unknown, expired, of the wrong kind or already used."""
+
+
+class Unavailable(DomainError):
+    """The request is valid but cannot be served yet; the caller may retry later."""

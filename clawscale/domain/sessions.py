@@ -2,6 +2,7 @@
 
 The JWT names the session id (`sid`), so signing out or resetting a password revokes it at once.
 Admin and customer tokens use different secrets and audiences: one is never accepted as the other.
+Browsers keep each kind in its own HttpOnly cookie (`SESSION_COOKIES`).
 """
 
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from sqlmodel import Session, col, select, update
 
 from clawscale.models import AuthSession, SessionSubject
 from clawscale.models.base import utcnow
+from clawscale.settings import Settings
 
 SESSION_LIFETIME = timedelta(days=7)
 ALGORITHM = "HS256"
@@ -19,6 +21,19 @@ AUDIENCES: dict[SessionSubject, str] = {
     SessionSubject.ADMIN: "clawscale:admin",
     SessionSubject.CUSTOMER: "clawscale:customer",
 }
+CUSTOMER_COOKIE = "clawscale_session"
+ADMIN_COOKIE = "clawscale_admin_session"
+SESSION_COOKIES: dict[SessionSubject, str] = {
+    SessionSubject.ADMIN: ADMIN_COOKIE,
+    SessionSubject.CUSTOMER: CUSTOMER_COOKIE,
+}
+
+
+def session_secret(settings: Settings, kind: SessionSubject) -> str:
+    """The signing secret of a kind of session."""
+    if kind is SessionSubject.ADMIN:
+        return settings.ADMIN_JWT_SECRET
+    return settings.CUSTOMER_JWT_SECRET
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from clawscale.models.channels import (
     EndUser,
 )
 from clawscale.models.identities import ExternalIdentity
+from clawscale.models.mail import EmailMessage, EmailStatus
 from clawscale.models.messages import (
     DeliveryAttempt,
     DeliveryStatus,
@@ -50,6 +51,8 @@ __all__ = [
     "DeliveryAttempt",
     "DeliveryRoute",
     "DeliveryStatus",
+    "EmailMessage",
+    "EmailStatus",
     "EndUser",
     "ExternalIdentity",
     "Identity",

@@ -1,24 +1,73 @@
-"""The web pages of the gateway: the landing page and one placeholder per planned route."""
+"""The web pages of the gateway: the landing page, the customer sign-in and account pages, the
+development mailbox (development only), and a placeholder for each page still to be built."""
+
+from functools import partial
 
 import reflex as rx
+from reflex.event import EventHandler
 
-from clawscale.pages.catalogue import PAGES
+from clawscale.pages import account, dev_mailbox
+from clawscale.pages.auth import (
+    claim,
+    forgot_password,
+    login,
+    register,
+    reset_password,
+    verify_email,
+)
+from clawscale.pages.catalogue import PLACEHOLDER_PAGES, PageSpec, Section, SitePage
 from clawscale.pages.landing import LANDING_DESCRIPTION, LANDING_ROUTE, LANDING_TITLE, landing_page
-from clawscale.pages.placeholder import page_title, placeholder_page
+from clawscale.pages.layout import is_development, page_title
+from clawscale.pages.placeholder import placeholder_page
+from clawscale.settings import Settings, get_settings
+from clawscale.state.customer_session import CustomerSessionState
+
+BUILT_PAGES: tuple[SitePage, ...] = (
+    login.PAGE,
+    register.PAGE,
+    verify_email.PAGE,
+    forgot_password.PAGE,
+    reset_password.PAGE,
+    claim.PAGE,
+    account.PAGE,
+)
+
+
+def section_guard(section: Section) -> tuple[EventHandler, ...]:
+    """What a page of `section` checks on load: customer pages need a signed-in customer;
+    public pages learn whether one is signed in (for the navigation)."""
+    if section is Section.CUSTOMER:
+        return (CustomerSessionState.require_customer,)
+    if section is Section.ADMIN:
+        return ()
+    return (CustomerSessionState.check_session,)
+
+
+def placeholder(spec: PageSpec) -> SitePage:
+    """The coming-soon page of a row of the placeholder table."""
+    return SitePage(spec, partial(placeholder_page, spec), on_load=section_guard(spec.section))
+
+
+def site_pages(settings: Settings) -> tuple[SitePage, ...]:
+    """Every page but the landing page; the mailbox only in development."""
+    development = (dev_mailbox.PAGE,) if is_development(settings) else ()
+    return (*BUILT_PAGES, *development, *(placeholder(spec) for spec in PLACEHOLDER_PAGES))
 
 
 def register_pages(app: rx.App) -> None:
-    """Add the landing page and every page of the table to `app`."""
+    """Add the landing page and every other page to `app`."""
     app.add_page(
         landing_page,
         route=LANDING_ROUTE,
         title=LANDING_TITLE,
         description=LANDING_DESCRIPTION,
+        on_load=CustomerSessionState.check_session,
     )
-    for spec in PAGES:
+    for page in site_pages(get_settings()):
         app.add_page(
-            placeholder_page(spec),
-            route=spec.route,
-            title=page_title(spec),
-            description=spec.description,
+            page.render,
+            route=page.spec.route,
+            title=page_title(page.spec),
+            description=page.spec.description,
+            on_load=list(page.on_load) or None,
         )

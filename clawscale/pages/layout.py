@@ -1,13 +1,27 @@
-"""The shared page frame: a header with the product name and section navigation, the main
-content, and a footer."""
+"""The shared page frame: a header with the product name and navigation, the main content,
+and a footer."""
 
 import reflex as rx
 
-from clawscale.pages.catalogue import Section, nav_pages
+from clawscale.pages.catalogue import PageSpec, Section
 from clawscale.pages.links import nav_link
+from clawscale.pages.navigation import ADMIN_NAV, CUSTOMER_NAV, SIGNED_OUT_NAV, NavItem
+from clawscale.settings import Environment, Settings, get_settings
+from clawscale.state.customer_session import CustomerSessionState
 
 PRODUCT_NAME = "ClawScale"
 CONTENT_PADDING = rx.breakpoints(initial="16px", sm="24px")
+DEV_MAILBOX_ROUTE = "/dev/mailbox"
+
+
+def page_title(spec: PageSpec) -> str:
+    """The browser tab title of a page."""
+    return f"{spec.title} · {PRODUCT_NAME}"
+
+
+def is_development(settings: Settings) -> bool:
+    """Whether the app runs in development (the development mailbox exists)."""
+    return settings.CLAWSCALE_ENV is Environment.DEVELOPMENT
 
 
 def brand(section: Section) -> rx.Component:
@@ -31,18 +45,36 @@ def brand(section: Section) -> rx.Component:
     )
 
 
+def nav_links(items: tuple[NavItem, ...], current_route: str) -> rx.Component:
+    """A row of header links, the current page's highlighted."""
+    links = [nav_link(item.label, item.route, active=item.route == current_route) for item in items]
+    return rx.flex(*links, spacing="1", wrap="wrap")
+
+
+def section_nav(section: Section, current_route: str) -> rx.Component:
+    """Admin pages list the console; other pages follow the visitor's session (nothing until
+    it is known, so the wrong links never flash)."""
+    if section is Section.ADMIN:
+        return nav_links(ADMIN_NAV, current_route)
+    return rx.cond(
+        CustomerSessionState.session_checked,
+        rx.cond(
+            CustomerSessionState.signed_in,
+            nav_links(CUSTOMER_NAV, current_route),
+            nav_links(SIGNED_OUT_NAV, current_route),
+        ),
+        rx.fragment(),
+    )
+
+
 def site_header(section: Section, current_route: str) -> rx.Component:
-    """The top bar: brand on the left, the section's navigation on the right (wrapping)."""
-    links = [
-        nav_link(page.title, page.route, active=page.route == current_route)
-        for page in nav_pages(section)
-    ]
+    """The top bar: brand on the left, the navigation on the right (wrapping)."""
     return rx.el.header(
         rx.container(
             rx.flex(
                 brand(section),
                 rx.el.nav(
-                    rx.flex(*links, spacing="1", wrap="wrap"),
+                    section_nav(section, current_route),
                     aria_label=f"{section.value.capitalize()} navigation",
                     margin_inline="-10px",
                 ),
@@ -64,6 +96,14 @@ def site_header(section: Section, current_route: str) -> rx.Component:
     )
 
 
+def footer_links() -> list[rx.Component]:
+    """Home, the admin console, and in development the mailbox of kept emails."""
+    targets = [("Home", "/"), ("Admin console", "/admin/login")]
+    if is_development(get_settings()):
+        targets.append(("Development mailbox", DEV_MAILBOX_ROUTE))
+    return [rx.link(label, href=href, size="2", color_scheme="gray") for label, href in targets]
+
+
 def site_footer() -> rx.Component:
     """The bottom bar: what the product is, and the way into the admin console."""
     return rx.el.footer(
@@ -74,11 +114,7 @@ def site_footer() -> rx.Component:
                     size="2",
                     color_scheme="gray",
                 ),
-                rx.flex(
-                    rx.link("Home", href="/", size="2", color_scheme="gray"),
-                    rx.link("Admin console", href="/admin/login", size="2", color_scheme="gray"),
-                    spacing="4",
-                ),
+                rx.flex(*footer_links(), spacing="4", wrap="wrap"),
                 justify="between",
                 align="center",
                 wrap="wrap",

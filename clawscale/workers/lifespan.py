@@ -1,4 +1,4 @@
-"""Tasks run when the backend starts: the environment-configured first admin."""
+"""Tasks run with the backend: the environment-configured first admin, and the workers."""
 
 import logging
 
@@ -7,6 +7,7 @@ from fastapi.concurrency import run_in_threadpool
 from clawscale.db import get_engine, session_scope
 from clawscale.domain.admins import bootstrap_admin
 from clawscale.settings import get_settings
+from clawscale.workers.dispatcher import Dispatcher
 
 logger = logging.getLogger(__name__)
 
@@ -25,3 +26,10 @@ def create_bootstrap_admin() -> None:
 async def bootstrap_on_startup() -> None:
     """Reflex lifespan task: the start-up bootstrap, off the event loop."""
     await run_in_threadpool(create_bootstrap_admin)
+
+
+async def run_workers_in_process() -> None:
+    """Reflex lifespan task: the dispatcher, unless workers run as their own process."""
+    settings = get_settings()
+    if settings.CLAWSCALE_RUN_WORKERS:
+        await Dispatcher(get_engine(), settings).run_forever()

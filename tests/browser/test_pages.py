@@ -1,15 +1,34 @@
-"""What a person sees on the landing page and on every planned page, in a real browser."""
+"""What a person sees on the landing page and on every page of the site, in a real browser."""
 
 import re
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from clawscale.pages.catalogue import PAGES, PageSpec
+from clawscale.pages import site_pages
+from clawscale.pages.catalogue import PLACEHOLDER_PAGES, PageSpec, Section
+from clawscale.settings import Environment, Settings
 
 pytestmark = pytest.mark.browser
 
-PAGES_BY_ROUTE = {spec.route: spec for spec in PAGES}
+PLACEHOLDERS_BY_ROUTE = {spec.route: spec for spec in PLACEHOLDER_PAGES}
+DEVELOPMENT = Settings(_env_file=None, CLAWSCALE_ENV=Environment.DEVELOPMENT)
+PRODUCTION = Settings(_env_file=None, CLAWSCALE_ENV=Environment.PRODUCTION)
+ALL_SPECS = [page.spec for page in site_pages(DEVELOPMENT)]
+
+
+def visit_as_needed(request: pytest.FixtureRequest, spec: PageSpec) -> None:
+    """Customer pages are for signed-in customers: sign the test's browser in for them."""
+    if spec.section is Section.CUSTOMER:
+        request.getfixturevalue("signed_in")
+
+
+def test_the_development_mailbox_exists_only_in_development() -> None:
+    def routes(settings: Settings) -> set[str]:
+        return {page.spec.route for page in site_pages(settings)}
+
+    assert "/dev/mailbox" in routes(DEVELOPMENT)
+    assert routes(DEVELOPMENT) - routes(PRODUCTION) == {"/dev/mailbox"}
 
 
 def test_landing_page_pitches_the_product_and_offers_two_ways_in(
@@ -38,9 +57,10 @@ def test_landing_page_pitches_the_product_and_offers_two_ways_in(
 
 @pytest.mark.parametrize("route", ["/channels/wechat-personal", "/admin/deliveries"])
 def test_placeholder_page_shows_its_purpose_inside_the_layout(
-    page: Page, frontend_url: str, route: str
+    page: Page, frontend_url: str, route: str, request: pytest.FixtureRequest
 ) -> None:
-    spec = PAGES_BY_ROUTE[route]
+    spec = PLACEHOLDERS_BY_ROUTE[route]
+    visit_as_needed(request, spec)
 
     page.goto(frontend_url + route)
 
@@ -63,10 +83,32 @@ def test_admin_navigation_lists_the_admin_pages(page: Page, frontend_url: str) -
         expect(nav.get_by_role("link", name=title, exact=True)).to_be_visible()
 
 
-@pytest.mark.parametrize("spec", PAGES, ids=[spec.route for spec in PAGES])
-def test_every_planned_page_renders_its_title(
-    page: Page, frontend_url: str, spec: PageSpec
+def test_signed_out_visitors_are_offered_sign_in_and_sign_up(page: Page, frontend_url: str) -> None:
+    page.goto(frontend_url + "/auth/forgot-password")
+
+    nav = page.get_by_role("navigation")
+    expect(nav.get_by_role("link")).to_have_text(["Sign in", "Create account"])
+
+
+def test_signed_in_customers_see_their_workspace_navigation(
+    page: Page, frontend_url: str, signed_in: object
 ) -> None:
+    page.goto(frontend_url + "/")
+
+    nav = page.get_by_role("navigation")
+    expect(nav.get_by_role("link")).to_have_text(["Channels", "Personal WeChat", "Account"])
+    nav.get_by_role("link", name="Channels", exact=True).click()
+    expect(page).to_have_url(frontend_url + "/channels")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Channels")
+
+
+@pytest.mark.parametrize("spec", ALL_SPECS, ids=[spec.route for spec in ALL_SPECS])
+def test_every_page_renders_its_title(
+    page: Page, frontend_url: str, spec: PageSpec, request: pytest.FixtureRequest
+) -> None:
+    visit_as_needed(request, spec)
+
     page.goto(frontend_url + spec.route)
 
+    expect(page).to_have_url(frontend_url + spec.route)
     expect(page.get_by_role("heading", level=1)).to_have_text(spec.title)

@@ -1,0 +1,1 @@
+"""Channel adapters: one module per channel kind behind one small interface, and a registry."""

@@ -1,0 +1,115 @@
+"""The interface every channel adapter implements, and the outcomes of a send.
+
+A send either returns the provider's message id or raises: `TransientSendError` when trying
+again later may work (timeouts, 5xx, 429), `PermanentSendError` when it will not (other 4xx,
+unknown user, bad credentials).
+"""
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Protocol
+
+import httpx
+
+from clawscale.domain.channel_store import ChannelCredentials
+
+
+class MessageType(StrEnum):
+    """What the runtime asks to send."""
+
+    TEXT = "text"
+    IMAGE = "image"
+    VOICE = "voice"
+
+
+@dataclass(frozen=True)
+class OutboundMessage:
+    """One message for one external user."""
+
+    message_type: MessageType
+    text: str = ""
+    media_urls: tuple[str, ...] = ()
+    audio_as_voice: bool = False
+
+    def text_with_attachment_lines(self) -> str:
+        """The text followed by one `Attachment: <url>` line per media URL (for text-only APIs)."""
+        lines = [self.text] if self.text else []
+        lines += [f"Attachment: {url}" for url in self.media_urls]
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class SendTarget:
+    """Who receives the message, and what the provider needs echoed (e.g. a context token)."""
+
+    external_id: str
+    provider_context: dict[str, object] = field(default_factory=dict)
+
+
+class SendError(Exception):
+    """A send did not succeed."""
+
+
+class TransientSendError(SendError):
+    """Trying again later may succeed; `retry_after` seconds when the provider said so."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class PermanentSendError(SendError):
+    """Trying again will not help."""
+
+
+class ChannelAdapter(Protocol):
+    """What the gateway needs from a channel kind to deliver outbound messages."""
+
+    kind: str
+
+    async def send(
+        self,
+        client: httpx.AsyncClient,
+        credentials: ChannelCredentials,
+        target: SendTarget,
+        message: OutboundMessage,
+        idempotency_key: str,
+    ) -> str:
+        """Send one message; the provider's message id, or a SendError."""
+        ...
+
+
+def retry_after_seconds(response: httpx.Response) -> float | None:
+    """The Retry-After of a response in seconds, when given as a number."""
+    value = response.headers.get("retry-after", "")
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None
+
+
+def raise_for_http_status(response: httpx.Response, provider: str) -> None:
+    """Classify an HTTP failure: 429 and 5xx are transient, other 4xx permanent."""
+    status = response.status_code
+    if status < 400:
+        return
+    detail = f"{provider} answered HTTP {status}"
+    if status == 429 or status >= 500:
+        raise TransientSendError(detail, retry_after_seconds(response))
+    raise PermanentSendError(detail)
+
+
+async def post_json(
+    client: httpx.AsyncClient,
+    provider: str,
+    url: str,
+    body: dict[str, object],
+    headers: dict[str, str],
+) -> httpx.Response:
+    """POST JSON: network failures and timeouts are transient; HTTP errors are classified."""
+    try:
+        response = await client.post(url, json=body, headers=headers)
+    except httpx.HTTPError as error:
+        raise TransientSendError(f"{provider} unreachable: {type(error).__name__}") from error
+    raise_for_http_status(response, provider)
+    return response

@@ -1,0 +1,26 @@
+"""Encryption at rest and in short-lived links: Fernet keyed from CLAWSCALE_SECRET_KEY."""
+
+import base64
+import hashlib
+
+from cryptography.fernet import Fernet, InvalidToken
+
+
+def fernet_for(secret_key: str) -> Fernet:
+    """A Fernet cipher whose key is derived from the configured secret."""
+    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(secret_key.encode()).digest()))
+
+
+def encrypt_text(secret_key: str, plaintext: str) -> str:
+    """`plaintext` encrypted and authenticated, as text."""
+    return fernet_for(secret_key).encrypt(plaintext.encode()).decode()
+
+
+def decrypt_text(
+    secret_key: str, ciphertext: str, max_age_seconds: int | None = None
+) -> str | None:
+    """The plaintext, or None when the ciphertext is forged, damaged or older than `max_age`."""
+    try:
+        return fernet_for(secret_key).decrypt(ciphertext.encode(), ttl=max_age_seconds).decode()
+    except (InvalidToken, ValueError):
+        return None

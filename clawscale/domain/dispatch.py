@@ -1,0 +1,226 @@
+"""Sending outbox rows: claiming them under a lease, one attempt each, and what follows.
+
+A row is claimed by a conditional UPDATE (on PostgreSQL after `FOR UPDATE SKIP LOCKED`), so two
+processes never hold one row; a process that dies mid-send leaves a lease that expires, and the
+row becomes due again. Only the oldest unfinished delivery of a conversation is ever due, so a
+conversation's messages go out in acceptance order. Transient failures are retried with
+exponential backoff and jitter up to MAX_ATTEMPTS, then the row is `dead`.
+"""
+
+import random
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, exists, func, or_, select, tuple_, update
+
+from clawscale.channels.base import MessageType, OutboundMessage, SendTarget
+from clawscale.domain.channel_store import ChannelCredentials, channel_credentials
+from clawscale.models import Channel, DeliveryAttempt, DeliveryStatus, OutboundDelivery
+from clawscale.models.base import utcnow
+from clawscale.settings import Settings
+
+LEASE = timedelta(seconds=60)
+MAX_ATTEMPTS = 8
+BACKOFF_BASE_SECONDS = 2.0
+BACKOFF_CAP_SECONDS = 600.0
+UNFINISHED = (DeliveryStatus.PENDING, DeliveryStatus.SENDING, DeliveryStatus.FAILED)
+CLAIMABLE = (DeliveryStatus.PENDING, DeliveryStatus.FAILED, DeliveryStatus.SENDING)
+
+
+@dataclass(frozen=True)
+class SendJob:
+    """Everything one send attempt needs, read from the database before any I/O."""
+
+    delivery_id: str
+    idempotency_key: str
+    credentials: ChannelCredentials
+    target: SendTarget
+    message: OutboundMessage
+
+
+def backoff_seconds(attempt: int, retry_after: float | None = None) -> float:
+    """Delay before the next try: exponential, capped, with jitter; never below Retry-After."""
+    ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (attempt - 1))
+    delay = random.uniform(ceiling / 2, ceiling)
+    return max(delay, retry_after or 0.0)
+
+
+def _claimable_now():  # noqa: ANN202  (a SQL expression)
+    now = utcnow()
+    earlier = aliased(OutboundDelivery)
+    blocked_by_earlier = exists().where(
+        earlier.customer_id == OutboundDelivery.customer_id,
+        earlier.business_conversation_key == OutboundDelivery.business_conversation_key,
+        col(earlier.status).in_(UNFINISHED),
+        tuple_(earlier.created_at, earlier.id)
+        < tuple_(OutboundDelivery.created_at, OutboundDelivery.id),
+    )
+    return (
+        col(OutboundDelivery.status).in_(CLAIMABLE),
+        or_(
+            col(OutboundDelivery.next_attempt_at).is_(None), OutboundDelivery.next_attempt_at <= now
+        ),
+        or_(
+            col(OutboundDelivery.lease_expires_at).is_(None),
+            OutboundDelivery.lease_expires_at < now,
+        ),
+        ~blocked_by_earlier,
+    )
+
+
+def _take(db: Session, delivery_id: str, worker_id: str, lease: timedelta) -> bool:
+    now = utcnow()
+    taken = db.exec(
+        update(OutboundDelivery)
+        .where(col(OutboundDelivery.id) == delivery_id, *_claimable_now())
+        .values(
+            status=DeliveryStatus.SENDING,
+            lease_owner=worker_id,
+            lease_expires_at=now + lease,
+            attempts=OutboundDelivery.attempts + 1,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return taken.rowcount == 1
+
+
+def claim_delivery(db: Session, delivery_id: str, worker_id: str, lease: timedelta = LEASE) -> bool:
+    """Take one delivery for sending if it is due and first in its conversation."""
+    return _take(db, delivery_id, worker_id, lease)
+
+
+def claim_due_deliveries(
+    db: Session, worker_id: str, limit: int, lease: timedelta = LEASE
+) -> list[str]:
+    """Take up to `limit` due deliveries (at most one per conversation), oldest first."""
+    candidates = db.exec(
+        select(OutboundDelivery.id)
+        .where(*_claimable_now())
+        .order_by(col(OutboundDelivery.created_at), col(OutboundDelivery.id))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    return [delivery_id for delivery_id in candidates if _take(db, delivery_id, worker_id, lease)]
+
+
+def _message(payload: dict[str, object]) -> OutboundMessage:
+    media = payload.get("mediaUrls") or []
+    return OutboundMessage(
+        message_type=MessageType(str(payload.get("message_type", "text"))),
+        text=str(payload.get("text") or ""),
+        media_urls=tuple(str(url) for url in media) if isinstance(media, list) else (),
+        audio_as_voice=bool(payload.get("audioAsVoice")),
+    )
+
+
+def load_send_job(db: Session, settings: Settings, delivery_id: str) -> SendJob | None:
+    """The job for a claimed delivery; None when its channel is gone (the row is then dead)."""
+    delivery = db.get(OutboundDelivery, delivery_id, populate_existing=True)
+    assert delivery is not None
+    channel = db.get(Channel, delivery.channel_id)
+    if channel is None:
+        return None
+    return SendJob(
+        delivery_id=delivery.id,
+        idempotency_key=delivery.idempotency_key,
+        credentials=channel_credentials(settings, channel),
+        target=SendTarget(delivery.target, dict(delivery.provider_context)),
+        message=_message(delivery.payload),
+    )
+
+
+def _held(db: Session, delivery_id: str, worker_id: str) -> OutboundDelivery | None:
+    delivery = db.get(OutboundDelivery, delivery_id, populate_existing=True, with_for_update=True)
+    if delivery is None or delivery.lease_owner != worker_id:
+        return None
+    return delivery
+
+
+def _record_attempt(
+    db: Session,
+    delivery: OutboundDelivery,
+    *,
+    succeeded: bool,
+    provider_message_id: str | None = None,
+    error: str | None = None,
+) -> None:
+    earlier = db.exec(
+        select(func.count())
+        .select_from(DeliveryAttempt)
+        .where(DeliveryAttempt.delivery_id == delivery.id)
+    ).one()
+    db.add(
+        DeliveryAttempt(
+            delivery_id=delivery.id,
+            attempt_number=earlier + 1,
+            finished_at=utcnow(),
+            succeeded=succeeded,
+            provider_message_id=provider_message_id,
+            error=error,
+        )
+    )
+
+
+def record_success(
+    db: Session, delivery_id: str, worker_id: str, provider_message_id: str
+) -> DeliveryStatus | None:
+    """The delivery went out; None when this worker no longer holds it."""
+    delivery = _held(db, delivery_id, worker_id)
+    if delivery is None:
+        return None
+    delivery.status = DeliveryStatus.SUCCEEDED
+    delivery.provider_message_id = provider_message_id or None
+    delivery.error = None
+    _release(db, delivery)
+    _record_attempt(db, delivery, succeeded=True, provider_message_id=provider_message_id)
+    return delivery.status
+
+
+def record_failure(
+    db: Session,
+    delivery_id: str,
+    worker_id: str,
+    error: str,
+    *,
+    transient: bool,
+    retry_after: float | None = None,
+) -> DeliveryStatus | None:
+    """The attempt failed: retry later (`failed`) or give up (`dead`)."""
+    delivery = _held(db, delivery_id, worker_id)
+    if delivery is None:
+        return None
+    if transient and delivery.attempts < MAX_ATTEMPTS:
+        delivery.status = DeliveryStatus.FAILED
+        delivery.next_attempt_at = utcnow() + timedelta(
+            seconds=backoff_seconds(delivery.attempts, retry_after)
+        )
+    else:
+        delivery.status = DeliveryStatus.DEAD
+    delivery.error = error
+    _release(db, delivery)
+    _record_attempt(db, delivery, succeeded=False, error=error)
+    return delivery.status
+
+
+def _release(db: Session, delivery: OutboundDelivery) -> None:
+    delivery.lease_owner = None
+    delivery.lease_expires_at = None
+    delivery.updated_at = utcnow()
+    db.add(delivery)
+    db.flush()
+
+
+def retry_dead_delivery(db: Session, delivery_id: str) -> OutboundDelivery | None:
+    """An admin's retry: a dead delivery becomes due now with a fresh attempt budget."""
+    delivery = db.get(OutboundDelivery, delivery_id, with_for_update=True)
+    if delivery is None or delivery.status != DeliveryStatus.DEAD:
+        return None
+    delivery.status = DeliveryStatus.PENDING
+    delivery.attempts = 0
+    delivery.next_attempt_at = utcnow()
+    delivery.updated_at = utcnow()
+    db.add(delivery)
+    db.flush()
+    return delivery

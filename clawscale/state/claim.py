@@ -1,0 +1,45 @@
+"""Claiming an account made for a chat user: choose a password with the mailed link."""
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import reflex as rx
+from reflex.event import EventSpec
+from sqlmodel import Session
+
+from clawscale.domain.customer_accounts import claim, start_session
+from clawscale.domain.errors import InvalidToken
+from clawscale.settings import Settings, get_settings
+from clawscale.state.backend import run_domain
+from clawscale.state.form import field_value
+from clawscale.state.link_form import LINK_INVALID, LinkFormState, new_password_problems
+from clawscale.state.redirects import sign_in_redirect
+
+
+def claim_and_sign_in(db: Session, settings: Settings, token: str, password: str) -> str | None:
+    """A session token once the claim is finished; None for a bad or used link."""
+    try:
+        identity = claim(db, token, password)
+    except InvalidToken:
+        return None
+    return start_session(db, settings, identity).token
+
+
+class ClaimState(LinkFormState):
+    """Finishes a claim (pending -> active) and signs the person in."""
+
+    @rx.event
+    async def submit(self, form_data: dict[str, Any]) -> AsyncIterator[EventSpec | None]:
+        """Check the password (twice), claim, and go on to the link's `next` page."""
+        self._begin_submit()
+        if self._rejected(new_password_problems(form_data)):
+            return
+        token, password = self._link_token(), field_value(form_data, "password")
+        yield None
+        session_token = await run_domain(
+            lambda db, settings: claim_and_sign_in(db, settings, token, password)
+        )
+        if session_token is None:
+            self._fail(LINK_INVALID)
+            return
+        yield sign_in_redirect(get_settings(), session_token, self._next_path())

@@ -1,0 +1,63 @@
+"""Forgotten passwords: ask for a reset link, then choose a new password with it."""
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import reflex as rx
+from sqlmodel import Session
+
+from clawscale.domain.customer_accounts import request_password_reset, reset_password
+from clawscale.domain.errors import InvalidToken
+from clawscale.state.backend import run_domain
+from clawscale.state.customer_session import CustomerSessionState
+from clawscale.state.form import FormState, field_value
+from clawscale.state.link_form import LINK_INVALID, LinkFormState, new_password_problems
+from clawscale.state.neutral import RESET_LINK_SENT
+from clawscale.state.throttle import throttled
+from clawscale.state.validation import email_problem
+
+
+def password_changed(db: Session, token: str, password: str) -> bool:
+    """Whether the reset token set the new password (every earlier session then ends)."""
+    try:
+        reset_password(db, token, password)
+    except InvalidToken:
+        return False
+    return True
+
+
+class ForgotPasswordState(FormState, CustomerSessionState):
+    """Mails a reset link; the answer never tells whether the address has an account."""
+
+    @rx.event
+    async def submit(self, form_data: dict[str, Any]) -> AsyncIterator[None]:
+        """Check the address, then ask the domain to mail a link."""
+        self._begin_submit()
+        email = field_value(form_data, "email").strip()
+        if self._rejected({"email": email_problem(email)}):
+            return
+        if message := throttled("forgot-password", self.router.session.client_ip, email):
+            self._fail(message)
+            return
+        yield None
+        await run_domain(lambda db, settings: request_password_reset(db, settings, email))
+        self._done(RESET_LINK_SENT)
+
+
+class ResetPasswordState(LinkFormState):
+    """Sets a new password with the mailed token."""
+
+    @rx.event
+    async def submit(self, form_data: dict[str, Any]) -> AsyncIterator[None]:
+        """Check the new password (twice), then set it."""
+        self._begin_submit()
+        if self._rejected(new_password_problems(form_data)):
+            return
+        token, password = self._link_token(), field_value(form_data, "password")
+        yield None
+        if not await run_domain(lambda db, _settings: password_changed(db, token, password)):
+            self._fail(LINK_INVALID)
+            return
+        self.completed = True
+        self._done()
+        await self._refresh_session()

@@ -1,0 +1,63 @@
+"""Rows the tests build often: customers with a routed conversation on a channel."""
+
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from clawscale.domain.channel_store import create_channel
+from clawscale.domain.routing import upsert_delivery_route
+from clawscale.models import (
+    Channel,
+    ChannelScope,
+    ChannelStatus,
+    Customer,
+    EndUser,
+)
+from clawscale.settings import Settings
+
+SETTINGS = Settings(_env_file=None)
+
+
+@dataclass(frozen=True)
+class Routed:
+    """A customer whose conversation key routes to an end user on a channel."""
+
+    customer: Customer
+    channel: Channel
+    end_user: EndUser
+    key: str
+
+
+def evolution_channel(session: Session, base_url: str, api_key: str = "evo-key") -> Channel:
+    channel = create_channel(
+        session,
+        SETTINGS,
+        "whatsapp_evolution",
+        ChannelScope.SHARED,
+        name="Support WhatsApp",
+        status=ChannelStatus.CONNECTED,
+        config={"instance": "main", "base_url": base_url},
+        secrets={"api_key": api_key},
+    )
+    session.commit()
+    return channel
+
+
+def routed_conversation(
+    session: Session,
+    channel: Channel,
+    external_id: str = "15550001111",
+    key: str = "conv-1",
+    provider_context: dict[str, object] | None = None,
+) -> Routed:
+    customer = Customer(display_name="Ada")
+    session.add(customer)
+    session.flush()
+    end_user = EndUser(channel_id=channel.id, external_id=external_id, customer_id=customer.id)
+    session.add(end_user)
+    session.flush()
+    upsert_delivery_route(
+        session, customer.id, key, channel.id, end_user.id, external_id, provider_context
+    )
+    session.commit()
+    return Routed(customer, channel, end_user, key)

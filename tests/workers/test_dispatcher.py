@@ -1,0 +1,159 @@
+"""The dispatcher: retries due deliveries once, in order, across processes and crashes."""
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+from sqlmodel import select
+
+from clawscale.domain.outbound import accept_delivery
+from clawscale.models import OutboundDelivery
+from clawscale.settings import Settings
+from clawscale.workers.dispatcher import Dispatcher
+from tests.factories import evolution_channel, routed_conversation
+from tests.fakes.evolution import fake_evolution
+from tests.fakes.http_server import FakeResponse
+
+
+def queue(session, routed, key, text):
+    payload = {
+        "customer_id": routed.customer.id,
+        "business_conversation_key": routed.key,
+        "message_type": "text",
+        "text": text,
+    }
+    delivery = accept_delivery(session, key, routed.customer.id, routed.key, payload).delivery
+    session.commit()
+    return delivery
+
+
+def statuses(session):
+    session.expire_all()
+    return {d.idempotency_key: d.status for d in session.exec(select(OutboundDelivery)).all()}
+
+
+def run_once(engine):
+    async def one_pass():
+        async with httpx.AsyncClient(timeout=10) as client:
+            return await Dispatcher(engine, Settings(_env_file=None)).run_once(client)
+
+    return asyncio.run(one_pass())
+
+
+@pytest.fixture
+def evolution():
+    with fake_evolution() as fake:
+        yield fake
+
+
+def test_a_due_delivery_is_sent_once_and_conversations_keep_their_order(db, session, evolution):
+    channel = evolution_channel(session, evolution.url)
+    ada = routed_conversation(session, channel, external_id="1001", key="ada")
+    bob = routed_conversation(session, channel, external_id="2002", key="bob")
+    for index in range(3):
+        queue(session, ada, f"ada-{index}", f"ada {index}")
+    queue(session, bob, "bob-0", "bob 0")
+    passes = 0
+    while any(status != "succeeded" for status in statuses(session).values()):
+        run_once(db)
+        passes += 1
+        assert passes < 10
+    assert passes == 3
+    assert [text for text in evolution.texts() if text.startswith("ada")] == [
+        "ada 0",
+        "ada 1",
+        "ada 2",
+    ]
+    assert sorted(evolution.texts()) == ["ada 0", "ada 1", "ada 2", "bob 0"]
+    assert run_once(db) == 0
+
+
+def test_transient_failures_back_off_then_give_up_as_dead(db, session, evolution, monkeypatch):
+    monkeypatch.setattr("clawscale.domain.dispatch.MAX_ATTEMPTS", 3)
+    monkeypatch.setattr("clawscale.domain.dispatch.BACKOFF_BASE_SECONDS", 0.0)
+    routed = routed_conversation(session, evolution_channel(session, evolution.url))
+    queue(session, routed, "k", "hello")
+    evolution.fail_next(*(FakeResponse(503) for _ in range(3)))
+    for _ in range(3):
+        run_once(db)
+    assert statuses(session) == {"k": "dead"}
+    assert evolution.sent == []
+
+
+def worker_process(database_url, **env):
+    return subprocess.Popen(
+        [sys.executable, "-m", "clawscale.workers"],
+        env={**os.environ, "DATABASE_URL": database_url, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def wait_until(condition, seconds=60):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+@pytest.fixture
+def postgres_only(database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("several processes share one PostgreSQL database")
+
+
+def many_conversations(session, evolution, count):
+    channel = evolution_channel(session, evolution.url)
+    keys = []
+    for index in range(count):
+        routed = routed_conversation(session, channel, external_id=f"{index}", key=f"c{index}")
+        for step in range(2):
+            keys.append(
+                queue(session, routed, f"c{index}-{step}", f"c{index}-{step}").idempotency_key
+            )
+    return keys
+
+
+def test_two_dispatcher_processes_send_every_delivery_exactly_once(
+    postgres_only, database_url, db, session, evolution
+):
+    keys = many_conversations(session, evolution, 20)
+    workers = [worker_process(database_url) for _ in range(2)]
+    try:
+        wait_until(lambda: set(statuses(session).values()) == {"succeeded"})
+    finally:
+        for worker in workers:
+            worker.terminate()
+            worker.wait(10)
+    assert sorted(evolution.texts()) == sorted(keys)
+    for index in range(20):
+        mine = [text for text in evolution.texts() if text.startswith(f"c{index}-")]
+        assert mine == [f"c{index}-0", f"c{index}-1"]
+
+
+def test_a_dispatcher_killed_mid_batch_loses_nothing(
+    postgres_only, database_url, db, session, evolution
+):
+    keys = many_conversations(session, evolution, 10)
+    evolution.delay_seconds = 1.0
+    victim = worker_process(database_url, DELIVERY_LEASE_SECONDS="2")
+    wait_until(lambda: len(evolution.server.requests) >= 3, seconds=30)
+    victim.send_signal(signal.SIGKILL)
+    victim.wait(10)
+    in_flight_at_kill = {request.json()["text"] for request in evolution.server.requests}
+    evolution.delay_seconds = 0.0
+    survivor = worker_process(database_url, DELIVERY_LEASE_SECONDS="2")
+    try:
+        wait_until(lambda: set(statuses(session).values()) == {"succeeded"})
+    finally:
+        survivor.terminate()
+        survivor.wait(10)
+    sent = evolution.texts()
+    assert set(sent) == set(keys)
+    for key in set(keys) - in_flight_at_kill:
+        assert sent.count(key) == 1
