@@ -1,15 +1,18 @@
 """Database engines and sessions for SQLite (embedded default) and PostgreSQL (psycopg 3)."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from clawscale.settings import get_settings
+
+Row = TypeVar("Row")
 
 
 def is_sqlite(url: str) -> bool:
@@ -82,3 +85,20 @@ def database_is_reachable(engine: Engine) -> bool:
     except sa.exc.SQLAlchemyError:
         return False
     return True
+
+
+def insert_or_find(db: Session, insert: Callable[[], Row], find: Callable[[], Row | None]) -> Row:
+    """Insert a row in a SAVEPOINT; if a concurrent insert won the unique key, the winner's row.
+
+    `insert` adds the row (and anything it needs) to `db`; when its flush violates a unique key,
+    the savepoint is rolled back and `find` fetches the row that won. Any other integrity error,
+    one after which `find` finds nothing, is raised.
+    """
+    try:
+        with db.begin_nested():
+            return insert()
+    except IntegrityError:
+        existing = find()
+        if existing is None:
+            raise
+        return existing

@@ -4,9 +4,11 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from clawscale.domain.agents import create_agent
 from clawscale.domain.channel_store import create_channel
 from clawscale.domain.routing import upsert_delivery_route
 from clawscale.models import (
+    Agent,
     Channel,
     ChannelScope,
     ChannelStatus,
@@ -28,7 +30,15 @@ class Routed:
     key: str
 
 
-def evolution_channel(session: Session, base_url: str, api_key: str = "evo-key") -> Channel:
+def default_agent(session: Session, endpoint: str, token: str = "agent-token") -> Agent:
+    agent = create_agent(session, SETTINGS, "coke", "Coke", endpoint, token, is_default=True)
+    session.commit()
+    return agent
+
+
+def evolution_channel(
+    session: Session, base_url: str, api_key: str = "evo-key", agent: Agent | None = None
+) -> Channel:
     channel = create_channel(
         session,
         SETTINGS,
@@ -38,6 +48,7 @@ def evolution_channel(session: Session, base_url: str, api_key: str = "evo-key")
         status=ChannelStatus.CONNECTED,
         config={"instance": "main", "base_url": base_url},
         secrets={"api_key": api_key},
+        owner_agent_id=agent.id if agent else None,
     )
     session.commit()
     return channel

@@ -46,6 +46,22 @@ class SendTarget:
     provider_context: dict[str, object] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class InboundMessage:
+    """One message a person sent to a channel, as an adapter parsed it from the provider.
+
+    `sender_id` is how the channel addresses the person (what a reply is sent to);
+    `provider_context` is what a reply must echo (e.g. WeChat's `context_token`).
+    """
+
+    provider_message_id: str
+    sender_id: str
+    sender_name: str = ""
+    text: str = ""
+    attachments: tuple[dict[str, object], ...] = ()
+    provider_context: dict[str, object] = field(default_factory=dict)
+
+
 class SendError(Exception):
     """A send did not succeed."""
 

@@ -7,14 +7,15 @@ conversation's messages go out in acceptance order. Transient failures are retri
 exponential backoff and jitter up to MAX_ATTEMPTS, then the row is `dead`.
 """
 
-import random
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, col, exists, func, or_, select, tuple_, update
+from sqlmodel import Session, col, exists, func, select, tuple_
 
 from clawscale.channels.base import MessageType, OutboundMessage, SendTarget
+from clawscale.domain import leases
 from clawscale.domain.channel_store import ChannelCredentials, channel_credentials
 from clawscale.models import Channel, DeliveryAttempt, DeliveryStatus, OutboundDelivery
 from clawscale.models.base import utcnow
@@ -22,8 +23,6 @@ from clawscale.settings import Settings
 
 LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 8
-BACKOFF_BASE_SECONDS = 2.0
-BACKOFF_CAP_SECONDS = 600.0
 UNFINISHED = (DeliveryStatus.PENDING, DeliveryStatus.SENDING, DeliveryStatus.FAILED)
 CLAIMABLE = (DeliveryStatus.PENDING, DeliveryStatus.FAILED, DeliveryStatus.SENDING)
 
@@ -39,51 +38,30 @@ class SendJob:
     message: OutboundMessage
 
 
-def backoff_seconds(attempt: int, retry_after: float | None = None) -> float:
-    """Delay before the next try: exponential, capped, with jitter; never below Retry-After."""
-    ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (attempt - 1))
-    delay = random.uniform(ceiling / 2, ceiling)
-    return max(delay, retry_after or 0.0)
-
-
-def _claimable_now():  # noqa: ANN202  (a SQL expression)
-    now = utcnow()
+def _conversation_head() -> Any:
+    """SQL condition: no earlier delivery of the same conversation is unfinished."""
     earlier = aliased(OutboundDelivery)
-    blocked_by_earlier = exists().where(
+    return ~exists().where(
         earlier.customer_id == OutboundDelivery.customer_id,
         earlier.business_conversation_key == OutboundDelivery.business_conversation_key,
         col(earlier.status).in_(UNFINISHED),
         tuple_(earlier.created_at, earlier.id)
         < tuple_(OutboundDelivery.created_at, OutboundDelivery.id),
     )
-    return (
-        col(OutboundDelivery.status).in_(CLAIMABLE),
-        or_(
-            col(OutboundDelivery.next_attempt_at).is_(None), OutboundDelivery.next_attempt_at <= now
-        ),
-        or_(
-            col(OutboundDelivery.lease_expires_at).is_(None),
-            OutboundDelivery.lease_expires_at < now,
-        ),
-        ~blocked_by_earlier,
-    )
 
 
 def _take(db: Session, delivery_id: str, worker_id: str, lease: timedelta) -> bool:
-    now = utcnow()
-    taken = db.exec(
-        update(OutboundDelivery)
-        .where(col(OutboundDelivery.id) == delivery_id, *_claimable_now())
-        .values(
-            status=DeliveryStatus.SENDING,
-            lease_owner=worker_id,
-            lease_expires_at=now + lease,
-            attempts=OutboundDelivery.attempts + 1,
-            updated_at=now,
-        )
-        .execution_options(synchronize_session=False)
+    return leases.take(
+        db,
+        OutboundDelivery,
+        delivery_id,
+        worker_id,
+        lease,
+        col(OutboundDelivery.status).in_(CLAIMABLE),
+        _conversation_head(),
+        status=DeliveryStatus.SENDING,
+        attempts=OutboundDelivery.attempts + 1,
     )
-    return taken.rowcount == 1
 
 
 def claim_delivery(db: Session, delivery_id: str, worker_id: str, lease: timedelta = LEASE) -> bool:
@@ -97,7 +75,11 @@ def claim_due_deliveries(
     """Take up to `limit` due deliveries (at most one per conversation), oldest first."""
     candidates = db.exec(
         select(OutboundDelivery.id)
-        .where(*_claimable_now())
+        .where(
+            col(OutboundDelivery.status).in_(CLAIMABLE),
+            *leases.due_and_free(OutboundDelivery),
+            _conversation_head(),
+        )
         .order_by(col(OutboundDelivery.created_at), col(OutboundDelivery.id))
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -131,13 +113,6 @@ def load_send_job(db: Session, settings: Settings, delivery_id: str) -> SendJob 
     )
 
 
-def _held(db: Session, delivery_id: str, worker_id: str) -> OutboundDelivery | None:
-    delivery = db.get(OutboundDelivery, delivery_id, populate_existing=True, with_for_update=True)
-    if delivery is None or delivery.lease_owner != worker_id:
-        return None
-    return delivery
-
-
 def _record_attempt(
     db: Session,
     delivery: OutboundDelivery,
@@ -167,13 +142,13 @@ def record_success(
     db: Session, delivery_id: str, worker_id: str, provider_message_id: str
 ) -> DeliveryStatus | None:
     """The delivery went out; None when this worker no longer holds it."""
-    delivery = _held(db, delivery_id, worker_id)
+    delivery = leases.held(db, OutboundDelivery, delivery_id, worker_id)
     if delivery is None:
         return None
     delivery.status = DeliveryStatus.SUCCEEDED
     delivery.provider_message_id = provider_message_id or None
     delivery.error = None
-    _release(db, delivery)
+    leases.release(db, delivery)
     _record_attempt(db, delivery, succeeded=True, provider_message_id=provider_message_id)
     return delivery.status
 
@@ -188,28 +163,20 @@ def record_failure(
     retry_after: float | None = None,
 ) -> DeliveryStatus | None:
     """The attempt failed: retry later (`failed`) or give up (`dead`)."""
-    delivery = _held(db, delivery_id, worker_id)
+    delivery = leases.held(db, OutboundDelivery, delivery_id, worker_id)
     if delivery is None:
         return None
     if transient and delivery.attempts < MAX_ATTEMPTS:
         delivery.status = DeliveryStatus.FAILED
         delivery.next_attempt_at = utcnow() + timedelta(
-            seconds=backoff_seconds(delivery.attempts, retry_after)
+            seconds=leases.backoff_seconds(delivery.attempts, retry_after)
         )
     else:
         delivery.status = DeliveryStatus.DEAD
     delivery.error = error
-    _release(db, delivery)
+    leases.release(db, delivery)
     _record_attempt(db, delivery, succeeded=False, error=error)
     return delivery.status
-
-
-def _release(db: Session, delivery: OutboundDelivery) -> None:
-    delivery.lease_owner = None
-    delivery.lease_expires_at = None
-    delivery.updated_at = utcnow()
-    db.add(delivery)
-    db.flush()
 
 
 def retry_dead_delivery(db: Session, delivery_id: str) -> OutboundDelivery | None:

@@ -10,11 +10,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from clawscale.db import insert_or_find
 from clawscale.domain.errors import Invalid
 from clawscale.models import Customer, ExternalIdentity
 from clawscale.models.base import utcnow
@@ -31,7 +30,6 @@ MAX_VALUE_LENGTH = 255
 _NON_DIGITS = re.compile(r"[^0-9]")
 
 CustomerFactory = Callable[[Session], Customer]
-Row = TypeVar("Row")
 
 
 @dataclass(frozen=True)
@@ -99,23 +97,6 @@ def _require_length(part: str, text: str, limit: int) -> None:
         raise Invalid(
             "invalid_identity", f"The {part} must be 1 to {limit} characters once normalised."
         )
-
-
-def insert_or_find(db: Session, insert: Callable[[], Row], find: Callable[[], Row | None]) -> Row:
-    """Insert a row in a SAVEPOINT; if a concurrent insert won the unique key, the winner's row.
-
-    `insert` adds the row (and anything it needs) to `db`; when its flush violates a unique key,
-    the savepoint is rolled back and `find` fetches the row that won. Any other integrity error,
-    one after which `find` finds nothing, is raised.
-    """
-    try:
-        with db.begin_nested():
-            return insert()
-    except IntegrityError:
-        existing = find()
-        if existing is None:
-            raise
-        return existing
 
 
 def find_external_identity(db: Session, key: IdentityKey) -> ExternalIdentity | None:

@@ -10,9 +10,9 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-import sqlalchemy as sa
 from sqlmodel import Session, col, select, update
 
+from clawscale.db import insert_or_find
 from clawscale.domain.errors import Conflict, NotFound
 from clawscale.domain.routing import resolve_delivery_route
 from clawscale.models import Channel, ChannelStatus, DeliveryStatus, OutboundDelivery
@@ -116,12 +116,13 @@ def accept_delivery(
         provider_context=dict(route.provider_context),
         next_attempt_at=utcnow(),
     )
-    try:
-        with db.begin_nested():
-            db.add(delivery)
-    except sa.exc.IntegrityError:
-        existing = _by_key(db, idempotency_key)
-        if existing is None:
-            raise
-        return _repeat(db, existing, digest)
+
+    def insert() -> OutboundDelivery:
+        db.add(delivery)
+        db.flush()
+        return delivery
+
+    stored = insert_or_find(db, insert, lambda: _by_key(db, idempotency_key))
+    if stored is not delivery:
+        return _repeat(db, stored, digest)
     return Acceptance(delivery, reclaimed=False)

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 
 from sqlmodel import Session, select
 
-from clawscale.domain.identities import insert_or_find
+from clawscale.db import insert_or_find
 from clawscale.models import DeliveryRoute
 from clawscale.models.base import utcnow
 

@@ -6,7 +6,13 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from clawscale.models.base import created_at_field, enum_field, foreign_key_field, id_field
+from clawscale.models.base import (
+    created_at_field,
+    enum_field,
+    foreign_key_field,
+    id_field,
+    timestamp_field,
+)
 
 
 class ProvisionStatus(StrEnum):
@@ -51,6 +57,9 @@ class AgentBinding(SQLModel, table=True):
     agent_id: str = foreign_key_field("agent.id")
     provision_status: ProvisionStatus = enum_field(ProvisionStatus.PENDING, index=True)
     attempts: int = Field(default=0)
+    next_attempt_at: datetime | None = timestamp_field()
+    lease_owner: str | None = Field(default=None, max_length=80, nullable=True)
+    lease_expires_at: datetime | None = timestamp_field()
     last_error: str | None = Field(default=None, sa_type=sa.Text, nullable=True)
     created_at: datetime = created_at_field()
     updated_at: datetime = created_at_field()

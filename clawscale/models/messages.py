@@ -42,17 +42,21 @@ class InboundEvent(SQLModel, table=True):
     __table_args__ = (
         sa.UniqueConstraint("channel_id", "provider_message_id"),
         sa.Index("ix_inbound_event_due", "status", "next_attempt_at"),
+        sa.Index("ix_inbound_event_customer_order", "customer_id", "status", "created_at", "id"),
     )
 
     id: str = id_field("ie")
     channel_id: str = foreign_key_field("channel.id")
     provider_message_id: str = Field(max_length=255)
-    customer_id: str | None = foreign_key_field("customer.id", nullable=True)
+    customer_id: str | None = foreign_key_field("customer.id", nullable=True, index=False)
     end_user_id: str | None = foreign_key_field("end_user.id", nullable=True)
+    conversation_id: str | None = foreign_key_field("conversation.id", nullable=True)
     payload: dict[str, object] = json_field()
     status: InboundStatus = enum_field(InboundStatus.RECEIVED)
     attempts: int = Field(default=0)
     next_attempt_at: datetime | None = timestamp_field()
+    lease_owner: str | None = Field(default=None, max_length=80, nullable=True)
+    lease_expires_at: datetime | None = timestamp_field()
     last_error: str | None = Field(default=None, sa_type=sa.Text, nullable=True)
     created_at: datetime = created_at_field()
     updated_at: datetime = created_at_field()

@@ -6,16 +6,16 @@ import logging
 
 from clawscale.db import get_engine
 from clawscale.settings import get_settings
-from clawscale.workers.dispatcher import Dispatcher
+from clawscale.workers.loop import run_all_workers
 
 
 def main() -> None:
-    """Run the dispatcher until interrupted."""
+    """Run every worker until interrupted."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = get_settings()
     settings.check_production_secrets()
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(Dispatcher(get_engine(), settings).run_forever())
+        asyncio.run(run_all_workers(get_engine(), settings))
 
 
 main()

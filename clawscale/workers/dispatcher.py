@@ -1,11 +1,10 @@
-"""The outbox dispatcher: claims due deliveries and sends them, forever.
+"""The outbox dispatcher: claims due deliveries and sends them.
 
 Runs inside the backend process (a Reflex lifespan task) or alone (`python -m clawscale.workers`);
 any number of dispatchers may share one PostgreSQL database.
 """
 
 import asyncio
-import logging
 import os
 import socket
 import uuid
@@ -21,11 +20,7 @@ from clawscale.domain.dispatch import claim_due_deliveries
 from clawscale.domain.send import send_claimed_delivery
 from clawscale.settings import Settings
 
-logger = logging.getLogger(__name__)
-
 BATCH_SIZE = 20
-IDLE_SECONDS = 0.5
-SEND_TIMEOUT_SECONDS = 15.0
 
 
 def new_worker_id(role: str) -> str:
@@ -34,7 +29,7 @@ def new_worker_id(role: str) -> str:
 
 
 class Dispatcher:
-    """Sends due outbox rows; `run_once` is one pass, `run_forever` loops until cancelled."""
+    """Sends due outbox rows, one batch per pass."""
 
     def __init__(
         self,
@@ -66,15 +61,3 @@ class Dispatcher:
             )
         )
         return len(claimed)
-
-    async def run_forever(self, idle_seconds: float = IDLE_SECONDS) -> None:
-        """Send whatever is due; sleep briefly when nothing is. Errors are logged, not fatal."""
-        async with httpx.AsyncClient(timeout=SEND_TIMEOUT_SECONDS) as client:
-            while True:
-                try:
-                    attempted = await self.run_once(client)
-                except Exception:
-                    logger.exception("dispatcher pass failed; trying again")
-                    attempted = 0
-                if attempted == 0:
-                    await asyncio.sleep(idle_seconds)

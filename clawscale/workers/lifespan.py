@@ -7,7 +7,7 @@ from fastapi.concurrency import run_in_threadpool
 from clawscale.db import get_engine, session_scope
 from clawscale.domain.admins import bootstrap_admin
 from clawscale.settings import get_settings
-from clawscale.workers.dispatcher import Dispatcher
+from clawscale.workers.loop import run_all_workers
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ async def bootstrap_on_startup() -> None:
 
 
 async def run_workers_in_process() -> None:
-    """Reflex lifespan task: the dispatcher, unless workers run as their own process."""
+    """Reflex lifespan task: the workers, unless they run as their own process."""
     settings = get_settings()
     if settings.CLAWSCALE_RUN_WORKERS:
-        await Dispatcher(get_engine(), settings).run_forever()
+        await run_all_workers(get_engine(), settings)

@@ -1,0 +1,81 @@
+"""Work rows taken under a lease: the pattern shared by the outbox, inbound events and bindings.
+
+A worker takes a row with a conditional UPDATE (due, lease free, plus the caller's conditions),
+so two workers never hold one row; a worker that dies leaves a lease that expires, and the row
+becomes due again. Results are recorded only by the worker that still holds the lease.
+"""
+
+import random
+from datetime import timedelta
+from typing import Any, Protocol, TypeVar
+
+from sqlmodel import Session, col, or_, update
+
+from clawscale.models.base import utcnow
+
+BACKOFF_BASE_SECONDS = 2.0
+BACKOFF_CAP_SECONDS = 600.0
+
+
+class Leased(Protocol):
+    """A table with the lease and retry columns."""
+
+    id: Any
+    next_attempt_at: Any
+    lease_owner: Any
+    lease_expires_at: Any
+
+
+Row = TypeVar("Row", bound=Leased)
+
+
+def backoff_seconds(attempt: int, retry_after: float | None = None) -> float:
+    """Delay before the next try: exponential, capped, with jitter; never below Retry-After."""
+    ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (attempt - 1))
+    return max(random.uniform(ceiling / 2, ceiling), retry_after or 0.0)
+
+
+def due_and_free(model: type[Leased]) -> tuple[Any, Any]:
+    """SQL conditions: the row's next attempt is due and nobody holds a live lease on it."""
+    now = utcnow()
+    return (
+        or_(col(model.next_attempt_at).is_(None), model.next_attempt_at <= now),
+        or_(col(model.lease_expires_at).is_(None), model.lease_expires_at < now),
+    )
+
+
+def take(
+    db: Session,
+    model: type[Leased],
+    row_id: str,
+    worker_id: str,
+    lease: timedelta,
+    *conditions: Any,
+    **values: Any,
+) -> bool:
+    """Lease one row if it is due, free and meets `conditions`; `values` are set with it."""
+    now = utcnow()
+    taken = db.exec(
+        update(model)
+        .where(col(model.id) == row_id, *due_and_free(model), *conditions)
+        .values(lease_owner=worker_id, lease_expires_at=now + lease, updated_at=now, **values)
+        .execution_options(synchronize_session=False)
+    )
+    return taken.rowcount == 1
+
+
+def held(db: Session, model: type[Row], row_id: str, worker_id: str) -> Row | None:
+    """The row, locked, if `worker_id` still holds its lease."""
+    row = db.get(model, row_id, populate_existing=True, with_for_update=True)
+    if row is None or row.lease_owner != worker_id:
+        return None
+    return row
+
+
+def release(db: Session, row: Leased) -> None:
+    """Give the lease back."""
+    row.lease_owner = None
+    row.lease_expires_at = None
+    row.updated_at = utcnow()
+    db.add(row)
+    db.flush()

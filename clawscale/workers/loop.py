@@ -1,0 +1,45 @@
+"""Running the background workers: each repeats passes forever, sleeping briefly when idle."""
+
+import asyncio
+import logging
+from typing import Protocol
+
+import httpx
+from sqlalchemy.engine import Engine
+
+from clawscale.settings import Settings
+from clawscale.workers.dispatcher import Dispatcher
+from clawscale.workers.inbound import InboundWorker
+
+logger = logging.getLogger(__name__)
+
+IDLE_SECONDS = 0.5
+HTTP_TIMEOUT_SECONDS = 15.0
+
+
+class PassWorker(Protocol):
+    """A worker whose unit of work is one pass over what is due."""
+
+    async def run_once(self, client: httpx.AsyncClient) -> int:
+        """Do what is due; how many items were attempted."""
+        ...
+
+
+async def run_forever(worker: PassWorker, idle_seconds: float = IDLE_SECONDS) -> None:
+    """Repeat passes until cancelled; errors are logged and the next pass goes on."""
+    async with httpx.AsyncClient(timeout=HTTP_TIMEOUT_SECONDS) as client:
+        while True:
+            try:
+                attempted = await worker.run_once(client)
+            except Exception:
+                logger.exception("%s pass failed; trying again", type(worker).__name__)
+                attempted = 0
+            if attempted == 0:
+                await asyncio.sleep(idle_seconds)
+
+
+async def run_all_workers(engine: Engine, settings: Settings) -> None:
+    """The dispatcher and the inbound worker, side by side, until cancelled."""
+    await asyncio.gather(
+        run_forever(Dispatcher(engine, settings)), run_forever(InboundWorker(engine, settings))
+    )

@@ -1,0 +1,280 @@
+"""The inbound path end to end: store, provision, park, release in order, forward, reply."""
+
+import asyncio
+import threading
+
+import httpx
+import pytest
+from sqlmodel import Session, func, select
+
+from clawscale.channels.base import InboundMessage
+from clawscale.db import session_scope
+from clawscale.domain.channel_store import create_channel
+from clawscale.domain.inbound import route_inbound_message
+from clawscale.models import (
+    AgentBinding,
+    Channel,
+    Conversation,
+    Customer,
+    DeliveryRoute,
+    EndUser,
+    ExternalIdentity,
+    Identity,
+    InboundEvent,
+    Membership,
+)
+from clawscale.settings import Settings
+from clawscale.workers.dispatcher import Dispatcher
+from clawscale.workers.inbound import InboundWorker
+from tests.factories import default_agent, evolution_channel
+from tests.fakes.evolution import fake_evolution
+from tests.fakes.http_server import FakeResponse
+from tests.fakes.runtime import fake_runtime
+
+SETTINGS = Settings(_env_file=None)
+
+
+@pytest.fixture
+def runtime():
+    with fake_runtime() as fake:
+        yield fake
+
+
+@pytest.fixture
+def evolution():
+    with fake_evolution() as fake:
+        yield fake
+
+
+@pytest.fixture
+def channel(session, runtime, evolution):
+    agent = default_agent(session, runtime.endpoint)
+    return evolution_channel(session, evolution.url, agent=agent)
+
+
+@pytest.fixture(autouse=True)
+def no_backoff(monkeypatch):
+    monkeypatch.setattr("clawscale.domain.leases.BACKOFF_BASE_SECONDS", 0.0)
+
+
+def receive(engine, channel_id, message_id, text, sender="+1 (555) 000-1111", name="Ada"):
+    with session_scope(engine) as db:
+        channel = db.get(Channel, channel_id)
+        message = InboundMessage(message_id, sender_id=sender, sender_name=name, text=text)
+        outcome = route_inbound_message(db, channel, message)
+        return outcome.event.id, outcome.duplicate
+
+
+def passes(engine, worker_class, count=1):
+    async def run():
+        async with httpx.AsyncClient(timeout=10) as client:
+            worker = worker_class(engine, SETTINGS)
+            return [await worker.run_once(client) for _ in range(count)]
+
+    return asyncio.run(run())
+
+
+def count(session, model):
+    session.expire_all()
+    return session.exec(select(func.count()).select_from(model)).one()
+
+
+def statuses(session):
+    session.expire_all()
+    events = session.exec(select(InboundEvent).order_by(InboundEvent.created_at)).all()
+    return [event.status for event in events]
+
+
+def test_first_contact_provisions_a_customer_and_parks_the_message(db, session, channel):
+    _, duplicate = receive(db, channel.id, "m1", "hello")
+    assert duplicate is False
+    assert count(session, Customer) == 1
+    [identity] = session.exec(select(Identity)).all()
+    assert identity.claim_status == "unclaimed"
+    assert identity.email is None
+    assert count(session, Membership) == 1
+    [external] = session.exec(select(ExternalIdentity)).all()
+    assert (external.provider, external.identity_type, external.identity_value) == (
+        "whatsapp_evolution",
+        "wa_id",
+        "15550001111",
+    )
+    [binding] = session.exec(select(AgentBinding)).all()
+    assert binding.provision_status == "pending"
+    [end_user] = session.exec(select(EndUser)).all()
+    [conversation] = session.exec(select(Conversation)).all()
+    route = session.get(DeliveryRoute, (binding.customer_id, conversation.id))
+    assert route.is_active and route.external_end_user_id == end_user.external_id
+    assert statuses(session) == ["parked"]
+
+
+def test_a_redelivered_message_is_stored_once(db, session, channel):
+    first, _ = receive(db, channel.id, "m1", "hello")
+    again, duplicate = receive(db, channel.id, "m1", "hello")
+    assert duplicate is True
+    assert again == first
+    assert count(session, InboundEvent) == 1
+
+
+def test_provisioning_releases_parked_messages_in_order_and_forwards_them_once(
+    db, session, channel, runtime
+):
+    runtime.provision_failures.extend([FakeResponse(503), FakeResponse(500)])
+    for index in range(3):
+        receive(db, channel.id, f"m{index}", f"message {index}")
+    passes(db, InboundWorker, count=6)
+    [binding] = session.exec(select(AgentBinding)).all()
+    assert binding.provision_status == "ready"
+    assert runtime.provisioned == [{"customer_id": binding.customer_id, "display_name": "Ada"}]
+    assert runtime.texts() == ["message 0", "message 1", "message 2"]
+    assert statuses(session) == ["forwarded"] * 3
+    assert passes(db, InboundWorker) == [0]
+
+
+def test_the_forwarded_request_follows_the_contract(db, session, channel, runtime):
+    event_id, _ = receive(db, channel.id, "m1", "hello")
+    passes(db, InboundWorker, count=2)
+    [request] = runtime.server.requests_to("/agent")[1:]
+    assert request.headers["authorization"] == "Bearer agent-token"
+    body = request.json()
+    assert body["messages"] == [{"role": "user", "content": "hello"}]
+    metadata = body["metadata"]
+    [conversation] = session.exec(select(Conversation)).all()
+    [end_user] = session.exec(select(EndUser)).all()
+    assert metadata == {
+        "tenantId": "coke",
+        "channelId": channel.id,
+        "endUserId": end_user.id,
+        "conversationId": conversation.id,
+        "gatewayConversationId": conversation.id,
+        "inboundEventId": event_id,
+        "externalId": "+1 (555) 000-1111",
+        "businessConversationKey": conversation.id,
+        "customerId": conversation.customer_id,
+        "sender": "Ada",
+        "platform": "whatsapp_evolution",
+    }
+
+
+def test_an_immediate_reply_goes_back_through_the_channel_once(
+    db, session, channel, runtime, evolution
+):
+    runtime.replies.append({"reply": "Hi Ada!", "business_conversation_key": "coke-conv-1"})
+    receive(db, channel.id, "m1", "hello")
+    passes(db, InboundWorker, count=2)
+    passes(db, Dispatcher)
+    assert evolution.sent == [("sendText", {"number": "+1 (555) 000-1111", "text": "Hi Ada!"})]
+    [binding] = session.exec(select(AgentBinding)).all()
+    assert session.get(DeliveryRoute, (binding.customer_id, "coke-conv-1")).is_active
+    passes(db, InboundWorker, count=2)
+    passes(db, Dispatcher)
+    assert len(evolution.sent) == 1
+
+
+def test_a_runtime_that_is_down_gets_the_message_once_it_recovers(db, session, channel, runtime):
+    runtime.message_failures.extend([FakeResponse(502), FakeResponse(503)])
+    receive(db, channel.id, "m1", "hello")
+    passes(db, InboundWorker)
+    assert statuses(session) == ["received"]
+    passes(db, InboundWorker, count=3)
+    assert runtime.texts() == ["hello"]
+    assert statuses(session) == ["forwarded"]
+    [event] = session.exec(select(InboundEvent)).all()
+    assert event.attempts == 3
+
+
+def test_forwarding_gives_up_visibly(db, session, channel, runtime, monkeypatch):
+    monkeypatch.setattr("clawscale.domain.forwarding.MAX_FORWARD_ATTEMPTS", 2)
+    runtime.message_failures.extend([FakeResponse(500)] * 3)
+    receive(db, channel.id, "m1", "hello")
+    passes(db, InboundWorker, count=3)
+    [event] = session.exec(select(InboundEvent)).all()
+    assert event.status == "failed"
+    assert "500" in event.last_error
+
+
+def test_provisioning_gives_up_as_error_and_keeps_messages_parked(
+    db, session, channel, runtime, monkeypatch
+):
+    monkeypatch.setattr("clawscale.domain.provisioning.MAX_PROVISION_ATTEMPTS", 2)
+    runtime.provision_failures.extend([FakeResponse(500)] * 3)
+    receive(db, channel.id, "m1", "hello")
+    passes(db, InboundWorker, count=3)
+    [binding] = session.exec(select(AgentBinding)).all()
+    assert binding.provision_status == "error"
+    assert statuses(session) == ["parked"]
+    assert runtime.messages == []
+
+
+def test_without_any_agent_messages_wait_parked(db, session, evolution):
+    channel = evolution_channel(session, evolution.url)
+    receive(db, channel.id, "m1", "hello")
+    [event] = session.exec(select(InboundEvent)).all()
+    assert event.status == "parked"
+    assert event.last_error == "no_agent_configured"
+
+
+@pytest.fixture
+def postgres_only(database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("row-level concurrency is exercised on PostgreSQL")
+
+
+def all_at_once(count, work):
+    barrier = threading.Barrier(count)
+    errors: list[BaseException] = []
+
+    def run(index):
+        barrier.wait()
+        try:
+            work(index)
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+
+
+def test_fifty_first_messages_at_once_make_one_customer(postgres_only, db, session, channel):
+    all_at_once(50, lambda index: receive(db, channel.id, f"m{index}", f"hello {index}"))
+    assert count(session, Customer) == 1
+    assert count(session, Identity) == 1
+    assert count(session, AgentBinding) == 1
+    assert count(session, EndUser) == 1
+    assert count(session, Conversation) == 1
+    assert count(session, InboundEvent) == 50
+
+
+def test_one_message_delivered_ten_times_at_once_reaches_the_runtime_once(
+    postgres_only, db, session, channel, runtime
+):
+    all_at_once(10, lambda index: receive(db, channel.id, "same", "hello"))
+    assert count(session, InboundEvent) == 1
+    passes(db, InboundWorker, count=3)
+    assert runtime.texts() == ["hello"]
+
+
+def test_personal_channels_serve_their_owner(db, session, runtime):
+    default_agent(session, runtime.endpoint)
+    owner = Customer(display_name="Owner")
+    session.add(owner)
+    session.commit()
+    with Session(db) as writer:
+        channel = create_channel(
+            writer,
+            SETTINGS,
+            "wechat_personal",
+            "personal",
+            owner_customer_id=owner.id,
+            status="connected",
+        )
+        writer.commit()
+        channel_id = channel.id
+    receive(db, channel_id, "w1", "ni hao", sender="wxid_peer", name="Peer")
+    passes(db, InboundWorker, count=2)
+    assert count(session, Customer) == 1
+    assert runtime.messages[0]["metadata"]["customerId"] == owner.id
