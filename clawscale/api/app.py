@@ -9,7 +9,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from clawscale import __version__
 from clawscale.api import (
     admin,
+    admin_agents,
     admin_deliveries,
+    admin_directory,
     auth,
     customer,
     handoff,
@@ -71,7 +73,9 @@ def build_api(engine: Engine, downstream: ASGIApp | None = None) -> FastAPI:
         public,
         webhooks,
         admin,
+        admin_agents,
         admin_deliveries,
+        admin_directory,
         internal,
         metrics,
         outbound,

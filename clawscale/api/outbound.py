@@ -8,7 +8,6 @@ the delivery's `status`: `succeeded`, or `queued` when the dispatcher will (re)t
 import uuid
 from datetime import timedelta
 from typing import Annotated, Literal
-from urllib.parse import urlparse
 
 import httpx
 from fastapi import APIRouter, Depends, Request
@@ -20,6 +19,7 @@ from sqlalchemy.engine import Engine
 from clawscale.api.deps import EngineDep
 from clawscale.api.errors import error_response
 from clawscale.api.security import SettingsDep, require_api_key
+from clawscale.api.validators import absolute_http_url
 from clawscale.channels.registry import build_adapters
 from clawscale.db import session_scope
 from clawscale.domain.dispatch import claim_delivery
@@ -33,14 +33,6 @@ router = APIRouter(dependencies=[Depends(require_api_key("CLAWSCALE_OUTBOUND_API
 MAX_TEXT_LENGTH = 16_000
 MAX_MEDIA = 10
 SEND_TIMEOUT_SECONDS = 15.0
-
-
-def absolute_http_url(value: str) -> str:
-    """The URL when it is absolute http(s); a ValueError otherwise."""
-    parsed = urlparse(value)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        raise ValueError("media URLs must be absolute http(s) URLs")
-    return value
 
 
 Required = Annotated[str, Field(min_length=1, max_length=255)]

@@ -1,5 +1,7 @@
 """Field validators shared by request models: domain rules surfaced as 400 `invalid_body`."""
 
+from urllib.parse import urlparse
+
 from clawscale.domain.email_addresses import validated_email
 from clawscale.domain.errors import Invalid
 
@@ -10,3 +12,11 @@ def email_or_value_error(value: str) -> str:
         return validated_email(value)
     except Invalid as error:
         raise ValueError(error.message or error.code) from error
+
+
+def absolute_http_url(value: str) -> str:
+    """The URL when it is absolute http(s); a ValueError otherwise."""
+    parsed = urlparse(value)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise ValueError("media URLs must be absolute http(s) URLs")
+    return value

@@ -1,9 +1,13 @@
 """Agent runtimes: their endpoints and write-only tokens, and which agent serves a customer."""
 
-from sqlmodel import Session, select
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select, update
 
 from clawscale.crypto import decrypt_text, encrypt_text
 from clawscale.db import insert_or_find
+from clawscale.domain.errors import Conflict, NotFound
 from clawscale.models import Agent, AgentBinding, Channel, ChannelScope, ProvisionStatus
 from clawscale.models.base import utcnow
 from clawscale.settings import Settings
@@ -74,3 +78,91 @@ def ensure_binding(db: Session, customer_id: str, agent: Agent) -> AgentBinding:
     if existing is not None:
         return existing
     return insert_or_find(db, insert, lambda: binding_of(db, customer_id))
+
+
+def list_agents(db: Session, limit: int, offset: int) -> tuple[list[Agent], int]:
+    """A page of agents by name, and how many there are."""
+    total = db.exec(select(func.count()).select_from(Agent)).one()
+    rows = db.exec(
+        select(Agent).order_by(col(Agent.name), col(Agent.id)).offset(offset).limit(limit)
+    )
+    return list(rows), total
+
+
+def _clear_other_defaults(db: Session, agent_id: str) -> None:
+    db.exec(
+        update(Agent)
+        .where(col(Agent.is_default), col(Agent.id) != agent_id)
+        .values(is_default=False)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _slug_taken(db: Session, slug: str, agent_id: str | None) -> bool:
+    holder = db.exec(select(Agent).where(Agent.slug == slug)).first()
+    return holder is not None and holder.id != agent_id
+
+
+def register_agent(
+    db: Session,
+    settings: Settings,
+    slug: str,
+    name: str,
+    endpoint: str,
+    token: str,
+    is_default: bool,
+) -> Agent:
+    """A new agent; becoming the default takes the flag from any other agent."""
+    if _slug_taken(db, slug, None):
+        raise Conflict("agent_slug_taken", "Another agent already uses this slug.")
+    agent = create_agent(db, settings, slug, name, endpoint, token)
+    if is_default:
+        set_default_agent(db, agent)
+    return agent
+
+
+def set_default_agent(db: Session, agent: Agent) -> None:
+    """Make `agent` the only default agent (the unique index settles a concurrent race: 409)."""
+    try:
+        with db.begin_nested():
+            _clear_other_defaults(db, agent.id)
+            agent.is_default = True
+            db.add(agent)
+            db.flush()
+    except IntegrityError as error:
+        raise Conflict(
+            "default_agent_conflict", "Another agent became the default meanwhile."
+        ) from error
+
+
+@dataclass(frozen=True)
+class AgentChanges:
+    """Fields an admin may change; None leaves a field as it is (the token is write-only)."""
+
+    name: str | None = None
+    endpoint: str | None = None
+    token: str | None = None
+    is_default: bool | None = None
+
+
+def update_agent(db: Session, settings: Settings, agent_id: str, changes: AgentChanges) -> Agent:
+    """Apply an admin's changes to an agent."""
+    agent = db.get(Agent, agent_id, with_for_update=True)
+    if agent is None:
+        raise NotFound("agent_not_found", "No such agent.")
+    if changes.name is not None:
+        agent.name = changes.name
+    if changes.endpoint is not None:
+        agent.endpoint = changes.endpoint
+    if changes.token is not None:
+        agent.token_encrypted = (
+            encrypt_text(settings.CLAWSCALE_SECRET_KEY, changes.token) if changes.token else ""
+        )
+    agent.updated_at = utcnow()
+    if changes.is_default:
+        set_default_agent(db, agent)
+    elif changes.is_default is False:
+        agent.is_default = False
+    db.add(agent)
+    db.flush()
+    return agent

@@ -1,0 +1,50 @@
+"""`/api/admin/customers` and `/api/admin/channels`: the operators' directory (CONTRACT.md).
+
+Customers: `?limit&offset` (1..200, default 50; unknown parameters rejected), plus `q` (email,
+name, identity value or id) and `claim_status`. Channels: `?status&kind&limit&offset`.
+"""
+
+from dataclasses import asdict
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from clawscale.api.deps import SessionDep
+from clawscale.api.pagination import PageDep, reject_unknown_query
+from clawscale.api.security import current_admin
+from clawscale.domain.directory import list_channels, list_customers
+from clawscale.models import Channel, ChannelStatus, ClaimStatus
+
+router = APIRouter(prefix="/api/admin", dependencies=[Depends(current_admin)])
+
+Filter = Annotated[str | None, Query(max_length=200)]
+
+
+def channel_public(channel: Channel) -> dict[str, object]:
+    """A channel as operators see it: never its config or secrets."""
+    return channel.model_dump(
+        mode="json",
+        exclude={"config_encrypted", "secrets_encrypted", "poll_cursor", "lease_owner"},
+    )
+
+
+@router.get("/customers", dependencies=[Depends(reject_unknown_query("q", "claim_status"))])
+def customers(
+    db: SessionDep, page: PageDep, q: Filter = None, claim_status: ClaimStatus | None = None
+) -> dict[str, object]:
+    """A page of customers, newest first."""
+    rows, total = list_customers(db, page.limit, page.offset, q, claim_status)
+    items = [asdict(row) | {"created_at": row.created_at.isoformat()} for row in rows]
+    return {"ok": True, "data": page.envelope(items, total)}
+
+
+@router.get("/channels", dependencies=[Depends(reject_unknown_query("status", "kind"))])
+def channels(
+    db: SessionDep,
+    page: PageDep,
+    status: ChannelStatus | None = None,
+    kind: Annotated[str | None, Query(max_length=40)] = None,
+) -> dict[str, object]:
+    """A page of channels, most recently active first."""
+    rows, total = list_channels(db, page.limit, page.offset, status, kind)
+    return {"ok": True, "data": page.envelope([channel_public(c) for c in rows], total)}
