@@ -26,8 +26,10 @@ from clawscale.api import (
 from clawscale.api.body_limit import BodySizeLimit
 from clawscale.api.errors import install_error_handlers
 from clawscale.api.raw_responses import json_body, send_json
-from clawscale.domain.rate_limits import shared_auth_limiter
+from clawscale.api.security_headers import SecurityHeaders
+from clawscale.domain.rate_limits import shared_api_key_limiter, shared_auth_limiter
 from clawscale.metrics import database_registry
+from clawscale.settings import Environment, get_settings
 
 API_PREFIXES = ("/api", "/health", "/metrics", *retired.RETIRED_PREFIXES)
 NOT_FOUND_BODY = json_body({"ok": False, "error": "not_found"})
@@ -52,6 +54,7 @@ def _fallback(downstream: ASGIApp | None) -> ASGIApp:
 
 def build_api(engine: Engine, downstream: ASGIApp | None = None) -> FastAPI:
     """The gateway API over `engine`; requests it does not own go to `downstream`."""
+    settings = get_settings()
     api = FastAPI(
         title="ClawScale Gateway",
         version=__version__,
@@ -62,7 +65,11 @@ def build_api(engine: Engine, downstream: ASGIApp | None = None) -> FastAPI:
     api.state.engine = engine
     api.state.metrics_registry = database_registry(engine)
     api.state.rate_limiter = shared_auth_limiter()
+    api.state.api_key_limiter = shared_api_key_limiter()
     api.add_middleware(BodySizeLimit)
+    api.add_middleware(
+        SecurityHeaders, strict_transport=settings.CLAWSCALE_ENV is Environment.PRODUCTION
+    )
     install_error_handlers(api)
     for module in (
         health,

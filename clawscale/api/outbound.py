@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 
 from clawscale.api.deps import EngineDep
 from clawscale.api.errors import error_response
+from clawscale.api.rate_limit import limit_per_api_key
 from clawscale.api.security import SettingsDep, require_api_key
 from clawscale.api.validators import absolute_http_url
 from clawscale.channels.registry import build_adapters
@@ -28,7 +29,12 @@ from clawscale.domain.send import send_claimed_delivery
 from clawscale.metrics import OUTBOUND_ACCEPTED
 from clawscale.models import DeliveryStatus
 
-router = APIRouter(dependencies=[Depends(require_api_key("CLAWSCALE_OUTBOUND_API_KEY"))])
+router = APIRouter(
+    dependencies=[
+        Depends(require_api_key("CLAWSCALE_OUTBOUND_API_KEY")),
+        Depends(limit_per_api_key),
+    ]
+)
 
 MAX_TEXT_LENGTH = 16_000
 MAX_MEDIA = 10

@@ -1,9 +1,11 @@
-"""The rate limiter as a request dependency, and the caller's address it counts by."""
+"""Rate limiters as request dependencies, and what they count by."""
 
+import hashlib
 from typing import Annotated
 
 from fastapi import Depends, Request
 
+from clawscale.api.security import bearer_token
 from clawscale.domain.rate_limits import AuthRateLimiter
 
 
@@ -18,3 +20,9 @@ def client_ip(request: Request) -> str:
 
 
 LimiterDep = Annotated[AuthRateLimiter, Depends(rate_limiter)]
+
+
+def limit_per_api_key(request: Request) -> None:
+    """Count one call against the caller's API key (identified by a hash, never stored)."""
+    key = hashlib.sha256((bearer_token(request) or "").encode()).hexdigest()[:32]
+    request.app.state.api_key_limiter.check(request.url.path, key)

@@ -24,28 +24,47 @@ class RateLimited(DomainError):
         self.retry_after = retry_after
 
 
-class AuthRateLimiter:
-    """Moving-window limits per (action, IP) and (action, email)."""
+class KeyedRateLimiter:
+    """A moving-window limit counted separately for each (action, key)."""
 
-    def __init__(self, per_ip: str, per_email: str) -> None:
+    def __init__(self, limit: str) -> None:
         self._storage = MemoryStorage()
         self._limiter = MovingWindowRateLimiter(self._storage)
-        self._per_ip = parse(per_ip)
-        self._per_email = parse(per_email)
+        self._item: RateLimitItem = parse(limit)
 
-    def _retry_after(self, item: RateLimitItem, *identifiers: str) -> int:
-        reset_at = self._limiter.get_window_stats(item, *identifiers).reset_time
-        return max(1, math.ceil(reset_at - time.time()))
-
-    def check(self, action: str, client_ip: str, email: str) -> None:
-        """Count one attempt; RateLimited when either limit is exceeded."""
-        for item, key in ((self._per_ip, client_ip), (self._per_email, email.strip().casefold())):
-            if not self._limiter.hit(item, action, key):
-                raise RateLimited(self._retry_after(item, action, key))
+    def check(self, action: str, key: str) -> None:
+        """Count one attempt; RateLimited (with seconds to wait) past the limit."""
+        if not self._limiter.hit(self._item, action, key):
+            reset_at = self._limiter.get_window_stats(self._item, action, key).reset_time
+            raise RateLimited(max(1, math.ceil(reset_at - time.time())))
 
     def reset(self) -> None:
         """Forget every count."""
         self._storage.reset()
+
+
+class AuthRateLimiter:
+    """Limits per (action, IP) and per (action, email), for sign-in and mail-sending actions."""
+
+    def __init__(self, per_ip: str, per_email: str) -> None:
+        self._per_ip = KeyedRateLimiter(per_ip)
+        self._per_email = KeyedRateLimiter(per_email)
+
+    def check(self, action: str, client_ip: str, email: str) -> None:
+        """Count one attempt; RateLimited when either limit is exceeded."""
+        self._per_ip.check(action, client_ip)
+        self._per_email.check(action, email.strip().casefold())
+
+    def reset(self) -> None:
+        """Forget every count."""
+        self._per_ip.reset()
+        self._per_email.reset()
+
+
+@lru_cache
+def shared_api_key_limiter() -> KeyedRateLimiter:
+    """The process's limiter for calls made with an API key (outbound pushes)."""
+    return KeyedRateLimiter(get_settings().API_KEY_RATE_LIMIT)
 
 
 @lru_cache

@@ -1,9 +1,11 @@
 """The API face over real HTTP: health, JSON errors, retired paths, namespaces."""
 
+import httpx
 import pytest
 
 from clawscale.api.app import build_api
 from clawscale.db import create_db_engine
+from clawscale.domain.rate_limits import KeyedRateLimiter, shared_api_key_limiter
 from tests.servers import serve_asgi
 
 RETIRED = ["/coke", "/coke/login", "/api/coke/users/1", "/user", "/user/profile"]
@@ -21,8 +23,6 @@ def test_health_reports_database_and_version(client):
 def test_health_is_degraded_when_the_database_is_unreachable():
     engine = create_db_engine("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1")
     with serve_asgi(build_api(engine)) as url:
-        import httpx
-
         response = httpx.get(f"{url}/health", timeout=10)
     assert response.status_code == 503
     assert response.json()["status"] == "degraded"
@@ -56,3 +56,32 @@ def test_namespaces_are_mounted(client):
     paths = client.get("/api/openapi.json").json()["paths"]
     assert "/health" in paths
     assert not any(path.startswith(("/coke", "/user", "/api/coke")) for path in paths)
+
+
+def test_a_database_outage_answers_503_in_the_envelope():
+    engine = create_db_engine("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1")
+    with serve_asgi(build_api(engine)) as url:
+        response = httpx.post(
+            f"{url}/api/auth/login", json={"email": "a@b.co", "password": "x"}, timeout=10
+        )
+    assert response.status_code == 503
+    assert response.json()["error"] == "database_unavailable"
+    assert response.headers["retry-after"] == "2"
+
+
+def test_answers_carry_security_headers(client):
+    for response in (client.get("/health"), client.get("/api/nothing")):
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["x-frame-options"] == "DENY"
+        assert response.headers["referrer-policy"] == "no-referrer"
+        assert "strict-transport-security" not in response.headers
+
+
+def test_outbound_calls_are_rate_limited_per_key(client, api_app):
+    api_app.state.api_key_limiter = KeyedRateLimiter("3/minute")
+    headers = {"Authorization": "Bearer dev-outbound-api-key"}
+    statuses = [
+        client.post("/api/outbound", json={}, headers=headers).status_code for _ in range(4)
+    ]
+    api_app.state.api_key_limiter = shared_api_key_limiter()
+    assert statuses == [400, 400, 400, 429]
