@@ -132,6 +132,10 @@ async def _database_unavailable(request: Request, exc: Exception) -> JSONRespons
     return response
 
 
+async def _unstorable_input(_request: Request, _exc: Exception) -> JSONResponse:
+    return error_response(400, "invalid_body", "The request holds data that cannot be stored.")
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled error on %s %s", request.method, request.url.path)
     return error_response(500, "internal_error")
@@ -146,4 +150,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     for unavailable in DATABASE_UNAVAILABLE:
         app.add_exception_handler(unavailable, _database_unavailable)
+    app.add_exception_handler(sqlalchemy.exc.DataError, _unstorable_input)
     app.add_exception_handler(Exception, _unexpected_error)

@@ -8,7 +8,7 @@ event is `received` (due to be forwarded to the runtime after commit) when the c
 binding is `ready`, else `parked` until it is.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlmodel import Session, select
 
@@ -157,8 +157,22 @@ def _initial_status(
     return InboundStatus.RECEIVED, None
 
 
+def _without_nul(value: str) -> str:
+    return value.replace("\x00", "")
+
+
 def route_inbound_message(db: Session, channel: Channel, message: InboundMessage) -> InboundOutcome:
-    """Store and route one inbound message; the caller commits, then acknowledges the provider."""
+    """Store and route one inbound message; the caller commits, then acknowledges the provider.
+
+    NUL characters, which PostgreSQL text cannot hold, are dropped from the message first.
+    """
+    message = replace(
+        message,
+        provider_message_id=_without_nul(message.provider_message_id),
+        sender_id=_without_nul(message.sender_id),
+        sender_name=_without_nul(message.sender_name),
+        text=_without_nul(message.text),
+    )
     existing = _stored_event(db, channel.id, message.provider_message_id)
     if existing is not None:
         return InboundOutcome(existing, duplicate=True)

@@ -365,3 +365,9 @@ def test_simultaneous_registrations_of_one_email_make_one_account(api_url, clien
     assert sorted(statuses) == [201] + [409] * 7
     assert count(session, Identity) == 1
     assert count(session, Customer) == 1
+
+
+def test_text_the_database_cannot_hold_is_refused_cleanly(client, session):
+    response = client.post("/api/auth/login", json={"email": "\x00", "password": "x"})
+    assert response.status_code in (400, 401)
+    assert response.json()["ok"] is False

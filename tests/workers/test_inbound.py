@@ -278,3 +278,12 @@ def test_personal_channels_serve_their_owner(db, session, runtime):
     passes(db, InboundWorker, count=2)
     assert count(session, Customer) == 1
     assert runtime.messages[0]["metadata"]["customerId"] == owner.id
+
+
+def test_nul_characters_from_a_provider_are_dropped(db, session, channel):
+    receive(db, channel.id, "m\x001", "he\x00llo", sender="1555\x000001111", name="A\x00da")
+    [event] = session.exec(select(InboundEvent)).all()
+    assert event.provider_message_id == "m1"
+    assert event.payload["text"] == "hello"
+    [end_user] = session.exec(select(EndUser)).all()
+    assert end_user.external_id == "15550001111"
