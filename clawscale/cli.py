@@ -1,12 +1,15 @@
-"""The `python -m clawscale` command line: database migrations and admin accounts."""
+"""The `python -m clawscale` command line: migrations, admin accounts, secret rotation."""
 
 import argparse
 import sys
 from collections.abc import Sequence
 
+from sqlmodel import Session
+
 from clawscale.db import get_engine, session_scope
 from clawscale.domain.admins import create_admin
 from clawscale.domain.errors import DomainError
+from clawscale.domain.secret_rotation import reencrypt_credentials
 from clawscale.migrations import upgrade_database
 from clawscale.settings import get_settings
 from clawscale.workers.lifespan import create_bootstrap_admin
@@ -31,6 +34,15 @@ def _parser() -> argparse.ArgumentParser:
         "bootstrap",
         help="create ADMIN_BOOTSTRAP_EMAIL's admin when no admin exists yet",
     )
+
+    secrets = commands.add_parser("secrets", help="stored credentials").add_subparsers(
+        dest="action", required=True
+    )
+    rotate = secrets.add_parser(
+        "reencrypt",
+        help="re-encrypt stored credentials from --old-key to the current CLAWSCALE_SECRET_KEY",
+    )
+    rotate.add_argument("--old-key", required=True)
     return parser
 
 
@@ -46,9 +58,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         with session_scope(get_engine()) as session:
-            admin = create_admin(session, args.email, args.password)
+            print(_run_in_session(session, args))
     except DomainError as error:
         print(f"error: {error.code}: {error.message or ''}".rstrip(": "), file=sys.stderr)
         return 1
-    print(f"created admin {admin.email} ({admin.id})")
     return 0
+
+
+def _run_in_session(session: Session, args: argparse.Namespace) -> str:
+    if args.action == "reencrypt":
+        report = reencrypt_credentials(session, args.old_key, get_settings().CLAWSCALE_SECRET_KEY)
+        return f"re-encrypted {report.channels} channels and {report.agents} agents"
+    admin = create_admin(session, args.email, args.password)
+    return f"created admin {admin.email} ({admin.id})"

@@ -3,7 +3,7 @@
 import base64
 import hashlib
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 
 def fernet_for(secret_key: str) -> Fernet:
@@ -24,3 +24,12 @@ def decrypt_text(
         return fernet_for(secret_key).decrypt(ciphertext.encode(), ttl=max_age_seconds).decode()
     except (InvalidToken, ValueError):
         return None
+
+
+def reencrypt_text(old_key: str, new_key: str, ciphertext: str) -> str:
+    """`ciphertext` re-encrypted under `new_key` (it may be under either key already).
+
+    Raises InvalidToken when neither key opens it.
+    """
+    rotator = MultiFernet([fernet_for(new_key), fernet_for(old_key)])
+    return rotator.rotate(ciphertext.encode()).decode()

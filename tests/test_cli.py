@@ -7,7 +7,10 @@ import sys
 from argon2 import PasswordHasher
 from sqlmodel import select
 
-from clawscale.models import AdminAccount
+from clawscale.domain.agents import agent_token, create_agent
+from clawscale.domain.channel_store import channel_credentials, create_channel
+from clawscale.models import AdminAccount, Agent, Channel, ChannelScope
+from clawscale.settings import Settings
 
 
 def run_cli(project_root, database_url, *args, **env):
@@ -76,3 +79,45 @@ def test_bootstrap_creates_the_first_admin_once(project_root, database_url, sess
     other = {"ADMIN_BOOTSTRAP_EMAIL": "late@example.com", "ADMIN_BOOTSTRAP_PASSWORD": "s3cret-pass"}
     run_cli(project_root, database_url, "admin", "bootstrap", **other)
     assert [admin.email for admin in admins(session)] == ["root@example.com"]
+
+
+def test_reencrypt_moves_every_credential_to_the_new_key(project_root, database_url, session):
+    old = Settings(_env_file=None)
+    new = Settings(_env_file=None, CLAWSCALE_SECRET_KEY="a-brand-new-secret-key")
+    agent = create_agent(session, old, "coke", "Coke", "https://coke.example", "agent-token")
+    channel = create_channel(
+        session, old, "linq", ChannelScope.SHARED, config={"x": "1"}, secrets={"api_key": "k"}
+    )
+    session.commit()
+    args = ("secrets", "reencrypt", "--old-key", old.CLAWSCALE_SECRET_KEY)
+    for _ in range(2):
+        result = run_cli(
+            project_root, database_url, *args, CLAWSCALE_SECRET_KEY=new.CLAWSCALE_SECRET_KEY
+        )
+        assert result.returncode == 0, result.stderr
+        assert "re-encrypted 1 channels and 1 agents" in result.stdout
+    session.expire_all()
+    assert agent_token(new, session.get(Agent, agent.id)) == "agent-token"
+    credentials = channel_credentials(new, session.get(Channel, channel.id))
+    assert credentials.secrets == {"api_key": "k"}
+    assert credentials.config == {"x": "1"}
+
+
+def test_reencrypt_with_a_wrong_old_key_changes_nothing(project_root, database_url, session):
+    old = Settings(_env_file=None)
+    create_agent(session, old, "coke", "Coke", "https://coke.example", "agent-token")
+    session.commit()
+    before = session.exec(select(Agent)).one().token_encrypted
+    result = run_cli(
+        project_root,
+        database_url,
+        "secrets",
+        "reencrypt",
+        "--old-key",
+        "not-the-old-key",
+        CLAWSCALE_SECRET_KEY="a-brand-new-secret-key",
+    )
+    assert result.returncode == 1
+    assert "unknown_secret_key" in result.stderr
+    session.expire_all()
+    assert session.exec(select(Agent)).one().token_encrypted == before
