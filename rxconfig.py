@@ -10,6 +10,7 @@ settings = get_settings()
 config = rx.Config(
     app_name="clawscale",
     db_url=settings.DATABASE_URL,
+    redis_url=settings.REDIS_URL or None,
     api_url=settings.CLAWSCALE_PUBLIC_API_URL,
     deploy_url=settings.DOMAIN_CLIENT,
     cors_allowed_origins=settings.cors_origins,

@@ -56,6 +56,7 @@ class Settings(BaseSettings):
 
     CLAWSCALE_ENV: Environment = Environment.DEVELOPMENT
     DATABASE_URL: str = DEFAULT_SQLITE_URL
+    REDIS_URL: str = ""
 
     ADMIN_JWT_SECRET: str = DEV_ADMIN_JWT_SECRET
     CUSTOMER_JWT_SECRET: str = DEV_CUSTOMER_JWT_SECRET
@@ -85,6 +86,8 @@ class Settings(BaseSettings):
     EVOLUTION_API_BASE_URL: str = "http://localhost:8080"
     GEWE_API_BASE_URL: str = "http://api.geweapi.com"
     LINQ_API_BASE_URL: str = "https://api.linqapp.com/api/partner/v3"
+    TELEGRAM_API_BASE_URL: str = "https://api.telegram.org"
+    WHATSAPP_GRAPH_API_BASE_URL: str = "https://graph.facebook.com/v21.0"
 
     CLAWSCALE_RUN_WORKERS: bool = True
     DELIVERY_LEASE_SECONDS: float = 60.0
