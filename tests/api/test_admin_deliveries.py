@@ -5,11 +5,9 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from clawscale.domain.admins import create_admin
-from clawscale.domain.sessions import issue_session
-from clawscale.models import AuditLog, OutboundDelivery, SessionSubject
+from clawscale.models import AuditLog, OutboundDelivery
 from clawscale.models.base import utcnow
-from clawscale.settings import Settings
+from tests.admin_auth import admin_headers, customer_headers
 from tests.factories import evolution_channel, routed_conversation
 from tests.fakes.evolution import fake_evolution
 from tests.fakes.http_server import FakeResponse
@@ -18,14 +16,8 @@ OUTBOUND_KEY = {"Authorization": "Bearer dev-outbound-api-key"}
 
 
 @pytest.fixture
-def admin_headers(session):
-    admin = create_admin(session, "ops@example.com", "correct horse")
-    session.commit()
-    token = issue_session(
-        session, SessionSubject.ADMIN, admin.id, Settings(_env_file=None).ADMIN_JWT_SECRET
-    ).token
-    session.commit()
-    return {"Authorization": f"Bearer {token}"}
+def headers(session):
+    return admin_headers(session)
 
 
 @pytest.fixture
@@ -53,17 +45,11 @@ def add_delivery(session, routed, key, status, created_at):
 
 def test_only_admins_may_look(client, session):
     assert client.get("/api/admin/deliveries").status_code == 401
-    customer_token = issue_session(
-        session, SessionSubject.CUSTOMER, "idn_x", Settings(_env_file=None).CUSTOMER_JWT_SECRET
-    ).token
-    session.commit()
-    response = client.get(
-        "/api/admin/deliveries", headers={"Authorization": f"Bearer {customer_token}"}
-    )
+    response = client.get("/api/admin/deliveries", headers=customer_headers(session))
     assert response.status_code == 401
 
 
-def test_lists_failures_by_default_and_filters(client, session, admin_headers, evolution):
+def test_lists_failures_by_default_and_filters(client, session, headers, evolution):
     channel = evolution_channel(session, evolution.url)
     ada = routed_conversation(session, channel, external_id="1", key="ada")
     bob = routed_conversation(session, channel, external_id="2", key="bob")
@@ -73,7 +59,7 @@ def test_lists_failures_by_default_and_filters(client, session, admin_headers, e
     add_delivery(session, bob, "b-dead", "dead", start + timedelta(minutes=2))
 
     def keys(**params):
-        response = client.get("/api/admin/deliveries", params=params, headers=admin_headers)
+        response = client.get("/api/admin/deliveries", params=params, headers=headers)
         assert response.status_code == 200, response.text
         return [item["idempotency_key"] for item in response.json()["data"]["items"]]
 
@@ -86,7 +72,7 @@ def test_lists_failures_by_default_and_filters(client, session, admin_headers, e
     assert keys(status="all", until=until) == ["a-failed", "a-ok"]
 
 
-def test_keyset_and_offset_paging_agree(client, session, admin_headers, evolution):
+def test_keyset_and_offset_paging_agree(client, session, headers, evolution):
     routed = routed_conversation(session, evolution_channel(session, evolution.url))
     start = utcnow() - timedelta(hours=1)
     for index in range(7):
@@ -94,16 +80,14 @@ def test_keyset_and_offset_paging_agree(client, session, admin_headers, evolutio
     seen, cursor = [], None
     while True:
         params = {"limit": 3, **({"cursor": cursor} if cursor else {})}
-        data = client.get("/api/admin/deliveries", params=params, headers=admin_headers).json()[
-            "data"
-        ]
+        data = client.get("/api/admin/deliveries", params=params, headers=headers).json()["data"]
         seen += [item["idempotency_key"] for item in data["items"]]
         cursor = data["next_cursor"]
         if cursor is None:
             break
     assert seen == [f"k{index}" for index in reversed(range(7))]
     by_offset = client.get(
-        "/api/admin/deliveries", params={"limit": 3, "offset": 3}, headers=admin_headers
+        "/api/admin/deliveries", params={"limit": 3, "offset": 3}, headers=headers
     ).json()["data"]
     assert [item["idempotency_key"] for item in by_offset["items"]] == seen[3:6]
     assert by_offset["total"] == 7
@@ -113,14 +97,14 @@ def test_keyset_and_offset_paging_agree(client, session, admin_headers, evolutio
     "params",
     [{"status": "bogus"}, {"cursor": "!!"}, {"limit": 0}, {"limit": 201}, {"colour": "red"}],
 )
-def test_bad_queries_are_refused(client, admin_headers, params):
-    response = client.get("/api/admin/deliveries", params=params, headers=admin_headers)
+def test_bad_queries_are_refused(client, headers, params):
+    response = client.get("/api/admin/deliveries", params=params, headers=headers)
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_query"
 
 
 def test_detail_shows_attempts_and_an_admin_can_retry_a_dead_delivery(
-    client, session, admin_headers, evolution
+    client, session, headers, evolution
 ):
     routed = routed_conversation(session, evolution_channel(session, evolution.url))
     evolution.fail_next(FakeResponse(400, {"error": "bad number"}))
@@ -137,17 +121,17 @@ def test_detail_shows_attempts_and_an_admin_can_retry_a_dead_delivery(
     }
     assert client.post("/api/outbound", json=payload, headers=OUTBOUND_KEY).status_code == 502
     [delivery] = session.exec(select(OutboundDelivery)).all()
-    detail = client.get(f"/api/admin/deliveries/{delivery.id}", headers=admin_headers).json()
+    detail = client.get(f"/api/admin/deliveries/{delivery.id}", headers=headers).json()
     assert detail["data"]["delivery"]["status"] == "dead"
     [attempt] = detail["data"]["attempts"]
     assert attempt["succeeded"] is False
     assert "400" in attempt["error"]
-    retried = client.post(f"/api/admin/deliveries/{delivery.id}/retry", headers=admin_headers)
+    retried = client.post(f"/api/admin/deliveries/{delivery.id}/retry", headers=headers)
     assert retried.status_code == 200
     assert retried.json()["data"]["delivery"]["status"] == "pending"
-    again = client.post(f"/api/admin/deliveries/{delivery.id}/retry", headers=admin_headers)
+    again = client.post(f"/api/admin/deliveries/{delivery.id}/retry", headers=headers)
     assert again.status_code == 409
     assert again.json()["error"] == "delivery_not_dead"
-    missing = client.post("/api/admin/deliveries/od_nope/retry", headers=admin_headers)
+    missing = client.post("/api/admin/deliveries/od_nope/retry", headers=headers)
     assert missing.status_code == 404
     assert [row.action for row in session.exec(select(AuditLog)).all()] == ["delivery.retry"]
