@@ -46,6 +46,7 @@ class FakeHTTPServer:
     def __init__(self) -> None:
         self.routes: dict[tuple[str, str], Handler] = {}
         self.requests: list[RecordedRequest] = []
+        self.observers: list[Callable[[RecordedRequest], None]] = []
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -77,6 +78,8 @@ class FakeHTTPServer:
     def _handle(self, request: RecordedRequest) -> FakeResponse:
         with self._lock:
             self.requests.append(request)
+        for observe in self.observers:
+            observe(request)
         handler = self.routes.get((request.method, request.path))
         if handler is None:
             return FakeResponse(404, {"error": "no such fake route"})
