@@ -10,6 +10,7 @@ throughput as a fraction of the floor; then p99 at half the gateway's peak rate.
 import argparse
 import time
 
+import httpx
 import sqlalchemy as sa
 
 from bench.harness import (
@@ -18,7 +19,6 @@ from bench.harness import (
     free_port,
     fresh_postgres,
     granian,
-    median,
     milliseconds,
     print_table,
     python_process,
@@ -26,8 +26,6 @@ from bench.harness import (
 )
 from clawscale.db import create_db_engine, session_scope
 from tests.factories import evolution_channel, routed_conversation
-from tests.fakes.evolution import fake_evolution
-from tests.fakes.http_server import RecordedRequest
 
 KEY = {"Authorization": "Bearer dev-outbound-api-key"}
 CONVERSATIONS = 200
@@ -94,16 +92,10 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    with fresh_postgres() as database_url, fake_evolution() as provider:
-        latencies: list[float] = []
-
-        def record_send(request: RecordedRequest) -> None:
-            text = request.json().get("text", "")
-            if text.startswith("sent-at:"):
-                latencies.append(time.time() - float(text.removeprefix("sent-at:")))
-
-        provider.server.observers = [record_send]
-        pairs = seed(database_url, provider.url)
+    provider_port = free_port()
+    provider_url = f"http://127.0.0.1:{provider_port}"
+    with fresh_postgres() as database_url, granian("bench.provider_app:app", provider_port, 1, {}):
+        pairs = seed(database_url, provider_url)
         env = {"DATABASE_URL": database_url, "CLAWSCALE_RUN_WORKERS": "false"}
         port = free_port()
         url = f"http://127.0.0.1:{port}/api/outbound"
@@ -112,9 +104,11 @@ def main() -> None:
             python_process("clawscale.workers", env),
         ):
             run_load(url, outbound_body(pairs, "warm"), args.connections, 2)
-            latencies.clear()
+            httpx.post(f"{provider_url}/reset")
             with PeakMemory(server.pid) as memory:
                 result = run_load(url, outbound_body(pairs, "peak"), args.connections, args.seconds)
+            time.sleep(1)
+            sends = httpx.get(f"{provider_url}/stats").json()
             half = run_load(
                 url,
                 outbound_body(pairs, "half"),
@@ -129,7 +123,8 @@ def main() -> None:
                 ("statuses", str(result.statuses)),
                 ("p50", milliseconds(result.percentile(0.5))),
                 ("p99", milliseconds(result.percentile(0.99))),
-                ("end-to-end send, median", milliseconds(median(latencies))),
+                ("end-to-end send, median", milliseconds(sends["median"])),
+                ("end-to-end send, p99", milliseconds(sends["p99"])),
                 ("peak memory (server)", f"{memory.peak_bytes / 2**20:.0f} MiB"),
                 (f"p99 at half rate ({half.rate:.0f}/s)", milliseconds(half.percentile(0.99))),
             ],

@@ -2,10 +2,12 @@
 
 import base64
 import hashlib
+from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 
+@lru_cache(maxsize=8)
 def fernet_for(secret_key: str) -> Fernet:
     """A Fernet cipher whose key is derived from the configured secret."""
     return Fernet(base64.urlsafe_b64encode(hashlib.sha256(secret_key.encode()).digest()))

@@ -6,9 +6,10 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from clawscale.settings import get_settings
 
@@ -44,7 +45,11 @@ def _begin_immediately(connection: sa.Connection) -> None:
 
 
 def create_db_engine(url: str, *, serialise_sqlite: bool = True) -> Engine:
-    """An engine for `url`: foreign keys and WAL on SQLite, pre-ping on PostgreSQL.
+    """An engine for `url`: foreign keys and WAL on SQLite, a recycled pool on PostgreSQL.
+
+    No pre-ping on checkout (it would cost a round trip per transaction): after a database
+    restart the first statement on each stale connection fails (503 to the client), SQLAlchemy
+    then discards the whole pool, and the next requests reconnect.
 
     `serialise_sqlite=False` keeps the sqlite3 driver's own lazy transactions, for an observer
     (such as a test) that reads while the application writes.
@@ -56,7 +61,7 @@ def create_db_engine(url: str, *, serialise_sqlite: bool = True) -> Engine:
             sa.event.listen(engine, "connect", _take_over_transactions)
             sa.event.listen(engine, "begin", _begin_immediately)
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return sa.create_engine(url, pool_size=10, max_overflow=10, pool_recycle=1800)
 
 
 @lru_cache
@@ -102,3 +107,13 @@ def insert_or_find(db: Session, insert: Callable[[], Row], find: Callable[[], Ro
         if existing is None:
             raise
         return existing
+
+
+def insert_unless_exists(db: Session, row: SQLModel) -> bool:
+    """INSERT `row` unless it clashes with a unique key (ON CONFLICT DO NOTHING); whether it
+    went in. One statement, no savepoint: the fast path for rows usually new."""
+    table = type(row).__table__
+    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
+    values = {column.name: getattr(row, column.name) for column in table.columns}
+    statement = insert(table).values(**values).on_conflict_do_nothing()
+    return db.exec(statement.returning(*table.primary_key.columns)).first() is not None

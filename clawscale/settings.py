@@ -95,6 +95,7 @@ class Settings(BaseSettings):
     AUTH_RATE_LIMIT_PER_IP: str = "30/minute"
     AUTH_RATE_LIMIT_PER_EMAIL: str = "10/minute"
     API_KEY_RATE_LIMIT: str = "200/second"
+    WEBHOOK_RATE_LIMIT: str = "100/second"
 
     ADMIN_BOOTSTRAP_EMAIL: str = ""
     ADMIN_BOOTSTRAP_PASSWORD: str = Field(default="", repr=False)

@@ -57,7 +57,9 @@ def upgrade() -> None:
             ["customer_id", "status", "created_at", "id"],
             unique=False,
         )
-        batch_op.create_foreign_key("fk_inbound_event_conversation_id", "conversation", ["conversation_id"], ["id"])
+        batch_op.create_foreign_key(
+            "fk_inbound_event_conversation_id", "conversation", ["conversation_id"], ["id"]
+        )
 
     # ### end Alembic commands ###
 

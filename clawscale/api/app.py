@@ -12,13 +12,16 @@ from clawscale.api import (
     admin_agents,
     admin_deliveries,
     admin_directory,
+    admin_shared_channels,
     auth,
     customer,
+    customer_wechat,
     handoff,
     health,
     internal,
     metrics,
     outbound,
+    provider_webhooks,
     public,
     retired,
     webhooks,
@@ -27,7 +30,11 @@ from clawscale.api.body_limit import BodySizeLimit
 from clawscale.api.errors import install_error_handlers
 from clawscale.api.raw_responses import json_body, send_json
 from clawscale.api.security_headers import SecurityHeaders
-from clawscale.domain.rate_limits import shared_api_key_limiter, shared_auth_limiter
+from clawscale.domain.rate_limits import (
+    shared_api_key_limiter,
+    shared_auth_limiter,
+    shared_webhook_limiter,
+)
 from clawscale.metrics import database_registry
 from clawscale.settings import Environment, get_settings
 
@@ -66,6 +73,7 @@ def build_api(engine: Engine, downstream: ASGIApp | None = None) -> FastAPI:
     api.state.metrics_registry = database_registry(engine)
     api.state.rate_limiter = shared_auth_limiter()
     api.state.api_key_limiter = shared_api_key_limiter()
+    api.state.webhook_limiter = shared_webhook_limiter()
     api.add_middleware(BodySizeLimit)
     api.add_middleware(
         SecurityHeaders, strict_transport=settings.CLAWSCALE_ENV is Environment.PRODUCTION
@@ -77,12 +85,15 @@ def build_api(engine: Engine, downstream: ASGIApp | None = None) -> FastAPI:
         auth,
         handoff,
         customer,
+        customer_wechat,
         public,
         webhooks,
+        provider_webhooks,
         admin,
         admin_agents,
         admin_deliveries,
         admin_directory,
+        admin_shared_channels,
         internal,
         metrics,
         outbound,

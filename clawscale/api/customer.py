@@ -1,5 +1,60 @@
-"""The `/api/customer` namespace (see CONTRACT.md); its routes arrive with their issues."""
+"""The `/api/customer` namespace: the signed-in customer's access and Stripe Checkout.
+
+Other `/api/customer/*` routes (personal channels) live in their own modules.
+"""
+
+from datetime import datetime
 
 from fastapi import APIRouter
+from pydantic import BaseModel
+
+from clawscale.api.deps import SessionDep
+from clawscale.api.errors import ApiError
+from clawscale.api.security import CurrentCustomer, SettingsDep
+from clawscale.domain.access import AccessDecision, DenialReason, access_decision
+from clawscale.domain.billing import PaymentProviderError, start_account_checkout
 
 router = APIRouter(prefix="/api/customer")
+
+
+class SubscriptionPublic(BaseModel):
+    """The access decision: allowed or the reason why not, and the dates behind it."""
+
+    allowed: bool
+    reason: DenialReason | None
+    expires_at: datetime
+    trial_ends_at: datetime
+    payments_configured: bool
+
+    @classmethod
+    def of(cls, decision: AccessDecision) -> "SubscriptionPublic":
+        """The public view of a decision."""
+        return cls(
+            allowed=decision.allowed,
+            reason=decision.reason,
+            expires_at=decision.expires_at,
+            trial_ends_at=decision.trial_ends_at,
+            payments_configured=decision.payments_configured,
+        )
+
+
+@router.get("/subscription")
+def subscription(
+    principal: CurrentCustomer, db: SessionDep, settings: SettingsDep
+) -> dict[str, object]:
+    """May the signed-in customer use the gateway now, and until when."""
+    decision = access_decision(db, settings, principal.account.customer, shared_channel=False)
+    return {"ok": True, "data": SubscriptionPublic.of(decision).model_dump(mode="json")}
+
+
+@router.post("/subscription/checkout")
+def subscription_checkout(
+    principal: CurrentCustomer, db: SessionDep, settings: SettingsDep
+) -> dict[str, object]:
+    """A Stripe Checkout page for 30 more days: 403 `email_not_verified` or
+    `account_suspended`, 503 `payments_not_configured`, 502 `payment_provider_error`."""
+    try:
+        link = start_account_checkout(db, settings, principal.account)
+    except PaymentProviderError as error:
+        raise ApiError(502, error.code, error.message) from error
+    return {"ok": True, "data": {"url": link.url}}

@@ -16,6 +16,7 @@ from clawscale.api.session_cookies import clear_session_cookie, set_session_cook
 from clawscale.domain.customer_accounts import safe_next_path
 from clawscale.domain.session_handoff import redeem_handoff
 from clawscale.domain.sessions import SESSION_COOKIES
+from clawscale.models import SessionSubject
 from clawscale.settings import Settings
 
 router = APIRouter(prefix="/api/auth")
@@ -46,9 +47,12 @@ def handoff(
 
 
 @router.get("/signed-out")
-def signed_out(settings: SettingsDep, next: NextPath = None) -> RedirectResponse:
-    """Clear both session cookies, then return to the page."""
+def signed_out(
+    settings: SettingsDep, next: NextPath = None, kind: SessionSubject | None = None
+) -> RedirectResponse:
+    """Clear the session cookie of `kind` (both without one), then return to the page."""
     response = _back_to_page(settings, next)
-    for cookie in SESSION_COOKIES.values():
-        clear_session_cookie(response, cookie)
+    for cookie_kind, cookie in SESSION_COOKIES.items():
+        if kind is None or kind is cookie_kind:
+            clear_session_cookie(response, cookie)
     return response

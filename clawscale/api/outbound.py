@@ -23,11 +23,12 @@ from clawscale.api.security import SettingsDep, require_api_key
 from clawscale.api.validators import absolute_http_url
 from clawscale.channels.registry import build_adapters
 from clawscale.db import session_scope
-from clawscale.domain.dispatch import claim_delivery
+from clawscale.domain.dispatch import SendJob, claim_delivery, load_send_job
 from clawscale.domain.outbound import accept_delivery
-from clawscale.domain.send import send_claimed_delivery
+from clawscale.domain.send import attempt_send
 from clawscale.metrics import OUTBOUND_ACCEPTED
 from clawscale.models import DeliveryStatus
+from clawscale.settings import Settings
 
 router = APIRouter(
     dependencies=[
@@ -91,7 +92,12 @@ class OutboundBody(BaseModel):
         return payload
 
 
-def _accept(engine: Engine, body: OutboundBody) -> str:
+def _accept_and_claim(
+    engine: Engine, settings: Settings, body: OutboundBody, worker_id: str
+) -> tuple[str, SendJob | None, bool]:
+    """Store the delivery and, when it heads its conversation, claim it for a first attempt,
+    in one transaction: (delivery id, its send job, whether it was claimed)."""
+    lease = timedelta(seconds=settings.DELIVERY_LEASE_SECONDS)
     with session_scope(engine) as db:
         acceptance = accept_delivery(
             db,
@@ -100,12 +106,10 @@ def _accept(engine: Engine, body: OutboundBody) -> str:
             body.business_conversation_key,
             body.stored_payload(),
         )
-        return acceptance.delivery.id
-
-
-def _claim(engine: Engine, delivery_id: str, worker_id: str, lease_seconds: float) -> bool:
-    with session_scope(engine) as db:
-        return claim_delivery(db, delivery_id, worker_id, timedelta(seconds=lease_seconds))
+        delivery_id = acceptance.delivery_id
+        if not claim_delivery(db, delivery_id, worker_id, lease):
+            return delivery_id, None, False
+        return delivery_id, load_send_job(db, settings, delivery_id), True
 
 
 def http_client(request: Request) -> httpx.AsyncClient:
@@ -125,15 +129,15 @@ async def outbound(
     client: Annotated[httpx.AsyncClient, Depends(http_client)],
 ) -> JSONResponse:
     """Accept the reply into the outbox, then try to send it once right away."""
-    delivery_id = await run_in_threadpool(_accept, engine, body)
-    OUTBOUND_ACCEPTED.inc()
     worker_id = f"api:{uuid.uuid4().hex}"
+    delivery_id, job, claimed = await run_in_threadpool(
+        _accept_and_claim, engine, settings, body, worker_id
+    )
+    OUTBOUND_ACCEPTED.inc()
     status: DeliveryStatus | None = None
-    if await run_in_threadpool(
-        _claim, engine, delivery_id, worker_id, settings.DELIVERY_LEASE_SECONDS
-    ):
-        status = await send_claimed_delivery(
-            engine, settings, build_adapters(settings), client, delivery_id, worker_id
+    if claimed:
+        status = await attempt_send(
+            engine, build_adapters(settings), client, delivery_id, job, worker_id
         )
     if status == DeliveryStatus.DEAD:
         return error_response(

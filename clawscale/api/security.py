@@ -14,9 +14,10 @@ from sqlmodel import Session
 
 from clawscale.api.deps import SessionDep
 from clawscale.api.errors import ApiError
+from clawscale.domain.admins import SignedInAdmin, signed_in_admin
 from clawscale.domain.customer_accounts import Account, account_of
 from clawscale.domain.sessions import SESSION_COOKIES, resolve_session, session_secret
-from clawscale.models import AdminAccount, AuthSession, ClaimStatus, Identity, SessionSubject
+from clawscale.models import AuthSession, ClaimStatus, Identity, SessionSubject
 from clawscale.settings import Settings, get_settings
 
 
@@ -60,24 +61,16 @@ def live_session(
     return row
 
 
-@dataclass(frozen=True)
-class AdminPrincipal:
-    """The signed-in admin and the session they used."""
-
-    admin: AdminAccount
-    session: AuthSession
-
-
-def current_admin(request: Request, db: SessionDep, settings: SettingsDep) -> AdminPrincipal:
+def current_admin(request: Request, db: SessionDep, settings: SettingsDep) -> SignedInAdmin:
     """The active admin behind the request's admin token; 401 `unauthorized` otherwise."""
-    row = live_session(request, db, settings, SessionSubject.ADMIN)
-    admin = db.get(AdminAccount, row.subject_id)
-    if admin is None or not admin.is_active:
+    token = bearer_token(request) or request.cookies.get(SESSION_COOKIES[SessionSubject.ADMIN])
+    signed_in = signed_in_admin(db, settings, token)
+    if signed_in is None:
         raise ApiError(401, "unauthorized")
-    return AdminPrincipal(admin, row)
+    return signed_in
 
 
-CurrentAdmin = Annotated[AdminPrincipal, Depends(current_admin)]
+CurrentAdmin = Annotated[SignedInAdmin, Depends(current_admin)]
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,31 @@
 """Which adapter serves which channel kind."""
 
 from clawscale.channels.base import ChannelAdapter
+from clawscale.channels.linq import LinqAdapter
+from clawscale.channels.telegram import TelegramAdapter
+from clawscale.channels.webhooks import SharedChannelAdapter
+from clawscale.channels.wechat_ecloud import GeWeAdapter
 from clawscale.channels.wechat_personal import ILinkAdapter
+from clawscale.channels.whatsapp_business import WhatsAppBusinessAdapter
 from clawscale.channels.whatsapp_evolution import EvolutionAdapter
 from clawscale.settings import Settings
 
 
-def build_adapters(settings: Settings) -> dict[str, ChannelAdapter]:
-    """One adapter per supported kind, with the configured provider base URLs."""
-    adapters: list[ChannelAdapter] = [
+def build_shared_adapters(settings: Settings) -> dict[str, SharedChannelAdapter]:
+    """The kinds an admin configures as shared channels, with the configured base URLs."""
+    adapters: list[SharedChannelAdapter] = [
         EvolutionAdapter(default_base_url=settings.EVOLUTION_API_BASE_URL),
-        ILinkAdapter(default_base_url=settings.WECHAT_ILINK_BASE_URL),
+        GeWeAdapter(default_base_url=settings.GEWE_API_BASE_URL),
+        LinqAdapter(default_base_url=settings.LINQ_API_BASE_URL),
+        TelegramAdapter(default_base_url=settings.TELEGRAM_API_BASE_URL),
+        WhatsAppBusinessAdapter(default_base_url=settings.WHATSAPP_GRAPH_API_BASE_URL),
     ]
     return {adapter.kind: adapter for adapter in adapters}
+
+
+def build_adapters(settings: Settings) -> dict[str, ChannelAdapter]:
+    """One adapter per supported kind (shared and personal), for sending."""
+    adapters: dict[str, ChannelAdapter] = dict(build_shared_adapters(settings))
+    personal = ILinkAdapter(default_base_url=settings.WECHAT_ILINK_BASE_URL)
+    adapters[personal.kind] = personal
+    return adapters

@@ -24,11 +24,13 @@ from clawscale.domain.passwords import MIN_PASSWORD_LENGTH, hash_password, verif
 from clawscale.domain.sessions import (
     IssuedSession,
     issue_session,
+    resolve_session,
     revoke_all_sessions,
     revoke_session,
 )
 from clawscale.models import AdminAccount, AuditLog, AuthSession, SessionSubject
 from clawscale.models.base import utcnow
+from clawscale.settings import Settings
 
 ADMIN_TARGET = "admin_account"
 SESSION_TARGET = "session"
@@ -198,3 +200,22 @@ def remove_admin(db: Session, actor_id: str, admin_id: str) -> Removal:
         db, actor_id, f"admin.{removal}", ADMIN_TARGET, target.id, {"email": target.email}
     )
     return removal
+
+
+@dataclass(frozen=True)
+class SignedInAdmin:
+    """An active admin and the live session its cookie carries."""
+
+    admin: AdminAccount
+    session: AuthSession
+
+
+def signed_in_admin(db: Session, settings: Settings, token: str | None) -> SignedInAdmin | None:
+    """The active admin behind a live admin session token; None when signed out."""
+    if not token:
+        return None
+    row = resolve_session(db, token, SessionSubject.ADMIN, settings.ADMIN_JWT_SECRET)
+    admin = db.get(AdminAccount, row.subject_id) if row else None
+    if row is None or admin is None or not admin.is_active:
+        return None
+    return SignedInAdmin(admin, row)

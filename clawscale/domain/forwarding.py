@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, exists, select, tuple_
 
 from clawscale.domain import leases
+from clawscale.domain.access_holds import access_hold_reason, hold_event
 from clawscale.domain.agents import agent_token, binding_of
 from clawscale.domain.errors import Conflict
 from clawscale.domain.inbound import conversation_key
@@ -108,6 +109,19 @@ def claim_due_events(
     ]
 
 
+def hold_without_access(db: Session, settings: Settings, event_id: str, worker_id: str) -> bool:
+    """Park a claimed event whose customer may not be served now; whether it was held."""
+    event = leases.held(db, InboundEvent, event_id, worker_id)
+    if event is None:
+        return True
+    reason = access_hold_reason(db, settings, event)
+    if reason is None:
+        return False
+    hold_event(db, settings, event, reason)
+    leases.release(db, event)
+    return True
+
+
 def runtime_call(db: Session, settings: Settings, event_id: str) -> RuntimeCall | None:
     """The request forwarding an event (CONTRACT.md, "Runtime boundary"); None without an agent."""
     event = db.get(InboundEvent, event_id)
@@ -170,7 +184,7 @@ def _queue_reply(db: Session, event: InboundEvent, reply: RuntimeReply) -> str |
         )
     except Conflict:
         return None
-    return acceptance.delivery.id
+    return acceptance.delivery_id
 
 
 def record_forwarded(

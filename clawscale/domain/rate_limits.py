@@ -68,6 +68,12 @@ def shared_api_key_limiter() -> KeyedRateLimiter:
 
 
 @lru_cache
+def shared_webhook_limiter() -> KeyedRateLimiter:
+    """The process's limiter for provider webhooks, counted per channel."""
+    return KeyedRateLimiter(get_settings().WEBHOOK_RATE_LIMIT)
+
+
+@lru_cache
 def shared_auth_limiter() -> AuthRateLimiter:
     """The process's limiter, with the configured limits."""
     settings = get_settings()

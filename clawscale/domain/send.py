@@ -57,20 +57,20 @@ def _counted(status: DeliveryStatus | None) -> DeliveryStatus | None:
     return status
 
 
-async def send_claimed_delivery(
+async def attempt_send(
     engine: Engine,
-    settings: Settings,
     adapters: dict[str, ChannelAdapter],
     client: httpx.AsyncClient,
     delivery_id: str,
+    job: SendJob | None,
     worker_id: str,
 ) -> DeliveryStatus | None:
-    """Make one attempt; the delivery's new status (None if this worker lost the lease)."""
-    job = await asyncio.to_thread(_load, engine, settings, delivery_id)
+    """Make one attempt with a loaded job (None: the channel is gone); the new status."""
     if job is None:
-        return await asyncio.to_thread(
+        failure = await asyncio.to_thread(
             _failure, engine, delivery_id, worker_id, "channel_not_found"
         )
+        return _counted(failure)
     adapter = adapters.get(job.credentials.kind)
     if adapter is None:
         message = f"no adapter can send on {job.credentials.kind} channels"
@@ -86,3 +86,16 @@ async def send_claimed_delivery(
         return _counted(await asyncio.to_thread(_failure, engine, delivery_id, worker_id, error))
     SEND_SECONDS.observe(time.perf_counter() - started)
     return _counted(await asyncio.to_thread(_success, engine, delivery_id, worker_id, provider_id))
+
+
+async def send_claimed_delivery(
+    engine: Engine,
+    settings: Settings,
+    adapters: dict[str, ChannelAdapter],
+    client: httpx.AsyncClient,
+    delivery_id: str,
+    worker_id: str,
+) -> DeliveryStatus | None:
+    """Load a claimed delivery and make one attempt; the new status (None: lease lost)."""
+    job = await asyncio.to_thread(_load, engine, settings, delivery_id)
+    return await attempt_send(engine, adapters, client, delivery_id, job, worker_id)

@@ -1,12 +1,17 @@
 """The web pages of the gateway: the landing page, the customer sign-in and account pages, the
-development mailbox (development only), and a placeholder for each page still to be built."""
+admin console (sign-in, admins, audit log), the development mailbox (development only), and a
+placeholder for each page still to be built."""
 
 from functools import partial
 
 import reflex as rx
 from reflex.event import EventHandler
 
-from clawscale.pages import account, dev_mailbox
+from clawscale.pages import account, dev_mailbox, wechat_personal
+from clawscale.pages.admin import admins as admin_admins
+from clawscale.pages.admin import audit as admin_audit
+from clawscale.pages.admin import login as admin_login
+from clawscale.pages.admin.placeholder import admin_placeholder
 from clawscale.pages.auth import (
     claim,
     forgot_password,
@@ -30,21 +35,25 @@ BUILT_PAGES: tuple[SitePage, ...] = (
     reset_password.PAGE,
     claim.PAGE,
     account.PAGE,
+    wechat_personal.PAGE,
+    admin_login.PAGE,
+    admin_admins.PAGE,
+    admin_audit.PAGE,
 )
 
 
 def section_guard(section: Section) -> tuple[EventHandler, ...]:
-    """What a page of `section` checks on load: customer pages need a signed-in customer;
-    public pages learn whether one is signed in (for the navigation)."""
+    """What a customer or public page checks on load: customer pages need a signed-in
+    customer; public pages learn whether one is signed in (for the navigation)."""
     if section is Section.CUSTOMER:
         return (CustomerSessionState.require_customer,)
-    if section is Section.ADMIN:
-        return ()
     return (CustomerSessionState.check_session,)
 
 
 def placeholder(spec: PageSpec) -> SitePage:
-    """The coming-soon page of a row of the placeholder table."""
+    """The coming-soon page of a row of the placeholder table (admin rows in the console)."""
+    if spec.section is Section.ADMIN:
+        return admin_placeholder(spec)
     return SitePage(spec, partial(placeholder_page, spec), on_load=section_guard(spec.section))
 
 

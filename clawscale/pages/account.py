@@ -1,9 +1,11 @@
-"""`/account` (signed-in only): profile, email verification, claim, access, and sign-out."""
+"""`/account` (signed-in only): profile, email verification, claim, access and buying more
+of it, and sign-out."""
 
 import reflex as rx
 from reflex.vars import Var
 
 from clawscale.pages.catalogue import PageSpec, Section, SitePage
+from clawscale.pages.forms import answer, message_callout
 from clawscale.pages.shell import page_shell
 from clawscale.state.account import AccountState
 
@@ -88,23 +90,91 @@ def profile() -> rx.Component:
     )
 
 
+CHECKOUT_SUCCEEDED = (
+    "Thank you — your payment went through. Your new end date shows here as soon as Stripe "
+    "confirms it, usually within a few seconds; reload the page if it has not changed yet."
+)
+CHECKOUT_CANCELLED = "Checkout was cancelled. You have not been charged."
+PAYMENTS_NOT_CONFIGURED = (
+    "Payments are not configured on this gateway, so access is not limited and there is "
+    "nothing to buy."
+)
+
+
+def checkout_banner() -> rx.Component:
+    """What happened at Stripe, when Stripe has just sent the browser back here."""
+    return rx.match(
+        AccountState.checkout_result,
+        ("success", message_callout(CHECKOUT_SUCCEEDED, "success")),
+        (
+            "cancelled",
+            rx.callout(CHECKOUT_CANCELLED, icon="info", color_scheme="gray", role="status"),
+        ),
+        rx.fragment(),
+    )
+
+
+def buy_button() -> rx.Component:
+    """Starts Stripe Checkout for 30 more days."""
+    return rx.button(
+        rx.icon("credit-card", size=16),
+        rx.cond(AccountState.access_active, "Renew for 30 days", "Buy 30 days"),
+        on_click=AccountState.buy_access,
+        loading=AccountState.buying,
+        size="3",
+        cursor="pointer",
+    )
+
+
+def purchase() -> rx.Component:
+    """Buying access: the button, or why there is none."""
+    return rx.cond(
+        AccountState.email_verified,
+        rx.flex(
+            rx.flex(buy_button(), wrap="wrap", spacing="3"),
+            rx.text(
+                "Each purchase adds 30 days after your current access ends. You pay on "
+                "Stripe's secure page.",
+                size="2",
+                color_scheme="gray",
+            ),
+            answer(AccountState.buy_error, "error"),
+            direction="column",
+            spacing="3",
+        ),
+        rx.text("Verify your email address to buy access.", size="2", color_scheme="gray"),
+    )
+
+
+def access_details() -> rx.Component:
+    """The status of access, when it ends, and the trial's end."""
+    return rx.data_list.root(
+        detail(
+            "Status",
+            status_badge(
+                AccountState.access_active,
+                AccountState.access_status,
+                AccountState.access_status,
+            ),
+        ),
+        detail(rx.cond(AccountState.access_active, "Until", "Ended"), AccountState.access_until),
+        detail(
+            rx.cond(AccountState.trial_running, "Free trial ends", "Free trial ended"),
+            AccountState.trial_until,
+        ),
+        orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
+    )
+
+
 def access() -> rx.Component:
-    """Whether the gateway serves this account, and until when."""
+    """Whether the gateway serves this account, until when, and buying more time."""
     return section_card(
         "Access",
-        rx.data_list.root(
-            detail(
-                "Status",
-                status_badge(
-                    AccountState.access_active,
-                    AccountState.access_status,
-                    AccountState.access_status,
-                ),
-            ),
-            detail(
-                rx.cond(AccountState.access_active, "Until", "Ended"), AccountState.access_until
-            ),
-            orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
+        access_details(),
+        rx.cond(
+            AccountState.payments_configured,
+            rx.cond(AccountState.suspended, rx.fragment(), purchase()),
+            rx.callout(PAYMENTS_NOT_CONFIGURED, icon="info", color_scheme="gray"),
         ),
     )
 
@@ -112,6 +182,7 @@ def access() -> rx.Component:
 def account_details() -> rx.Component:
     """Everything the page shows once the account is loaded."""
     return rx.flex(
+        checkout_banner(),
         rx.cond(AccountState.email_verified, rx.fragment(), verification_banner()),
         profile(),
         access(),

@@ -1,5 +1,9 @@
 """What a page is (route, title, description, site section), and the table of the pages that
-are still placeholders."""
+are still placeholders.
+
+Sections: public pages and the admin sign-in (`ADMIN_ACCESS`) are open to anyone; customer
+pages need a signed-in customer and admin pages a signed-in admin.
+"""
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -14,6 +18,7 @@ class Section(StrEnum):
 
     PUBLIC = "public"
     CUSTOMER = "customer"
+    ADMIN_ACCESS = "admin-access"
     ADMIN = "admin"
     DEVELOPMENT = "development"
 
@@ -21,9 +26,11 @@ class Section(StrEnum):
 SECTION_LABELS: dict[Section, str] = {
     Section.PUBLIC: "Account access",
     Section.CUSTOMER: "Your workspace",
+    Section.ADMIN_ACCESS: "Admin console",
     Section.ADMIN: "Admin console",
     Section.DEVELOPMENT: "Development tools",
 }
+ADMIN_SECTIONS = frozenset({Section.ADMIN_ACCESS, Section.ADMIN})
 
 
 @dataclass(frozen=True)
@@ -51,18 +58,6 @@ PLACEHOLDER_PAGES: tuple[PageSpec, ...] = (
         "Channels",
         "See every chat channel connected to your agent and its status at a glance.",
         Section.CUSTOMER,
-    ),
-    PageSpec(
-        "/channels/wechat-personal",
-        "Personal WeChat",
-        "Link your own WeChat account by scanning a QR code, and disconnect it at any time.",
-        Section.CUSTOMER,
-    ),
-    PageSpec(
-        "/admin/login",
-        "Admin sign in",
-        "Sign in to the ClawScale admin console with your administrator account.",
-        Section.ADMIN,
     ),
     PageSpec(
         "/admin",
@@ -98,12 +93,6 @@ PLACEHOLDER_PAGES: tuple[PageSpec, ...] = (
         "/admin/deliveries",
         "Deliveries",
         "Follow outbound deliveries and their attempts, and retry the ones that failed.",
-        Section.ADMIN,
-    ),
-    PageSpec(
-        "/admin/admins",
-        "Admins",
-        "Invite, deactivate and review the administrators of this gateway.",
         Section.ADMIN,
     ),
 )

@@ -3,9 +3,9 @@ and a footer."""
 
 import reflex as rx
 
-from clawscale.pages.catalogue import PageSpec, Section
+from clawscale.pages.catalogue import ADMIN_SECTIONS, PageSpec, Section
 from clawscale.pages.links import nav_link
-from clawscale.pages.navigation import ADMIN_NAV, CUSTOMER_NAV, SIGNED_OUT_NAV, NavItem
+from clawscale.pages.navigation import CUSTOMER_NAV, SIGNED_OUT_NAV, NavItem
 from clawscale.settings import Environment, Settings, get_settings
 from clawscale.state.customer_session import CustomerSessionState
 
@@ -25,7 +25,8 @@ def is_development(settings: Settings) -> bool:
 
 
 def brand(section: Section) -> rx.Component:
-    """The product mark and name, linking home; admin pages add an "Admin" badge."""
+    """The product mark and name, linking home; admin pages add an "Admin" badge and link to
+    the console's overview."""
     mark = rx.center(
         rx.icon("waypoints", size=18, color="white"),
         width="32px",
@@ -35,11 +36,12 @@ def brand(section: Section) -> rx.Component:
         flex_shrink="0",
     )
     parts = [mark, rx.text(PRODUCT_NAME, size="5", weight="bold", high_contrast=True)]
-    if section is Section.ADMIN:
+    admin = section in ADMIN_SECTIONS
+    if admin:
         parts.append(rx.badge("Admin", variant="soft", radius="full"))
     return rx.link(
         rx.flex(*parts, align="center", spacing="2"),
-        href="/admin" if section is Section.ADMIN else "/",
+        href="/admin" if admin else "/",
         underline="none",
         aria_label=f"{PRODUCT_NAME} home",
     )
@@ -52,11 +54,11 @@ def nav_links(items: tuple[NavItem, ...], current_route: str) -> rx.Component:
 
 
 def section_nav(section: Section, current_route: str) -> rx.Component:
-    """Admin pages list the console; other pages follow the visitor's session (nothing until
-    it is known, so the wrong links never flash)."""
-    if section is Section.ADMIN:
-        return nav_links(ADMIN_NAV, current_route)
-    return rx.cond(
+    """The links follow the visitor's session (nothing until it is known, so the wrong links
+    never flash); the admin sign-in has no navigation (the console has its own)."""
+    if section in ADMIN_SECTIONS:
+        return rx.fragment()
+    links = rx.cond(
         CustomerSessionState.session_checked,
         rx.cond(
             CustomerSessionState.signed_in,
@@ -64,6 +66,11 @@ def section_nav(section: Section, current_route: str) -> rx.Component:
             nav_links(SIGNED_OUT_NAV, current_route),
         ),
         rx.fragment(),
+    )
+    return rx.el.nav(
+        links,
+        aria_label=f"{section.value.capitalize()} navigation",
+        margin_inline="-10px",
     )
 
 
@@ -73,11 +80,7 @@ def site_header(section: Section, current_route: str) -> rx.Component:
         rx.container(
             rx.flex(
                 brand(section),
-                rx.el.nav(
-                    section_nav(section, current_route),
-                    aria_label=f"{section.value.capitalize()} navigation",
-                    margin_inline="-10px",
-                ),
+                section_nav(section, current_route),
                 justify="between",
                 align="center",
                 wrap="wrap",

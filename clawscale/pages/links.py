@@ -9,10 +9,16 @@ ButtonVariant = Literal["solid", "soft", "outline", "surface", "ghost"]
 ButtonSize = Literal["1", "2", "3", "4"]
 
 
-def nav_link(label: str, href: str, *, active: bool) -> rx.Component:
-    """A header navigation link, highlighted (and marked `aria-current`) on the current page."""
+def nav_link(label: str, href: str, *, active: bool, icon: str = "") -> rx.Component:
+    """A navigation link, highlighted (and marked `aria-current`) on the current page; with an
+    `icon` (a Lucide name) before its label."""
+    content = (
+        rx.flex(rx.icon(icon, size=16, flex_shrink="0"), label, align="center", spacing="2")
+        if icon
+        else label
+    )
     return rx.link(
-        label,
+        content,
         href=href,
         size="2",
         weight="medium",

@@ -1,19 +1,27 @@
-"""The account page: who is signed in, their verification, claim and access, and sign-out."""
+"""The account page: who is signed in, their verification, claim, access and its purchase.
+
+"Buy 30 days" starts a Stripe Checkout session through the domain and sends the browser to
+Stripe's page with a full page load; Stripe returns it to `/account?checkout=success|cancelled`.
+"""
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime
 
 import reflex as rx
 from reflex.event import EventSpec
 from sqlmodel import Session
 
-from clawscale.domain.access import access_summary
+from clawscale.domain.access import AccessDecision, access_decision
+from clawscale.domain.billing import start_account_checkout
+from clawscale.domain.billing_links import CheckoutReturn
 from clawscale.domain.customer_accounts import resend_verification
+from clawscale.domain.errors import DomainError
+from clawscale.models.base import utcnow
 from clawscale.settings import Settings
 from clawscale.state.backend import run_domain
 from clawscale.state.customer_session import CustomerSessionState, signed_in_account
 from clawscale.state.formatting import readable_time
+from clawscale.state.redirects import full_page_load
 from clawscale.state.throttle import throttled
 
 CLAIM_STATUS_LABELS = {
@@ -21,6 +29,8 @@ CLAIM_STATUS_LABELS = {
     "pending": "Pending — verify your email to activate it",
     "unclaimed": "Unclaimed",
 }
+CHECKOUT_RESULTS = frozenset(CheckoutReturn)
+CHECKOUT_FAILED = "Checkout could not start. Try again in a minute."
 
 
 @dataclass(frozen=True)
@@ -32,9 +42,13 @@ class AccountDetails:
     email_verified: bool
     claim_status: str
     suspended: bool
-    access_active: bool
-    access_expires_at: datetime
+    access: AccessDecision
     customer_id: str
+
+    @property
+    def access_active(self) -> bool:
+        """Whether paid or trial time is left (suspension aside)."""
+        return not self.suspended and self.access.expires_at > utcnow()
 
 
 def account_details(db: Session, settings: Settings, token: str | None) -> AccountDetails | None:
@@ -42,15 +56,14 @@ def account_details(db: Session, settings: Settings, token: str | None) -> Accou
     account = signed_in_account(db, settings, token)
     if account is None:
         return None
-    access = access_summary(db, account.customer)
+    access = access_decision(db, settings, account.customer, shared_channel=False)
     return AccountDetails(
         display_name=account.identity.display_name,
         email=account.identity.email or "",
         email_verified=account.identity.email_verified_at is not None,
         claim_status=account.identity.claim_status,
         suspended=account.customer.suspended,
-        access_active=access.active,
-        access_expires_at=access.expires_at,
+        access=access,
         customer_id=account.customer.id,
     )
 
@@ -64,6 +77,15 @@ def mail_new_verification(db: Session, settings: Settings, token: str | None) ->
     return account.identity.email
 
 
+def checkout_url(db: Session, settings: Settings, token: str | None) -> str | None:
+    """The Stripe Checkout page for 30 more days of the signed-in customer; None when the
+    session is not live. Domain errors (unverified, suspended, Stripe down) reach the caller."""
+    account = signed_in_account(db, settings, token)
+    if account is None:
+        return None
+    return start_account_checkout(db, settings, account).url
+
+
 class AccountState(CustomerSessionState):
     """The signed-in customer's account, loaded afresh on each visit."""
 
@@ -75,9 +97,16 @@ class AccountState(CustomerSessionState):
     access_status: str = ""
     access_active: bool = False
     access_until: str = ""
+    trial_until: str = ""
+    trial_running: bool = False
+    suspended: bool = False
+    payments_configured: bool = False
     customer_id: str = ""
     resend_notice: str = ""
     resending: bool = False
+    checkout_result: str = ""
+    buying: bool = False
+    buy_error: str = ""
 
     def _show(self, details: AccountDetails) -> None:
         self.display_name = details.display_name
@@ -89,9 +118,18 @@ class AccountState(CustomerSessionState):
             self.access_status = "Suspended"
         else:
             self.access_status = "Active" if details.access_active else "Expired"
-        self.access_until = readable_time(details.access_expires_at)
+        self.access_until = readable_time(details.access.expires_at)
+        self.trial_until = readable_time(details.access.trial_ends_at)
+        self.trial_running = details.access.trial_ends_at > utcnow()
+        self.suspended = details.suspended
+        self.payments_configured = details.access.payments_configured
         self.customer_id = details.customer_id
         self.loaded = True
+
+    def _checkout_result(self) -> str:
+        """`success` or `cancelled` when Stripe has just sent the browser back, else ""."""
+        result = self.router.url.query_parameters.get("checkout", "")
+        return result if result in CHECKOUT_RESULTS else ""
 
     @rx.event
     async def load(self) -> EventSpec | None:
@@ -101,6 +139,9 @@ class AccountState(CustomerSessionState):
         self.session_checked = True
         self.signed_in = details is not None
         self.resend_notice = ""
+        self.buy_error = ""
+        self.buying = False
+        self.checkout_result = self._checkout_result()
         if details is None:
             self.reset()
             return self._to_login()
@@ -122,3 +163,18 @@ class AccountState(CustomerSessionState):
             )
             self.resend_notice = f"We sent a new verification link to {email}." if email else ""
         self.resending = False
+
+    @rx.event
+    async def buy_access(self) -> AsyncIterator[EventSpec | None]:
+        """Start a Stripe Checkout for 30 more days and send the browser to pay."""
+        self.buying = True
+        self.buy_error = ""
+        yield None
+        token = self._session_token()
+        try:
+            url = await run_domain(lambda db, settings: checkout_url(db, settings, token))
+        except DomainError as error:
+            self.buy_error = error.message or CHECKOUT_FAILED
+            self.buying = False
+            return
+        yield self._to_login() if url is None else full_page_load(url)

@@ -4,8 +4,6 @@ The cookie reaches the backend in the headers of the page's websocket handshake,
 on the server and never reaches the browser's JavaScript or the state sent to it.
 """
 
-from http.cookies import CookieError, SimpleCookie
-
 import reflex as rx
 from reflex.event import EventSpec
 from sqlmodel import Session
@@ -17,20 +15,10 @@ from clawscale.models import AuthSession, Identity, SessionSubject
 from clawscale.settings import Settings, get_settings
 from clawscale.state.backend import run_domain
 from clawscale.state.redirects import login_path, signed_out_redirect
+from clawscale.state.visit import current_path, requested_next, visit_cookie
 
 AUTH_PAGES = "/auth/"
 DEFAULT_NEXT_PATH = safe_next_path(None)
-
-
-def cookie_value(cookie_header: str, name: str) -> str | None:
-    """One cookie from a raw `Cookie` header; None when absent or the header is malformed."""
-    cookies = SimpleCookie()
-    try:
-        cookies.load(cookie_header)
-    except CookieError:
-        return None
-    morsel = cookies.get(name)
-    return morsel.value if morsel and morsel.value else None
 
 
 def live_session(db: Session, settings: Settings, token: str | None) -> AuthSession | None:
@@ -66,16 +54,12 @@ class CustomerSessionState(rx.State):
     session_checked: bool = False
 
     def _session_token(self) -> str | None:
-        return cookie_value(self.router.headers.cookie, CUSTOMER_COOKIE)
-
-    def _current_path(self) -> str:
-        url = self.router.url
-        return f"{url.path}?{url.query}" if url.query else url.path
+        return visit_cookie(self.router, CUSTOMER_COOKIE)
 
     def _next_path(self) -> str:
         """The same-site page to return to, from the `next` query parameter (never a sign-in
         page, which would send a signed-in visitor round in circles)."""
-        next_path = safe_next_path(self.router.url.query_parameters.get("next"))
+        next_path = safe_next_path(requested_next(self.router))
         return DEFAULT_NEXT_PATH if next_path.startswith(AUTH_PAGES) else next_path
 
     async def _refresh_session(self) -> Account | None:
@@ -88,7 +72,7 @@ class CustomerSessionState(rx.State):
 
     def _to_login(self) -> EventSpec:
         """Send a signed-out visitor to sign in, then back to this page."""
-        return rx.redirect(login_path(self._current_path()), replace=True)
+        return rx.redirect(login_path(current_path(self.router)), replace=True)
 
     @rx.event
     async def check_session(self) -> None:

@@ -30,19 +30,30 @@ def _api_url(settings: Settings, path: str, **params: str) -> str:
     return f"{settings.CLAWSCALE_PUBLIC_API_URL.rstrip('/')}{path}?{urlencode(params)}"
 
 
-def sign_in_redirect(settings: Settings, token: str, next_path: str | None) -> EventSpec:
-    """Hand the customer session `token` to the browser's cookie, then land on `next_path`."""
-    code = handoff_code(settings, SessionSubject.CUSTOMER, token)
+def sign_in_redirect(
+    settings: Settings,
+    token: str,
+    next_path: str | None,
+    kind: SessionSubject = SessionSubject.CUSTOMER,
+) -> EventSpec:
+    """Hand the session `token` of `kind` to the browser's cookie, then land on `next_path`."""
+    code = handoff_code(settings, kind, token)
     return full_page_load(
         _api_url(settings, "/api/auth/handoff", code=code, next=safe_next_path(next_path))
     )
 
 
-def signed_out_redirect(settings: Settings) -> EventSpec:
-    """Clear the browser's session cookie, then land on the sign-in page."""
-    return full_page_load(_api_url(settings, "/api/auth/signed-out", next=LOGIN_ROUTE))
+def signed_out_redirect(
+    settings: Settings,
+    login_route: str = LOGIN_ROUTE,
+    kind: SessionSubject = SessionSubject.CUSTOMER,
+) -> EventSpec:
+    """Clear the browser's `kind` session cookie, then land on the sign-in page `login_route`."""
+    return full_page_load(
+        _api_url(settings, "/api/auth/signed-out", next=login_route, kind=kind.value)
+    )
 
 
-def login_path(next_path: str) -> str:
-    """The sign-in page, returning to `next_path` afterwards."""
-    return f"{LOGIN_ROUTE}?{urlencode({'next': next_path})}"
+def login_path(next_path: str, login_route: str = LOGIN_ROUTE) -> str:
+    """The sign-in page `login_route`, returning to `next_path` afterwards."""
+    return f"{login_route}?{urlencode({'next': next_path})}"

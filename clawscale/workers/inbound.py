@@ -17,6 +17,7 @@ from clawscale.db import session_scope
 from clawscale.domain.forwarding import (
     RuntimeCall,
     claim_due_events,
+    hold_without_access,
     parse_runtime_reply,
     record_forward_failure,
     record_forwarded,
@@ -80,6 +81,8 @@ class InboundWorker:
         await self._in_session(record_provisioned, binding_id, self.worker_id)
 
     async def _forward(self, client: httpx.AsyncClient, event_id: str) -> None:
+        if await self._in_session(hold_without_access, self.settings, event_id, self.worker_id):
+            return
         call = await self._in_session(runtime_call, self.settings, event_id)
         if call is None:
             await self._in_session(record_forward_failure, event_id, self.worker_id, "no_agent")

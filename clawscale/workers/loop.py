@@ -10,6 +10,8 @@ from sqlalchemy.engine import Engine
 from clawscale.settings import Settings
 from clawscale.workers.dispatcher import Dispatcher
 from clawscale.workers.inbound import InboundWorker
+from clawscale.workers.maintenance import MaintenanceWorker
+from clawscale.workers.wechat_poller import WeChatPollers
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +41,11 @@ async def run_forever(worker: PassWorker, idle_seconds: float = IDLE_SECONDS) ->
 
 
 async def run_all_workers(engine: Engine, settings: Settings) -> None:
-    """The dispatcher and the inbound worker, side by side, until cancelled."""
+    """The dispatcher, the inbound worker, the WeChat pollers and the hourly chores, side by
+    side, until cancelled."""
     await asyncio.gather(
-        run_forever(Dispatcher(engine, settings)), run_forever(InboundWorker(engine, settings))
+        run_forever(Dispatcher(engine, settings)),
+        run_forever(InboundWorker(engine, settings)),
+        run_forever(MaintenanceWorker(engine, settings), idle_seconds=60),
+        WeChatPollers(engine, settings).run(),
     )

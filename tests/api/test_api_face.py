@@ -5,7 +5,11 @@ import pytest
 
 from clawscale.api.app import build_api
 from clawscale.db import create_db_engine
-from clawscale.domain.rate_limits import KeyedRateLimiter, shared_api_key_limiter
+from clawscale.domain.rate_limits import (
+    KeyedRateLimiter,
+    shared_api_key_limiter,
+    shared_webhook_limiter,
+)
 from tests.servers import serve_asgi
 
 RETIRED = ["/coke", "/coke/login", "/api/coke/users/1", "/user", "/user/profile"]
@@ -85,3 +89,13 @@ def test_outbound_calls_are_rate_limited_per_key(client, api_app):
     ]
     api_app.state.api_key_limiter = shared_api_key_limiter()
     assert statuses == [400, 400, 400, 429]
+
+
+def test_webhooks_are_rate_limited_per_channel(client, api_app):
+    api_app.state.webhook_limiter = KeyedRateLimiter("2/minute")
+    statuses = [
+        client.post(f"/api/webhooks/linq/{channel}/token", content=b"{}").status_code
+        for channel in ("ch_a", "ch_a", "ch_a", "ch_b")
+    ]
+    api_app.state.webhook_limiter = shared_webhook_limiter()
+    assert statuses == [404, 404, 429, 404]

@@ -78,3 +78,15 @@ def test_signed_out_clears_both_cookies(client):
     cleared = response.headers.get_list("set-cookie")
     assert any(c.startswith('clawscale_session="";') for c in cleared)
     assert any(c.startswith('clawscale_admin_session="";') for c in cleared)
+
+
+def test_signed_out_can_clear_one_kind_only(client):
+    response = client.get(
+        "/api/auth/signed-out",
+        params={"next": "/admin/login", "kind": "admin"},
+        follow_redirects=False,
+    )
+    cleared = response.headers.get_list("set-cookie")
+    assert [c.split("=")[0] for c in cleared] == ["clawscale_admin_session"]
+    bad = client.get("/api/auth/signed-out", params={"kind": "root"}, follow_redirects=False)
+    assert bad.status_code == 400

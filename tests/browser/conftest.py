@@ -234,3 +234,49 @@ def signed_in(context: BrowserContext, customer: Person, api_url: str) -> Person
         [{"name": CUSTOMER_COOKIE, "value": token, "url": api_url, "httpOnly": True}]
     )
     return customer
+
+
+@dataclass(frozen=True)
+class AdminLogin:
+    """An admin the test created straight in the app's database."""
+
+    email: str
+    password: str
+
+
+def make_admin(email: str) -> AdminLogin:
+    """An active admin with the standard test password, made through the domain."""
+    from clawscale.db import get_engine, session_scope
+    from clawscale.domain.admins import create_admin
+
+    with session_scope(get_engine()) as db:
+        create_admin(db, email, PASSWORD)
+    return AdminLogin(email, PASSWORD)
+
+
+def admin_session_token(admin: AdminLogin) -> str:
+    """A fresh admin session of `admin` (its sign-in is audited, as a real one is)."""
+    from clawscale.db import get_engine, session_scope
+    from clawscale.domain.admins import sign_in_admin
+    from clawscale.settings import get_settings
+
+    with session_scope(get_engine()) as db:
+        signed_in = sign_in_admin(db, admin.email, admin.password, get_settings().ADMIN_JWT_SECRET)
+        assert signed_in is not None
+        return signed_in.issued.token
+
+
+@pytest.fixture
+def admin(app_harness: AppHarness, new_email: Callable[[str], str]) -> AdminLogin:
+    """A new active admin for the test."""
+    return make_admin(new_email("admin"))
+
+
+@pytest.fixture
+def signed_in_admin(context: BrowserContext, admin: AdminLogin, api_url: str) -> AdminLogin:
+    """The test's browser holds a live admin session cookie of `admin`."""
+    from clawscale.domain.sessions import ADMIN_COOKIE
+
+    token = admin_session_token(admin)
+    context.add_cookies([{"name": ADMIN_COOKIE, "value": token, "url": api_url, "httpOnly": True}])
+    return admin

@@ -18,9 +18,12 @@ ALL_SPECS = [page.spec for page in site_pages(DEVELOPMENT)]
 
 
 def visit_as_needed(request: pytest.FixtureRequest, spec: PageSpec) -> None:
-    """Customer pages are for signed-in customers: sign the test's browser in for them."""
+    """Customer pages are for signed-in customers and console pages for signed-in admins:
+    sign the test's browser in for them."""
     if spec.section is Section.CUSTOMER:
         request.getfixturevalue("signed_in")
+    if spec.section is Section.ADMIN:
+        request.getfixturevalue("signed_in_admin")
 
 
 def test_the_development_mailbox_exists_only_in_development() -> None:
@@ -55,7 +58,7 @@ def test_landing_page_pitches_the_product_and_offers_two_ways_in(
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
 
 
-@pytest.mark.parametrize("route", ["/channels/wechat-personal", "/admin/deliveries"])
+@pytest.mark.parametrize("route", ["/channels", "/admin/deliveries"])
 def test_placeholder_page_shows_its_purpose_inside_the_layout(
     page: Page, frontend_url: str, route: str, request: pytest.FixtureRequest
 ) -> None:
@@ -75,7 +78,9 @@ def test_placeholder_page_shows_its_purpose_inside_the_layout(
     expect(page.get_by_role("contentinfo")).to_be_visible()
 
 
-def test_admin_navigation_lists_the_admin_pages(page: Page, frontend_url: str) -> None:
+def test_admin_navigation_lists_the_admin_pages(
+    page: Page, frontend_url: str, signed_in_admin: object
+) -> None:
     page.goto(frontend_url + "/admin/deliveries")
 
     nav = page.get_by_role("navigation")

@@ -27,9 +27,9 @@ def queue(session, routed, key, text):
         "message_type": "text",
         "text": text,
     }
-    delivery = accept_delivery(session, key, routed.customer.id, routed.key, payload).delivery
+    delivery_id = accept_delivery(session, key, routed.customer.id, routed.key, payload).delivery_id
     session.commit()
-    return delivery
+    return session.get(OutboundDelivery, delivery_id)
 
 
 def statuses(session):

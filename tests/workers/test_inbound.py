@@ -2,6 +2,7 @@
 
 import asyncio
 import threading
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -9,6 +10,8 @@ from sqlmodel import Session, func, select
 
 from clawscale.channels.base import InboundMessage
 from clawscale.db import session_scope
+from clawscale.domain.access import grant_pass
+from clawscale.domain.access_holds import release_held_events
 from clawscale.domain.channel_store import create_channel
 from clawscale.domain.inbound import route_inbound_message
 from clawscale.models import (
@@ -22,7 +25,9 @@ from clawscale.models import (
     Identity,
     InboundEvent,
     Membership,
+    OutboundDelivery,
 )
+from clawscale.models.base import utcnow
 from clawscale.settings import Settings
 from clawscale.workers.dispatcher import Dispatcher
 from clawscale.workers.inbound import InboundWorker
@@ -258,10 +263,17 @@ def test_one_message_delivered_ten_times_at_once_reaches_the_runtime_once(
     assert runtime.texts() == ["hello"]
 
 
-def test_personal_channels_serve_their_owner(db, session, runtime):
-    default_agent(session, runtime.endpoint)
+def personal_channel(db, session, email_verified=True):
     owner = Customer(display_name="Owner")
+    identity = Identity(
+        email="owner@example.com",
+        claim_status="active" if email_verified else "pending",
+        email_verified_at=utcnow() if email_verified else None,
+    )
     session.add(owner)
+    session.add(identity)
+    session.commit()
+    session.add(Membership(identity_id=identity.id, customer_id=owner.id))
     session.commit()
     with Session(db) as writer:
         channel = create_channel(
@@ -273,17 +285,49 @@ def test_personal_channels_serve_their_owner(db, session, runtime):
             status="connected",
         )
         writer.commit()
-        channel_id = channel.id
+        return owner, channel.id
+
+
+def test_personal_channels_serve_their_owner(db, session, runtime):
+    default_agent(session, runtime.endpoint)
+    owner, channel_id = personal_channel(db, session)
     receive(db, channel_id, "w1", "ni hao", sender="wxid_peer", name="Peer")
     passes(db, InboundWorker, count=2)
     assert count(session, Customer) == 1
     assert runtime.messages[0]["metadata"]["customerId"] == owner.id
 
 
-def test_nul_characters_from_a_provider_are_dropped(db, session, channel):
-    receive(db, channel.id, "m\x001", "he\x00llo", sender="1555\x000001111", name="A\x00da")
+def test_an_unverified_owner_s_messages_are_held_not_forwarded(db, session, runtime):
+    default_agent(session, runtime.endpoint)
+    _, channel_id = personal_channel(db, session, email_verified=False)
+    receive(db, channel_id, "w1", "ni hao", sender="wxid_peer")
+    passes(db, InboundWorker, count=2)
     [event] = session.exec(select(InboundEvent)).all()
-    assert event.provider_message_id == "m1"
-    assert event.payload["text"] == "hello"
-    [end_user] = session.exec(select(EndUser)).all()
-    assert end_user.external_id == "15550001111"
+    assert (event.status, event.last_error) == ("parked", "access:email_not_verified")
+    assert runtime.messages == []
+    assert count(session, OutboundDelivery) == 0
+
+
+def test_lapsed_access_holds_messages_tells_the_person_once_a_day_and_releases_on_payment(
+    db, session, channel, runtime, evolution, monkeypatch
+):
+    paid = Settings(_env_file=None, STRIPE_SECRET_KEY="sk_test", STRIPE_PRICE_ID="price_1")
+    monkeypatch.setattr("tests.workers.test_inbound.SETTINGS", paid)
+    receive(db, channel.id, "m1", "first")
+    with session_scope(db) as writer:
+        customer = writer.exec(select(Customer)).one()
+        customer.created_at = utcnow() - timedelta(days=31)
+    receive(db, channel.id, "m2", "second")
+    passes(db, InboundWorker, count=4)
+    assert runtime.texts() == []
+    assert statuses(session) == ["parked", "parked"]
+    [reply] = session.exec(select(OutboundDelivery)).all()
+    assert "/api/public/subscription-checkout?token=" in reply.payload["text"]
+    passes(db, Dispatcher)
+    assert len(evolution.sent) == 1
+    with session_scope(db) as writer:
+        grant_pass(writer, customer.id, "cs_test_1")
+        assert release_held_events(writer, customer.id) == 2
+    passes(db, InboundWorker, count=3)
+    assert runtime.texts() == ["first", "second"]
+    assert statuses(session) == ["forwarded", "forwarded"]

@@ -1,0 +1,63 @@
+"""A fast fake provider for the benchmarks (its own process, so it does not slow the load
+generator): Evolution's send endpoint and the runtime's endpoint, both answering at once, and
+`/stats` with the end-to-end latency of every message that carried a `sent-at:` stamp."""
+
+import secrets
+import statistics
+import time
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+latencies: list[float] = []
+
+
+def _stamp(text: object) -> None:
+    if isinstance(text, str) and text.startswith("sent-at:"):
+        latencies.append(time.time() - float(text.removeprefix("sent-at:").split()[0]))
+
+
+async def send_text(request: Request) -> JSONResponse:
+    body = await request.json()
+    _stamp(body.get("text"))
+    return JSONResponse({"key": {"id": secrets.token_hex(8)}}, status_code=201)
+
+
+async def agent(request: Request) -> JSONResponse:
+    body = await request.json()
+    for message in body.get("messages", []):
+        _stamp(message.get("content"))
+    return JSONResponse({})
+
+
+async def stats(_request: Request) -> JSONResponse:
+    ordered = sorted(latencies)
+    return JSONResponse(
+        {
+            "count": len(ordered),
+            "median": statistics.median(ordered) if ordered else 0.0,
+            "p99": ordered[int(0.99 * (len(ordered) - 1))] if ordered else 0.0,
+        }
+    )
+
+
+async def reset(_request: Request) -> JSONResponse:
+    latencies.clear()
+    return JSONResponse({})
+
+
+async def health(_request: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+app = Starlette(
+    routes=[
+        Route("/message/sendText/{instance}", send_text, methods=["POST"]),
+        Route("/agent", agent, methods=["POST"]),
+        Route("/stats", stats),
+        Route("/reset", reset, methods=["POST"]),
+        Route("/health", health),
+    ]
+)

@@ -1,0 +1,260 @@
+"""`/api/admin/shared-channels`: create, edit, connect, disconnect and archive shared channels.
+
+Admin Bearer (or admin session cookie) only; every change is audited. Secrets are write-only:
+requests may set them, answers carry `has_<name>` flags (`has_webhook_token`, `has_api_key`,
+`has_signing_secret`, ...) and never a value. Each answer shows `webhook_url`, the URL to paste
+into the provider (it holds the channel's path token, which the provider must send back).
+Connect and disconnect call the provider first: 502 `provider_error` when it fails, the row
+unchanged.
+"""
+
+from datetime import datetime
+from typing import Annotated
+
+import httpx
+from fastapi import APIRouter, Depends, Query
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from clawscale.api.deps import SessionDep
+from clawscale.api.errors import ApiError, error_response
+from clawscale.api.outbound import http_client
+from clawscale.api.pagination import PageDep, reject_unknown_query
+from clawscale.api.security import CurrentAdmin, SettingsDep, current_admin
+from clawscale.channels.registry import build_shared_adapters
+from clawscale.channels.webhooks import ProviderError, SharedChannelAdapter
+from clawscale.domain.shared_channel_connections import (
+    ConnectionChange,
+    archive_shared_channel,
+    connect_shared_channel,
+    disconnect_shared_channel,
+)
+from clawscale.domain.shared_channels import (
+    InvalidChannelData,
+    SharedChannelChanges,
+    SharedChannelView,
+    create_shared_channel,
+    get_shared_channel,
+    issue,
+    list_shared_channels,
+    shared_channel_view,
+    update_shared_channel,
+)
+from clawscale.models import Channel, ChannelStatus
+from clawscale.settings import Settings
+
+router = APIRouter(prefix="/api/admin/shared-channels", dependencies=[Depends(current_admin)])
+
+HttpClient = Annotated[httpx.AsyncClient, Depends(http_client)]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+Values = dict[str, Annotated[str, Field(max_length=4096)]]
+
+
+class SharedChannelCreate(BaseModel):
+    """A new shared channel; `agent_id` null: served by the default agent."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Annotated[str, Field(min_length=1, max_length=40)]
+    name: Name
+    agent_id: Annotated[str | None, Field(max_length=40)] = None
+    config: Values = Field(default_factory=dict)
+    secrets: Values = Field(default_factory=dict)
+
+
+class SharedChannelUpdate(BaseModel):
+    """A PATCH: only the fields given change; `agent_id: null` hands it to the default agent."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name | None = None
+    agent_id: Annotated[str | None, Field(max_length=40)] = None
+    config: Values | None = None
+    secrets: Values | None = None
+
+    def changes(self) -> SharedChannelChanges:
+        """The domain's view of this PATCH."""
+        return SharedChannelChanges(
+            name=self.name,
+            agent_id=self.agent_id,
+            clear_agent="agent_id" in self.model_fields_set and self.agent_id is None,
+            config=self.config,
+            secrets=self.secrets,
+        )
+
+
+def shared_channel_public(view: SharedChannelView) -> dict[str, object]:
+    """A shared channel as the admin API answers it: flags for secrets, never a value."""
+    channel = view.channel
+    agent = view.agent
+    public: dict[str, object] = {
+        "id": channel.id,
+        "kind": channel.kind,
+        "name": channel.name,
+        "status": channel.status,
+        "agent_id": channel.owner_agent_id,
+        "agent": {"id": agent.id, "slug": agent.slug, "name": agent.name} if agent else None,
+        "config": view.config,
+        "webhook_url": view.webhook_url,
+        "last_error": channel.last_error,
+        "last_activity_at": _iso(channel.last_activity_at),
+        "created_at": _iso(channel.created_at),
+        "updated_at": _iso(channel.updated_at),
+    }
+    public.update({f"has_{name}": flag for name, flag in view.secret_flags.items()})
+    return public
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def _adapters(settings: Settings) -> dict[str, SharedChannelAdapter]:
+    return build_shared_adapters(settings)
+
+
+def _adapter_of(settings: Settings, channel: Channel) -> SharedChannelAdapter:
+    adapter = _adapters(settings).get(channel.kind)
+    if adapter is None:
+        raise ApiError(409, "unsupported_shared_channel_kind", "No adapter serves this kind.")
+    return adapter
+
+
+def _answer(db: SessionDep, settings: Settings, channel: Channel) -> dict[str, object]:
+    schema = _adapter_of(settings, channel).schema
+    view = shared_channel_view(db, settings, schema, channel)
+    return {"ok": True, "data": {"channel": shared_channel_public(view)}}
+
+
+def _invalid(error: InvalidChannelData) -> JSONResponse:
+    return error_response(400, "invalid_body", error.message, issues=error.issues)
+
+
+@router.get("", dependencies=[Depends(reject_unknown_query("kind", "status"))])
+def shared_channels(
+    db: SessionDep,
+    settings: SettingsDep,
+    page: PageDep,
+    kind: Annotated[str | None, Query(max_length=40)] = None,
+    status: Annotated[ChannelStatus | None, Query()] = None,
+) -> dict[str, object]:
+    """Shared channels not archived, newest first, paginated."""
+    rows, total = list_shared_channels(db, page.limit, page.offset, kind=kind, status=status)
+    adapters = _adapters(settings)
+    items = [
+        shared_channel_public(shared_channel_view(db, settings, adapters[row.kind].schema, row))
+        for row in rows
+        if row.kind in adapters
+    ]
+    return {"ok": True, "data": page.envelope(items, total)}
+
+
+@router.post("", status_code=201, response_model=None)
+def create(
+    body: SharedChannelCreate, db: SessionDep, settings: SettingsDep, principal: CurrentAdmin
+) -> dict[str, object] | JSONResponse:
+    """A new `disconnected` channel with a fresh webhook token."""
+    adapter = _adapters(settings).get(body.kind)
+    if adapter is None:
+        kinds = ", ".join(sorted(_adapters(settings)))
+        return _invalid(InvalidChannelData([issue(("kind",), f"Unsupported; one of {kinds}.")]))
+    try:
+        channel = create_shared_channel(
+            db,
+            settings,
+            adapter.schema,
+            principal.admin.id,
+            kind=body.kind,
+            name=body.name,
+            agent_id=body.agent_id,
+            config=body.config,
+            secrets=body.secrets,
+        )
+    except InvalidChannelData as error:
+        return _invalid(error)
+    return _answer(db, settings, channel)
+
+
+@router.get("/{channel_id}")
+def detail(channel_id: str, db: SessionDep, settings: SettingsDep) -> dict[str, object]:
+    """One shared channel."""
+    return _answer(db, settings, get_shared_channel(db, channel_id))
+
+
+@router.patch("/{channel_id}", response_model=None)
+def update(
+    channel_id: str,
+    body: SharedChannelUpdate,
+    db: SessionDep,
+    settings: SettingsDep,
+    principal: CurrentAdmin,
+) -> dict[str, object] | JSONResponse:
+    """Rename, reassign, or change config and secrets (those only while disconnected)."""
+    channel = get_shared_channel(db, channel_id)
+    schema = _adapter_of(settings, channel).schema
+    try:
+        update_shared_channel(db, settings, schema, principal.admin.id, channel, body.changes())
+    except InvalidChannelData as error:
+        return _invalid(error)
+    return _answer(db, settings, channel)
+
+
+async def _provider_change(
+    change: ConnectionChange,
+    channel_id: str,
+    db: SessionDep,
+    settings: Settings,
+    client: httpx.AsyncClient,
+    admin_id: str,
+) -> dict[str, object]:
+    """Run a provider-first change; database work stays off the event loop."""
+    channel = await run_in_threadpool(get_shared_channel, db, channel_id)
+    adapter = _adapter_of(settings, channel)
+    try:
+        changed = await change(db, settings, adapter, client, channel_id, admin_id)
+    except ProviderError as error:
+        raise ApiError(502, "provider_error", str(error)) from error
+    return await run_in_threadpool(_answer, db, settings, changed)
+
+
+@router.post("/{channel_id}/connect")
+async def connect(
+    channel_id: str,
+    db: SessionDep,
+    settings: SettingsDep,
+    client: HttpClient,
+    principal: CurrentAdmin,
+) -> dict[str, object]:
+    """Register our webhook with the provider; the channel is then `connected`."""
+    return await _provider_change(
+        connect_shared_channel, channel_id, db, settings, client, principal.admin.id
+    )
+
+
+@router.post("/{channel_id}/disconnect")
+async def disconnect(
+    channel_id: str,
+    db: SessionDep,
+    settings: SettingsDep,
+    client: HttpClient,
+    principal: CurrentAdmin,
+) -> dict[str, object]:
+    """Clear our webhook at the provider; the channel is then `disconnected`."""
+    return await _provider_change(
+        disconnect_shared_channel, channel_id, db, settings, client, principal.admin.id
+    )
+
+
+@router.delete("/{channel_id}")
+async def archive(
+    channel_id: str,
+    db: SessionDep,
+    settings: SettingsDep,
+    client: HttpClient,
+    principal: CurrentAdmin,
+) -> dict[str, object]:
+    """Archive (disconnecting at the provider first when connected); secrets are dropped."""
+    return await _provider_change(
+        archive_shared_channel, channel_id, db, settings, client, principal.admin.id
+    )

@@ -1,0 +1,105 @@
+"""`/api/webhooks/{kind}/{channel_id}/{token}`: provider webhooks of shared channels.
+
+POST: 200 once every message is stored (a redelivery too: it goes nowhere); 403 `forbidden`
+when the token or signature is wrong (nothing stored); 404 `channel_not_found` for an unknown,
+other-kind, disconnected or archived channel; 400 `invalid_body` for a verified body that is not
+JSON; 503 `storage_unavailable` when storing failed (the provider retries). GET answers the
+challenge of providers that prove a URL that way (Meta). Nothing here echoes or logs a secret.
+"""
+
+import logging
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import PlainTextResponse
+
+from clawscale.api.deps import EngineDep
+from clawscale.api.errors import ApiError
+from clawscale.api.security import SettingsDep
+from clawscale.channels.registry import build_shared_adapters
+from clawscale.channels.webhooks import (
+    ChallengeAdapter,
+    MalformedPayload,
+    SharedChannelAdapter,
+    WebhookRejected,
+    WebhookRequest,
+)
+from clawscale.domain.webhook_intake import answer_challenge, receive_webhook
+from clawscale.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/api/webhooks")
+
+WEBHOOK_PATH = "/{kind}/{channel_id}/{token}"
+
+
+def _adapter(settings: Settings, kind: str) -> SharedChannelAdapter:
+    adapter = build_shared_adapters(settings).get(kind)
+    if adapter is None:
+        raise ApiError(404, "channel_not_found", "No such connected channel.")
+    return adapter
+
+
+async def _webhook_request(request: Request, token: str) -> WebhookRequest:
+    return WebhookRequest(
+        method=request.method,
+        path_token=token,
+        headers={name.lower(): value for name, value in request.headers.items()},
+        query=dict(request.query_params),
+        body=await request.body(),
+    )
+
+
+def _rejected(kind: str, channel_id: str, error: WebhookRejected) -> ApiError:
+    logger.info("rejected a %s webhook for channel %s: %s", kind, channel_id, error)
+    return ApiError(403, "forbidden", "The request could not be verified.")
+
+
+@router.post(WEBHOOK_PATH)
+async def provider_webhook(
+    kind: str,
+    channel_id: str,
+    token: str,
+    request: Request,
+    engine: EngineDep,
+    settings: SettingsDep,
+) -> dict[str, object]:
+    """Store the messages of one provider webhook before acknowledging it (rate-limited per
+    channel: 429 with Retry-After, which providers honour by retrying later)."""
+    request.app.state.webhook_limiter.check("webhook", channel_id)
+    adapter = _adapter(settings, kind)
+    webhook = await _webhook_request(request, token)
+    try:
+        outcome = await run_in_threadpool(
+            receive_webhook, engine, settings, adapter, channel_id, webhook
+        )
+    except WebhookRejected as error:
+        raise _rejected(kind, channel_id, error) from None
+    except MalformedPayload as error:
+        raise ApiError(400, "invalid_body", "The body is not JSON.") from error
+    data = {"received": outcome.received, "duplicates": outcome.duplicates}
+    return {"ok": True, "data": data}
+
+
+@router.get(WEBHOOK_PATH)
+async def provider_challenge(
+    kind: str,
+    channel_id: str,
+    token: str,
+    request: Request,
+    engine: EngineDep,
+    settings: SettingsDep,
+) -> PlainTextResponse:
+    """Echo a provider's URL challenge (only kinds whose provider sends one)."""
+    adapter = _adapter(settings, kind)
+    if not isinstance(adapter, ChallengeAdapter):
+        raise ApiError(405, "method_not_allowed")
+    webhook = await _webhook_request(request, token)
+    try:
+        challenge = await run_in_threadpool(
+            answer_challenge, engine, settings, kind, adapter, channel_id, webhook
+        )
+    except WebhookRejected as error:
+        raise _rejected(kind, channel_id, error) from None
+    return PlainTextResponse(challenge)

@@ -1,0 +1,53 @@
+"""Reading the audit log: one page at a time, newest first, with each author's email.
+
+The author is looked up with an outer join, so an entry keeps its place (without an email)
+should its admin ever be gone.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, func, select
+
+from clawscale.models import AdminAccount, AuditLog
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One admin action as the console shows it."""
+
+    id: str
+    created_at: datetime
+    admin_email: str | None
+    action: str
+    target_kind: str
+    target_id: str
+    details: dict[str, object]
+
+
+def count_audit_entries(db: Session) -> int:
+    """How many entries the audit log holds."""
+    return db.exec(select(func.count()).select_from(AuditLog)).one()
+
+
+def list_audit_entries(db: Session, limit: int, offset: int) -> list[AuditEntry]:
+    """One page of the audit log, newest first."""
+    query = (
+        select(AuditLog, AdminAccount.email)
+        .outerjoin(AdminAccount, col(AuditLog.admin_id) == col(AdminAccount.id))
+        .order_by(col(AuditLog.created_at).desc(), col(AuditLog.id).desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    return [
+        AuditEntry(
+            id=entry.id,
+            created_at=entry.created_at,
+            admin_email=email,
+            action=entry.action,
+            target_kind=entry.target_kind,
+            target_id=entry.target_id,
+            details=dict(entry.details or {}),
+        )
+        for entry, email in db.exec(query)
+    ]

@@ -1,0 +1,201 @@
+"""Connecting, disconnecting and archiving a shared channel: the provider first, then the row.
+
+Each change reads the channel and ends that transaction, calls the provider with no database
+lock held (a provider may call our webhook during the call: Meta verifies the URL that way),
+then records the outcome in a new transaction. A provider failure raises `ProviderError` and
+leaves the row as it was; when recording fails after a successful connect, the provider's
+webhook is cleared again (best effort) so it never points at a channel we do not consider live.
+"""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import httpx
+from sqlmodel import Session
+
+from clawscale.channels.webhooks import ChannelDataUpdate, ProviderError, SharedChannelAdapter
+from clawscale.domain.audit import record_admin_action
+from clawscale.domain.channel_store import (
+    ChannelCredentials,
+    channel_credentials,
+    update_channel_data,
+)
+from clawscale.domain.shared_channels import (
+    AUDIT_TARGET,
+    ensure_webhook_token,
+    get_shared_channel,
+    mark_archived,
+    webhook_url,
+)
+from clawscale.models import Channel, ChannelStatus
+from clawscale.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+ProviderCall = Callable[[httpx.AsyncClient, ChannelCredentials, str], Awaitable[ChannelDataUpdate]]
+ConnectionChange = Callable[
+    [Session, Settings, SharedChannelAdapter, httpx.AsyncClient, str, str], Awaitable[Channel]
+]
+
+
+@dataclass(frozen=True)
+class ConnectionPlan:
+    """What a provider call needs, read before the call."""
+
+    channel_id: str
+    status: ChannelStatus
+    credentials: ChannelCredentials
+    webhook_url: str
+
+
+def _plan(db: Session, settings: Settings, channel_id: str) -> ConnectionPlan:
+    channel = get_shared_channel(db, channel_id)
+    token = ensure_webhook_token(db, settings, channel)
+    plan = ConnectionPlan(
+        channel.id,
+        channel.status,
+        channel_credentials(settings, channel),
+        webhook_url(settings, channel, token),
+    )
+    db.commit()
+    return plan
+
+
+def _record(
+    db: Session,
+    settings: Settings,
+    plan: ConnectionPlan,
+    update: ChannelDataUpdate,
+    status: ChannelStatus,
+    admin_id: str,
+    action: str,
+) -> Channel:
+    channel = get_shared_channel(db, plan.channel_id)
+    update_channel_data(db, settings, channel, config=update.config, secrets=update.secrets)
+    if status == ChannelStatus.ARCHIVED:
+        mark_archived(db, channel)
+    else:
+        channel.status = status
+        channel.last_error = None
+        db.add(channel)
+        db.flush()
+    details = {"kind": channel.kind, "previous_status": plan.status}
+    record_admin_action(db, admin_id, action, AUDIT_TARGET, channel.id, details)
+    db.commit()
+    return channel
+
+
+async def _undo_connect(
+    client: httpx.AsyncClient, adapter: SharedChannelAdapter, plan: ConnectionPlan
+) -> None:
+    try:
+        await adapter.disconnect(client, plan.credentials, plan.webhook_url)
+    except ProviderError:
+        logger.warning(
+            "could not clear the %s webhook of channel %s", adapter.kind, plan.channel_id
+        )
+
+
+def _provider_call(
+    adapter: SharedChannelAdapter, before: ChannelStatus, target: ChannelStatus
+) -> ProviderCall | None:
+    """The provider call moving a channel from `before` to another `target`, if any: only a
+    connected channel has a webhook to clear."""
+    if target == ChannelStatus.CONNECTED:
+        return adapter.connect
+    return adapter.disconnect if before == ChannelStatus.CONNECTED else None
+
+
+async def _change(
+    db: Session,
+    settings: Settings,
+    adapter: SharedChannelAdapter,
+    client: httpx.AsyncClient,
+    channel_id: str,
+    admin_id: str,
+    *,
+    target: ChannelStatus,
+    action: str,
+) -> Channel:
+    plan = await asyncio.to_thread(_plan, db, settings, channel_id)
+    if plan.status == target:
+        return await asyncio.to_thread(get_shared_channel, db, channel_id)
+    call = _provider_call(adapter, plan.status, target)
+    update = await call(client, plan.credentials, plan.webhook_url) if call else ChannelDataUpdate()
+    try:
+        return await asyncio.to_thread(
+            _record, db, settings, plan, update, target, admin_id, action
+        )
+    except BaseException:
+        await asyncio.to_thread(db.rollback)
+        if target == ChannelStatus.CONNECTED:
+            await _undo_connect(client, adapter, plan)
+        raise
+
+
+async def connect_shared_channel(
+    db: Session,
+    settings: Settings,
+    adapter: SharedChannelAdapter,
+    client: httpx.AsyncClient,
+    channel_id: str,
+    admin_id: str,
+) -> Channel:
+    """Register our webhook with the provider; `connected` (already connected: unchanged)."""
+    target = ChannelStatus.CONNECTED
+    return await _change(
+        db,
+        settings,
+        adapter,
+        client,
+        channel_id,
+        admin_id,
+        target=target,
+        action="shared_channel.connect",
+    )
+
+
+async def disconnect_shared_channel(
+    db: Session,
+    settings: Settings,
+    adapter: SharedChannelAdapter,
+    client: httpx.AsyncClient,
+    channel_id: str,
+    admin_id: str,
+) -> Channel:
+    """Clear our webhook at the provider; `disconnected` (not connected: unchanged)."""
+    target = ChannelStatus.DISCONNECTED
+    return await _change(
+        db,
+        settings,
+        adapter,
+        client,
+        channel_id,
+        admin_id,
+        target=target,
+        action="shared_channel.disconnect",
+    )
+
+
+async def archive_shared_channel(
+    db: Session,
+    settings: Settings,
+    adapter: SharedChannelAdapter,
+    client: httpx.AsyncClient,
+    channel_id: str,
+    admin_id: str,
+) -> Channel:
+    """Disconnect at the provider when connected, then archive (secrets dropped)."""
+    target = ChannelStatus.ARCHIVED
+    return await _change(
+        db,
+        settings,
+        adapter,
+        client,
+        channel_id,
+        admin_id,
+        target=target,
+        action="shared_channel.archive",
+    )

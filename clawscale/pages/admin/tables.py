@@ -1,0 +1,114 @@
+"""Parts of the console's tables: the table itself, state badges, the pager and the empty state.
+
+Tables scroll sideways inside their frame when a narrow screen cannot fit every column, so a
+long value never pushes the page wider than the window.
+"""
+
+from collections.abc import Sequence
+from typing import Literal
+
+import reflex as rx
+from reflex.event import EventHandler
+from reflex.vars import Var
+
+from clawscale.state.admin.pagination import PaginationState
+
+BadgeColor = Literal["green", "gray", "red", "amber", "indigo"]
+VISUALLY_HIDDEN = {
+    "position": "absolute",
+    "width": "1px",
+    "height": "1px",
+    "overflow": "hidden",
+    "clip": "rect(0 0 0 0)",
+    "white_space": "nowrap",
+}
+
+
+def data_table(label: str, headers: Sequence[str], body: rx.Component) -> rx.Component:
+    """A table named `label` (by its caption, read by screen readers), its column `headers`,
+    and its rows (`body`)."""
+    return rx.table.root(
+        rx.el.caption(label, style=VISUALLY_HIDDEN),
+        rx.table.header(
+            rx.table.row(
+                *(rx.table.column_header_cell(header, white_space="nowrap") for header in headers)
+            )
+        ),
+        rx.table.body(body),
+        variant="surface",
+        size="2",
+        width="100%",
+    )
+
+
+def state_badge(label: str | Var[str], color: BadgeColor) -> rx.Component:
+    """A state shown as a coloured badge."""
+    return rx.badge(label, color_scheme=color, variant="soft", radius="full", white_space="nowrap")
+
+
+def pager_button(
+    *content: rx.Component | str, on_click: EventHandler, enabled: Var[bool]
+) -> rx.Component:
+    """A Previous or Next button; disabled at either end."""
+    return rx.button(
+        *content,
+        on_click=on_click,
+        disabled=~enabled,
+        variant="soft",
+        color_scheme="gray",
+        size="2",
+        cursor="pointer",
+    )
+
+
+def pager(state: type[PaginationState], noun: str) -> rx.Component:
+    """Which rows are shown, out of how many `noun`, with Previous and Next."""
+    return rx.flex(
+        rx.text(state.range_label, f" {noun}", size="2", color_scheme="gray", role="status"),
+        rx.flex(
+            pager_button(
+                rx.icon("chevron-left", size=16),
+                "Previous",
+                on_click=state.previous_page,
+                enabled=state.has_previous,
+            ),
+            pager_button(
+                "Next",
+                rx.icon("chevron-right", size=16),
+                on_click=state.next_page,
+                enabled=state.has_next,
+            ),
+            spacing="2",
+        ),
+        justify="between",
+        align="center",
+        wrap="wrap",
+        spacing="3",
+    )
+
+
+def empty_state(icon: str, title: str, advice: str) -> rx.Component:
+    """What an empty table shows: what is missing and what to do about it."""
+    return rx.flex(
+        rx.center(
+            rx.icon(icon, size=22, color="var(--accent-11)"),
+            width="44px",
+            height="44px",
+            border_radius="full",
+            background="var(--accent-a3)",
+        ),
+        rx.heading(title, as_="h2", size="3"),
+        rx.text(advice, size="2", color_scheme="gray", max_width="30rem"),
+        direction="column",
+        align="center",
+        spacing="2",
+        text_align="center",
+        padding="40px 24px",
+        border="1px dashed var(--gray-a6)",
+        border_radius="var(--radius-4)",
+    )
+
+
+def loading_rows(what: str) -> rx.Component:
+    """Shown while a table's first page is on its way."""
+    return rx.flex(rx.spinner(), rx.text(f"Loading {what}…", color_scheme="gray"), spacing="3")

@@ -1,0 +1,89 @@
+"""`/admin/audit`: the audit log, newest first, a page at a time, in words."""
+
+from dataclasses import dataclass
+
+import reflex as rx
+from reflex.event import EventSpec
+from sqlmodel import Session
+
+from clawscale.domain.audit_queries import AuditEntry, count_audit_entries, list_audit_entries
+from clawscale.state.admin.display import table_time
+from clawscale.state.admin.pagination import PAGE_SIZE, PaginationState, page_offset
+from clawscale.state.admin.session import AdminSessionState, AdminSignedOut
+
+NOTHING = "\N{EM DASH}"
+ACTION_LABELS = {
+    "admin.login": "Signed in",
+    "admin.logout": "Signed out",
+    "admin.create": "Added an admin",
+    "admin.deleted": "Deleted an admin",
+    "admin.deactivated": "Deactivated an admin",
+}
+TARGET_LABELS = {"admin_account": "Admin", "session": "Session"}
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One entry as the table shows it."""
+
+    id: str
+    time: str
+    admin: str
+    action: str
+    action_label: str
+    target_kind: str
+    target: str
+
+
+def target_name(entry: AuditEntry) -> str:
+    """What the action was done to: its email (when recorded) or its id."""
+    email = entry.details.get("email")
+    return email if isinstance(email, str) and email else entry.target_id or NOTHING
+
+
+def audit_row(entry: AuditEntry) -> AuditRow:
+    """An entry in words."""
+    return AuditRow(
+        id=entry.id,
+        time=table_time(entry.created_at, seconds=True),
+        admin=entry.admin_email or NOTHING,
+        action=entry.action,
+        action_label=ACTION_LABELS.get(entry.action, ""),
+        target_kind=TARGET_LABELS.get(entry.target_kind, entry.target_kind),
+        target=target_name(entry),
+    )
+
+
+def audit_page(db: Session, offset: int) -> tuple[list[AuditRow], int, int]:
+    """The rows of the page at `offset`, where it starts, and the number of entries."""
+    total = count_audit_entries(db)
+    start = page_offset(offset, total)
+    return [audit_row(entry) for entry in list_audit_entries(db, PAGE_SIZE, start)], start, total
+
+
+class AuditState(PaginationState, AdminSessionState):
+    """The page of the audit log shown."""
+
+    rows: list[AuditRow] = rx.field(default_factory=list)
+    loaded: bool = False
+
+    async def _load_page(self) -> EventSpec | None:
+        offset = self.offset
+        try:
+            rows, start, total = await self._as_admin(
+                lambda db, _settings, _me: audit_page(db, offset)
+            )
+        except AdminSignedOut:
+            return self._signed_out()
+        self.rows = rows
+        self._show_page(start, len(rows), total)
+        self.loaded = True
+        return None
+
+    @rx.event
+    async def load(self) -> EventSpec | None:
+        """On load: check the admin, then show the newest entries."""
+        if not await self._refresh_session():
+            return self._signed_out()
+        self.offset = 0
+        return await self._load_page()

@@ -1,0 +1,57 @@
+"""The admin sign-in form: email and password, then on to the console page that asked."""
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import reflex as rx
+from reflex.event import EventSpec
+from sqlmodel import Session
+
+from clawscale.domain.admins import sign_in_admin
+from clawscale.models import SessionSubject
+from clawscale.settings import Settings, get_settings
+from clawscale.state.admin.session import AdminSessionState
+from clawscale.state.backend import run_domain
+from clawscale.state.form import FormState, field_value
+from clawscale.state.login import WRONG_CREDENTIALS
+from clawscale.state.redirects import sign_in_redirect
+from clawscale.state.throttle import throttled
+from clawscale.state.validation import entered_problem
+
+RATE_LIMIT_ACTION = "admin-login"
+
+
+def admin_session_token(db: Session, settings: Settings, email: str, password: str) -> str | None:
+    """A new admin session token for these credentials (audited); None when they are wrong or
+    the admin is inactive."""
+    signed_in = sign_in_admin(db, email, password, settings.ADMIN_JWT_SECRET)
+    return signed_in.issued.token if signed_in else None
+
+
+class AdminLoginState(FormState, AdminSessionState):
+    """Signs an admin in and hands the session to the browser's admin cookie."""
+
+    @rx.event
+    async def submit(self, form_data: dict[str, Any]) -> AsyncIterator[EventSpec | None]:
+        """Check the form and the rate limit, sign in, and go on to `next` (or /admin)."""
+        self._begin_submit()
+        email = field_value(form_data, "email").strip()
+        password = field_value(form_data, "password")
+        if self._rejected(
+            {
+                "email": entered_problem(email, "Enter your email address"),
+                "password": entered_problem(password, "Enter your password"),
+            }
+        ):
+            return
+        if message := throttled(RATE_LIMIT_ACTION, self.router.session.client_ip, email):
+            self._fail(message)
+            return
+        yield None
+        token = await run_domain(
+            lambda db, settings: admin_session_token(db, settings, email, password)
+        )
+        if token is None:
+            self._fail(WRONG_CREDENTIALS)
+            return
+        yield sign_in_redirect(get_settings(), token, self._next_path(), SessionSubject.ADMIN)

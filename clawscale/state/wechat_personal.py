@@ -1,0 +1,240 @@
+"""The personal WeChat page: the signed-in customer's channel, its QR login followed live, and
+create / connect / disconnect / delete.
+
+Handlers call the domain directly (never our HTTP API), as the customer of the page's session
+cookie, which is resolved afresh for every action. While a QR login is under way a background
+event asks WeChat how it stands about once a second and shows each step.
+"""
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+
+import httpx
+import reflex as rx
+from reflex.event import EventSpec
+from sqlmodel import Session
+
+from clawscale.db import get_engine
+from clawscale.domain.access import DenialReason
+from clawscale.domain.errors import DomainError
+from clawscale.domain.wechat_login import follow_login, start_login
+from clawscale.domain.wechat_personal import (
+    ACCESS_PROBLEMS,
+    LIVE_LOGIN,
+    Action,
+    ChannelView,
+    allows,
+    archive_channel,
+    channel_view,
+    disconnect_channel,
+    ensure_channel,
+    view_of,
+)
+from clawscale.models import ClaimStatus
+from clawscale.settings import Settings, get_settings
+from clawscale.state.backend import run_domain
+from clawscale.state.customer_session import CustomerSessionState, signed_in_account
+from clawscale.state.formatting import readable_time
+
+FOLLOW_SECONDS = 300.0
+FOLLOW_PAUSE_SECONDS = 1.0
+FOLLOW_WAIT_SECONDS = 1.0
+HTTP_TIMEOUT_SECONDS = 15.0
+
+
+@dataclass(frozen=True)
+class PageCustomer:
+    """Who the page acts for, and whether their identity may manage channels yet."""
+
+    customer_id: str
+    active: bool
+
+
+def page_customer(db: Session, settings: Settings, token: str | None) -> PageCustomer | None:
+    """The customer behind the page's session cookie; None when signed out."""
+    account = signed_in_account(db, settings, token)
+    if account is None:
+        return None
+    return PageCustomer(account.customer.id, account.identity.claim_status == ClaimStatus.ACTIVE)
+
+
+class WeChatPersonalState(CustomerSessionState):
+    """The channel as the page shows it."""
+
+    loaded: bool = False
+    identity_active: bool = False
+    status: str = ""
+    login_status: str = ""
+    qr: str = ""
+    qr_url: str = ""
+    account_id: str = ""
+    scanned_by: str = ""
+    last_activity: str = ""
+    last_error: str = ""
+    problem: str = ""
+    busy: bool = False
+    following: bool = False
+    _follow_round: int = 0
+
+    def _show(self, view: ChannelView) -> None:
+        self.status = view.status
+        self.login_status = view.login_status or ""
+        self.qr = view.qr or ""
+        self.qr_url = view.qr_url or ""
+        self.account_id = view.ilink_bot_id or ""
+        self.scanned_by = view.ilink_user_id or ""
+        self.last_activity = readable_time(view.last_activity_at) if view.last_activity_at else ""
+        self.last_error = view.last_error or ""
+        self.loaded = True
+
+    @rx.var
+    def login_live(self) -> bool:
+        """Whether a QR code is waiting to be scanned or confirmed."""
+        return self.status == "pending" and self.login_status in LIVE_LOGIN
+
+    @rx.var
+    def can_connect(self) -> bool:
+        """Whether to offer a (new) QR login."""
+        return allows(self.status, Action.START_LOGIN) and not self.login_live
+
+    @rx.var
+    def can_disconnect(self) -> bool:
+        """Whether to offer to disconnect (not when already disconnected)."""
+        return allows(self.status, Action.DISCONNECT) and self.status != "disconnected"
+
+    @rx.var
+    def can_delete(self) -> bool:
+        """Whether to offer to delete the channel."""
+        return allows(self.status, Action.ARCHIVE)
+
+    async def _customer(self) -> PageCustomer | None:
+        token = self._session_token()
+        customer = await run_domain(lambda db, settings: page_customer(db, settings, token))
+        self.signed_in = customer is not None
+        self.session_checked = True
+        return customer
+
+    @rx.event
+    async def load(self) -> AsyncIterator[EventSpec | None]:
+        """On load: the channel of the signed-in customer, or off to sign in."""
+        self.problem = ""
+        customer = await self._customer()
+        if customer is None:
+            self.reset()
+            yield self._to_login()
+            return
+        self.identity_active = customer.active
+        view = await run_domain(
+            lambda db, settings: channel_view(db, settings, customer.customer_id)
+        )
+        self._show(view)
+        if self.login_live:
+            yield WeChatPersonalState.follow
+
+    async def _act(
+        self, work: Callable[[str], Awaitable[ChannelView]]
+    ) -> AsyncIterator[EventSpec | None]:
+        """Run one action for the page's customer, showing a spinner and any problem."""
+        self.busy = True
+        self.problem = ""
+        yield None
+        try:
+            customer = await self._customer()
+            if customer is None:
+                yield self._to_login()
+                return
+            if not customer.active:
+                self.problem = ACCESS_PROBLEMS[DenialReason.EMAIL_NOT_VERIFIED]
+                return
+            self._show(await work(customer.customer_id))
+        except DomainError as error:
+            self.problem = error.message or error.code
+        finally:
+            self.busy = False
+
+    @rx.event
+    async def create(self) -> AsyncIterator[EventSpec | None]:
+        """Create the customer's channel."""
+
+        async def work(customer_id: str) -> ChannelView:
+            return await run_domain(
+                lambda db, settings: view_of(settings, ensure_channel(db, settings, customer_id))
+            )
+
+        async for step in self._act(work):
+            yield step
+
+    @rx.event
+    async def connect(self) -> AsyncIterator[EventSpec | None]:
+        """Ask WeChat for a QR code, show it, and follow the scan."""
+
+        async def work(customer_id: str) -> ChannelView:
+            async with httpx.AsyncClient(timeout=HTTP_TIMEOUT_SECONDS) as client:
+                return await start_login(get_engine(), get_settings(), client, customer_id)
+
+        async for step in self._act(work):
+            yield step
+        if self.login_live:
+            yield WeChatPersonalState.follow
+
+    @rx.event
+    async def disconnect(self) -> AsyncIterator[EventSpec | None]:
+        """Stop the channel: credentials cleared, polling stops."""
+        self.following = False
+
+        async def work(customer_id: str) -> ChannelView:
+            return await run_domain(
+                lambda db, settings: disconnect_channel(db, settings, customer_id)
+            )
+
+        async for step in self._act(work):
+            yield step
+
+    @rx.event
+    async def delete(self) -> AsyncIterator[EventSpec | None]:
+        """Archive the channel; the page then offers to create a new one."""
+
+        async def work(customer_id: str) -> ChannelView:
+            await run_domain(lambda db, settings: archive_channel(db, settings, customer_id))
+            return await run_domain(lambda db, settings: channel_view(db, settings, customer_id))
+
+        async for step in self._act(work):
+            yield step
+
+    @rx.event(background=True)
+    async def follow(self) -> None:
+        """Follow the QR login about once a second until it ends, expires or times out."""
+        async with self:
+            if self.following:
+                return
+            self.following = True
+            self._follow_round += 1
+            round_number = self._follow_round
+            token = self._session_token()
+        try:
+            customer = await run_domain(lambda db, settings: page_customer(db, settings, token))
+            if customer is not None and customer.active:
+                await self._follow(customer.customer_id, round_number)
+        finally:
+            async with self:
+                if self._follow_round == round_number:
+                    self.following = False
+
+    async def _follow(self, customer_id: str, round_number: int) -> None:
+        """Ask, show, pause; stop when the login ends or this round is no longer current
+        (a disconnect, or a newer round after a new code)."""
+        deadline = time.monotonic() + FOLLOW_SECONDS
+        async with httpx.AsyncClient(timeout=HTTP_TIMEOUT_SECONDS) as client:
+            while time.monotonic() < deadline:
+                view = await follow_login(
+                    get_engine(), get_settings(), client, customer_id, FOLLOW_WAIT_SECONDS
+                )
+                async with self:
+                    if not self.following or self._follow_round != round_number:
+                        return
+                    self._show(view)
+                    if not self.login_live:
+                        return
+                await asyncio.sleep(FOLLOW_PAUSE_SECONDS)
