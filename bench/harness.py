@@ -1,6 +1,7 @@
 """What every benchmark shares: a fresh PostgreSQL database, servers under granian, a load
 generator on loopback, latency percentiles and the peak memory of a process tree."""
 
+import argparse
 import asyncio
 import os
 import secrets
@@ -225,3 +226,26 @@ def print_table(title: str, rows: list[tuple[str, str]]) -> None:
 
 def median(values: list[float]) -> float:
     return statistics.median(values) if values else 0.0
+
+
+def floor_rate(database_url: str, args: argparse.Namespace, make: MakeRequest) -> float:
+    dsn = database_url.replace("postgresql+psycopg://", "postgresql://")
+    engine = sa.create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text("CREATE TABLE floor_event (id bigserial PRIMARY KEY, body jsonb)")
+        )
+    engine.dispose()
+    port = free_port()
+    with granian("bench.floor_app:app", port, args.workers, {"FLOOR_DSN": dsn}):
+        run_load(f"http://127.0.0.1:{port}/ingest", make, args.connections, 2)
+        result = run_load(f"http://127.0.0.1:{port}/ingest", make, args.connections, args.seconds)
+    print_table(
+        "Floor: bare Starlette + one INSERT",
+        [
+            ("requests/s", f"{result.rate:.0f}"),
+            ("p50", milliseconds(result.percentile(0.5))),
+            ("p99", milliseconds(result.percentile(0.99))),
+        ],
+    )
+    return result.rate

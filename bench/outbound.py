@@ -11,11 +11,11 @@ import argparse
 import time
 
 import httpx
-import sqlalchemy as sa
 
 from bench.harness import (
     MakeRequest,
     PeakMemory,
+    floor_rate,
     free_port,
     fresh_postgres,
     granian,
@@ -61,29 +61,6 @@ def outbound_body(pairs: list[tuple[str, str]], run: str) -> MakeRequest:
         return body, KEY
 
     return make
-
-
-def floor_rate(database_url: str, args: argparse.Namespace, make: MakeRequest) -> float:
-    dsn = database_url.replace("postgresql+psycopg://", "postgresql://")
-    engine = sa.create_engine(database_url)
-    with engine.begin() as connection:
-        connection.execute(
-            sa.text("CREATE TABLE floor_event (id bigserial PRIMARY KEY, body jsonb)")
-        )
-    engine.dispose()
-    port = free_port()
-    with granian("bench.floor_app:app", port, args.workers, {"FLOOR_DSN": dsn}):
-        run_load(f"http://127.0.0.1:{port}/ingest", make, args.connections, 2)
-        result = run_load(f"http://127.0.0.1:{port}/ingest", make, args.connections, args.seconds)
-    print_table(
-        "Floor: bare Starlette + one INSERT",
-        [
-            ("requests/s", f"{result.rate:.0f}"),
-            ("p50", milliseconds(result.percentile(0.5))),
-            ("p99", milliseconds(result.percentile(0.99))),
-        ],
-    )
-    return result.rate
 
 
 def main() -> None:

@@ -1,7 +1,10 @@
 """A fast fake provider for the benchmarks (its own process, so it does not slow the load
 generator): Evolution's send endpoint and the runtime's endpoint, both answering at once, and
-`/stats` with the end-to-end latency of every message that carried a `sent-at:` stamp."""
+`/stats` with the end-to-end latency of every message that carried a `sent-at:` stamp; and
+iLink's long poll, held for BENCH_LONG_POLL_SECONDS."""
 
+import asyncio
+import os
 import secrets
 import statistics
 import time
@@ -12,6 +15,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 latencies: list[float] = []
+long_polls = {"count": 0}
+HOLD_SECONDS = float(os.environ.get("BENCH_LONG_POLL_SECONDS", "5"))
 
 
 def _stamp(text: object) -> None:
@@ -32,6 +37,16 @@ async def agent(request: Request) -> JSONResponse:
     return JSONResponse({})
 
 
+async def get_updates(request: Request) -> JSONResponse:
+    """iLink's long poll: holds, then answers with no new messages."""
+    body = await request.json()
+    long_polls["count"] += 1
+    await asyncio.sleep(HOLD_SECONDS)
+    return JSONResponse(
+        {"ret": 0, "msgs": [], "get_updates_buf": body.get("get_updates_buf") or "cursor-1"}
+    )
+
+
 async def stats(_request: Request) -> JSONResponse:
     ordered = sorted(latencies)
     return JSONResponse(
@@ -39,6 +54,7 @@ async def stats(_request: Request) -> JSONResponse:
             "count": len(ordered),
             "median": statistics.median(ordered) if ordered else 0.0,
             "p99": ordered[int(0.99 * (len(ordered) - 1))] if ordered else 0.0,
+            "long_polls": long_polls["count"],
         }
     )
 
@@ -56,6 +72,7 @@ app = Starlette(
     routes=[
         Route("/message/sendText/{instance}", send_text, methods=["POST"]),
         Route("/agent", agent, methods=["POST"]),
+        Route("/ilink/bot/getupdates", get_updates, methods=["POST"]),
         Route("/stats", stats),
         Route("/reset", reset, methods=["POST"]),
         Route("/health", health),

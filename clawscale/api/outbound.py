@@ -23,11 +23,11 @@ from clawscale.api.security import SettingsDep, require_api_key
 from clawscale.api.validators import absolute_http_url
 from clawscale.channels.registry import build_adapters
 from clawscale.db import session_scope
-from clawscale.domain.dispatch import SendJob, claim_delivery, load_send_job
+from clawscale.domain.dispatch import SendJob, claim_delivery, send_job_for
 from clawscale.domain.outbound import accept_delivery
 from clawscale.domain.send import attempt_send
 from clawscale.metrics import OUTBOUND_ACCEPTED
-from clawscale.models import DeliveryStatus
+from clawscale.models import Channel, DeliveryStatus
 from clawscale.settings import Settings
 
 router = APIRouter(
@@ -109,7 +109,9 @@ def _accept_and_claim(
         delivery_id = acceptance.delivery_id
         if not claim_delivery(db, delivery_id, worker_id, lease):
             return delivery_id, None, False
-        return delivery_id, load_send_job(db, settings, delivery_id), True
+        channel = db.get(Channel, acceptance.delivery.channel_id)
+        job = send_job_for(settings, acceptance.delivery, channel) if channel else None
+        return delivery_id, job, True
 
 
 def http_client(request: Request) -> httpx.AsyncClient:

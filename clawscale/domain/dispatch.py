@@ -12,13 +12,13 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, col, exists, func, select, tuple_
+from sqlmodel import Session, col, exists, func, insert, select, tuple_, update
 
 from clawscale.channels.base import MessageType, OutboundMessage, SendTarget
 from clawscale.domain import leases
 from clawscale.domain.channel_store import ChannelCredentials, channel_credentials
 from clawscale.models import Channel, DeliveryAttempt, DeliveryStatus, OutboundDelivery
-from clawscale.models.base import utcnow
+from clawscale.models.base import new_id, utcnow
 from clawscale.settings import Settings
 
 LEASE = timedelta(seconds=60)
@@ -97,13 +97,8 @@ def _message(payload: dict[str, object]) -> OutboundMessage:
     )
 
 
-def load_send_job(db: Session, settings: Settings, delivery_id: str) -> SendJob | None:
-    """The job for a claimed delivery; None when its channel is gone (the row is then dead)."""
-    delivery = db.get(OutboundDelivery, delivery_id, populate_existing=True)
-    assert delivery is not None
-    channel = db.get(Channel, delivery.channel_id)
-    if channel is None:
-        return None
+def send_job_for(settings: Settings, delivery: OutboundDelivery, channel: Channel) -> SendJob:
+    """The job for a delivery whose row and channel are at hand."""
     return SendJob(
         delivery_id=delivery.id,
         idempotency_key=delivery.idempotency_key,
@@ -113,24 +108,38 @@ def load_send_job(db: Session, settings: Settings, delivery_id: str) -> SendJob 
     )
 
 
+def load_send_job(db: Session, settings: Settings, delivery_id: str) -> SendJob | None:
+    """The job for a claimed delivery; None when its channel is gone (the row is then dead)."""
+    delivery = db.get(OutboundDelivery, delivery_id, populate_existing=True)
+    assert delivery is not None
+    channel = db.get(Channel, delivery.channel_id)
+    if channel is None:
+        return None
+    return send_job_for(settings, delivery, channel)
+
+
 def _record_attempt(
     db: Session,
-    delivery: OutboundDelivery,
+    delivery_id: str,
     *,
     succeeded: bool,
     provider_message_id: str | None = None,
     error: str | None = None,
 ) -> None:
-    earlier = db.exec(
-        select(func.count())
-        .select_from(DeliveryAttempt)
-        .where(DeliveryAttempt.delivery_id == delivery.id)
-    ).one()
-    db.add(
-        DeliveryAttempt(
-            delivery_id=delivery.id,
-            attempt_number=earlier + 1,
-            finished_at=utcnow(),
+    """One attempt row, numbered after the delivery's earlier attempts, in one statement."""
+    next_number = (
+        select(func.coalesce(func.max(DeliveryAttempt.attempt_number), 0) + 1)
+        .where(DeliveryAttempt.delivery_id == delivery_id)
+        .scalar_subquery()
+    )
+    now = utcnow()
+    db.exec(
+        insert(DeliveryAttempt).values(
+            id=new_id("da"),
+            delivery_id=delivery_id,
+            attempt_number=next_number,
+            started_at=now,
+            finished_at=now,
             succeeded=succeeded,
             provider_message_id=provider_message_id,
             error=error,
@@ -141,16 +150,25 @@ def _record_attempt(
 def record_success(
     db: Session, delivery_id: str, worker_id: str, provider_message_id: str
 ) -> DeliveryStatus | None:
-    """The delivery went out; None when this worker no longer holds it."""
-    delivery = leases.held(db, OutboundDelivery, delivery_id, worker_id)
-    if delivery is None:
+    """The delivery went out; None when this worker no longer holds it (two statements)."""
+    done = db.exec(
+        update(OutboundDelivery)
+        .where(col(OutboundDelivery.id) == delivery_id, OutboundDelivery.lease_owner == worker_id)
+        .values(
+            status=DeliveryStatus.SUCCEEDED,
+            provider_message_id=provider_message_id or None,
+            error=None,
+            lease_owner=None,
+            lease_expires_at=None,
+            updated_at=utcnow(),
+        )
+        .returning(OutboundDelivery.id)
+        .execution_options(synchronize_session=False)
+    ).first()
+    if done is None:
         return None
-    delivery.status = DeliveryStatus.SUCCEEDED
-    delivery.provider_message_id = provider_message_id or None
-    delivery.error = None
-    leases.release(db, delivery)
-    _record_attempt(db, delivery, succeeded=True, provider_message_id=provider_message_id)
-    return delivery.status
+    _record_attempt(db, delivery_id, succeeded=True, provider_message_id=provider_message_id)
+    return DeliveryStatus.SUCCEEDED
 
 
 def record_failure(
@@ -175,7 +193,7 @@ def record_failure(
         delivery.status = DeliveryStatus.DEAD
     delivery.error = error
     leases.release(db, delivery)
-    _record_attempt(db, delivery, succeeded=False, error=error)
+    _record_attempt(db, delivery.id, succeeded=False, error=error)
     return delivery.status
 
 

@@ -36,8 +36,13 @@ IN_FLIGHT = (DeliveryStatus.PENDING, DeliveryStatus.SENDING)
 class Acceptance:
     """The outbox row for a request, and whether an earlier failed attempt was reclaimed."""
 
-    delivery_id: str
+    delivery: OutboundDelivery
     reclaimed: bool
+
+    @property
+    def delivery_id(self) -> str:
+        """The outbox row's id."""
+        return self.delivery.id
 
 
 def payload_hash(payload: dict[str, object]) -> str:
@@ -84,7 +89,7 @@ def _repeat(db: Session, existing: OutboundDelivery, digest: str) -> Acceptance:
     assert current is not None
     if reclaimed.rowcount != 1:
         return _repeat(db, current, digest)
-    return Acceptance(current.id, reclaimed=True)
+    return Acceptance(current, reclaimed=True)
 
 
 def accept_delivery(
@@ -121,7 +126,7 @@ def accept_delivery(
         next_attempt_at=utcnow(),
     )
     if insert_unless_exists(db, delivery):
-        return Acceptance(delivery.id, reclaimed=False)
+        return Acceptance(delivery, reclaimed=False)
     existing = _by_key(db, idempotency_key)
     assert existing is not None, "the insert clashed with this key"
     return _repeat(db, existing, digest)
