@@ -118,11 +118,12 @@ class RunningApp:
     api_url: str
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def running_app(
     project_root: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningApp]:
-    """The whole app, started once per test session on its own SQLite file."""
+    """The whole app, started once for the browser tests on its own SQLite file (and stopped
+    after them, so Playwright's event loop never reaches the tests that follow)."""
     with restored_environment(APP_ENVIRONMENT):
         database = tmp_path_factory.mktemp("browser-db") / "clawscale.db"
         _point_app_at(f"sqlite:///{database}")
@@ -136,27 +137,27 @@ def running_app(
         _reload_settings()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def app_harness(running_app: RunningApp) -> AppHarness:
     """The started Reflex harness."""
     return running_app.harness
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def frontend_url(running_app: RunningApp) -> str:
     """The base URL of the app's frontend (on 127.0.0.1), without a trailing slash."""
     return running_app.frontend_url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def api_url(running_app: RunningApp) -> str:
     """The base URL of the API (Reflex's backend), without a trailing slash."""
     return running_app.api_url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
-    """One headless Chromium for the whole session."""
+    """One headless Chromium for the browser tests."""
     playwright = sync_playwright().start()
     chromium = playwright.chromium.launch(
         executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
