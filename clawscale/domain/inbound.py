@@ -74,9 +74,20 @@ def new_unclaimed_customer(db: Session, display_name: str) -> Customer:
 
 
 def _sender_customer(db: Session, channel: Channel, message: InboundMessage) -> Customer:
+    """A personal channel serves its owner (the peer is recorded as an external identity, first
+    seen with this owner); a shared channel's sender is their own customer, provisioned on
+    first contact."""
     if channel.scope == ChannelScope.PERSONAL:
         customer = db.get(Customer, channel.owner_customer_id)
         assert customer is not None, "a personal channel always has its owner"
+        find_or_create_external_identity(
+            db,
+            channel.kind,
+            identity_type_for_provider(channel.kind),
+            message.sender_id,
+            customer_id=customer.id,
+            channel_id=channel.id,
+        )
         return customer
     identity = find_or_create_external_identity(
         db,

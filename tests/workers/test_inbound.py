@@ -295,6 +295,13 @@ def test_personal_channels_serve_their_owner(db, session, runtime):
     passes(db, InboundWorker, count=2)
     assert count(session, Customer) == 1
     assert runtime.messages[0]["metadata"]["customerId"] == owner.id
+    [peer] = session.exec(select(ExternalIdentity)).all()
+    assert (peer.provider, peer.identity_type, peer.identity_value) == (
+        "wechat_personal",
+        "external_id",
+        "wxid_peer",
+    )
+    assert peer.customer_id == owner.id
 
 
 def test_an_unverified_owner_s_messages_are_held_not_forwarded(db, session, runtime):
