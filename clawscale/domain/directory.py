@@ -40,6 +40,7 @@ class CustomerRow:
     provision_status: str | None
     channels: dict[str, int] = field(default_factory=dict)
     parked: int = 0
+    parked_reasons: list[str] = field(default_factory=list)
 
 
 def _search(query: str) -> object:
@@ -115,13 +116,18 @@ def _channel_counts(db: Session, ids: Sequence[str]) -> dict[str, Counter[str]]:
     return counts
 
 
-def _parked_counts(db: Session, ids: Sequence[str]) -> dict[str, int]:
+def _parked(db: Session, ids: Sequence[str]) -> dict[str, Counter[str]]:
+    """Parked events per customer, by why they wait (`access:...`, `no_agent_configured`, or
+    the agent binding not being ready yet)."""
     rows = db.exec(
-        select(InboundEvent.customer_id, func.count())
+        select(InboundEvent.customer_id, InboundEvent.last_error, func.count())
         .where(col(InboundEvent.customer_id).in_(ids), InboundEvent.status == InboundStatus.PARKED)
-        .group_by(InboundEvent.customer_id)
+        .group_by(InboundEvent.customer_id, InboundEvent.last_error)
     ).all()
-    return dict(rows)
+    parked: dict[str, Counter[str]] = {}
+    for customer_id, reason, number in rows:
+        parked.setdefault(customer_id, Counter())[reason or "awaiting_agent"] += number
+    return parked
 
 
 def list_customers(
@@ -146,7 +152,7 @@ def list_customers(
     bindings, channels, parked = (
         _bindings(db, ids),
         _channel_counts(db, ids),
-        _parked_counts(db, ids),
+        _parked(db, ids),
     )
     rows = []
     for customer in customers:
@@ -165,7 +171,8 @@ def list_customers(
                 agent=agent.slug if agent else None,
                 provision_status=binding.provision_status if binding else None,
                 channels=dict(channels.get(customer.id, {})),
-                parked=parked.get(customer.id, 0),
+                parked=sum(parked.get(customer.id, Counter()).values()),
+                parked_reasons=sorted(parked.get(customer.id, Counter())),
             )
         )
     return rows, total

@@ -46,6 +46,7 @@ def test_customers_show_contact_claim_agent_channels_and_parked(client, db, sess
     assert bob["claim_status"] == "unclaimed"
     assert (bob["agent"], bob["provision_status"]) == ("coke", "pending")
     assert bob["parked"] == 1
+    assert bob["parked_reasons"] == ["awaiting_agent"]
     assert ada_row["contact"] == "ada@example.com"
     assert ada_row["claim_status"] == "pending"
     assert ada_row["channels"] == {"pending": 1}
