@@ -1,6 +1,6 @@
 """The web pages of the gateway: the landing page, the customer sign-in and account pages, the
-admin console (sign-in, admins, audit log), the development mailbox (development only), and a
-placeholder for each page still to be built."""
+admin console (sign-in, overview, customers, channels, agents, deliveries, admins, audit log), the
+development mailbox (development only), and a placeholder for each page still to be built."""
 
 from functools import partial
 
@@ -9,8 +9,13 @@ from reflex.event import EventHandler
 
 from clawscale.pages import account, dev_mailbox, wechat_personal
 from clawscale.pages.admin import admins as admin_admins
+from clawscale.pages.admin import agents as admin_agents
 from clawscale.pages.admin import audit as admin_audit
+from clawscale.pages.admin import channels as admin_channels
+from clawscale.pages.admin import customers as admin_customers
+from clawscale.pages.admin import deliveries as admin_deliveries
 from clawscale.pages.admin import login as admin_login
+from clawscale.pages.admin import overview as admin_overview
 from clawscale.pages.admin.placeholder import admin_placeholder
 from clawscale.pages.auth import (
     claim,
@@ -39,6 +44,11 @@ BUILT_PAGES: tuple[SitePage, ...] = (
     admin_login.PAGE,
     admin_admins.PAGE,
     admin_audit.PAGE,
+    admin_deliveries.PAGE,
+    admin_customers.PAGE,
+    admin_overview.PAGE,
+    admin_channels.PAGE,
+    admin_agents.PAGE,
 )
 
 

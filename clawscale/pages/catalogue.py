@@ -60,39 +60,9 @@ PLACEHOLDER_PAGES: tuple[PageSpec, ...] = (
         Section.CUSTOMER,
     ),
     PageSpec(
-        "/admin",
-        "Overview",
-        "Gateway health at a glance: customers, channels, agents and delivery backlog.",
-        Section.ADMIN,
-    ),
-    PageSpec(
-        "/admin/agents",
-        "Agents",
-        "Register agent runtimes, their endpoints and tokens, and choose the default agent.",
-        Section.ADMIN,
-    ),
-    PageSpec(
-        "/admin/customers",
-        "Customers",
-        "Browse customers, their members and agent bindings, and suspend or restore access.",
-        Section.ADMIN,
-    ),
-    PageSpec(
-        "/admin/channels",
-        "Channels",
-        "Inspect every personal and shared channel, its status and its last error.",
-        Section.ADMIN,
-    ),
-    PageSpec(
         "/admin/shared-channels",
         "Shared channels",
         "Connect WhatsApp, WeChat, iMessage/SMS and Telegram channels shared by an agent.",
-        Section.ADMIN,
-    ),
-    PageSpec(
-        "/admin/deliveries",
-        "Deliveries",
-        "Follow outbound deliveries and their attempts, and retry the ones that failed.",
         Section.ADMIN,
     ),
 )

@@ -163,8 +163,8 @@ def test_navigation_reaches_every_console_page(
     nav.get_by_role("link", name="Audit log").click()
     expect(page).to_have_url(frontend_url + "/admin/audit")
     expect(page.get_by_role("heading", level=1)).to_have_text("Audit log")
-    nav.get_by_role("link", name="Customers").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Customers")
+    nav.get_by_role("link", name="Shared channels").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Shared channels")
     expect(page.get_by_text(re.compile("coming soon", re.IGNORECASE))).to_be_visible()
 
 

@@ -1,0 +1,155 @@
+"""`/admin/agents`: the agent runtimes, registering one (token write-only), and choosing the
+default agent for new customers."""
+
+import reflex as rx
+from reflex.vars import Var
+
+from clawscale.pages.admin.admins import section_title
+from clawscale.pages.admin.console import console_page
+from clawscale.pages.admin.tables import data_table, empty_state, loading_rows, pager, state_badge
+from clawscale.pages.admin.widgets import clamped, row_button, table_with_pager
+from clawscale.pages.catalogue import PageSpec, Section, SitePage
+from clawscale.pages.forms import answer, form_field
+from clawscale.state.admin.agents import ADD_FORM_ID, AgentRow, AgentsState
+
+SPEC = PageSpec(
+    "/admin/agents",
+    "Agents",
+    "Register agent runtimes, their endpoints and tokens, and choose the default agent.",
+    Section.ADMIN,
+)
+COLUMNS = ("Agent", "Endpoint", "Token", "Default", "Updated (UTC)")
+
+
+def default_cell(row: Var[AgentRow]) -> rx.Component:
+    """The Default badge, or the button that makes this agent the default."""
+    return rx.cond(
+        row.is_default,
+        state_badge("Default", "indigo"),
+        row_button(
+            "Make default", "star", AgentsState.set_default(row.id), "Make " + row.name + " default"
+        ),
+    )
+
+
+def agent_row(row: Var[AgentRow]) -> rx.Component:
+    """One agent (never its token: only whether one is set)."""
+    return rx.table.row(
+        rx.table.row_header_cell(
+            rx.flex(
+                clamped(row.name, weight="medium", size="2"),
+                rx.code(row.slug, variant="ghost", size="1", color_scheme="gray"),
+                direction="column",
+                spacing="1",
+            ),
+            min_width="10rem",
+            max_width="16rem",
+        ),
+        rx.table.cell(clamped(row.endpoint, size="2"), min_width="12rem", max_width="20rem"),
+        rx.table.cell(
+            rx.cond(row.has_token, state_badge("Configured", "green"), state_badge("None", "gray"))
+        ),
+        rx.table.cell(default_cell(row)),
+        rx.table.cell(row.updated, white_space=rx.breakpoints(initial="normal", md="nowrap")),
+        align="center",
+        data_agent=row.slug,
+    )
+
+
+def agents_table() -> rx.Component:
+    """The current page of agents, or what to do when there are none."""
+    return rx.cond(
+        AgentsState.loaded,
+        rx.cond(
+            AgentsState.rows,
+            table_with_pager(
+                data_table("Agents", COLUMNS, rx.foreach(AgentsState.rows, agent_row)),
+                pager(AgentsState, "agents"),
+            ),
+            empty_state(
+                "bot",
+                "No agent registered",
+                "Register the first agent runtime below and make it the default: new "
+                "customers are bound to the default agent.",
+            ),
+        ),
+        loading_rows("agents"),
+    )
+
+
+def add_agent_form() -> rx.Component:
+    """The new agent's slug, name, endpoint, token, and whether it becomes the default."""
+    return rx.el.form(
+        rx.flex(
+            answer(AgentsState.form_error, "error"),
+            answer(AgentsState.notice, "success"),
+            rx.grid(
+                form_field(
+                    AgentsState, "Slug", "slug", autocomplete="off", hint="e.g. support-bot"
+                ),
+                form_field(AgentsState, "Name", "name", autocomplete="off"),
+                form_field(AgentsState, "Endpoint", "endpoint", autocomplete="off"),
+                form_field(
+                    AgentsState,
+                    "Token",
+                    "token",
+                    input_type="password",
+                    autocomplete="new-password",
+                    hint="Write-only: stored encrypted and never shown again.",
+                ),
+                columns=rx.breakpoints(initial="1", sm="2"),
+                spacing="4",
+            ),
+            rx.text(
+                rx.flex(
+                    rx.checkbox(name="is_default", id="agent-is-default"),
+                    rx.el.label("Make it the default agent", html_for="agent-is-default"),
+                    spacing="2",
+                    align="center",
+                ),
+                as_="div",
+                size="2",
+            ),
+            rx.flex(
+                rx.button(
+                    rx.icon("plus", size=16),
+                    "Register agent",
+                    type="submit",
+                    loading=AgentsState.submitting,
+                    cursor="pointer",
+                )
+            ),
+            direction="column",
+            spacing="4",
+        ),
+        id=ADD_FORM_ID,
+        on_submit=AgentsState.add,
+        no_validate=True,
+        width="100%",
+    )
+
+
+def agents_page() -> rx.Component:
+    """The agents, the outcome of the last change, and the registration form."""
+    return console_page(
+        SPEC,
+        answer(AgentsState.outcome_error, "error"),
+        answer(AgentsState.outcome, "success"),
+        agents_table(),
+        rx.card(
+            rx.flex(
+                section_title(
+                    "Register an agent",
+                    "The gateway posts each customer's messages to the endpoint, with the "
+                    "token as its bearer credential.",
+                ),
+                add_agent_form(),
+                direction="column",
+                spacing="4",
+            ),
+            size="3",
+        ),
+    )
+
+
+PAGE = SitePage(SPEC, agents_page, on_load=(AgentsState.load,))

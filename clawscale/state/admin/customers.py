@@ -1,0 +1,212 @@
+"""`/admin/customers`: customers searched by email, name or identity value and filtered by
+claim status, newest first, a page at a time; and one customer in detail (contact,
+identities, channels, agent binding, parked messages)."""
+
+from dataclasses import dataclass
+
+import reflex as rx
+from reflex.event import EventSpec
+from sqlmodel import Session
+
+from clawscale.domain.dashboard import customer_links
+from clawscale.domain.directory import CustomerRow, list_customers
+from clawscale.models import Channel, ClaimStatus, ExternalIdentity
+from clawscale.state.admin.audit import NOTHING
+from clawscale.state.admin.badges import state_color, state_label
+from clawscale.state.admin.display import table_time
+from clawscale.state.admin.filtering import FilteredPaginationState
+from clawscale.state.admin.pagination import PAGE_SIZE, page_offset
+from clawscale.state.admin.session import AdminSessionState, AdminSignedOut
+
+ANY = "any"
+CLAIM_CHOICES: dict[str, str] = {
+    ANY: "Any status",
+    **{status.value: state_label(status.value) for status in ClaimStatus},
+}
+
+
+@dataclass(frozen=True)
+class CustomerListRow:
+    """One customer as the table shows it."""
+
+    id: str = ""
+    name: str = ""
+    kind: str = ""
+    suspended: bool = False
+    created: str = ""
+    contact: str = ""
+    claim_label: str = ""
+    claim_color: str = "gray"
+    agent: str = ""
+    provision_label: str = ""
+    provision_color: str = "gray"
+    channels: str = ""
+    parked: int = 0
+
+
+@dataclass(frozen=True)
+class IdentityLine:
+    """An external identity the customer was seen with."""
+
+    provider: str
+    kind: str
+    value: str
+    last_seen: str
+
+
+@dataclass(frozen=True)
+class ChannelLine:
+    """One of the customer's channels."""
+
+    id: str
+    kind: str
+    name: str
+    status_label: str
+    status_color: str
+    last_activity: str
+
+
+def channel_summary(counts: dict[str, int]) -> str:
+    """Channels by state in words: "2 connected, 1 error"; "None" without channels."""
+    if not counts:
+        return "None"
+    return ", ".join(f"{number} {status}" for status, number in sorted(counts.items()))
+
+
+def list_row(row: CustomerRow) -> CustomerListRow:
+    """A customer of the directory in words."""
+    return CustomerListRow(
+        id=row.id,
+        name=row.display_name or NOTHING,
+        kind=state_label(row.kind),
+        suspended=row.suspended,
+        created=table_time(row.created_at),
+        contact=row.contact or NOTHING,
+        claim_label=state_label(row.claim_status) if row.claim_status else "No owner",
+        claim_color=state_color(row.claim_status),
+        agent=row.agent or "No agent",
+        provision_label=state_label(row.provision_status) if row.provision_status else "",
+        provision_color=state_color(row.provision_status),
+        channels=channel_summary(row.channels),
+        parked=row.parked,
+    )
+
+
+def identity_line(identity: ExternalIdentity) -> IdentityLine:
+    """An external identity in words."""
+    return IdentityLine(
+        identity.provider,
+        identity.identity_type,
+        identity.identity_value,
+        table_time(identity.last_seen_at),
+    )
+
+
+def channel_line(channel: Channel) -> ChannelLine:
+    """A channel in words."""
+    return ChannelLine(
+        channel.id,
+        channel.kind,
+        channel.name or NOTHING,
+        state_label(channel.status),
+        state_color(channel.status),
+        table_time(channel.last_activity_at),
+    )
+
+
+def customers_page(
+    db: Session, offset: int, query: str, claim_status: str
+) -> tuple[list[CustomerListRow], int, int]:
+    """The rows of the page at `offset`, where it starts, and how many customers match."""
+    status = None if claim_status == ANY else claim_status
+    rows, total = list_customers(db, PAGE_SIZE, offset, query, status)
+    start = page_offset(offset, total)
+    if start != offset:  # past the end (customers went away): the last page instead
+        rows, total = list_customers(db, PAGE_SIZE, start, query, status)
+    return [list_row(row) for row in rows], start, total
+
+
+def customer_detail(db: Session, customer_id: str) -> tuple[list[IdentityLine], list[ChannelLine]]:
+    """The identities and channels of one customer."""
+    links = customer_links(db, customer_id)
+    return (
+        [identity_line(identity) for identity in links.identities],
+        [channel_line(channel) for channel in links.channels],
+    )
+
+
+class CustomersState(FilteredPaginationState, AdminSessionState):
+    """The search, the claim filter, the page of customers, and the customer in detail."""
+
+    rows: list[CustomerListRow] = rx.field(default_factory=list)
+    loaded: bool = False
+    query: str = ""
+    claim_filter: str = ANY
+    detail_open: bool = False
+    detail: CustomerListRow = rx.field(default_factory=CustomerListRow)
+    identities: list[IdentityLine] = rx.field(default_factory=list)
+    channels: list[ChannelLine] = rx.field(default_factory=list)
+
+    async def _load_page(self) -> EventSpec | None:
+        offset, query, claim = self.offset, self.query.strip(), self.claim_filter
+        try:
+            rows, start, total = await self._as_admin(
+                lambda db, _settings, _me: customers_page(db, offset, query, claim)
+            )
+        except AdminSignedOut:
+            return self._signed_out()
+        self.rows = rows
+        self._show_page(start, len(rows), total)
+        self.loaded = True
+        return None
+
+    @rx.event
+    async def load(self) -> EventSpec | None:
+        """On load: check the admin, then the newest customers."""
+        if not await self._refresh_session():
+            return self._signed_out()
+        self.query, self.claim_filter, self.detail_open = "", ANY, False
+        return await self._first_page()
+
+    @rx.event
+    def set_query(self, value: str) -> None:
+        """The search being typed."""
+        self.query = value
+
+    @rx.event
+    async def search(self, _form_data: dict[str, str]) -> EventSpec | None:
+        """The first page of what the search finds."""
+        return await self._first_page()
+
+    @rx.event
+    async def set_claim(self, choice: str) -> EventSpec | None:
+        """Another claim status: its first page at once."""
+        self.claim_filter = choice if choice in CLAIM_CHOICES else ANY
+        return await self._first_page()
+
+    @rx.event
+    async def clear_filters(self) -> EventSpec | None:
+        """Every customer again."""
+        self.query, self.claim_filter = "", ANY
+        return await self._first_page()
+
+    @rx.event
+    async def open_detail(self, customer_id: str) -> EventSpec | None:
+        """Show one customer of the page in full."""
+        row = next((row for row in self.rows if row.id == customer_id), None)
+        if row is None:
+            return None
+        try:
+            self.identities, self.channels = await self._as_admin(
+                lambda db, _settings, _me: customer_detail(db, customer_id)
+            )
+        except AdminSignedOut:
+            return self._signed_out()
+        self.detail = row
+        self.detail_open = True
+        return None
+
+    @rx.event
+    def set_detail_open(self, is_open: bool) -> None:
+        """The detail opened or closed."""
+        self.detail_open = is_open

@@ -1,0 +1,331 @@
+"""`/admin/deliveries`: the outbox filtered by status, channel and customer, newest first, a page
+at a time by keyset cursors; a delivery's every attempt; and retrying a dead delivery (after a
+confirmation, audited in the same transaction)."""
+
+import json
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+
+import reflex as rx
+from reflex.event import EventSpec
+from sqlmodel import Session
+
+from clawscale.domain.audit import record_admin_action
+from clawscale.domain.dashboard import channel_labels, customer_names
+from clawscale.domain.delivery_queries import (
+    FAILURES,
+    DeliveryFilter,
+    decode_cursor,
+    delivery_attempts,
+    list_deliveries,
+)
+from clawscale.domain.dispatch import retry_dead_delivery
+from clawscale.models import AdminAccount, DeliveryAttempt, DeliveryStatus, OutboundDelivery
+from clawscale.state.admin.audit import NOTHING
+from clawscale.state.admin.badges import state_color, state_label
+from clawscale.state.admin.display import table_time
+from clawscale.state.admin.filtering import FilteredPaginationState
+from clawscale.state.admin.pagination import PAGE_SIZE
+from clawscale.state.admin.session import AdminSessionState, AdminSignedOut
+
+PROBLEMS = "problems"
+ALL = "all"
+STATUS_CHOICES: dict[str, str] = {
+    PROBLEMS: "Failed and dead",
+    ALL: "Every status",
+    **{status.value: state_label(status.value) for status in DeliveryStatus},
+}
+RETRY_ACTION = "delivery.retry"
+AUDIT_TARGET = "outbound_delivery"
+NOT_DEAD = "This delivery is no longer dead, so there is nothing to retry."
+
+
+@dataclass(frozen=True)
+class DeliveryRow:
+    """One delivery as the table shows it."""
+
+    id: str = ""
+    created: str = ""
+    status: str = ""
+    status_label: str = ""
+    status_color: str = "gray"
+    customer_id: str = ""
+    customer: str = ""
+    channel_id: str = ""
+    channel: str = ""
+    target: str = ""
+    attempts: int = 0
+    error: str = ""
+    idempotency_key: str = ""
+    next_attempt: str = ""
+    provider_message_id: str = ""
+    payload: str = ""
+    can_retry: bool = False
+
+
+@dataclass(frozen=True)
+class AttemptRow:
+    """One try at sending, as the detail shows it."""
+
+    number: int
+    started: str
+    finished: str
+    outcome: str
+    outcome_color: str
+    provider_message_id: str
+    error: str
+
+
+def statuses_of(choice: str) -> tuple[DeliveryStatus, ...]:
+    """The statuses a status choice lists (none means every status)."""
+    if choice == PROBLEMS:
+        return FAILURES
+    if choice in {status.value for status in DeliveryStatus}:
+        return (DeliveryStatus(choice),)
+    return ()
+
+
+def delivery_rows(db: Session, deliveries: Sequence[OutboundDelivery]) -> list[DeliveryRow]:
+    """Deliveries in words, with their customers' and channels' names (two queries in all)."""
+    customers = customer_names(db, (delivery.customer_id for delivery in deliveries))
+    channels = channel_labels(db, (delivery.channel_id for delivery in deliveries))
+    return [
+        DeliveryRow(
+            id=delivery.id,
+            created=table_time(delivery.created_at, seconds=True),
+            status=delivery.status,
+            status_label=state_label(delivery.status),
+            status_color=state_color(delivery.status),
+            customer_id=delivery.customer_id,
+            customer=customers.get(delivery.customer_id) or delivery.customer_id,
+            channel_id=delivery.channel_id,
+            channel=channels.get(delivery.channel_id) or delivery.channel_id,
+            target=delivery.target,
+            attempts=delivery.attempts,
+            error=delivery.error or "",
+            idempotency_key=delivery.idempotency_key,
+            next_attempt=table_time(delivery.next_attempt_at, seconds=True)
+            if delivery.next_attempt_at
+            else NOTHING,
+            provider_message_id=delivery.provider_message_id or NOTHING,
+            payload=json.dumps(delivery.payload, indent=2, ensure_ascii=False, sort_keys=True),
+            can_retry=delivery.status == DeliveryStatus.DEAD,
+        )
+        for delivery in deliveries
+    ]
+
+
+def attempt_row(attempt: DeliveryAttempt) -> AttemptRow:
+    """An attempt in words."""
+    outcome = "succeeded" if attempt.succeeded else "failed"
+    return AttemptRow(
+        number=attempt.attempt_number,
+        started=table_time(attempt.started_at, seconds=True),
+        finished=table_time(attempt.finished_at, seconds=True) if attempt.finished_at else NOTHING,
+        outcome=state_label(outcome),
+        outcome_color=state_color(outcome),
+        provider_message_id=attempt.provider_message_id or NOTHING,
+        error=attempt.error or "",
+    )
+
+
+@dataclass(frozen=True)
+class DeliveriesPage:
+    """The rows of one page, how many match in all, and the cursor of the next page."""
+
+    rows: list[DeliveryRow]
+    total: int
+    next_cursor: str
+
+
+def deliveries_page(db: Session, selection: DeliveryFilter, cursor: str) -> DeliveriesPage:
+    """The page of `selection` after `cursor` ("" for the first page)."""
+    after = decode_cursor(cursor) if cursor else None
+    page = list_deliveries(db, selection, PAGE_SIZE, after=after)
+    return DeliveriesPage(delivery_rows(db, page.items), page.total, page.next_cursor or "")
+
+
+def delivery_detail(db: Session, delivery_id: str) -> tuple[DeliveryRow, list[AttemptRow]] | None:
+    """One delivery and its attempts, first to last; None when it is gone."""
+    delivery = db.get(OutboundDelivery, delivery_id)
+    if delivery is None:
+        return None
+    attempts = [attempt_row(attempt) for attempt in delivery_attempts(db, delivery_id)]
+    return delivery_rows(db, [delivery])[0], attempts
+
+
+def retry_delivery(db: Session, admin: AdminAccount, delivery_id: str) -> DeliveryRow | None:
+    """Make a dead delivery due again, audited in the same transaction; the row as it now is,
+    or None when it was not dead."""
+    delivery = retry_dead_delivery(db, delivery_id)
+    if delivery is None:
+        return None
+    record_admin_action(db, admin.id, RETRY_ACTION, AUDIT_TARGET, delivery_id)
+    return delivery_rows(db, [delivery])[0]
+
+
+class DeliveriesState(FilteredPaginationState, AdminSessionState):
+    """The filtered page of deliveries, the delivery shown in detail, and the retry asked for.
+
+    Pages follow keyset cursors: `cursors[n]` starts page n ("" for the first), so Previous
+    goes back to a cursor already seen and Next to the one the last page returned.
+    """
+
+    rows: list[DeliveryRow] = rx.field(default_factory=list)
+    loaded: bool = False
+    status_filter: str = PROBLEMS
+    channel_filter: str = ""
+    customer_filter: str = ""
+    cursors: list[str] = rx.field(default_factory=lambda: [""])
+    detail_open: bool = False
+    detail: DeliveryRow = rx.field(default_factory=DeliveryRow)
+    attempts: list[AttemptRow] = rx.field(default_factory=list)
+    confirm_open: bool = False
+    retry_id: str = ""
+    retrying: bool = False
+    notice: str = ""
+    problem: str = ""
+
+    def _selection(self) -> DeliveryFilter:
+        return DeliveryFilter(
+            statuses=statuses_of(self.status_filter),
+            channel_id=self.channel_filter.strip() or None,
+            customer_id=self.customer_filter.strip() or None,
+        )
+
+    async def _load_page(self) -> EventSpec | None:
+        number = min(self.offset // PAGE_SIZE, len(self.cursors) - 1)
+        selection, cursor = self._selection(), self.cursors[number]
+        try:
+            page = await self._as_admin(
+                lambda db, _settings, _me: deliveries_page(db, selection, cursor)
+            )
+        except AdminSignedOut:
+            return self._signed_out()
+        self.cursors = [
+            *self.cursors[: number + 1],
+            *([page.next_cursor] if page.next_cursor else []),
+        ]
+        self.rows = page.rows
+        self._show_page(number * PAGE_SIZE, len(page.rows), page.total)
+        self.has_next = bool(page.next_cursor)
+        self.loaded = True
+        return None
+
+    async def _first_page(self) -> EventSpec | None:
+        self.cursors = [""]
+        return await super()._first_page()
+
+    def _replace_row(self, row: DeliveryRow) -> None:
+        self.rows = [row if shown.id == row.id else shown for shown in self.rows]
+        if self.detail.id == row.id:
+            self.detail = row
+
+    @rx.event
+    async def load(self) -> EventSpec | None:
+        """On load: check the admin, then the newest failed and dead deliveries."""
+        if not await self._refresh_session():
+            return self._signed_out()
+        self.status_filter, self.channel_filter, self.customer_filter = PROBLEMS, "", ""
+        self.notice, self.problem = "", ""
+        self.detail_open = self.confirm_open = False
+        return await self._first_page()
+
+    @rx.event
+    async def set_status(self, choice: str) -> EventSpec | None:
+        """Another status choice: its first page at once."""
+        self.status_filter = choice if choice in STATUS_CHOICES else PROBLEMS
+        return await self._first_page()
+
+    @rx.event
+    def set_channel_filter(self, value: str) -> None:
+        """The channel id being typed."""
+        self.channel_filter = value
+
+    @rx.event
+    def set_customer_filter(self, value: str) -> None:
+        """The customer id being typed."""
+        self.customer_filter = value
+
+    @rx.event
+    async def apply_filters(self, _form_data: dict[str, str]) -> EventSpec | None:
+        """The channel and customer typed: their first page."""
+        return await self._first_page()
+
+    @rx.event
+    async def only_customer(self, customer_id: str) -> EventSpec | None:
+        """Just this customer's deliveries."""
+        self.customer_filter = customer_id
+        return await self._first_page()
+
+    @rx.event
+    async def only_channel(self, channel_id: str) -> EventSpec | None:
+        """Just this channel's deliveries."""
+        self.channel_filter = channel_id
+        return await self._first_page()
+
+    @rx.event
+    async def clear_filters(self) -> EventSpec | None:
+        """Back to the failed and dead deliveries of every channel and customer."""
+        self.status_filter, self.channel_filter, self.customer_filter = PROBLEMS, "", ""
+        return await self._first_page()
+
+    @rx.event
+    async def open_detail(self, delivery_id: str) -> EventSpec | None:
+        """Show one delivery with every attempt."""
+        try:
+            found = await self._as_admin(
+                lambda db, _settings, _me: delivery_detail(db, delivery_id)
+            )
+        except AdminSignedOut:
+            return self._signed_out()
+        if found is None:
+            self.problem = "That delivery no longer exists."
+            return None
+        self.detail, self.attempts = found
+        self.detail_open = True
+        return None
+
+    @rx.event
+    def set_detail_open(self, is_open: bool) -> None:
+        """The detail opened or closed."""
+        self.detail_open = is_open
+
+    @rx.event
+    def ask_retry(self, delivery_id: str) -> None:
+        """Open the confirmation of retrying this dead delivery."""
+        self.notice, self.problem = "", ""
+        self.retry_id = delivery_id
+        self.confirm_open = True
+
+    @rx.event
+    def set_confirm_open(self, is_open: bool) -> None:
+        """The confirmation opened or closed (Cancel, Escape, outside click)."""
+        self.confirm_open = is_open
+
+    @rx.event
+    async def confirm_retry(self) -> AsyncIterator[EventSpec | None]:
+        """Retry the delivery being confirmed and show its new state in place."""
+        self.retrying = True
+        yield None
+        delivery_id = self.retry_id
+        try:
+            row = await self._as_admin(
+                lambda db, _settings, me: retry_delivery(db, me, delivery_id)
+            )
+        except AdminSignedOut:
+            yield self._signed_out()
+            return
+        finally:
+            self.retrying = False
+            self.confirm_open = False
+        if row is None:
+            self.problem = NOT_DEAD
+            found = await self._as_admin(
+                lambda db, _settings, _me: delivery_detail(db, delivery_id)
+            )
+            if found is not None:
+                self._replace_row(found[0])
+            return
+        self._replace_row(row)
+        self.notice = "The delivery is pending again: the dispatcher will send it shortly."

@@ -1,0 +1,138 @@
+"""`/admin`: the overview's figures, refreshed live by a background task while the page is open.
+
+The task starts when the figures mount and ends when the visitor leaves (they unmount, the
+route changes, or the session ends); React's development double mount starts it twice, and
+the second start ends the first. Each refresh reads every figure in one transaction; the
+state lock is held only to copy the results in.
+"""
+
+import asyncio
+from dataclasses import dataclass
+
+import reflex as rx
+from reflex.event import EventSpec
+
+from clawscale.domain.dashboard import Overview, overview
+from clawscale.models import ChannelStatus, DeliveryStatus
+from clawscale.state.admin.badges import state_color, state_label
+from clawscale.state.admin.display import table_time
+from clawscale.state.admin.session import ADMIN_HOME, AdminSessionState, AdminSignedOut, as_admin
+from clawscale.state.backend import run_domain
+
+REFRESH_SECONDS = 5.0
+CHART_STATUSES = ("succeeded", "pending", "failed", "dead")
+
+
+@dataclass(frozen=True)
+class StateCount:
+    """How many things are in one state, with its badge."""
+
+    state: str
+    label: str
+    color: str
+    count: int
+
+
+def state_counts(counts: dict[str, int], states: tuple[str, ...]) -> list[StateCount]:
+    """Every state of `states` in order (zeros included), then any other state counted."""
+    ordered = [*states, *sorted(set(counts) - set(states))]
+    return [
+        StateCount(state, state_label(state), state_color(state), counts.get(state, 0))
+        for state in ordered
+    ]
+
+
+def chart_points(figures: Overview) -> list[dict[str, int | str]]:
+    """One point per hour for the chart: its start ("14:00") and its deliveries by status
+    (sending counts as pending)."""
+    points: list[dict[str, int | str]] = []
+    for hour in figures.hours:
+        counts = dict(hour.by_status)
+        counts["pending"] = counts.get("pending", 0) + counts.pop("sending", 0)
+        points.append(
+            {"hour": f"{hour.start:%H:%M}", **{s: counts.get(s, 0) for s in CHART_STATUSES}}
+        )
+    return points
+
+
+DELIVERY_STATES = tuple(status.value for status in DeliveryStatus)
+CHANNEL_STATES = tuple(status.value for status in ChannelStatus)
+
+
+class OverviewState(AdminSessionState):
+    """The figures shown, when they were read, and the live refresh."""
+
+    loaded: bool = False
+    customers: int = 0
+    channels: int = 0
+    channel_states: list[StateCount] = rx.field(default_factory=list)
+    shared_channels: int = 0
+    last_hour: list[StateCount] = rx.field(default_factory=list)
+    last_day: list[StateCount] = rx.field(default_factory=list)
+    queue_depth: int = 0
+    parked_inbound: int = 0
+    chart: list[dict[str, int | str]] = rx.field(default_factory=list)
+    as_of: str = ""
+    live: bool = False
+    _watch: int = 0
+
+    def _show(self, figures: Overview) -> None:
+        self.customers = figures.customers
+        self.channels = figures.channels
+        self.channel_states = state_counts(figures.channels_by_status, CHANNEL_STATES)
+        self.shared_channels = figures.shared_channels
+        self.last_hour = state_counts(figures.last_hour, DELIVERY_STATES)
+        self.last_day = state_counts(figures.last_day, DELIVERY_STATES)
+        self.queue_depth = figures.queue_depth
+        self.parked_inbound = figures.parked_inbound
+        self.chart = chart_points(figures)
+        self.as_of = table_time(figures.as_of, seconds=True)
+        self.loaded = True
+
+    @rx.event
+    async def load(self) -> EventSpec | None:
+        """On load: check the admin and show the figures."""
+        if not await self._refresh_session():
+            return self._signed_out()
+        try:
+            figures = await self._as_admin(lambda db, _settings, _me: overview(db))
+        except AdminSignedOut:
+            return self._signed_out()
+        self._show(figures)
+        return None
+
+    @rx.event
+    def start(self) -> EventSpec:
+        """The figures are on screen: refresh them until the page is left (a new start ends
+        the refresh of an earlier one)."""
+        self._watch += 1
+        self.live = True
+        return OverviewState.watch
+
+    def _still_watching(self, watch: int) -> bool:
+        return self.live and watch == self._watch and self.router.url.path == ADMIN_HOME
+
+    @rx.event(background=True)
+    async def watch(self) -> EventSpec | None:
+        """Refresh the figures every few seconds while this page stays open."""
+        async with self:
+            watch, token = self._watch, self._session_token()
+        while True:
+            await asyncio.sleep(REFRESH_SECONDS)
+            async with self:
+                if not self._still_watching(watch):
+                    return None
+            try:
+                figures = await run_domain(as_admin(token, lambda db, _settings, _me: overview(db)))
+            except AdminSignedOut:
+                async with self:
+                    return self._signed_out()
+            async with self:
+                if not self._still_watching(watch):
+                    return None
+                self._show(figures)
+
+    @rx.event
+    def stop(self) -> None:
+        """The page was left: the refresh ends at its next tick."""
+        self.live = False
