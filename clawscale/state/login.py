@@ -12,10 +12,8 @@ from clawscale.domain.errors import Unauthenticated
 from clawscale.settings import Settings, get_settings
 from clawscale.state.backend import run_domain
 from clawscale.state.customer_session import CustomerSessionState
-from clawscale.state.form import FormState, field_value
 from clawscale.state.redirects import sign_in_redirect
-from clawscale.state.throttle import throttled
-from clawscale.state.validation import entered_problem
+from clawscale.state.sign_in_form import SignInFormState
 
 WRONG_CREDENTIALS = "The email or password is wrong."
 
@@ -29,25 +27,16 @@ def sign_in(db: Session, settings: Settings, email: str, password: str) -> str |
     return start_session(db, settings, identity).token
 
 
-class LoginState(FormState, CustomerSessionState):
+class LoginState(SignInFormState, CustomerSessionState):
     """Signs a customer in and hands the session to the browser's cookie."""
 
     @rx.event
     async def submit(self, form_data: dict[str, Any]) -> AsyncIterator[EventSpec | None]:
         """Check the form, then sign in and go on to `next` (or /account)."""
-        self._begin_submit()
-        email = field_value(form_data, "email").strip()
-        password = field_value(form_data, "password")
-        if self._rejected(
-            {
-                "email": entered_problem(email, "Enter your email address"),
-                "password": entered_problem(password, "Enter your password"),
-            }
-        ):
+        credentials = self._checked_credentials(form_data, "login")
+        if credentials is None:
             return
-        if message := throttled("login", self.router.session.client_ip, email):
-            self._fail(message)
-            return
+        email, password = credentials
         yield None
         token = await run_domain(lambda db, settings: sign_in(db, settings, email, password))
         if token is None:

@@ -12,11 +12,9 @@ from clawscale.models import SessionSubject
 from clawscale.settings import Settings, get_settings
 from clawscale.state.admin.session import AdminSessionState
 from clawscale.state.backend import run_domain
-from clawscale.state.form import FormState, field_value
 from clawscale.state.login import WRONG_CREDENTIALS
 from clawscale.state.redirects import sign_in_redirect
-from clawscale.state.throttle import throttled
-from clawscale.state.validation import entered_problem
+from clawscale.state.sign_in_form import SignInFormState
 
 RATE_LIMIT_ACTION = "admin-login"
 
@@ -28,25 +26,16 @@ def admin_session_token(db: Session, settings: Settings, email: str, password: s
     return signed_in.issued.token if signed_in else None
 
 
-class AdminLoginState(FormState, AdminSessionState):
+class AdminLoginState(SignInFormState, AdminSessionState):
     """Signs an admin in and hands the session to the browser's admin cookie."""
 
     @rx.event
     async def submit(self, form_data: dict[str, Any]) -> AsyncIterator[EventSpec | None]:
         """Check the form and the rate limit, sign in, and go on to `next` (or /admin)."""
-        self._begin_submit()
-        email = field_value(form_data, "email").strip()
-        password = field_value(form_data, "password")
-        if self._rejected(
-            {
-                "email": entered_problem(email, "Enter your email address"),
-                "password": entered_problem(password, "Enter your password"),
-            }
-        ):
+        credentials = self._checked_credentials(form_data, RATE_LIMIT_ACTION)
+        if credentials is None:
             return
-        if message := throttled(RATE_LIMIT_ACTION, self.router.session.client_ip, email):
-            self._fail(message)
-            return
+        email, password = credentials
         yield None
         token = await run_domain(
             lambda db, settings: admin_session_token(db, settings, email, password)
