@@ -25,10 +25,7 @@ from clawscale.api.security import CurrentAdmin, SettingsDep, current_admin
 from clawscale.channels.registry import build_shared_adapters
 from clawscale.channels.webhooks import ProviderError, SharedChannelAdapter
 from clawscale.domain.shared_channel_connections import (
-    ConnectionChange,
-    archive_shared_channel,
-    connect_shared_channel,
-    disconnect_shared_channel,
+    change_shared_channel,
 )
 from clawscale.domain.shared_channels import (
     InvalidChannelData,
@@ -201,7 +198,7 @@ def update(
 
 
 async def _provider_change(
-    change: ConnectionChange,
+    target: ChannelStatus,
     channel_id: str,
     db: SessionDep,
     settings: Settings,
@@ -212,7 +209,9 @@ async def _provider_change(
     channel = await run_in_threadpool(get_shared_channel, db, channel_id)
     adapter = _adapter_of(settings, channel)
     try:
-        changed = await change(db, settings, adapter, client, channel_id, admin_id)
+        changed = await change_shared_channel(
+            db, settings, adapter, client, channel_id, admin_id, target
+        )
     except ProviderError as error:
         raise ApiError(502, "provider_error", str(error)) from error
     return await run_in_threadpool(_answer, db, settings, changed)
@@ -228,7 +227,7 @@ async def connect(
 ) -> dict[str, object]:
     """Register our webhook with the provider; the channel is then `connected`."""
     return await _provider_change(
-        connect_shared_channel, channel_id, db, settings, client, principal.admin.id
+        ChannelStatus.CONNECTED, channel_id, db, settings, client, principal.admin.id
     )
 
 
@@ -242,7 +241,7 @@ async def disconnect(
 ) -> dict[str, object]:
     """Clear our webhook at the provider; the channel is then `disconnected`."""
     return await _provider_change(
-        disconnect_shared_channel, channel_id, db, settings, client, principal.admin.id
+        ChannelStatus.DISCONNECTED, channel_id, db, settings, client, principal.admin.id
     )
 
 
@@ -256,5 +255,5 @@ async def archive(
 ) -> dict[str, object]:
     """Archive (disconnecting at the provider first when connected); secrets are dropped."""
     return await _provider_change(
-        archive_shared_channel, channel_id, db, settings, client, principal.admin.id
+        ChannelStatus.ARCHIVED, channel_id, db, settings, client, principal.admin.id
     )

@@ -35,9 +35,6 @@ from clawscale.settings import Settings
 logger = logging.getLogger(__name__)
 
 ProviderCall = Callable[[httpx.AsyncClient, ChannelCredentials, str], Awaitable[ChannelDataUpdate]]
-ConnectionChange = Callable[
-    [Session, Settings, SharedChannelAdapter, httpx.AsyncClient, str, str], Awaitable[Channel]
-]
 
 
 @dataclass(frozen=True)
@@ -108,17 +105,28 @@ def _provider_call(
     return adapter.disconnect if before == ChannelStatus.CONNECTED else None
 
 
-async def _change(
+ACTIONS: dict[ChannelStatus, str] = {
+    ChannelStatus.CONNECTED: "shared_channel.connect",
+    ChannelStatus.DISCONNECTED: "shared_channel.disconnect",
+    ChannelStatus.ARCHIVED: "shared_channel.archive",
+}
+
+
+async def change_shared_channel(
     db: Session,
     settings: Settings,
     adapter: SharedChannelAdapter,
     client: httpx.AsyncClient,
     channel_id: str,
     admin_id: str,
-    *,
     target: ChannelStatus,
-    action: str,
 ) -> Channel:
+    """Move a channel to `target` (one of ACTIONS), provider first; audited.
+
+    Connected registers our webhook; disconnected clears it; archived clears it when connected
+    and drops the secrets. A channel already at `target` is left unchanged.
+    """
+    action = ACTIONS[target]
     plan = await asyncio.to_thread(_plan, db, settings, channel_id)
     if plan.status == target:
         return await asyncio.to_thread(get_shared_channel, db, channel_id)
@@ -133,69 +141,3 @@ async def _change(
         if target == ChannelStatus.CONNECTED:
             await _undo_connect(client, adapter, plan)
         raise
-
-
-async def connect_shared_channel(
-    db: Session,
-    settings: Settings,
-    adapter: SharedChannelAdapter,
-    client: httpx.AsyncClient,
-    channel_id: str,
-    admin_id: str,
-) -> Channel:
-    """Register our webhook with the provider; `connected` (already connected: unchanged)."""
-    target = ChannelStatus.CONNECTED
-    return await _change(
-        db,
-        settings,
-        adapter,
-        client,
-        channel_id,
-        admin_id,
-        target=target,
-        action="shared_channel.connect",
-    )
-
-
-async def disconnect_shared_channel(
-    db: Session,
-    settings: Settings,
-    adapter: SharedChannelAdapter,
-    client: httpx.AsyncClient,
-    channel_id: str,
-    admin_id: str,
-) -> Channel:
-    """Clear our webhook at the provider; `disconnected` (not connected: unchanged)."""
-    target = ChannelStatus.DISCONNECTED
-    return await _change(
-        db,
-        settings,
-        adapter,
-        client,
-        channel_id,
-        admin_id,
-        target=target,
-        action="shared_channel.disconnect",
-    )
-
-
-async def archive_shared_channel(
-    db: Session,
-    settings: Settings,
-    adapter: SharedChannelAdapter,
-    client: httpx.AsyncClient,
-    channel_id: str,
-    admin_id: str,
-) -> Channel:
-    """Disconnect at the provider when connected, then archive (secrets dropped)."""
-    target = ChannelStatus.ARCHIVED
-    return await _change(
-        db,
-        settings,
-        adapter,
-        client,
-        channel_id,
-        admin_id,
-        target=target,
-        action="shared_channel.archive",
-    )
