@@ -2,7 +2,7 @@
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -109,11 +109,17 @@ def insert_or_find(db: Session, insert: Callable[[], Row], find: Callable[[], Ro
         return existing
 
 
+@cache
+def _insert_unless_exists_statement(dialect: str, table: sa.Table) -> Any:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(table).on_conflict_do_nothing().returning(*table.primary_key.columns)
+
+
 def insert_unless_exists(db: Session, row: SQLModel) -> bool:
     """INSERT `row` unless it clashes with a unique key (ON CONFLICT DO NOTHING); whether it
-    went in. One statement, no savepoint: the fast path for rows usually new."""
+    went in. One statement, no savepoint: the fast path for rows usually new. The statement is
+    built once per table, its values bound on each call."""
     table = type(row).__table__
-    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = _insert_unless_exists_statement(db.get_bind().dialect.name, table)
     values = {column.name: getattr(row, column.name) for column in table.columns}
-    statement = insert(table).values(**values).on_conflict_do_nothing()
-    return db.exec(statement.returning(*table.primary_key.columns)).first() is not None
+    return db.exec(statement, params=values).first() is not None

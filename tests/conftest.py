@@ -10,9 +10,10 @@ from fastapi import FastAPI
 from sqlmodel import Session
 
 from clawscale.api.app import build_api
+from clawscale.api.security import current_settings
 from clawscale.db import create_db_engine
 from clawscale.migrations import upgrade_database
-from clawscale.settings import Settings, get_settings
+from clawscale.settings import Settings
 from tests.databases import backends, empty_all_tables, fresh_database
 from tests.servers import serve_asgi
 
@@ -89,7 +90,7 @@ def use_settings(api_app: FastAPI) -> Callable[..., Settings]:
 
     def override(**values: object) -> Settings:
         settings = Settings(_env_file=None, **values)
-        api_app.dependency_overrides[get_settings] = lambda: settings
+        api_app.dependency_overrides[current_settings] = lambda: settings
         return settings
 
     return override

@@ -10,8 +10,8 @@ from sqlmodel import Session
 from clawscale.db import session_scope
 
 
-def get_engine_from_app(request: Request) -> Engine:
-    """The engine the API was built with."""
+async def get_engine_from_app(request: Request) -> Engine:
+    """The engine the API was built with (read on the event loop: no thread hop)."""
     return request.app.state.engine
 
 

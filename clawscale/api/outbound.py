@@ -114,7 +114,7 @@ def _accept_and_claim(
         return delivery_id, job, True
 
 
-def http_client(request: Request) -> httpx.AsyncClient:
+async def http_client(request: Request) -> httpx.AsyncClient:
     """The API's shared client for provider calls."""
     client = getattr(request.app.state, "http_client", None)
     if client is None:

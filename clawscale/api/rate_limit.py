@@ -9,7 +9,7 @@ from clawscale.api.security import bearer_token
 from clawscale.domain.rate_limits import AuthRateLimiter
 
 
-def rate_limiter(request: Request) -> AuthRateLimiter:
+async def rate_limiter(request: Request) -> AuthRateLimiter:
     """The API's limiter for sign-in and mail-sending routes."""
     return request.app.state.rate_limiter
 
@@ -22,7 +22,8 @@ def client_ip(request: Request) -> str:
 LimiterDep = Annotated[AuthRateLimiter, Depends(rate_limiter)]
 
 
-def limit_per_api_key(request: Request) -> None:
-    """Count one call against the caller's API key (identified by a hash, never stored)."""
+async def limit_per_api_key(request: Request) -> None:
+    """Count one call against the caller's API key (identified by a hash, never stored); an
+    in-memory count, so it runs on the event loop."""
     key = hashlib.sha256((bearer_token(request) or "").encode()).hexdigest()[:32]
     request.app.state.api_key_limiter.check(request.url.path, key)

@@ -5,7 +5,7 @@ cookie (browsers); both resolve to the same server-side session.
 """
 
 import hmac
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -37,17 +37,22 @@ def keys_match(expected: str, given: str | None) -> bool:
     return hmac.compare_digest(expected.encode(), given.encode())
 
 
-def require_api_key(setting: str) -> Callable[..., None]:
+async def current_settings() -> Settings:
+    """The settings, as a dependency run on the event loop (no thread hop for a cached read)."""
+    return get_settings()
+
+
+SettingsDep = Annotated[Settings, Depends(current_settings)]
+
+
+def require_api_key(setting: str) -> Callable[..., Awaitable[None]]:
     """A dependency admitting only `Bearer <value of setting>`; 401 `unauthorized` otherwise."""
 
-    def check(request: Request, settings: Annotated[Settings, Depends(get_settings)]) -> None:
+    async def check(request: Request, settings: SettingsDep) -> None:
         if not keys_match(getattr(settings, setting), bearer_token(request)):
             raise ApiError(401, "unauthorized")
 
     return check
-
-
-SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 def live_session(

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, exists, func, insert, select, tuple_, update
 
@@ -18,7 +19,7 @@ from clawscale.channels.base import MessageType, OutboundMessage, SendTarget
 from clawscale.domain import leases
 from clawscale.domain.channel_store import ChannelCredentials, channel_credentials
 from clawscale.models import Channel, DeliveryAttempt, DeliveryStatus, OutboundDelivery
-from clawscale.models.base import new_id, utcnow
+from clawscale.models.base import UTCDateTime, new_id, utcnow
 from clawscale.settings import Settings
 
 LEASE = timedelta(seconds=60)
@@ -50,18 +51,18 @@ def _conversation_head() -> Any:
     )
 
 
+CONVERSATION_HEAD = _conversation_head()
+CLAIM = leases.lease_statement(
+    OutboundDelivery,
+    col(OutboundDelivery.status).in_(CLAIMABLE),
+    CONVERSATION_HEAD,
+    status=DeliveryStatus.SENDING,
+    attempts=OutboundDelivery.attempts + 1,
+)
+
+
 def _take(db: Session, delivery_id: str, worker_id: str, lease: timedelta) -> bool:
-    return leases.take(
-        db,
-        OutboundDelivery,
-        delivery_id,
-        worker_id,
-        lease,
-        col(OutboundDelivery.status).in_(CLAIMABLE),
-        _conversation_head(),
-        status=DeliveryStatus.SENDING,
-        attempts=OutboundDelivery.attempts + 1,
-    )
+    return leases.take(db, CLAIM, delivery_id, worker_id, lease)
 
 
 def claim_delivery(db: Session, delivery_id: str, worker_id: str, lease: timedelta = LEASE) -> bool:
@@ -78,7 +79,7 @@ def claim_due_deliveries(
         .where(
             col(OutboundDelivery.status).in_(CLAIMABLE),
             *leases.due_and_free(OutboundDelivery),
-            _conversation_head(),
+            CONVERSATION_HEAD,
         )
         .order_by(col(OutboundDelivery.created_at), col(OutboundDelivery.id))
         .limit(limit)
@@ -118,6 +119,40 @@ def load_send_job(db: Session, settings: Settings, delivery_id: str) -> SendJob 
     return send_job_for(settings, delivery, channel)
 
 
+NEXT_ATTEMPT_NUMBER = (
+    select(func.coalesce(func.max(DeliveryAttempt.attempt_number), 0) + 1)
+    .where(DeliveryAttempt.delivery_id == bindparam("delivery_id"))
+    .scalar_subquery()
+)
+RECORD_ATTEMPT = insert(DeliveryAttempt).values(
+    id=bindparam("attempt_id"),
+    delivery_id=bindparam("delivery_id"),
+    attempt_number=NEXT_ATTEMPT_NUMBER,
+    started_at=bindparam("now", type_=UTCDateTime()),
+    finished_at=bindparam("now", type_=UTCDateTime()),
+    succeeded=bindparam("succeeded"),
+    provider_message_id=bindparam("provider_message_id"),
+    error=bindparam("error"),
+)
+MARK_SENT = (
+    update(OutboundDelivery)
+    .where(
+        col(OutboundDelivery.id) == bindparam("delivery_id"),
+        OutboundDelivery.lease_owner == bindparam("worker_id"),
+    )
+    .values(
+        status=DeliveryStatus.SUCCEEDED,
+        provider_message_id=bindparam("provider_message_id"),
+        error=None,
+        lease_owner=None,
+        lease_expires_at=None,
+        updated_at=bindparam("now", type_=UTCDateTime()),
+    )
+    .returning(OutboundDelivery.id)
+    .execution_options(synchronize_session=False)
+)
+
+
 def _record_attempt(
     db: Session,
     delivery_id: str,
@@ -127,45 +162,28 @@ def _record_attempt(
     error: str | None = None,
 ) -> None:
     """One attempt row, numbered after the delivery's earlier attempts, in one statement."""
-    next_number = (
-        select(func.coalesce(func.max(DeliveryAttempt.attempt_number), 0) + 1)
-        .where(DeliveryAttempt.delivery_id == delivery_id)
-        .scalar_subquery()
-    )
-    now = utcnow()
-    db.exec(
-        insert(DeliveryAttempt).values(
-            id=new_id("da"),
-            delivery_id=delivery_id,
-            attempt_number=next_number,
-            started_at=now,
-            finished_at=now,
-            succeeded=succeeded,
-            provider_message_id=provider_message_id,
-            error=error,
-        )
-    )
+    params = {
+        "attempt_id": new_id("da"),
+        "delivery_id": delivery_id,
+        "now": utcnow(),
+        "succeeded": succeeded,
+        "provider_message_id": provider_message_id,
+        "error": error,
+    }
+    db.exec(RECORD_ATTEMPT, params=params)
 
 
 def record_success(
     db: Session, delivery_id: str, worker_id: str, provider_message_id: str
 ) -> DeliveryStatus | None:
     """The delivery went out; None when this worker no longer holds it (two statements)."""
-    done = db.exec(
-        update(OutboundDelivery)
-        .where(col(OutboundDelivery.id) == delivery_id, OutboundDelivery.lease_owner == worker_id)
-        .values(
-            status=DeliveryStatus.SUCCEEDED,
-            provider_message_id=provider_message_id or None,
-            error=None,
-            lease_owner=None,
-            lease_expires_at=None,
-            updated_at=utcnow(),
-        )
-        .returning(OutboundDelivery.id)
-        .execution_options(synchronize_session=False)
-    ).first()
-    if done is None:
+    params = {
+        "delivery_id": delivery_id,
+        "worker_id": worker_id,
+        "provider_message_id": provider_message_id or None,
+        "now": utcnow(),
+    }
+    if db.exec(MARK_SENT, params=params).first() is None:
         return None
     _record_attempt(db, delivery_id, succeeded=True, provider_message_id=provider_message_id)
     return DeliveryStatus.SUCCEEDED

@@ -82,30 +82,23 @@ def _customer_head() -> Any:
     )
 
 
+WAITING_HEADS = (InboundEvent.status == InboundStatus.RECEIVED, _customer_head())
+CLAIM = leases.lease_statement(InboundEvent, *WAITING_HEADS, attempts=InboundEvent.attempts + 1)
+
+
 def claim_due_events(
     db: Session, worker_id: str, limit: int, lease: timedelta = LEASE
 ) -> list[str]:
     """Take up to `limit` events due for forwarding, at most one per customer, oldest first."""
-    conditions = (InboundEvent.status == InboundStatus.RECEIVED, _customer_head())
     candidates = db.exec(
         select(InboundEvent.id)
-        .where(*conditions, *leases.due_and_free(InboundEvent))
+        .where(*WAITING_HEADS, *leases.due_and_free(InboundEvent))
         .order_by(col(InboundEvent.created_at), col(InboundEvent.id))
         .limit(limit)
         .with_for_update(skip_locked=True)
     ).all()
     return [
-        event_id
-        for event_id in candidates
-        if leases.take(
-            db,
-            InboundEvent,
-            event_id,
-            worker_id,
-            lease,
-            *conditions,
-            attempts=InboundEvent.attempts + 1,
-        )
+        event_id for event_id in candidates if leases.take(db, CLAIM, event_id, worker_id, lease)
     ]
 
 

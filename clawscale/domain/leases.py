@@ -9,9 +9,10 @@ import random
 from datetime import timedelta
 from typing import Any, Protocol, TypeVar
 
+from sqlalchemy import Update, bindparam
 from sqlmodel import Session, col, or_, update
 
-from clawscale.models.base import utcnow
+from clawscale.models.base import UTCDateTime, utcnow
 
 BACKOFF_BASE_SECONDS = 2.0
 BACKOFF_CAP_SECONDS = 600.0
@@ -35,33 +36,44 @@ def backoff_seconds(attempt: int, retry_after: float | None = None) -> float:
     return max(random.uniform(ceiling / 2, ceiling), retry_after or 0.0)
 
 
-def due_and_free(model: type[Leased]) -> tuple[Any, Any]:
-    """SQL conditions: the row's next attempt is due and nobody holds a live lease on it."""
-    now = utcnow()
+ROW_ID = bindparam("lease_row_id")
+WORKER_ID = bindparam("lease_worker_id")
+NOW = bindparam("lease_now", type_=UTCDateTime())
+LEASE_UNTIL = bindparam("lease_until", type_=UTCDateTime())
+
+
+def due_and_free(model: type[Leased], now: Any = None) -> tuple[Any, Any]:
+    """SQL conditions: the row's next attempt is due and nobody holds a live lease on it (at
+    `now`: the current time unless a bound parameter stands for it)."""
+    now = utcnow() if now is None else now
     return (
         or_(col(model.next_attempt_at).is_(None), model.next_attempt_at <= now),
         or_(col(model.lease_expires_at).is_(None), model.lease_expires_at < now),
     )
 
 
-def take(
-    db: Session,
-    model: type[Leased],
-    row_id: str,
-    worker_id: str,
-    lease: timedelta,
-    *conditions: Any,
-    **values: Any,
-) -> bool:
-    """Lease one row if it is due, free and meets `conditions`; `values` are set with it."""
-    now = utcnow()
-    taken = db.exec(
+def lease_statement(model: type[Leased], *conditions: Any, **values: Any) -> Update:
+    """The UPDATE leasing one row that is due, free and meets `conditions`, setting `values`
+    with the lease. Built once per kind of work (a module constant) and run by `take` with the
+    row, the worker and the times bound: building SQL costs more than running it."""
+    return (
         update(model)
-        .where(col(model.id) == row_id, *due_and_free(model), *conditions)
-        .values(lease_owner=worker_id, lease_expires_at=now + lease, updated_at=now, **values)
+        .where(col(model.id) == ROW_ID, *due_and_free(model, NOW), *conditions)
+        .values(lease_owner=WORKER_ID, lease_expires_at=LEASE_UNTIL, updated_at=NOW, **values)
         .execution_options(synchronize_session=False)
     )
-    return taken.rowcount == 1
+
+
+def take(db: Session, statement: Update, row_id: str, worker_id: str, lease: timedelta) -> bool:
+    """Lease one row with a `lease_statement`; whether this worker got it."""
+    now = utcnow()
+    params = {
+        ROW_ID.key: row_id,
+        WORKER_ID.key: worker_id,
+        NOW.key: now,
+        LEASE_UNTIL.key: now + lease,
+    }
+    return db.exec(statement, params=params).rowcount == 1
 
 
 def held(db: Session, model: type[Row], row_id: str, worker_id: str) -> Row | None:

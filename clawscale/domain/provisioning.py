@@ -26,16 +26,17 @@ from clawscale.settings import Settings
 
 LEASE = timedelta(seconds=60)
 MAX_PROVISION_ATTEMPTS = 8
+PENDING = AgentBinding.provision_status == ProvisionStatus.PENDING
+CLAIM = leases.lease_statement(AgentBinding, PENDING, attempts=AgentBinding.attempts + 1)
 
 
 def claim_due_bindings(
     db: Session, worker_id: str, limit: int, lease: timedelta = LEASE
 ) -> list[str]:
     """Take up to `limit` pending bindings that are due for a provisioning attempt."""
-    pending = AgentBinding.provision_status == ProvisionStatus.PENDING
     candidates = db.exec(
         select(AgentBinding.id)
-        .where(pending, *leases.due_and_free(AgentBinding))
+        .where(PENDING, *leases.due_and_free(AgentBinding))
         .order_by(col(AgentBinding.created_at))
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -43,15 +44,7 @@ def claim_due_bindings(
     return [
         binding_id
         for binding_id in candidates
-        if leases.take(
-            db,
-            AgentBinding,
-            binding_id,
-            worker_id,
-            lease,
-            pending,
-            attempts=AgentBinding.attempts + 1,
-        )
+        if leases.take(db, CLAIM, binding_id, worker_id, lease)
     ]
 
 

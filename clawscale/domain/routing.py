@@ -7,6 +7,7 @@ key at once: the insert runs in a savepoint and the loser updates the winner's r
 
 from dataclasses import asdict, dataclass
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from clawscale.db import insert_or_find
@@ -23,18 +24,22 @@ class RouteTarget:
     external_end_user_id: str
 
 
+ROUTE_BY_KEY = (
+    select(DeliveryRoute)
+    .where(
+        DeliveryRoute.customer_id == bindparam("customer_id"),
+        DeliveryRoute.business_conversation_key == bindparam("business_conversation_key"),
+    )
+    .execution_options(populate_existing=True)
+)
+
+
 def find_delivery_route(
     db: Session, customer_id: str, business_conversation_key: str
 ) -> DeliveryRoute | None:
     """The route row for the key, active or not, read afresh from the database."""
-    return db.exec(
-        select(DeliveryRoute)
-        .where(
-            DeliveryRoute.customer_id == customer_id,
-            DeliveryRoute.business_conversation_key == business_conversation_key,
-        )
-        .execution_options(populate_existing=True)
-    ).first()
+    params = {"customer_id": customer_id, "business_conversation_key": business_conversation_key}
+    return db.exec(ROUTE_BY_KEY, params=params).first()
 
 
 def resolve_delivery_route(
