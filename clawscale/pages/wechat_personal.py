@@ -1,6 +1,7 @@
 """`/channels/wechat-personal` (signed-in only): the customer's own WeChat account — its state,
 the QR code and live progress while connecting, the connected account and its last activity,
-and connect / disconnect / delete (the last two after a confirmation)."""
+and connect / disconnect / delete (the last two after a confirmation). A connect refused
+because access has lapsed offers the way to renew it on `/account`."""
 
 import reflex as rx
 from reflex.event import EventHandler
@@ -138,6 +139,7 @@ def action(label: str | Var, on_click: EventHandler) -> rx.Component:
 def actions() -> rx.Component:
     """What the customer may do in the current state."""
     return rx.flex(
+        rx.cond(State.access_lapsed, button_link("Renew access", "/account"), rx.fragment()),
         rx.cond(State.status == "missing", action("Create channel", State.create), rx.fragment()),
         rx.cond(
             State.can_connect,

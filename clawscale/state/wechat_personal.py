@@ -74,6 +74,7 @@ class WeChatPersonalState(CustomerSessionState):
     last_activity: str = ""
     last_error: str = ""
     problem: str = ""
+    access_lapsed: bool = False
     busy: bool = False
     following: bool = False
     _follow_round: int = 0
@@ -120,6 +121,7 @@ class WeChatPersonalState(CustomerSessionState):
     async def load(self) -> AsyncIterator[EventSpec | None]:
         """On load: the channel of the signed-in customer, or off to sign in."""
         self.problem = ""
+        self.access_lapsed = False
         customer = await self._customer()
         if customer is None:
             self.reset()
@@ -139,6 +141,7 @@ class WeChatPersonalState(CustomerSessionState):
         """Run one action for the page's customer, showing a spinner and any problem."""
         self.busy = True
         self.problem = ""
+        self.access_lapsed = False
         yield None
         try:
             customer = await self._customer()
@@ -151,6 +154,7 @@ class WeChatPersonalState(CustomerSessionState):
             self._show(await work(customer.customer_id))
         except DomainError as error:
             self.problem = error.message or error.code
+            self.access_lapsed = error.code == DenialReason.SUBSCRIPTION_REQUIRED
         finally:
             self.busy = False
 

@@ -4,14 +4,24 @@ Playwright driving Debian's Chromium.
 The API and the frontend run on random ports, known only once the harness has started; the
 app's links (mailed links, the sign-in handoff) are then pointed at them. Both use 127.0.0.1:
 the session cookie the API sets must be same-site with the page and reach its websocket.
+
+The app's workers read their settings once, when the harness starts, so payments are
+configured from the start (a fake Stripe for the whole run): the inbound worker then holds the
+messages of customers whose access has lapsed, as in production. A test that buys gets its own
+fake Stripe (`stripe`); `without_payments` takes the keys away from the pages.
+
+The fakes of the app's peers (iLink, the agent runtime, Stripe) are fixtures here too, each
+pointed at by the app's settings for one test.
 """
 
 import os
 import re
 import secrets
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -20,6 +30,9 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from reflex.testing import AppHarness
 
 from clawscale.domain.rate_limits import shared_auth_limiter
+from tests.fakes.ilink import FakeILink, fake_ilink
+from tests.fakes.runtime import FakeRuntime, fake_runtime
+from tests.fakes.stripe import FakeStripe, fake_stripe
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -30,6 +43,15 @@ CHROMIUM_ARGS = [
 ]
 LOOPBACK = "127.0.0.1"
 PASSWORD = "correct horse battery"
+FIRST_LOAD_MS = 180_000
+PRICE_ID = "price_browser_30_days"
+FLOW_SECONDS = 45.0
+STRIPE_ENVIRONMENT = (
+    "STRIPE_SECRET_KEY",
+    "STRIPE_WEBHOOK_SECRET",
+    "STRIPE_PRICE_ID",
+    "STRIPE_API_BASE_URL",
+)
 APP_ENVIRONMENT = (
     "DATABASE_URL",
     "CORS_ORIGIN",
@@ -38,6 +60,7 @@ APP_ENVIRONMENT = (
     "AUTH_RATE_LIMIT_PER_IP",
     "CLAWSCALE_PUBLIC_API_URL",
     "DOMAIN_CLIENT",
+    *STRIPE_ENVIRONMENT,
 )
 
 
@@ -73,17 +96,45 @@ def restored_environment(names: tuple[str, ...]) -> Iterator[None]:
                 os.environ[name] = value
 
 
-def _reload_settings() -> None:
-    from clawscale.db import get_engine
+def _refresh_settings() -> None:
+    """The app reads the environment afresh from its next request on."""
     from clawscale.settings import get_settings
 
     get_settings.cache_clear()
+
+
+def _reload_settings() -> None:
+    from clawscale.db import get_engine
+
+    _refresh_settings()
     get_engine.cache_clear()
 
 
-def _point_app_at(database_url: str) -> None:
-    """Migrate `database_url`, keep mail in the development mailbox, and loosen the sign-in
-    rate limit per address (every test browses from 127.0.0.1)."""
+@contextmanager
+def app_environment(**values: str) -> Iterator[None]:
+    """The running app's requests read these environment variables during the block (its
+    workers keep the settings they started with); as they were afterwards."""
+    with restored_environment(tuple(values)):
+        os.environ.update(values)
+        _refresh_settings()
+        yield
+    _refresh_settings()
+
+
+def _stripe_environment(stripe: FakeStripe) -> dict[str, str]:
+    """The settings that sell passes through this fake Stripe."""
+    return {
+        "STRIPE_SECRET_KEY": stripe.api_key,
+        "STRIPE_WEBHOOK_SECRET": stripe.webhook_secret,
+        "STRIPE_PRICE_ID": PRICE_ID,
+        "STRIPE_API_BASE_URL": stripe.url,
+    }
+
+
+def _point_app_at(database_url: str, stripe: FakeStripe) -> None:
+    """Migrate `database_url`, keep mail in the development mailbox, sell passes through
+    `stripe`, and loosen the sign-in rate limit per address (every test browses from
+    127.0.0.1)."""
     from clawscale.migrations import upgrade_database
 
     os.environ.update(
@@ -92,6 +143,7 @@ def _point_app_at(database_url: str) -> None:
         CLAWSCALE_ENV="development",
         RESEND_API_KEY="",
         AUTH_RATE_LIMIT_PER_IP="1000/minute",
+        **_stripe_environment(stripe),
     )
     upgrade_database(database_url)
     _reload_settings()
@@ -122,11 +174,12 @@ class RunningApp:
 def running_app(
     project_root: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningApp]:
-    """The whole app, started once for the browser tests on its own SQLite file (and stopped
-    after them, so Playwright's event loop never reaches the tests that follow)."""
-    with restored_environment(APP_ENVIRONMENT):
+    """The whole app, started once for the browser tests on its own SQLite file with payments
+    configured (and stopped after them, so Playwright's event loop never reaches the tests that
+    follow)."""
+    with restored_environment(APP_ENVIRONMENT), fake_stripe() as stripe:
         database = tmp_path_factory.mktemp("browser-db") / "clawscale.db"
-        _point_app_at(f"sqlite:///{database}")
+        _point_app_at(f"sqlite:///{database}", stripe)
         harness = AppHarness.create(root=project_root, app_name="clawscale")
         with harness:
             assert harness.frontend_url is not None and harness.backend is not None
@@ -281,3 +334,112 @@ def signed_in_admin(context: BrowserContext, admin: AdminLogin, api_url: str) ->
     token = admin_session_token(admin)
     context.add_cookies([{"name": ADMIN_COOKIE, "value": token, "url": api_url, "httpOnly": True}])
     return admin
+
+
+@pytest.fixture
+def stripe(running_app: RunningApp) -> Iterator[FakeStripe]:
+    """The running app sells passes through a fake Stripe of this test's own."""
+    with fake_stripe() as fake, app_environment(**_stripe_environment(fake)):
+        yield fake
+
+
+@pytest.fixture
+def without_payments(running_app: RunningApp) -> Iterator[None]:
+    """The app's pages find no Stripe keys during the test."""
+    with app_environment(STRIPE_SECRET_KEY="", STRIPE_PRICE_ID=""):
+        yield
+
+
+@pytest.fixture
+def ilink(running_app: RunningApp) -> Iterator[FakeILink]:
+    """A fake iLink the running app uses for QR logins (its settings point there)."""
+    with fake_ilink(hold_seconds=1.0) as fake, app_environment(WECHAT_ILINK_BASE_URL=fake.url):
+        yield fake
+
+
+@pytest.fixture
+def runtime(running_app: RunningApp) -> Iterator[FakeRuntime]:
+    """A fake agent runtime, the app's default agent during the test (the earlier default, if
+    any, is restored afterwards)."""
+    from sqlmodel import col, select
+
+    from clawscale.db import get_engine, session_scope
+    from clawscale.domain.agents import create_agent
+    from clawscale.models import Agent
+    from clawscale.settings import get_settings
+
+    def set_default(agent_ids: list[str], is_default: bool) -> None:
+        with session_scope(get_engine()) as db:
+            for agent_id in agent_ids:
+                agent = db.get(Agent, agent_id)
+                if agent is not None:
+                    agent.is_default = is_default
+                    db.add(agent)
+
+    with session_scope(get_engine()) as db:
+        earlier = list(db.exec(select(Agent.id).where(col(Agent.is_default))).all())
+    set_default(earlier, False)
+    with fake_runtime() as fake:
+        with session_scope(get_engine()) as db:
+            slug = f"browser-test-{time.monotonic_ns()}"
+            agent = create_agent(
+                db, get_settings(), slug, "Test agent", fake.endpoint, fake.token, is_default=True
+            )
+            agent_id = agent.id
+        try:
+            yield fake
+        finally:
+            set_default([agent_id], False)
+            set_default(earlier, True)
+
+
+def prepare(person: Person, *, verified: bool = True, age: timedelta = timedelta(0)) -> str:
+    """Verify the person's email (as following the mailed link does) and make their customer
+    `age` old; the customer id."""
+    from sqlmodel import select
+
+    from clawscale.db import get_engine, session_scope
+    from clawscale.domain.customer_accounts import account_of
+    from clawscale.models import ClaimStatus, Identity
+    from clawscale.models.base import utcnow
+
+    with session_scope(get_engine()) as db:
+        identity = db.exec(select(Identity).where(Identity.email == person.email)).one()
+        if verified:
+            identity.email_verified_at = utcnow()
+            identity.claim_status = ClaimStatus.ACTIVE
+        customer = account_of(db, identity).customer
+        customer.created_at = utcnow() - age
+        db.add_all([identity, customer])
+        return customer.id
+
+
+def wait_for(condition: Callable[[], object], seconds: float = FLOW_SECONDS) -> None:
+    """Poll `condition` until it holds; fail after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+def fill(page: Page, values: dict[str, str]) -> None:
+    """Type into the fields labelled with the keys."""
+    for label, value in values.items():
+        page.get_by_label(label, exact=True).fill(value)
+
+
+def sign_in(page: Page, email: str, password: str) -> None:
+    """Submit the sign-in form of the current page."""
+    fill(page, {"Email": email, "Password": password})
+    page.get_by_role("button", name="Sign in").click()
+
+
+def warm_up(browser: Browser, frontend_url: str, routes: tuple[str, ...]) -> None:
+    """Load each route once with a long timeout: the development server builds a route's
+    modules on its first request, which on a busy machine takes longer than a test waits."""
+    page = browser.new_page()
+    try:
+        for route in routes:
+            page.goto(frontend_url + route, timeout=FIRST_LOAD_MS)
+    finally:
+        page.close()

@@ -8,23 +8,11 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import PASSWORD, Person
+from tests.browser.conftest import PASSWORD, Person, fill, sign_in
 
 pytestmark = pytest.mark.browser
 
 NEW_PASSWORD = "a brand new password"
-
-
-def fill(page: Page, values: dict[str, str]) -> None:
-    """Type into the fields labelled with the keys."""
-    for label, value in values.items():
-        page.get_by_label(label, exact=True).fill(value)
-
-
-def sign_in(page: Page, email: str, password: str) -> None:
-    """Submit the sign-in form of the current page."""
-    fill(page, {"Email": email, "Password": password})
-    page.get_by_role("button", name="Sign in").click()
 
 
 def follow_mailed_link(page: Page, frontend_url: str, recipient: str, subject: str) -> str:

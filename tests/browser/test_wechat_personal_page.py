@@ -4,98 +4,18 @@ reaches the (fake) agent runtime through the backend's own workers, and the runt
 back through iLink's `sendmessage` with the message's `context_token`. Then disconnect and
 delete, each after a confirmation."""
 
-import os
 import time
-from collections.abc import Callable, Iterator
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import Person
-from tests.fakes.ilink import FakeILink, fake_ilink
-from tests.fakes.runtime import FakeRuntime, fake_runtime
+from tests.browser.conftest import Person, prepare, wait_for
+from tests.fakes.ilink import FakeILink
+from tests.fakes.runtime import FakeRuntime
 
 pytestmark = pytest.mark.browser
 
 ROUTE = "/channels/wechat-personal"
-FLOW_SECONDS = 45.0
-
-
-@pytest.fixture
-def ilink(app_harness: object) -> Iterator[FakeILink]:
-    """A fake iLink the running app uses for QR logins (its settings point there)."""
-    from clawscale.settings import get_settings
-
-    saved = os.environ.get("WECHAT_ILINK_BASE_URL")
-    with fake_ilink(hold_seconds=1.0) as fake:
-        os.environ["WECHAT_ILINK_BASE_URL"] = fake.url
-        get_settings.cache_clear()
-        try:
-            yield fake
-        finally:
-            if saved is None:
-                os.environ.pop("WECHAT_ILINK_BASE_URL", None)
-            else:
-                os.environ["WECHAT_ILINK_BASE_URL"] = saved
-            get_settings.cache_clear()
-
-
-@pytest.fixture
-def runtime(app_harness: object) -> Iterator[FakeRuntime]:
-    """A fake agent runtime, the app's default agent during the test (the earlier default, if
-    any, is restored afterwards)."""
-    from sqlmodel import col, select
-
-    from clawscale.db import get_engine, session_scope
-    from clawscale.domain.agents import create_agent
-    from clawscale.models import Agent
-    from clawscale.settings import get_settings
-
-    def set_default(agent_ids: list[str], is_default: bool) -> None:
-        with session_scope(get_engine()) as db:
-            for agent_id in agent_ids:
-                agent = db.get(Agent, agent_id)
-                if agent is not None:
-                    agent.is_default = is_default
-                    db.add(agent)
-
-    with session_scope(get_engine()) as db:
-        earlier = list(db.exec(select(Agent.id).where(col(Agent.is_default))).all())
-    set_default(earlier, False)
-    with fake_runtime() as fake:
-        with session_scope(get_engine()) as db:
-            slug = f"wechat-test-{time.monotonic_ns()}"
-            agent = create_agent(
-                db, get_settings(), slug, "Test agent", fake.endpoint, fake.token, is_default=True
-            )
-            agent_id = agent.id
-        try:
-            yield fake
-        finally:
-            set_default([agent_id], False)
-            set_default(earlier, True)
-
-
-def verify_email(person: Person) -> None:
-    """Make the person's identity active, as following the mailed link does."""
-    from sqlmodel import select
-
-    from clawscale.db import get_engine, session_scope
-    from clawscale.models import ClaimStatus, Identity
-    from clawscale.models.base import utcnow
-
-    with session_scope(get_engine()) as db:
-        identity = db.exec(select(Identity).where(Identity.email == person.email)).one()
-        identity.claim_status = ClaimStatus.ACTIVE
-        identity.email_verified_at = utcnow()
-        db.add(identity)
-
-
-def wait_for(condition: Callable[[], object], seconds: float = FLOW_SECONDS) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
 
 
 def confirm_in_dialog(page: Page, button: str) -> None:
@@ -114,7 +34,7 @@ def test_connect_receive_reply_disconnect_and_delete(
     ilink: FakeILink,
     runtime: FakeRuntime,
 ) -> None:
-    verify_email(signed_in)
+    prepare(signed_in)
     page.goto(frontend_url + ROUTE)
     main = page.get_by_role("main")
     expect(page.get_by_role("heading", level=1)).to_have_text("Personal WeChat")
@@ -169,7 +89,7 @@ def test_connect_receive_reply_disconnect_and_delete(
 def test_an_expired_code_offers_a_new_one(
     page: Page, frontend_url: str, signed_in: Person, ilink: FakeILink
 ) -> None:
-    verify_email(signed_in)
+    prepare(signed_in)
     page.goto(frontend_url + ROUTE)
     page.get_by_role("button", name="Create channel").click()
     page.get_by_role("button", name="Connect WeChat").click()

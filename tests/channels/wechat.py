@@ -65,11 +65,19 @@ def signed_in_customer(
     return SignedIn(customer, identity, issued.token)
 
 
-def connected_channel(session: Session, owner: Customer, ilink: FakeILink, bot: Bot) -> Channel:
-    """A personal WeChat channel of `owner`, logged in as `bot` on the fake iLink."""
+def connected_channel(
+    session: Session,
+    owner: Customer,
+    ilink: FakeILink,
+    bot: Bot,
+    *,
+    settings: Settings = SETTINGS,
+) -> Channel:
+    """A personal WeChat channel of `owner`, logged in as `bot` on the fake iLink (its secrets
+    sealed with the key of `settings`)."""
     channel = create_channel(
         session,
-        SETTINGS,
+        settings,
         "wechat_personal",
         ChannelScope.PERSONAL,
         name="Personal WeChat",

@@ -5,7 +5,8 @@
   fake; visiting that page "pays" and redirects to the session's `success_url`.
 - `completed_event(session_id)` builds the `checkout.session.completed` event Stripe would send,
   and `signed(event)` gives the body and `Stripe-Signature` header
-  (`t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the endpoint secret>`).
+  (`t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the endpoint secret>`);
+  `deliver(endpoint, event)` POSTs it there, as Stripe delivers to a webhook endpoint.
 """
 
 import hashlib
@@ -19,10 +20,13 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qsl
 
+import httpx
+
 from tests.fakes.http_server import FakeHTTPServer, FakeResponse, RecordedRequest, fake_http_server
 
 API_VERSION = "2025-09-30.clover"
 PRICE_AMOUNT = 900
+WEBHOOK_TIMEOUT = 30.0
 KEY_PART = re.compile(r"[^\[\]]+")
 
 
@@ -168,6 +172,11 @@ class FakeStripe:
             "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)",
         }
         return payload, headers
+
+    def deliver(self, endpoint: str, event: dict[str, Any]) -> httpx.Response:
+        """POST `event`, signed, to a webhook endpoint; the endpoint's answer."""
+        payload, headers = self.signed(event)
+        return httpx.post(endpoint, content=payload, headers=headers, timeout=WEBHOOK_TIMEOUT)
 
 
 @contextmanager
