@@ -3,14 +3,17 @@
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 from argon2 import PasswordHasher
 from sqlmodel import select
 
+from clawscale.db import get_engine
 from clawscale.domain.agents import agent_token, create_agent
 from clawscale.domain.channel_store import channel_credentials, create_channel
 from clawscale.models import AdminAccount, Agent, Channel, ChannelScope
-from clawscale.settings import Settings
+from clawscale.settings import Settings, get_settings
+from clawscale.workers.lifespan import create_bootstrap_admin
 
 
 def run_cli(project_root, database_url, *args, **env):
@@ -121,3 +124,21 @@ def test_reencrypt_with_a_wrong_old_key_changes_nothing(project_root, database_u
     assert "unknown_secret_key" in result.stderr
     session.expire_all()
     assert session.exec(select(Agent)).one().token_encrypted == before
+
+
+def test_backends_starting_together_create_one_first_admin(database_url, session, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("ADMIN_BOOTSTRAP_EMAIL", "root@example.com")
+    monkeypatch.setenv("ADMIN_BOOTSTRAP_PASSWORD", "s3cret-pass")
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            outcomes = [pool.submit(create_bootstrap_admin) for _ in range(4)]
+            for outcome in outcomes:
+                outcome.result()
+    finally:
+        get_engine().dispose()
+        get_settings.cache_clear()
+        get_engine.cache_clear()
+    assert [admin.email for admin in admins(session)] == ["root@example.com"]

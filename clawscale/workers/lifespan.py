@@ -6,6 +6,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from clawscale.db import get_engine, session_scope
 from clawscale.domain.admins import bootstrap_admin
+from clawscale.domain.errors import Conflict
 from clawscale.settings import get_settings
 from clawscale.workers.loop import run_all_workers
 
@@ -13,14 +14,21 @@ logger = logging.getLogger(__name__)
 
 
 def create_bootstrap_admin() -> None:
-    """Create ADMIN_BOOTSTRAP_EMAIL's admin when set and no admin exists yet."""
+    """Create ADMIN_BOOTSTRAP_EMAIL's admin when set and no admin exists yet. Several backends
+    starting together race for it; the unique email lets one win and the others stand down."""
     settings = get_settings()
-    with session_scope(get_engine()) as session:
-        admin = bootstrap_admin(
-            session, settings.ADMIN_BOOTSTRAP_EMAIL, settings.ADMIN_BOOTSTRAP_PASSWORD
-        )
-        if admin is not None:
-            logger.info("created the first admin %s from the environment", admin.email)
+    try:
+        with session_scope(get_engine()) as session:
+            admin = bootstrap_admin(
+                session, settings.ADMIN_BOOTSTRAP_EMAIL, settings.ADMIN_BOOTSTRAP_PASSWORD
+            )
+    except Conflict as error:
+        if error.code != "admin_already_exists":
+            raise
+        logger.info("another process created the first admin")
+        return
+    if admin is not None:
+        logger.info("created the first admin %s from the environment", admin.email)
 
 
 async def bootstrap_on_startup() -> None:

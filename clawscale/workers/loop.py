@@ -11,7 +11,7 @@ from clawscale.settings import Settings
 from clawscale.workers.dispatcher import Dispatcher
 from clawscale.workers.inbound import InboundWorker
 from clawscale.workers.maintenance import MaintenanceWorker
-from clawscale.workers.wechat_poller import WeChatPollers
+from clawscale.workers.wechat_poller import SCAN_SECONDS, WeChatPollers
 
 logger = logging.getLogger(__name__)
 
@@ -47,5 +47,14 @@ async def run_all_workers(engine: Engine, settings: Settings) -> None:
         run_forever(Dispatcher(engine, settings)),
         run_forever(InboundWorker(engine, settings)),
         run_forever(MaintenanceWorker(engine, settings), idle_seconds=60),
-        WeChatPollers(engine, settings).run(),
+        wechat_pollers(engine, settings).run(),
+    )
+
+
+def wechat_pollers(engine: Engine, settings: Settings) -> WeChatPollers:
+    """The pollers, leasing channels for DELIVERY_LEASE_SECONDS like every other work row, and
+    renewing the leases at least four times per lease."""
+    lease = settings.DELIVERY_LEASE_SECONDS
+    return WeChatPollers(
+        engine, settings, lease_seconds=lease, scan_seconds=min(SCAN_SECONDS, lease / 4)
     )

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from clawscale.channels.base import SendError
 from clawscale.channels.wechat_personal import (
     DEFAULT_LONG_POLL_SECONDS,
+    LONG_POLL_MARGIN_SECONDS,
     ILinkSessionExpired,
     fetch_updates,
 )
@@ -80,7 +81,8 @@ class WeChatPollers:
     async def run(self) -> None:
         """Scan and poll until cancelled; then stop every task and give the leases back."""
         limits = httpx.Limits(max_connections=None, max_keepalive_connections=50)
-        async with httpx.AsyncClient(limits=limits) as client:
+        timeout = self.long_poll_seconds + LONG_POLL_MARGIN_SECONDS
+        async with httpx.AsyncClient(limits=limits, timeout=timeout) as client:
             try:
                 while True:
                     try:

@@ -98,6 +98,22 @@ setup_postgres() {
   export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/clawscale_test}"
 }
 
+redis_answers() {
+  command -v redis-cli >/dev/null 2>&1 && [ "$(redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null)" = "PONG" ]
+}
+
+setup_redis() {
+  # Reflex's state manager when several backends run; the scale-out tests use it.
+  redis_answers && return
+  command -v redis-server >/dev/null 2>&1 || apt_install redis-server redis-tools
+  log "starting Redis on 127.0.0.1:6379"
+  mkdir -p /tmp/clawscale-redis
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
+    --dir /tmp/clawscale-redis --logfile /tmp/clawscale-redis/redis.log
+  for _ in $(seq 1 30); do redis_answers && break; sleep 0.5; done
+  redis_answers || { log "Redis does not answer on 127.0.0.1:6379"; return 1; }
+}
+
 trust_local_tcp() {
   # A server this script installed is a throwaway test server: let local TCP in without a password.
   local hba

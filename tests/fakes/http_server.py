@@ -2,6 +2,7 @@
 
 A fake provider is a `FakeHTTPServer` with handlers for the paths the real provider serves,
 speaking its documented wire format; the code under test is pointed at `server.url`.
+`hang(method, path)` makes a route accept requests and never answer them (a peer that hangs).
 """
 
 import json
@@ -47,6 +48,10 @@ class FakeHTTPServer:
         self.routes: dict[tuple[str, str], Handler] = {}
         self.requests: list[RecordedRequest] = []
         self.observers: list[Callable[[RecordedRequest], None]] = []
+        self.hanging: set[tuple[str, str]] = set()
+        self.held_now = 0
+        self.most_held_at_once = 0
+        self._released = threading.Event()
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -61,6 +66,16 @@ class FakeHTTPServer:
         """Answer `method path` with `handler`."""
         self.routes[(method.upper(), path)] = handler
 
+    def hang(self, method: str, path: str) -> None:
+        """Record `method path` requests but never answer them (until `release`)."""
+        self._released.clear()
+        self.hanging.add((method.upper(), path))
+
+    def release(self) -> None:
+        """Stop hanging: held requests are dropped unanswered, later ones handled normally."""
+        self.hanging.clear()
+        self._released.set()
+
     def requests_to(self, path: str) -> list[RecordedRequest]:
         """The recorded requests for one path."""
         with self._lock:
@@ -72,14 +87,26 @@ class FakeHTTPServer:
 
     def stop(self) -> None:
         """Stop serving and release the port."""
+        self.release()
         self._server.shutdown()
         self._server.server_close()
 
-    def _handle(self, request: RecordedRequest) -> FakeResponse:
+    def _hold(self) -> None:
+        with self._lock:
+            self.held_now += 1
+            self.most_held_at_once = max(self.most_held_at_once, self.held_now)
+        self._released.wait()
+        with self._lock:
+            self.held_now -= 1
+
+    def _handle(self, request: RecordedRequest) -> FakeResponse | None:
         with self._lock:
             self.requests.append(request)
         for observe in self.observers:
             observe(request)
+        if (request.method, request.path) in self.hanging:
+            self._hold()
+            return None
         handler = self.routes.get((request.method, request.path))
         if handler is None:
             return FakeResponse(404, {"error": "no such fake route"})
@@ -100,6 +127,9 @@ class FakeHTTPServer:
                     body=self.rfile.read(length) if length else b"",
                 )
                 response = fake._handle(request)
+                if response is None:
+                    self.close_connection = True
+                    return
                 payload = json.dumps(response.body).encode()
                 self.send_response(response.status)
                 self.send_header("Content-Type", "application/json")

@@ -1,8 +1,10 @@
 """The fake-server helper answers scripted routes over real HTTP and records requests."""
 
 import httpx
+import pytest
 
 from tests.fakes.http_server import FakeResponse, fake_http_server
+from tests.processes import wait_until
 
 
 def test_scripted_route_answers_and_is_recorded():
@@ -19,3 +21,18 @@ def test_scripted_route_answers_and_is_recorded():
     assert recorded.json() == {"text": "hi"}
     assert recorded.headers["apikey"] == "k"
     assert recorded.query == "x=1"
+
+
+def test_a_hanging_route_never_answers_until_released():
+    with fake_http_server() as server:
+        server.route("POST", "/agent", lambda r: FakeResponse(200, {"ok": True}))
+        server.hang("POST", "/agent")
+        with pytest.raises(httpx.ReadTimeout):
+            httpx.post(f"{server.url}/agent", json={}, timeout=0.3)
+        wait_until(lambda: server.held_now == 1, seconds=10)
+        assert httpx.get(f"{server.url}/other").status_code == 404
+        server.release()
+        answered = httpx.post(f"{server.url}/agent", json={}, timeout=5)
+    assert answered.json() == {"ok": True}
+    assert server.most_held_at_once == 1
+    assert len(server.requests_to("/agent")) == 2

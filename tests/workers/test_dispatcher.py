@@ -1,11 +1,7 @@
 """The dispatcher: retries due deliveries once, in order, across processes and crashes."""
 
 import asyncio
-import os
 import signal
-import subprocess
-import sys
-import time
 
 import httpx
 import pytest
@@ -18,6 +14,7 @@ from clawscale.workers.dispatcher import Dispatcher
 from tests.factories import evolution_channel, routed_conversation
 from tests.fakes.evolution import fake_evolution
 from tests.fakes.http_server import FakeResponse
+from tests.processes import wait_until, worker_process
 
 
 def queue(session, routed, key, text):
@@ -83,22 +80,6 @@ def test_transient_failures_back_off_then_give_up_as_dead(db, session, evolution
         run_once(db)
     assert statuses(session) == {"k": "dead"}
     assert evolution.sent == []
-
-
-def worker_process(database_url, **env):
-    return subprocess.Popen(
-        [sys.executable, "-m", "clawscale.workers"],
-        env={**os.environ, "DATABASE_URL": database_url, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-def wait_until(condition, seconds=60):
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
 
 
 @pytest.fixture
