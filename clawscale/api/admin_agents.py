@@ -10,8 +10,7 @@ from clawscale.api.deps import SessionDep
 from clawscale.api.pagination import PageDep, reject_unknown_query
 from clawscale.api.security import CurrentAdmin, SettingsDep, current_admin
 from clawscale.api.validators import absolute_http_url
-from clawscale.domain.agents import AgentChanges, list_agents, register_agent, update_agent
-from clawscale.domain.audit import record_admin_action
+from clawscale.domain.agents import AgentChanges, edit_agent, list_agents, register_agent
 from clawscale.models import Agent
 
 router = APIRouter(prefix="/api/admin/agents", dependencies=[Depends(current_admin)])
@@ -82,10 +81,14 @@ def create(
 ) -> dict[str, object]:
     """Register an agent runtime (409 `agent_slug_taken`)."""
     agent = register_agent(
-        db, settings, body.slug, body.name, body.endpoint, body.token, body.is_default
-    )
-    record_admin_action(
-        db, principal.admin.id, "agent.create", "agent", agent.id, {"slug": agent.slug}
+        db,
+        settings,
+        principal.admin.id,
+        body.slug,
+        body.name,
+        body.endpoint,
+        body.token,
+        body.is_default,
     )
     return _answer(agent)
 
@@ -95,11 +98,5 @@ def edit(
     agent_id: str, body: AgentUpdate, db: SessionDep, settings: SettingsDep, principal: CurrentAdmin
 ) -> dict[str, object]:
     """Change an agent (404 `agent_not_found`); a new token replaces the old one unseen."""
-    agent = update_agent(
-        db, settings, agent_id, AgentChanges(**body.model_dump(exclude_unset=True))
-    )
-    changed = sorted(body.model_dump(exclude_unset=True))
-    record_admin_action(
-        db, principal.admin.id, "agent.update", "agent", agent.id, {"fields": changed}
-    )
-    return _answer(agent)
+    changes = AgentChanges(**body.model_dump(exclude_unset=True))
+    return _answer(edit_agent(db, settings, principal.admin.id, agent_id, changes))

@@ -22,19 +22,15 @@ from clawscale.api.errors import ApiError, error_response
 from clawscale.api.outbound import http_client
 from clawscale.api.pagination import PageDep, reject_unknown_query
 from clawscale.api.security import CurrentAdmin, SettingsDep, current_admin
-from clawscale.channels.registry import build_shared_adapters
-from clawscale.channels.webhooks import ProviderError, SharedChannelAdapter
-from clawscale.domain.shared_channel_connections import (
-    change_shared_channel,
-)
+from clawscale.channels.webhooks import ProviderError
+from clawscale.domain.shared_channel_connections import change_shared_channel
 from clawscale.domain.shared_channels import (
     InvalidChannelData,
     SharedChannelChanges,
     SharedChannelView,
     create_shared_channel,
     get_shared_channel,
-    issue,
-    list_shared_channels,
+    list_shared_channel_views,
     shared_channel_view,
     update_shared_channel,
 )
@@ -107,20 +103,8 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
-def _adapters(settings: Settings) -> dict[str, SharedChannelAdapter]:
-    return build_shared_adapters(settings)
-
-
-def _adapter_of(settings: Settings, channel: Channel) -> SharedChannelAdapter:
-    adapter = _adapters(settings).get(channel.kind)
-    if adapter is None:
-        raise ApiError(409, "unsupported_shared_channel_kind", "No adapter serves this kind.")
-    return adapter
-
-
 def _answer(db: SessionDep, settings: Settings, channel: Channel) -> dict[str, object]:
-    schema = _adapter_of(settings, channel).schema
-    view = shared_channel_view(db, settings, schema, channel)
+    view = shared_channel_view(db, settings, channel)
     return {"ok": True, "data": {"channel": shared_channel_public(view)}}
 
 
@@ -137,13 +121,10 @@ def shared_channels(
     status: Annotated[ChannelStatus | None, Query()] = None,
 ) -> dict[str, object]:
     """Shared channels not archived, newest first, paginated."""
-    rows, total = list_shared_channels(db, page.limit, page.offset, kind=kind, status=status)
-    adapters = _adapters(settings)
-    items = [
-        shared_channel_public(shared_channel_view(db, settings, adapters[row.kind].schema, row))
-        for row in rows
-        if row.kind in adapters
-    ]
+    views, total = list_shared_channel_views(
+        db, settings, page.limit, page.offset, kind=kind, status=status
+    )
+    items = [shared_channel_public(view) for view in views]
     return {"ok": True, "data": page.envelope(items, total)}
 
 
@@ -152,15 +133,10 @@ def create(
     body: SharedChannelCreate, db: SessionDep, settings: SettingsDep, principal: CurrentAdmin
 ) -> dict[str, object] | JSONResponse:
     """A new `disconnected` channel with a fresh webhook token."""
-    adapter = _adapters(settings).get(body.kind)
-    if adapter is None:
-        kinds = ", ".join(sorted(_adapters(settings)))
-        return _invalid(InvalidChannelData([issue(("kind",), f"Unsupported; one of {kinds}.")]))
     try:
         channel = create_shared_channel(
             db,
             settings,
-            adapter.schema,
             principal.admin.id,
             kind=body.kind,
             name=body.name,
@@ -189,9 +165,8 @@ def update(
 ) -> dict[str, object] | JSONResponse:
     """Rename, reassign, or change config and secrets (those only while disconnected)."""
     channel = get_shared_channel(db, channel_id)
-    schema = _adapter_of(settings, channel).schema
     try:
-        update_shared_channel(db, settings, schema, principal.admin.id, channel, body.changes())
+        update_shared_channel(db, settings, principal.admin.id, channel, body.changes())
     except InvalidChannelData as error:
         return _invalid(error)
     return _answer(db, settings, channel)
@@ -206,12 +181,8 @@ async def _provider_change(
     admin_id: str,
 ) -> dict[str, object]:
     """Run a provider-first change; database work stays off the event loop."""
-    channel = await run_in_threadpool(get_shared_channel, db, channel_id)
-    adapter = _adapter_of(settings, channel)
     try:
-        changed = await change_shared_channel(
-            db, settings, adapter, client, channel_id, admin_id, target
-        )
+        changed = await change_shared_channel(db, settings, client, channel_id, admin_id, target)
     except ProviderError as error:
         raise ApiError(502, "provider_error", str(error)) from error
     return await run_in_threadpool(_answer, db, settings, changed)

@@ -28,6 +28,7 @@ from clawscale.domain.sessions import (
     revoke_all_sessions,
     revoke_session,
 )
+from clawscale.domain.sorting import Sort, order_by
 from clawscale.models import AdminAccount, AuditLog, AuthSession, SessionSubject
 from clawscale.models.base import utcnow
 from clawscale.settings import Settings
@@ -85,11 +86,22 @@ def count_admins(db: Session) -> int:
     return db.exec(select(func.count()).select_from(AdminAccount)).one()
 
 
-def list_admins(db: Session, limit: int, offset: int) -> list[AdminAccount]:
-    """One page of admins, oldest first."""
+ADMIN_SORTS = {
+    "email": col(AdminAccount.email),
+    "active": col(AdminAccount.is_active),
+    "last_sign_in": col(AdminAccount.last_login_at),
+    "created": col(AdminAccount.created_at),
+}
+
+
+def list_admins(
+    db: Session, limit: int, offset: int, sort: Sort | None = None
+) -> list[AdminAccount]:
+    """One page of admins in `sort` order, oldest first by default."""
+    oldest = (col(AdminAccount.created_at), col(AdminAccount.id))
     query = (
         select(AdminAccount)
-        .order_by(col(AdminAccount.created_at), col(AdminAccount.id))
+        .order_by(*order_by(ADMIN_SORTS, sort, oldest, col(AdminAccount.id)))
         .offset(offset)
         .limit(limit)
     )

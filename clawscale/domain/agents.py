@@ -1,4 +1,7 @@
-"""Agent runtimes: their endpoints and write-only tokens, and which agent serves a customer."""
+"""Agent runtimes: their endpoints and write-only tokens, and which agent serves a customer.
+
+An admin's registrations and edits are audited in the same transaction (the admin API and the
+console both call `register_agent` and `edit_agent`)."""
 
 from dataclasses import dataclass
 
@@ -7,10 +10,13 @@ from sqlmodel import Session, col, func, select, update
 
 from clawscale.crypto import decrypt_text, encrypt_text
 from clawscale.db import insert_or_find
+from clawscale.domain.audit import record_admin_action
 from clawscale.domain.errors import Conflict, NotFound
 from clawscale.models import Agent, AgentBinding, Channel, ChannelScope, ProvisionStatus
 from clawscale.models.base import utcnow
 from clawscale.settings import Settings
+
+AUDIT_TARGET = "agent"
 
 
 def create_agent(
@@ -106,18 +112,20 @@ def _slug_taken(db: Session, slug: str, agent_id: str | None) -> bool:
 def register_agent(
     db: Session,
     settings: Settings,
+    admin_id: str,
     slug: str,
     name: str,
     endpoint: str,
     token: str,
     is_default: bool,
 ) -> Agent:
-    """A new agent; becoming the default takes the flag from any other agent."""
+    """A new agent, audited; becoming the default takes the flag from any other agent."""
     if _slug_taken(db, slug, None):
         raise Conflict("agent_slug_taken", "Another agent already uses this slug.")
     agent = create_agent(db, settings, slug, name, endpoint, token)
     if is_default:
         set_default_agent(db, agent)
+    record_admin_action(db, admin_id, "agent.create", AUDIT_TARGET, agent.id, {"slug": slug})
     return agent
 
 
@@ -144,6 +152,10 @@ class AgentChanges:
     token: str | None = None
     is_default: bool | None = None
 
+    def field_names(self) -> list[str]:
+        """The fields this change sets, by name (for the audit log; never a value)."""
+        return [name for name, value in vars(self).items() if value is not None]
+
 
 def update_agent(db: Session, settings: Settings, agent_id: str, changes: AgentChanges) -> Agent:
     """Apply an admin's changes to an agent."""
@@ -165,4 +177,14 @@ def update_agent(db: Session, settings: Settings, agent_id: str, changes: AgentC
         agent.is_default = False
     db.add(agent)
     db.flush()
+    return agent
+
+
+def edit_agent(
+    db: Session, settings: Settings, admin_id: str, agent_id: str, changes: AgentChanges
+) -> Agent:
+    """`update_agent`, audited with the names of the fields it sets."""
+    agent = update_agent(db, settings, agent_id, changes)
+    details = {"fields": sorted(changes.field_names())}
+    record_admin_action(db, admin_id, "agent.update", AUDIT_TARGET, agent.id, details)
     return agent

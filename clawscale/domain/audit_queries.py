@@ -1,4 +1,5 @@
-"""Reading the audit log: one page at a time, newest first, with each author's email.
+"""Reading the audit log: one page at a time, newest first (or sorted by a key of
+`AUDIT_SORTS`), with each author's email.
 
 The author is looked up with an outer join, so an entry keeps its place (without an email)
 should its admin ever be gone.
@@ -9,7 +10,15 @@ from datetime import datetime
 
 from sqlmodel import Session, col, func, select
 
+from clawscale.domain.sorting import Sort, order_by
 from clawscale.models import AdminAccount, AuditLog
+
+AUDIT_SORTS = {
+    "time": col(AuditLog.created_at),
+    "admin": col(AdminAccount.email),
+    "action": col(AuditLog.action),
+    "target": col(AuditLog.target_kind),
+}
 
 
 @dataclass(frozen=True)
@@ -30,12 +39,15 @@ def count_audit_entries(db: Session) -> int:
     return db.exec(select(func.count()).select_from(AuditLog)).one()
 
 
-def list_audit_entries(db: Session, limit: int, offset: int) -> list[AuditEntry]:
-    """One page of the audit log, newest first."""
+def list_audit_entries(
+    db: Session, limit: int, offset: int, sort: Sort | None = None
+) -> list[AuditEntry]:
+    """One page of the audit log in `sort` order, newest first by default."""
+    newest = (col(AuditLog.created_at).desc(), col(AuditLog.id).desc())
     query = (
         select(AuditLog, AdminAccount.email)
         .outerjoin(AdminAccount, col(AuditLog.admin_id) == col(AdminAccount.id))
-        .order_by(col(AuditLog.created_at).desc(), col(AuditLog.id).desc())
+        .order_by(*order_by(AUDIT_SORTS, sort, newest, col(AuditLog.id)))
         .offset(offset)
         .limit(limit)
     )

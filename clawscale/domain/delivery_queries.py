@@ -1,4 +1,8 @@
-"""The outbox for operators: filtered lists with keyset pagination, and a delivery's attempts."""
+"""The outbox for operators: filtered lists with keyset pagination, and a delivery's attempts.
+
+A list is ordered by (created_at, id), newest or oldest first (`DELIVERY_SORTS` has the one
+key), so every page, at any depth, is a range scan of a `(…, created_at, id)` index.
+"""
 
 import base64
 from collections.abc import Sequence
@@ -7,6 +11,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, func, select, tuple_
 
+from clawscale.domain.sorting import Sort, is_known
 from clawscale.models import (
     DeliveryAttempt,
     DeliveryStatus,
@@ -16,6 +21,8 @@ from clawscale.models import (
 )
 
 FAILURES = (DeliveryStatus.FAILED, DeliveryStatus.DEAD)
+CREATED = "created"
+DELIVERY_SORTS = {CREATED: col(OutboundDelivery.created_at)}
 
 
 @dataclass(frozen=True)
@@ -31,7 +38,7 @@ class DeliveryFilter:
 
 @dataclass(frozen=True)
 class DeliveryPage:
-    """One page, newest first, with the cursor of the next page (None at the end)."""
+    """One page with the cursor of the next page (None at the end)."""
 
     items: list[OutboundDelivery]
     total: int
@@ -68,6 +75,11 @@ def _conditions(selection: DeliveryFilter) -> list:
     return conditions
 
 
+def newest_first(sort: Sort | None) -> bool:
+    """Whether `sort` lists the newest deliveries first: the default, and for any unknown key."""
+    return not is_known(sort, DELIVERY_SORTS) or bool(sort and sort.descending)
+
+
 def list_deliveries(
     db: Session,
     selection: DeliveryFilter,
@@ -75,21 +87,32 @@ def list_deliveries(
     *,
     after: tuple[datetime, str] | None = None,
     offset: int = 0,
+    sort: Sort | None = None,
+    count_up_to: int | None = None,
 ) -> DeliveryPage:
-    """Newest first; `after` (keyset, fast at any depth) or `offset` (the contract's paging)."""
+    """Newest first unless `sort` asks for the oldest; `after` (keyset, fast at any depth, a
+    cursor of the same order) or `offset` (the contract's paging).
+
+    The total is exact unless `count_up_to` caps it: counting a million rows costs more than
+    the page, so a caller that only shows "more than N" stops at N + 1."""
     conditions = _conditions(selection)
-    total = db.exec(select(func.count()).select_from(OutboundDelivery).where(*conditions)).one()
+    matching = select(OutboundDelivery.id).where(*conditions)
+    if count_up_to is not None:
+        matching = matching.limit(count_up_to + 1)
+    total = db.exec(select(func.count()).select_from(matching.subquery())).one()
     query = select(OutboundDelivery).where(*conditions)
-    if after is not None:
-        query = query.where(
-            tuple_(OutboundDelivery.created_at, OutboundDelivery.id) < tuple_(*after)
-        )
+    position = tuple_(OutboundDelivery.created_at, OutboundDelivery.id)
+    created, delivery_id = col(OutboundDelivery.created_at), col(OutboundDelivery.id)
+    if newest_first(sort):
+        order = (created.desc(), delivery_id.desc())
+        if after is not None:
+            query = query.where(position < tuple_(*after))
+    else:
+        order = (created.asc(), delivery_id.asc())
+        if after is not None:
+            query = query.where(position > tuple_(*after))
     rows = list(
-        db.exec(
-            query.order_by(col(OutboundDelivery.created_at).desc(), col(OutboundDelivery.id).desc())
-            .offset(offset if after is None else 0)
-            .limit(limit + 1)
-        )
+        db.exec(query.order_by(*order).offset(offset if after is None else 0).limit(limit + 1))
     )
     more = len(rows) > limit
     items = rows[:limit]

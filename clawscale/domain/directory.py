@@ -1,7 +1,9 @@
 """The operators' directory of customers and channels.
 
 Customers come with their contact, agent, channels and parked messages; channels with their
-owner and state. A page is built with one query per column family, never one per row.
+owner and state. A page is built with one query per column family, never one per row, and is
+sorted in SQL by a key from `CUSTOMER_SORTS` / `CHANNEL_SORTS`. One customer's profile adds
+their conversations, access time and latest deliveries.
 """
 
 from collections import Counter
@@ -11,18 +13,36 @@ from datetime import datetime
 
 from sqlmodel import Session, col, func, or_, select
 
+from clawscale.domain.access import AccessSummary, access_summary, trial_ends_at
+from clawscale.domain.sorting import Sort, order_by
 from clawscale.models import (
     Agent,
     AgentBinding,
     Channel,
+    Conversation,
     Customer,
+    EndUser,
     ExternalIdentity,
     Identity,
     InboundEvent,
     InboundStatus,
     Membership,
     MembershipRole,
+    OutboundDelivery,
 )
+
+CUSTOMER_SORTS = {
+    "name": func.lower(Customer.display_name),
+    "kind": col(Customer.kind),
+    "created": col(Customer.created_at),
+}
+CHANNEL_SORTS = {
+    "name": func.lower(Channel.name),
+    "kind": col(Channel.kind),
+    "status": col(Channel.status),
+    "last_activity": col(Channel.last_activity_at),
+    "created": col(Channel.created_at),
+}
 
 
 @dataclass(frozen=True)
@@ -131,9 +151,15 @@ def _parked(db: Session, ids: Sequence[str]) -> dict[str, Counter[str]]:
 
 
 def list_customers(
-    db: Session, limit: int, offset: int, query: str | None = None, claim_status: str | None = None
+    db: Session,
+    limit: int,
+    offset: int,
+    query: str | None = None,
+    claim_status: str | None = None,
+    sort: Sort | None = None,
 ) -> tuple[list[CustomerRow], int]:
-    """A page of customers, newest first, with everything the admin list shows; and the total."""
+    """A page of customers in `sort` order (newest first by default), with everything the
+    admin list shows; and the total."""
     conditions = []
     if query and query.strip():
         conditions.append(_search(query))
@@ -143,7 +169,14 @@ def list_customers(
     customers = db.exec(
         select(Customer)
         .where(*conditions)
-        .order_by(col(Customer.created_at).desc(), col(Customer.id).desc())
+        .order_by(
+            *order_by(
+                CUSTOMER_SORTS,
+                sort,
+                (col(Customer.created_at).desc(), col(Customer.id).desc()),
+                col(Customer.id),
+            )
+        )
         .offset(offset)
         .limit(limit)
     ).all()
@@ -179,9 +212,15 @@ def list_customers(
 
 
 def list_channels(
-    db: Session, limit: int, offset: int, status: str | None = None, kind: str | None = None
+    db: Session,
+    limit: int,
+    offset: int,
+    status: str | None = None,
+    kind: str | None = None,
+    sort: Sort | None = None,
 ) -> tuple[list[Channel], int]:
-    """A page of channels, most recently active first, and the total."""
+    """A page of channels in `sort` order (most recently active first by default), and the
+    total."""
     conditions = []
     if status:
         conditions.append(Channel.status == status)
@@ -192,11 +231,78 @@ def list_channels(
         select(Channel)
         .where(*conditions)
         .order_by(
-            col(Channel.last_activity_at).desc().nulls_last(),
-            col(Channel.created_at).desc(),
-            col(Channel.id),
+            *order_by(
+                CHANNEL_SORTS,
+                sort,
+                (
+                    col(Channel.last_activity_at).desc().nulls_last(),
+                    col(Channel.created_at).desc(),
+                    col(Channel.id),
+                ),
+                col(Channel.id),
+            )
         )
         .offset(offset)
         .limit(limit)
     ).all()
     return list(rows), total
+
+
+RECENT_DELIVERIES = 10
+
+
+@dataclass(frozen=True)
+class ConversationRow:
+    """One conversation of a customer: on which channel, with whom, and its key."""
+
+    id: str
+    channel_kind: str
+    channel_name: str
+    end_user: str
+    business_conversation_key: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class CustomerProfile:
+    """What the customer list does not show of one customer."""
+
+    conversations: list[ConversationRow]
+    access: AccessSummary
+    trial_ends_at: datetime
+    recent_deliveries: list[OutboundDelivery]
+
+
+def customer_profile(db: Session, customer_id: str) -> CustomerProfile | None:
+    """One customer's conversations (newest first), access time and latest deliveries; None
+    when there is no such customer."""
+    customer = db.get(Customer, customer_id)
+    if customer is None:
+        return None
+    rows = db.exec(
+        select(Conversation, Channel.kind, Channel.name, EndUser)
+        .join(Channel, col(Channel.id) == col(Conversation.channel_id))
+        .join(EndUser, col(EndUser.id) == col(Conversation.end_user_id))
+        .where(Conversation.customer_id == customer_id)
+        .order_by(col(Conversation.created_at).desc(), col(Conversation.id))
+    ).all()
+    conversations = [
+        ConversationRow(
+            conversation.id,
+            kind,
+            name,
+            end_user.display_name or end_user.external_id,
+            conversation.business_conversation_key,
+            conversation.created_at,
+        )
+        for conversation, kind, name, end_user in rows
+    ]
+    deliveries = db.exec(
+        select(OutboundDelivery)
+        .where(OutboundDelivery.customer_id == customer_id)
+        .order_by(col(OutboundDelivery.created_at).desc(), col(OutboundDelivery.id).desc())
+        .limit(RECENT_DELIVERIES)
+    ).all()
+    return CustomerProfile(
+        conversations, access_summary(db, customer), trial_ends_at(customer), list(deliveries)
+    )

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import httpx
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from clawscale.channels.webhooks import ChannelDataUpdate, ProviderError, SharedChannelAdapter
@@ -27,6 +28,7 @@ from clawscale.domain.shared_channels import (
     ensure_webhook_token,
     get_shared_channel,
     mark_archived,
+    shared_adapter,
     webhook_url,
 )
 from clawscale.models import Channel, ChannelStatus
@@ -41,6 +43,7 @@ ProviderCall = Callable[[httpx.AsyncClient, ChannelCredentials, str], Awaitable[
 class ConnectionPlan:
     """What a provider call needs, read before the call."""
 
+    adapter: SharedChannelAdapter
     channel_id: str
     status: ChannelStatus
     credentials: ChannelCredentials
@@ -49,8 +52,10 @@ class ConnectionPlan:
 
 def _plan(db: Session, settings: Settings, channel_id: str) -> ConnectionPlan:
     channel = get_shared_channel(db, channel_id)
+    adapter = shared_adapter(settings, channel)
     token = ensure_webhook_token(db, settings, channel)
     plan = ConnectionPlan(
+        adapter,
         channel.id,
         channel.status,
         channel_credentials(settings, channel),
@@ -84,14 +89,12 @@ def _record(
     return channel
 
 
-async def _undo_connect(
-    client: httpx.AsyncClient, adapter: SharedChannelAdapter, plan: ConnectionPlan
-) -> None:
+async def _undo_connect(client: httpx.AsyncClient, plan: ConnectionPlan) -> None:
     try:
-        await adapter.disconnect(client, plan.credentials, plan.webhook_url)
+        await plan.adapter.disconnect(client, plan.credentials, plan.webhook_url)
     except ProviderError:
         logger.warning(
-            "could not clear the %s webhook of channel %s", adapter.kind, plan.channel_id
+            "could not clear the %s webhook of channel %s", plan.adapter.kind, plan.channel_id
         )
 
 
@@ -115,7 +118,6 @@ ACTIONS: dict[ChannelStatus, str] = {
 async def change_shared_channel(
     db: Session,
     settings: Settings,
-    adapter: SharedChannelAdapter,
     client: httpx.AsyncClient,
     channel_id: str,
     admin_id: str,
@@ -124,13 +126,15 @@ async def change_shared_channel(
     """Move a channel to `target` (one of ACTIONS), provider first; audited.
 
     Connected registers our webhook; disconnected clears it; archived clears it when connected
-    and drops the secrets. A channel already at `target` is left unchanged.
+    and drops the secrets. A channel already at `target` is left unchanged. NotFound for a
+    channel that is not a live shared one, Conflict when no adapter serves its kind,
+    ProviderError when the provider refuses.
     """
     action = ACTIONS[target]
     plan = await asyncio.to_thread(_plan, db, settings, channel_id)
     if plan.status == target:
         return await asyncio.to_thread(get_shared_channel, db, channel_id)
-    call = _provider_call(adapter, plan.status, target)
+    call = _provider_call(plan.adapter, plan.status, target)
     update = await call(client, plan.credentials, plan.webhook_url) if call else ChannelDataUpdate()
     try:
         return await asyncio.to_thread(
@@ -139,5 +143,22 @@ async def change_shared_channel(
     except BaseException:
         await asyncio.to_thread(db.rollback)
         if target == ChannelStatus.CONNECTED:
-            await _undo_connect(client, adapter, plan)
+            await _undo_connect(client, plan)
         raise
+
+
+async def change_shared_channel_alone(
+    engine: Engine,
+    settings: Settings,
+    client: httpx.AsyncClient,
+    channel_id: str,
+    admin_id: str,
+    target: ChannelStatus,
+) -> None:
+    """`change_shared_channel` in a session of its own (for callers holding no session, such
+    as the console's pages), closed off the event loop."""
+    db = Session(engine, expire_on_commit=False)
+    try:
+        await change_shared_channel(db, settings, client, channel_id, admin_id, target)
+    finally:
+        await asyncio.to_thread(db.close)

@@ -7,7 +7,8 @@ at creation: the last segment of the webhook URL the provider calls.
 
 Secrets are write-only: `SharedChannelView` carries `has_...` flags, never a value. The one
 exception by necessity is the webhook URL itself, which holds the path token because the admin
-pastes it into the provider.
+pastes it into the provider. The admin API and the console pages both go through these
+functions, so each change is validated and audited the same way.
 """
 
 import secrets as random_secrets
@@ -16,7 +17,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, func, select
 
-from clawscale.channels.webhooks import BASE_URL, WEBHOOK_TOKEN, KindSchema
+from clawscale.channels.registry import build_shared_adapters
+from clawscale.channels.webhooks import BASE_URL, WEBHOOK_TOKEN, KindSchema, SharedChannelAdapter
 from clawscale.domain.audit import record_admin_action
 from clawscale.domain.channel_store import (
     channel_credentials,
@@ -92,10 +94,27 @@ def new_webhook_token() -> str:
     return random_secrets.token_urlsafe(32)
 
 
-def shared_channel_view(
-    db: Session, settings: Settings, schema: KindSchema, channel: Channel
-) -> SharedChannelView:
-    """The admin's view of a channel."""
+def shared_adapter(settings: Settings, channel: Channel) -> SharedChannelAdapter:
+    """The adapter serving the channel's kind; Conflict `unsupported_shared_channel_kind` when
+    no adapter does (a row left by a kind since removed)."""
+    adapter = build_shared_adapters(settings).get(channel.kind)
+    if adapter is None:
+        raise Conflict("unsupported_shared_channel_kind", "No adapter serves this kind.")
+    return adapter
+
+
+def kind_schema(settings: Settings, kind: str) -> KindSchema:
+    """What a new channel of `kind` needs; InvalidChannelData naming the kinds there are."""
+    adapters = build_shared_adapters(settings)
+    if kind not in adapters:
+        kinds = ", ".join(sorted(adapters))
+        raise InvalidChannelData([issue(("kind",), f"Unsupported; one of {kinds}.")])
+    return adapters[kind].schema
+
+
+def shared_channel_view(db: Session, settings: Settings, channel: Channel) -> SharedChannelView:
+    """The admin's view of a channel (Conflict when no adapter serves its kind)."""
+    schema = shared_adapter(settings, channel).schema
     credentials = channel_credentials(settings, channel)
     token = credentials.secrets.get(WEBHOOK_TOKEN, "")
     return SharedChannelView(
@@ -132,6 +151,22 @@ def list_shared_channels(
         .limit(limit)
     ).all()
     return list(rows), total
+
+
+def list_shared_channel_views(
+    db: Session,
+    settings: Settings,
+    limit: int,
+    offset: int,
+    *,
+    kind: str | None = None,
+    status: str | None = None,
+) -> tuple[list[SharedChannelView], int]:
+    """`list_shared_channels` as the admin sees each row (rows of a kind no adapter serves are
+    left out)."""
+    rows, total = list_shared_channels(db, limit, offset, kind=kind, status=status)
+    kinds = build_shared_adapters(settings)
+    return [shared_channel_view(db, settings, row) for row in rows if row.kind in kinds], total
 
 
 def get_shared_channel(db: Session, channel_id: str) -> Channel:
@@ -202,7 +237,6 @@ def _agent_problems(db: Session, agent_id: str | None) -> list[dict[str, object]
 def create_shared_channel(
     db: Session,
     settings: Settings,
-    schema: KindSchema,
     admin_id: str,
     *,
     kind: str,
@@ -212,6 +246,7 @@ def create_shared_channel(
     secrets: Mapping[str, str],
 ) -> Channel:
     """Store a new `disconnected` shared channel with a fresh webhook token; audited."""
+    schema = kind_schema(settings, kind)
     problems = _agent_problems(db, agent_id) + validate_channel_data(schema, config, secrets)
     if problems:
         raise InvalidChannelData(problems)
@@ -243,7 +278,6 @@ def create_shared_channel(
 def update_shared_channel(
     db: Session,
     settings: Settings,
-    schema: KindSchema,
     admin_id: str,
     channel: Channel,
     changes: SharedChannelChanges,
@@ -257,7 +291,7 @@ def update_shared_channel(
         )
     current = channel_credentials(settings, channel)
     problems = _agent_problems(db, changes.agent_id) + validate_channel_data(
-        schema,
+        shared_adapter(settings, channel).schema,
         dict(changes.config or {}),
         dict(changes.secrets or {}),
         current_config=current.config,

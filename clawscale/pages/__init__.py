@@ -1,6 +1,7 @@
 """The web pages of the gateway: the landing page, the customer sign-in and account pages, the
-admin console (sign-in, overview, customers, channels, agents, deliveries, admins, audit log), the
-development mailbox (development only), and a placeholder for each page still to be built."""
+admin console (sign-in, overview, customers, channels, shared channels and each one's page,
+agents, deliveries, admins, audit log), the development mailbox (development only), and a
+placeholder for each page still to be built."""
 
 from functools import partial
 
@@ -16,6 +17,8 @@ from clawscale.pages.admin import customers as admin_customers
 from clawscale.pages.admin import deliveries as admin_deliveries
 from clawscale.pages.admin import login as admin_login
 from clawscale.pages.admin import overview as admin_overview
+from clawscale.pages.admin import shared_channel_detail as admin_shared_channel_detail
+from clawscale.pages.admin import shared_channels as admin_shared_channels
 from clawscale.pages.admin.placeholder import admin_placeholder
 from clawscale.pages.auth import (
     claim,
@@ -49,6 +52,8 @@ BUILT_PAGES: tuple[SitePage, ...] = (
     admin_overview.PAGE,
     admin_channels.PAGE,
     admin_agents.PAGE,
+    admin_shared_channels.PAGE,
+    admin_shared_channel_detail.PAGE,
 )
 
 

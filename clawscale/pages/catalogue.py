@@ -59,10 +59,4 @@ PLACEHOLDER_PAGES: tuple[PageSpec, ...] = (
         "See every chat channel connected to your agent and its status at a glance.",
         Section.CUSTOMER,
     ),
-    PageSpec(
-        "/admin/shared-channels",
-        "Shared channels",
-        "Connect WhatsApp, WeChat, iMessage/SMS and Telegram channels shared by an agent.",
-        Section.ADMIN,
-    ),
 )

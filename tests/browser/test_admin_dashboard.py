@@ -1,5 +1,7 @@
 """The admin console's operations pages in a real browser, against rows seeded straight into
-the harness's database: deliveries (filter, keyset pages, attempts, retry without a reload).
+the harness's database: deliveries (filter, time range, keyset pages, attempts, retry without a
+reload), customers, channels (disconnect after a confirmation, without a reload), tables sorted
+by clicking a column header.
 
 Screenshots of each page at laptop and tablet widths go to `test-results/screenshots/`.
 """
@@ -510,3 +512,113 @@ def test_agents_register_with_a_write_only_token_and_become_default(
         assert agent.is_default and secret not in agent.token_encrypted
         actions = db.exec(select(AuditLog.action).where(AuditLog.target_id == agent.id)).all()
         assert sorted(actions) == ["agent.create", "agent.update"]
+
+
+def header(page: Page, table: str, column: str) -> Locator:
+    """The header cell of `column` in the table named `table`."""
+    return page.get_by_role("table", name=table).get_by_role("columnheader", name=column)
+
+
+def first_row(page: Page, table: str) -> Locator:
+    """The first row of the table's body."""
+    return page.get_by_role("table", name=table).locator("tbody tr").first
+
+
+def test_sorting_customers_by_a_header_keeps_the_order_across_pages(
+    page: Page, frontend_url: str, signed_in_admin: AdminLogin, directory: Directory
+) -> None:
+    page.goto(frontend_url + "/admin/customers")
+    search_customers(page, f"Directory {directory.tag}")
+    pager = page.get_by_role("status").filter(has_text=" customers")
+    expect(pager).to_have_text(f"1\N{EN DASH}{PAGE_SIZE} of {PAGE_SIZE + 1} customers")
+    created = header(page, "Customers", "Created (UTC)")
+    expect(created).to_have_attribute("aria-sort", "descending")
+    expect(first_row(page, "Customers")).to_contain_text(f"Directory {directory.tag} featured")
+
+    name = header(page, "Customers", "Customer")
+    expect(name).to_have_attribute("aria-sort", "none")
+    name.get_by_role("button").click()
+    expect(name).to_have_attribute("aria-sort", "ascending")
+    expect(created).to_have_attribute("aria-sort", "none")
+    expect(first_row(page, "Customers")).to_contain_text(f"Directory {directory.tag} 00")
+
+    name.get_by_role("button").click()
+    expect(name).to_have_attribute("aria-sort", "descending")
+    expect(first_row(page, "Customers")).to_contain_text(f"Directory {directory.tag} featured")
+    page.get_by_role("button", name="Next").click()
+    expect(pager).to_have_text(f"21\N{EN DASH}21 of {PAGE_SIZE + 1} customers")
+    expect(first_row(page, "Customers")).to_contain_text(f"Directory {directory.tag} 00")
+
+
+def test_deliveries_sort_oldest_first_and_filter_by_time_range(
+    page: Page, frontend_url: str, signed_in_admin: AdminLogin, outbox: Seeded
+) -> None:
+    pager = show_customer_deliveries(page, frontend_url, outbox)
+    expect(first_row(page, "Deliveries")).to_have_attribute("data-delivery", outbox.dead_ids[0])
+    created = header(page, "Deliveries", "Created (UTC)")
+    created.get_by_role("button").click()
+    expect(created).to_have_attribute("aria-sort", "ascending")
+    expect(first_row(page, "Deliveries")).to_have_attribute("data-delivery", outbox.dead_ids[-1])
+    page.get_by_role("button", name="Next").click()
+    expect(pager).to_have_text(f"21\N{EN DASH}{DEAD_ROWS} of {DEAD_ROWS} deliveries")
+    expect(delivery_row(page, outbox.dead_ids[0])).to_be_visible()
+
+    choose(page, "Created", "Last hour")  # the seeded deliveries are about two hours old
+    expect(page.get_by_role("heading", name="No deliveries match")).to_be_visible()
+    choose(page, "Created", "Last 24 hours")
+    expect(pager).to_have_text(f"1\N{EN DASH}{PAGE_SIZE} of {DEAD_ROWS} deliveries")
+    expect(first_row(page, "Deliveries")).to_have_attribute("data-delivery", outbox.dead_ids[-1])
+
+
+def seed_wechat_channel(tag: str) -> str:
+    """A customer's connected personal WeChat channel; its id."""
+    from clawscale.db import get_engine, session_scope
+    from clawscale.models import Channel, ChannelScope, ChannelStatus, Customer
+    from clawscale.models.base import utcnow
+
+    with session_scope(get_engine()) as db:
+        owner = Customer(display_name=f"WeChat owner {tag}")
+        db.add(owner)
+        db.flush()
+        channel = Channel(
+            kind="wechat_personal",
+            scope=ChannelScope.PERSONAL,
+            owner_customer_id=owner.id,
+            name=f"WeChat {tag}",
+            status=ChannelStatus.CONNECTED,
+            last_activity_at=utcnow(),
+        )
+        db.add(channel)
+        db.flush()
+        return channel.id
+
+
+def test_disconnecting_a_channel_asks_first_and_updates_its_row_in_place(
+    page: Page, frontend_url: str, signed_in_admin: AdminLogin
+) -> None:
+    tag = secrets.token_hex(3)
+    channel_id = seed_wechat_channel(tag)
+    page.goto(frontend_url + "/admin/channels")
+    choose(page, "Kind", "wechat_personal")
+    row = page.locator(f'tr[data-channel="{channel_id}"]')
+    expect(row).to_contain_text("Connected")
+    page.evaluate("window.__stillTheSamePage = true")
+
+    row.get_by_role("button", name=f"Disconnect WeChat {tag}").click()
+    dialog = page.get_by_role("alertdialog")
+    expect(dialog).to_contain_text(f"WeChat {tag}")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_be_hidden()
+    expect(row).to_contain_text("Connected")
+
+    row.get_by_role("button", name=f"Disconnect WeChat {tag}").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Disconnect").click()
+    expect(row).to_contain_text("Disconnected")
+    expect(row.get_by_role("button", name=f"Disconnect WeChat {tag}")).to_have_count(0)
+    expect(page.get_by_text(f"WeChat {tag} is disconnected.")).to_be_visible()
+    assert page.evaluate("window.__stillTheSamePage") is True
+
+    page.goto(frontend_url + "/admin/audit")
+    action = header(page, "Audit log", "Action")
+    expect(action).to_be_visible()
+    expect(page.get_by_role("table", name="Audit log")).to_contain_text("Disconnected a channel")

@@ -58,7 +58,7 @@ def test_landing_page_pitches_the_product_and_offers_two_ways_in(
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
 
 
-@pytest.mark.parametrize("route", ["/channels", "/admin/shared-channels"])
+@pytest.mark.parametrize("route", ["/channels"])
 def test_placeholder_page_shows_its_purpose_inside_the_layout(
     page: Page, frontend_url: str, route: str, request: pytest.FixtureRequest
 ) -> None:

@@ -7,6 +7,7 @@ from reflex.vars import Var
 from clawscale.domain.passwords import MIN_PASSWORD_LENGTH
 from clawscale.pages.admin.console import console_page
 from clawscale.pages.admin.tables import (
+    Sortable,
     data_table,
     empty_state,
     loading_rows,
@@ -23,7 +24,13 @@ SPEC = PageSpec(
     "Add, review and remove the administrators of this gateway.",
     Section.ADMIN,
 )
-COLUMNS = ("Email", "Status", "Last sign-in (UTC)", "Added (UTC)", "")
+COLUMNS = (
+    Sortable("Email", "email"),
+    Sortable("Status", "active"),
+    Sortable("Last sign-in (UTC)", "last_sign_in"),
+    Sortable("Added (UTC)", "created"),
+    "",
+)
 
 
 def section_title(title: str, subtitle: str) -> rx.Component:
@@ -83,7 +90,7 @@ def admins_table() -> rx.Component:
         rx.cond(
             AdminsState.rows,
             rx.flex(
-                data_table("Admins", COLUMNS, rx.foreach(AdminsState.rows, admin_row)),
+                data_table("Admins", COLUMNS, rx.foreach(AdminsState.rows, admin_row), AdminsState),
                 pager(AdminsState, "admins"),
                 direction="column",
                 spacing="3",

@@ -1,5 +1,5 @@
-"""`/admin/agents`: the agent runtimes, registering one (token write-only), and choosing the
-default agent for new customers."""
+"""`/admin/agents`: the agent runtimes, registering and editing one (token write-only), and
+choosing the default agent for new customers."""
 
 import reflex as rx
 from reflex.vars import Var
@@ -7,10 +7,16 @@ from reflex.vars import Var
 from clawscale.pages.admin.admins import section_title
 from clawscale.pages.admin.console import console_page
 from clawscale.pages.admin.tables import data_table, empty_state, loading_rows, pager, state_badge
-from clawscale.pages.admin.widgets import clamped, row_button, table_with_pager
+from clawscale.pages.admin.widgets import clamped, detail_dialog, row_button, table_with_pager
 from clawscale.pages.catalogue import PageSpec, Section, SitePage
 from clawscale.pages.forms import answer, form_field
-from clawscale.state.admin.agents import ADD_FORM_ID, AgentRow, AgentsState
+from clawscale.state.admin.agents import (
+    ADD_FORM_ID,
+    EDIT_FORM_ID,
+    AgentEditState,
+    AgentRow,
+    AgentsState,
+)
 
 SPEC = PageSpec(
     "/admin/agents",
@@ -18,7 +24,8 @@ SPEC = PageSpec(
     "Register agent runtimes, their endpoints and tokens, and choose the default agent.",
     Section.ADMIN,
 )
-COLUMNS = ("Agent", "Endpoint", "Token", "Default", "Updated (UTC)")
+COLUMNS = ("Agent", "Endpoint", "Token", "Default", "Updated (UTC)", "")
+TOKEN_HINT = "Write-only: stored encrypted and never shown again."
 
 
 def default_cell(row: Var[AgentRow]) -> rx.Component:
@@ -51,6 +58,14 @@ def agent_row(row: Var[AgentRow]) -> rx.Component:
         ),
         rx.table.cell(default_cell(row)),
         rx.table.cell(row.updated, white_space=rx.breakpoints(initial="normal", md="nowrap")),
+        rx.table.cell(
+            row_button(
+                "Edit",
+                "pencil",
+                AgentEditState.start(row.id, row.name, row.endpoint, row.has_token),
+                "Edit " + row.name,
+            )
+        ),
         align="center",
         data_agent=row.slug,
     )
@@ -95,7 +110,7 @@ def add_agent_form() -> rx.Component:
                     "token",
                     input_type="password",
                     autocomplete="new-password",
-                    hint="Write-only: stored encrypted and never shown again.",
+                    hint=TOKEN_HINT,
                 ),
                 columns=rx.breakpoints(initial="1", sm="2"),
                 spacing="4",
@@ -129,6 +144,77 @@ def add_agent_form() -> rx.Component:
     )
 
 
+def edit_agent_dialog() -> rx.Component:
+    """The agent being edited: its name, endpoint, and a new token (blank keeps the current)."""
+    return detail_dialog(
+        "Edit " + AgentEditState.name,
+        AgentEditState.editing,
+        AgentEditState.set_editing,
+        rx.el.form(
+            rx.flex(
+                answer(AgentEditState.form_error, "error"),
+                form_field(
+                    AgentEditState,
+                    "Name",
+                    "edit_name",
+                    autocomplete="off",
+                    default_value=AgentEditState.name,
+                ),
+                form_field(
+                    AgentEditState,
+                    "Endpoint",
+                    "edit_endpoint",
+                    autocomplete="off",
+                    default_value=AgentEditState.endpoint,
+                ),
+                rx.text(
+                    rx.cond(
+                        AgentEditState.has_token,
+                        "A token is set; it is never shown.",
+                        "No token is set.",
+                    ),
+                    size="2",
+                    color_scheme="gray",
+                ),
+                form_field(
+                    AgentEditState,
+                    "New token",
+                    "edit_token",
+                    input_type="password",
+                    autocomplete="new-password",
+                    hint="Leave blank to keep the current token. " + TOKEN_HINT,
+                ),
+                rx.flex(
+                    rx.dialog.close(
+                        rx.button(
+                            "Cancel",
+                            type="button",
+                            variant="soft",
+                            color_scheme="gray",
+                            cursor="pointer",
+                        )
+                    ),
+                    rx.button(
+                        rx.icon("save", size=16),
+                        "Save agent",
+                        type="submit",
+                        loading=AgentEditState.submitting,
+                        cursor="pointer",
+                    ),
+                    justify="end",
+                    spacing="3",
+                ),
+                direction="column",
+                spacing="4",
+            ),
+            id=EDIT_FORM_ID,
+            on_submit=AgentEditState.save,
+            no_validate=True,
+            width="100%",
+        ),
+    )
+
+
 def agents_page() -> rx.Component:
     """The agents, the outcome of the last change, and the registration form."""
     return console_page(
@@ -149,6 +235,7 @@ def agents_page() -> rx.Component:
             ),
             size="3",
         ),
+        edit_agent_dialog(),
     )
 
 

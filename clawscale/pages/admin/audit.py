@@ -4,7 +4,7 @@ import reflex as rx
 from reflex.vars import Var
 
 from clawscale.pages.admin.console import console_page
-from clawscale.pages.admin.tables import data_table, empty_state, loading_rows, pager
+from clawscale.pages.admin.tables import Sortable, data_table, empty_state, loading_rows, pager
 from clawscale.pages.catalogue import PageSpec, Section, SitePage
 from clawscale.state.admin.audit import AuditRow, AuditState
 
@@ -14,7 +14,12 @@ SPEC = PageSpec(
     "Every admin action — sign-ins, new and removed admins — newest first.",
     Section.ADMIN,
 )
-COLUMNS = ("Time (UTC)", "Admin", "Action", "Target")
+COLUMNS = (
+    Sortable("Time (UTC)", "time"),
+    Sortable("Admin", "admin"),
+    Sortable("Action", "action"),
+    Sortable("Target", "target"),
+)
 
 
 def two_lines(first: rx.Component, second: rx.Component) -> rx.Component:
@@ -60,7 +65,9 @@ def audit_table() -> rx.Component:
         rx.cond(
             AuditState.rows,
             rx.flex(
-                data_table("Audit log", COLUMNS, rx.foreach(AuditState.rows, audit_row)),
+                data_table(
+                    "Audit log", COLUMNS, rx.foreach(AuditState.rows, audit_row), AuditState
+                ),
                 pager(AuditState, "entries"),
                 direction="column",
                 spacing="3",

@@ -1,20 +1,23 @@
 """`/admin/channels`: every personal and shared channel with its owner, state, last activity
-and last error; filtered by kind and state, a page at a time."""
+and last error; filtered by kind and state, sorted by a column header, a page at a time; and
+Disconnect on a personal WeChat or shared channel, after a confirmation."""
 
 import reflex as rx
 from reflex.vars import Var
 
+from clawscale.pages.admin.channel_tables import channel_filters, channel_state_cells
 from clawscale.pages.admin.console import console_page
-from clawscale.pages.admin.tables import data_table, empty_state, loading_rows, pager
+from clawscale.pages.admin.tables import Sortable, data_table, empty_state, loading_rows, pager
 from clawscale.pages.admin.widgets import (
     clamped,
-    filter_bar,
-    filter_select,
-    row_badge,
+    confirm_dialog,
+    row_button,
     table_with_pager,
 )
 from clawscale.pages.catalogue import PageSpec, Section, SitePage
-from clawscale.state.admin.channels import ANY, STATE_CHOICES, ChannelRow, ChannelsState
+from clawscale.pages.forms import answer
+from clawscale.state.admin.channel_filters import state_choices
+from clawscale.state.admin.channels import ChannelRow, ChannelsState
 
 SPEC = PageSpec(
     "/admin/channels",
@@ -22,7 +25,15 @@ SPEC = PageSpec(
     "Inspect every personal and shared channel, its state, last activity and last error.",
     Section.ADMIN,
 )
-COLUMNS = ("Channel", "Kind", "Owner", "State", "Last activity (UTC)", "Last error")
+COLUMNS = (
+    Sortable("Channel", "name"),
+    Sortable("Kind", "kind"),
+    "Owner",
+    Sortable("State", "status"),
+    Sortable("Last activity (UTC)", "last_activity"),
+    "Last error",
+    "",
+)
 
 
 def channel_row(row: Var[ChannelRow]) -> rx.Component:
@@ -46,12 +57,19 @@ def channel_row(row: Var[ChannelRow]) -> rx.Component:
             )
         ),
         rx.table.cell(clamped(row.owner, size="2"), min_width="8rem", max_width="14rem"),
-        rx.table.cell(row_badge(row.status_label, row.status_color)),
-        rx.table.cell(row.last_activity, white_space=rx.breakpoints(initial="normal", md="nowrap")),
+        *channel_state_cells(row),
         rx.table.cell(
-            clamped(row.last_error, size="1", color_scheme="red"),
-            min_width="10rem",
-            max_width="18rem",
+            rx.cond(
+                row.can_disconnect,
+                row_button(
+                    "Disconnect",
+                    "unplug",
+                    ChannelsState.ask_disconnect(row.id),
+                    f"Disconnect {row.name}",
+                    "red",
+                ),
+                rx.fragment(),
+            )
         ),
         align="center",
         data_channel=row.id,
@@ -60,25 +78,8 @@ def channel_row(row: Var[ChannelRow]) -> rx.Component:
 
 def filters() -> rx.Component:
     """Kind and state, each applied at once."""
-    return filter_bar(
-        "Filter channels",
-        filter_select(
-            "Kind",
-            "channel-kind",
-            ChannelsState.kind_filter,
-            ChannelsState.set_kind,
-            {ANY: "Any kind"},
-            ChannelsState.kinds,
-        ),
-        filter_select(
-            "State",
-            "channel-state",
-            ChannelsState.state_filter,
-            ChannelsState.set_state,
-            STATE_CHOICES,
-        ),
-        on_submit=ChannelsState.apply_filters,
-        on_clear=ChannelsState.clear_filters,
+    return channel_filters(
+        "Filter channels", "channel", ChannelsState, {}, state_choices(), ChannelsState.kinds
     )
 
 
@@ -89,7 +90,12 @@ def channels_table() -> rx.Component:
         rx.cond(
             ChannelsState.rows,
             table_with_pager(
-                data_table("Channels", COLUMNS, rx.foreach(ChannelsState.rows, channel_row)),
+                data_table(
+                    "Channels",
+                    COLUMNS,
+                    rx.foreach(ChannelsState.rows, channel_row),
+                    ChannelsState,
+                ),
                 pager(ChannelsState, "channels"),
             ),
             empty_state(
@@ -103,9 +109,39 @@ def channels_table() -> rx.Component:
     )
 
 
+def disconnect_dialog() -> rx.Component:
+    """Asks before a channel is disconnected."""
+    return confirm_dialog(
+        "Disconnect this channel?",
+        rx.text(
+            rx.text.strong(ChannelsState.pending_name),
+            rx.cond(
+                ChannelsState.pending_shared,
+                " stops receiving messages: our webhook is cleared at the provider. "
+                "Connect it again on Shared channels.",
+                " stops receiving messages: the WeChat session ends and polling stops. "
+                "Its customer connects again with a new QR code.",
+            ),
+            " The disconnect is written to the audit log.",
+        ),
+        "Disconnect",
+        is_open=ChannelsState.confirm_open,
+        on_open_change=ChannelsState.set_confirm_open,
+        on_confirm=ChannelsState.confirm_disconnect,
+        busy=ChannelsState.disconnecting,
+    )
+
+
 def channels_page() -> rx.Component:
-    """The filters and the table."""
-    return console_page(SPEC, filters(), channels_table())
+    """The filters, the answer of the last disconnect, the table, and the confirmation."""
+    return console_page(
+        SPEC,
+        filters(),
+        answer(ChannelsState.problem, "error"),
+        answer(ChannelsState.notice, "success"),
+        channels_table(),
+        disconnect_dialog(),
+    )
 
 
 PAGE = SitePage(SPEC, channels_page, on_load=(ChannelsState.load,))

@@ -25,10 +25,22 @@ def wide(narrow: str, wide_value: str) -> Breakpoints[str, str]:
     return rx.breakpoints(initial=narrow, md=wide_value)
 
 
+def nav_route_of(current_route: str) -> str:
+    """The navigation entry a page belongs to: the longest entry route that is the page's route
+    or a folder above it (a shared channel's detail belongs to Shared channels)."""
+    owning = [
+        item.route
+        for item in ADMIN_NAV
+        if current_route == item.route or current_route.startswith(item.route + "/")
+    ]
+    return max(owning, key=len, default="")
+
+
 def console_nav(current_route: str) -> rx.Component:
     """Every console page: a column in the sidebar, wrapping rows in the top bar."""
+    active_route = nav_route_of(current_route)
     links = [
-        nav_link(item.label, item.route, active=item.route == current_route, icon=item.icon)
+        nav_link(item.label, item.route, active=item.route == active_route, icon=item.icon)
         for item in ADMIN_NAV
     ]
     return rx.el.nav(

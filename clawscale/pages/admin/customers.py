@@ -1,11 +1,12 @@
 """`/admin/customers`: search customers by email, name or identity value, filter by claim
-status, page through them, and open one to see its identities, channels and agent."""
+status, sort by name or creation, page through them, and open one to see its identities,
+channels, agent binding, conversations, access time and latest deliveries."""
 
 import reflex as rx
 from reflex.vars import Var
 
 from clawscale.pages.admin.console import console_page
-from clawscale.pages.admin.tables import data_table, empty_state, loading_rows, pager
+from clawscale.pages.admin.tables import Sortable, data_table, empty_state, loading_rows, pager
 from clawscale.pages.admin.widgets import (
     clamped,
     detail_dialog,
@@ -21,10 +22,12 @@ from clawscale.pages.catalogue import PageSpec, Section, SitePage
 from clawscale.state.admin.customers import (
     CLAIM_CHOICES,
     ChannelLine,
+    ConversationLine,
     CustomerListRow,
     CustomersState,
     IdentityLine,
 )
+from clawscale.state.admin.deliveries import DeliveryRow
 
 SPEC = PageSpec(
     "/admin/customers",
@@ -32,9 +35,20 @@ SPEC = PageSpec(
     "Find a customer by email, name or chat identity, and see their channels and agent.",
     Section.ADMIN,
 )
-COLUMNS = ("Customer", "Contact", "Claim", "Agent", "Channels", "Parked", "Created (UTC)", "")
+COLUMNS = (
+    Sortable("Customer", "name"),
+    "Contact",
+    "Claim",
+    "Agent",
+    "Channels",
+    "Parked",
+    Sortable("Created (UTC)", "created"),
+    "",
+)
 IDENTITY_COLUMNS = ("Provider", "Type", "Value", "Last seen (UTC)")
 CHANNEL_COLUMNS = ("Kind", "Name", "State", "Last activity (UTC)")
+CONVERSATION_COLUMNS = ("Channel", "With", "Conversation key", "Started (UTC)")
+DELIVERY_COLUMNS = ("Created (UTC)", "Status", "Channel", "Attempts", "Last error")
 
 
 def name_cell(row: Var[CustomerListRow]) -> rx.Component:
@@ -120,7 +134,12 @@ def customers_table() -> rx.Component:
         rx.cond(
             CustomersState.rows,
             table_with_pager(
-                data_table("Customers", COLUMNS, rx.foreach(CustomersState.rows, customer_row)),
+                data_table(
+                    "Customers",
+                    COLUMNS,
+                    rx.foreach(CustomersState.rows, customer_row),
+                    CustomersState,
+                ),
                 pager(CustomersState, "customers"),
             ),
             empty_state(
@@ -154,6 +173,27 @@ def channel_row(line: Var[ChannelLine]) -> rx.Component:
     )
 
 
+def conversation_row(line: Var[ConversationLine]) -> rx.Component:
+    """One of the customer's conversations."""
+    return rx.table.row(
+        rx.table.cell(rx.text(line.channel, overflow_wrap="anywhere")),
+        rx.table.cell(rx.text(line.end_user, overflow_wrap="anywhere")),
+        rx.table.cell(rx.code(line.key, variant="ghost", size="1")),
+        rx.table.cell(line.started),
+    )
+
+
+def delivery_row(row: Var[DeliveryRow]) -> rx.Component:
+    """One of the customer's latest deliveries."""
+    return rx.table.row(
+        rx.table.cell(row.created, white_space="nowrap"),
+        rx.table.cell(row_badge(row.status_label, row.status_color)),
+        rx.table.cell(rx.text(row.channel, overflow_wrap="anywhere")),
+        rx.table.cell(row.attempts, text_align="right"),
+        rx.table.cell(clamped(row.error, size="1", color_scheme="red"), max_width="16rem"),
+    )
+
+
 def listing(title: str, rows: Var, table: rx.Component, none: str) -> rx.Component:
     """A titled table of the detail, or a line saying there is nothing."""
     return rx.flex(
@@ -179,6 +219,17 @@ def detail() -> rx.Component:
                 ("Claim", row_badge(row.claim_label, row.claim_color)),
                 ("Agent", agent_cell(row)),
                 ("Parked messages", rx.text(row.parked)),
+                (
+                    "Access",
+                    rx.flex(
+                        row_badge(CustomersState.access.label, CustomersState.access.color),
+                        rx.text("until ", CustomersState.access.until, " UTC", size="2"),
+                        spacing="2",
+                        align="center",
+                        wrap="wrap",
+                    ),
+                ),
+                ("Trial ends (UTC)", CustomersState.access.trial_ends),
                 ("Created (UTC)", row.created),
             ]
         ),
@@ -200,8 +251,28 @@ def detail() -> rx.Component:
             ),
             "No personal channel.",
         ),
+        listing(
+            "Conversations",
+            CustomersState.conversations,
+            data_table(
+                "Conversations",
+                CONVERSATION_COLUMNS,
+                rx.foreach(CustomersState.conversations, conversation_row),
+            ),
+            "No conversation yet.",
+        ),
+        listing(
+            "Latest deliveries",
+            CustomersState.deliveries,
+            data_table(
+                "Latest deliveries",
+                DELIVERY_COLUMNS,
+                rx.foreach(CustomersState.deliveries, delivery_row),
+            ),
+            "Nothing sent to this customer yet.",
+        ),
         rx.link(
-            "Failed deliveries of this customer are on the Deliveries page.",
+            "Every delivery of this customer is on the Deliveries page (filter by its id).",
             href="/admin/deliveries",
             size="2",
         ),

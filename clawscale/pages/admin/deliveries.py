@@ -1,11 +1,13 @@
-"""`/admin/deliveries`: the outbox, newest first, filtered by status, channel and customer and
-paged by keyset cursors; a delivery's attempts in a dialog; and Retry on a dead delivery."""
+"""`/admin/deliveries`: the outbox, newest (or oldest) first, filtered by status, time range,
+channel and customer and paged by keyset cursors; a delivery's attempts in a dialog; and Retry
+on a dead delivery."""
 
 import reflex as rx
 from reflex.vars import Var
 
+from clawscale.domain.delivery_queries import CREATED
 from clawscale.pages.admin.console import console_page
-from clawscale.pages.admin.tables import data_table, empty_state, loading_rows, pager
+from clawscale.pages.admin.tables import Sortable, data_table, empty_state, loading_rows, pager
 from clawscale.pages.admin.widgets import (
     clamped,
     confirm_dialog,
@@ -23,6 +25,7 @@ from clawscale.pages.catalogue import PageSpec, Section, SitePage
 from clawscale.pages.forms import answer
 from clawscale.state.admin.deliveries import (
     STATUS_CHOICES,
+    TIME_CHOICES,
     AttemptRow,
     DeliveriesState,
     DeliveryRow,
@@ -34,7 +37,15 @@ SPEC = PageSpec(
     "Follow outbound deliveries and their attempts, and retry the ones that failed.",
     Section.ADMIN,
 )
-COLUMNS = ("Created (UTC)", "Status", "Customer", "Channel", "Attempts", "Last error", "")
+COLUMNS = (
+    Sortable("Created (UTC)", CREATED),
+    "Status",
+    "Customer",
+    "Channel",
+    "Attempts",
+    "Last error",
+    "",
+)
 ATTEMPT_COLUMNS = ("#", "Started (UTC)", "Finished (UTC)", "Outcome", "Provider id", "Error")
 
 
@@ -91,7 +102,7 @@ def delivery_row(row: Var[DeliveryRow]) -> rx.Component:
 
 
 def filters() -> rx.Component:
-    """Status (applied at once), channel and customer ids."""
+    """Status and time range (each applied at once), channel and customer ids."""
     return filter_bar(
         "Filter deliveries",
         filter_select(
@@ -100,6 +111,13 @@ def filters() -> rx.Component:
             DeliveriesState.status_filter,
             DeliveriesState.set_status,
             STATUS_CHOICES,
+        ),
+        filter_select(
+            "Created",
+            "delivery-time",
+            DeliveriesState.time_filter,
+            DeliveriesState.set_time_range,
+            TIME_CHOICES,
         ),
         filter_input(
             "Channel id",
@@ -127,7 +145,12 @@ def deliveries_table() -> rx.Component:
         rx.cond(
             DeliveriesState.rows,
             table_with_pager(
-                data_table("Deliveries", COLUMNS, rx.foreach(DeliveriesState.rows, delivery_row)),
+                data_table(
+                    "Deliveries",
+                    COLUMNS,
+                    rx.foreach(DeliveriesState.rows, delivery_row),
+                    DeliveriesState,
+                ),
                 pager(DeliveriesState, "deliveries"),
             ),
             empty_state(

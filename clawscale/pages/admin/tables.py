@@ -1,17 +1,20 @@
-"""Parts of the console's tables: the table itself, state badges, the pager and the empty state.
+"""Parts of the console's tables: the table itself, sortable column headers, state badges, the
+pager and the empty state.
 
 Tables scroll sideways inside their frame when a narrow screen cannot fit every column, so a
-long value never pushes the page wider than the window.
+long value never pushes the page wider than the window. A sortable header is a button: it
+shows an arrow for the current order and tells screen readers with `aria-sort`.
 """
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 import reflex as rx
 from reflex.event import EventHandler
 from reflex.vars import Var
 
-from clawscale.state.admin.pagination import PaginationState
+from clawscale.state.admin.pagination import PaginationState, SortedPaginationState
 
 BadgeColor = Literal["green", "gray", "red", "amber", "indigo"]
 VISUALLY_HIDDEN = {
@@ -24,16 +27,76 @@ VISUALLY_HIDDEN = {
 }
 
 
-def data_table(label: str, headers: Sequence[str], body: rx.Component) -> rx.Component:
-    """A table named `label` (by its caption, read by screen readers), its column `headers`,
-    and its rows (`body`)."""
+@dataclass(frozen=True)
+class Sortable:
+    """A column header that sorts the table by `key` (one the domain's list query offers)."""
+
+    label: str
+    key: str
+
+
+Header = str | Sortable
+
+
+def sort_header(header: Sortable, state: type[SortedPaginationState]) -> rx.Component:
+    """A header cell whose button sorts by its column, then flips the direction."""
+    current = state.sort_key == header.key
+    descending = current & state.sort_descending
+    return rx.table.column_header_cell(
+        rx.el.button(
+            header.label,
+            rx.cond(
+                current,
+                rx.cond(
+                    state.sort_descending,
+                    rx.icon("arrow-down", size=14, aria_hidden="true"),
+                    rx.icon("arrow-up", size=14, aria_hidden="true"),
+                ),
+                rx.icon("arrow-up-down", size=14, aria_hidden="true", opacity="0.4"),
+            ),
+            type="button",
+            on_click=state.sort_by(header.key),
+            title=rx.cond(
+                descending,
+                f"Sort by {header.label}, ascending",
+                f"Sort by {header.label}, descending",
+            ),
+            style={
+                "all": "unset",
+                "display": "inline-flex",
+                "align_items": "center",
+                "gap": "4px",
+                "cursor": "pointer",
+                "font_weight": "inherit",
+                "&:focus-visible": {"outline": "2px solid var(--focus-8)", "outline_offset": "2px"},
+            },
+        ),
+        aria_sort=rx.cond(
+            current, rx.cond(state.sort_descending, "descending", "ascending"), "none"
+        ),
+        white_space="nowrap",
+    )
+
+
+def header_cell(header: Header, state: type[SortedPaginationState] | None) -> rx.Component:
+    """A plain column header, or a sorting one when the table has a sort `state`."""
+    if isinstance(header, Sortable) and state is not None:
+        return sort_header(header, state)
+    label = header.label if isinstance(header, Sortable) else header
+    return rx.table.column_header_cell(label, white_space="nowrap")
+
+
+def data_table(
+    label: str,
+    headers: Sequence[Header],
+    body: rx.Component,
+    sorted_by: type[SortedPaginationState] | None = None,
+) -> rx.Component:
+    """A table named `label` (by its caption, read by screen readers), its column `headers`
+    (the `Sortable` ones sort through `sorted_by`), and its rows (`body`)."""
     return rx.table.root(
         rx.el.caption(label, style=VISUALLY_HIDDEN),
-        rx.table.header(
-            rx.table.row(
-                *(rx.table.column_header_cell(header, white_space="nowrap") for header in headers)
-            )
-        ),
+        rx.table.header(rx.table.row(*(header_cell(header, sorted_by) for header in headers))),
         rx.table.body(body),
         variant="surface",
         size="2",

@@ -1,5 +1,6 @@
-"""`/admin/admins`: the admin accounts a page at a time, adding one, and removing one after a
-confirmation, with the domain's refusals and outcomes in words."""
+"""`/admin/admins`: the admin accounts a page at a time (oldest first, or sorted by email,
+status, last sign-in or creation), adding one, and removing one after a confirmation, with the
+domain's refusals and outcomes in words."""
 
 import json
 from collections.abc import AsyncIterator
@@ -12,9 +13,15 @@ from sqlmodel import Session
 
 from clawscale.domain.admins import Removal, add_admin, count_admins, list_admins, remove_admin
 from clawscale.domain.errors import Conflict, DomainError, Invalid
+from clawscale.domain.sorting import Sort
 from clawscale.models import AdminAccount
 from clawscale.state.admin.display import table_time
-from clawscale.state.admin.pagination import PAGE_SIZE, PaginationState, page_offset
+from clawscale.state.admin.pagination import (
+    PAGE_SIZE,
+    SortedPaginationState,
+    TablePage,
+    page_offset,
+)
 from clawscale.state.admin.session import AdminSessionState, AdminSignedOut
 from clawscale.state.form import FormState, field_value
 from clawscale.state.validation import email_problem, new_password_problem
@@ -49,17 +56,10 @@ class AdminRow:
     is_you: bool
 
 
-@dataclass(frozen=True)
-class AdminsPage:
-    """The admins shown, where they start, and how many there are in all."""
-
-    rows: list[AdminRow]
-    offset: int
-    total: int
-
-
-def admins_page(db: Session, me: AdminAccount, offset: int, *, last: bool = False) -> AdminsPage:
-    """The page of admins at `offset` (or the last page), `me` marked."""
+def admins_page(
+    db: Session, me: AdminAccount, offset: int, sort: Sort, *, last: bool = False
+) -> TablePage[AdminRow]:
+    """The page of admins at `offset` (or the last page) in `sort` order, `me` marked."""
     total = count_admins(db)
     start = page_offset(total if last else offset, total)
     rows = [
@@ -71,9 +71,9 @@ def admins_page(db: Session, me: AdminAccount, offset: int, *, last: bool = Fals
             created=table_time(admin.created_at),
             is_you=admin.id == me.id,
         )
-        for admin in list_admins(db, PAGE_SIZE, start)
+        for admin in list_admins(db, PAGE_SIZE, start, sort)
     ]
-    return AdminsPage(rows, start, total)
+    return TablePage(rows, start, total)
 
 
 def add_problem(error: DomainError) -> dict[str, str]:
@@ -89,7 +89,7 @@ def reset_form(form_id: str) -> EventSpec:
     return rx.call_script(f"document.getElementById({json.dumps(form_id)})?.reset()")
 
 
-class AdminsState(FormState, PaginationState, AdminSessionState):
+class AdminsState(FormState, SortedPaginationState, AdminSessionState):
     """The admins table, the add form, and the removal being confirmed."""
 
     rows: list[AdminRow] = rx.field(default_factory=list)
@@ -102,17 +102,10 @@ class AdminsState(FormState, PaginationState, AdminSessionState):
     removal_error: str = ""
 
     async def _fetch(self, *, last: bool = False) -> EventSpec | None:
-        offset = self.offset
-        try:
-            page = await self._as_admin(
-                lambda db, _settings, me: admins_page(db, me, offset, last=last)
-            )
-        except AdminSignedOut:
-            return self._signed_out()
-        self.rows = page.rows
-        self._show_page(page.offset, len(page.rows), page.total)
-        self.loaded = True
-        return None
+        offset, sort = self.offset, self._sort()
+        return await self._load_rows(
+            lambda db, _settings, me: admins_page(db, me, offset, sort, last=last)
+        )
 
     async def _load_page(self) -> EventSpec | None:
         return await self._fetch()
@@ -129,8 +122,8 @@ class AdminsState(FormState, PaginationState, AdminSessionState):
         self.confirm_open = False
         if not await self._refresh_session():
             return self._signed_out()
-        self.offset = 0
-        return await self._fetch()
+        self._reset_sort("created")
+        return await self._first_page()
 
     @rx.event
     async def add(self, form_data: dict[str, Any]) -> AsyncIterator[EventSpec | None]:

@@ -1,6 +1,6 @@
 """`/admin/agents`: the agent runtimes by name, a page at a time; registering one (its token
-is write-only: sent, encrypted, never shown again) and making one the default. Both are
-audited in the same transaction as the change."""
+is write-only: sent, encrypted, never shown again), editing one (a blank token keeps the current
+one) and making one the default. Each is audited in the same transaction as the change."""
 
 import re
 from collections.abc import AsyncIterator
@@ -12,20 +12,19 @@ import reflex as rx
 from reflex.event import EventSpec
 from sqlmodel import Session
 
-from clawscale.domain.agents import AgentChanges, list_agents, register_agent, update_agent
-from clawscale.domain.audit import record_admin_action
+from clawscale.domain.agents import AgentChanges, edit_agent, list_agents, register_agent
 from clawscale.domain.errors import Conflict, DomainError
 from clawscale.models import AdminAccount, Agent
 from clawscale.settings import Settings
 from clawscale.state.admin.admins import reset_form
 from clawscale.state.admin.display import table_time
-from clawscale.state.admin.pagination import PAGE_SIZE, PaginationState, page_offset
+from clawscale.state.admin.pagination import PAGE_SIZE, PaginationState, TablePage, page_offset
 from clawscale.state.admin.session import AdminSessionState, AdminSignedOut
 from clawscale.state.form import FormState, field_value
 
 ADD_FORM_ID = "add-agent-form"
+EDIT_FORM_ID = "edit-agent-form"
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-AUDIT_TARGET = "agent"
 
 
 @dataclass(frozen=True)
@@ -54,26 +53,36 @@ def agent_row(agent: Agent) -> AgentRow:
     )
 
 
-def agents_page(db: Session, offset: int) -> tuple[list[AgentRow], int, int]:
-    """The rows of the page at `offset`, where it starts, and how many agents there are."""
+def agents_page(db: Session, offset: int) -> TablePage[AgentRow]:
+    """The page of agents at `offset` (snapped to a page that exists)."""
     agents, total = list_agents(db, PAGE_SIZE, offset)
     start = page_offset(offset, total)
     if start != offset:
         agents, total = list_agents(db, PAGE_SIZE, start)
-    return [agent_row(agent) for agent in agents], start, total
+    return TablePage([agent_row(agent) for agent in agents], start, total)
+
+
+def name_problem(name: str) -> str:
+    """What is wrong with an agent's name ("" when it is fine)."""
+    return "" if 0 < len(name) <= 200 else "Enter a name of up to 200 characters."
+
+
+def endpoint_problem(endpoint: str) -> str:
+    """What is wrong with an agent's endpoint ("" when it is fine)."""
+    parsed = urlparse(endpoint)
+    if parsed.scheme in ("http", "https") and parsed.netloc and len(endpoint) <= 2048:
+        return ""
+    return "Enter an absolute http(s) URL, like https://agent.example.com/inbound."
 
 
 def agent_problems(slug: str, name: str, endpoint: str) -> dict[str, str]:
     """What is wrong with a new agent's fields ("" when a field is fine)."""
-    parsed = urlparse(endpoint)
     return {
         "slug": ""
         if SLUG.match(slug) and len(slug) <= 80
         else "Use lowercase letters, digits, - and _ (starting with a letter or digit).",
-        "name": "" if 0 < len(name) <= 200 else "Enter a name of up to 200 characters.",
-        "endpoint": ""
-        if parsed.scheme in ("http", "https") and parsed.netloc and len(endpoint) <= 2048
-        else "Enter an absolute http(s) URL, like https://agent.example.com/inbound.",
+        "name": name_problem(name),
+        "endpoint": endpoint_problem(endpoint),
     }
 
 
@@ -84,20 +93,16 @@ def add_agent(
     fields: tuple[str, str, str, str],
     is_default: bool,
 ) -> str:
-    """Register the agent and audit it; its name."""
+    """Register the agent (audited); its name."""
     slug, name, endpoint, token = fields
-    agent = register_agent(db, settings, slug, name, endpoint, token, is_default)
-    record_admin_action(db, admin.id, "agent.create", AUDIT_TARGET, agent.id, {"slug": slug})
-    return agent.name
+    return register_agent(db, settings, admin.id, slug, name, endpoint, token, is_default).name
 
 
-def make_default(db: Session, settings: Settings, admin: AdminAccount, agent_id: str) -> str:
-    """Make the agent the default and audit it; its name."""
-    agent = update_agent(db, settings, agent_id, AgentChanges(is_default=True))
-    record_admin_action(
-        db, admin.id, "agent.update", AUDIT_TARGET, agent.id, {"fields": ["is_default"]}
-    )
-    return agent.name
+def change_agent(
+    db: Session, settings: Settings, admin: AdminAccount, agent_id: str, changes: AgentChanges
+) -> str:
+    """Apply the changes to the agent (audited); its name."""
+    return edit_agent(db, settings, admin.id, agent_id, changes).name
 
 
 class AgentsState(FormState, PaginationState, AdminSessionState):
@@ -110,16 +115,7 @@ class AgentsState(FormState, PaginationState, AdminSessionState):
 
     async def _load_page(self) -> EventSpec | None:
         offset = self.offset
-        try:
-            rows, start, total = await self._as_admin(
-                lambda db, _settings, _me: agents_page(db, offset)
-            )
-        except AdminSignedOut:
-            return self._signed_out()
-        self.rows = rows
-        self._show_page(start, len(rows), total)
-        self.loaded = True
-        return None
+        return await self._load_rows(lambda db, _settings, _me: agents_page(db, offset))
 
     @rx.event
     async def load(self) -> EventSpec | None:
@@ -167,9 +163,10 @@ class AgentsState(FormState, PaginationState, AdminSessionState):
         """Make this agent the default for new customers."""
         self._clear_form()
         self.outcome = self.outcome_error = ""
+        changes = AgentChanges(is_default=True)
         try:
             name = await self._as_admin(
-                lambda db, settings, me: make_default(db, settings, me, agent_id)
+                lambda db, settings, me: change_agent(db, settings, me, agent_id, changes)
             )
         except AdminSignedOut:
             return self._signed_out()
@@ -178,3 +175,62 @@ class AgentsState(FormState, PaginationState, AdminSessionState):
         else:
             self.outcome = f"{name} is now the default agent for new customers."
         return await self._load_page()
+
+    @rx.event
+    async def edited(self, name: str) -> EventSpec | None:
+        """After an edit: say so, and show the page again as it now is."""
+        self._clear_form()
+        self.outcome_error = ""
+        self.outcome = f"Saved {name}."
+        return await self._load_page()
+
+
+class AgentEditState(FormState, AdminSessionState):
+    """The agent being edited in the dialog: its name and endpoint as they were when the
+    dialog opened (the token is never here: the field starts blank, and blank keeps it)."""
+
+    editing: bool = False
+    agent_id: str = ""
+    name: str = ""
+    endpoint: str = ""
+    has_token: bool = False
+
+    @rx.event
+    def start(self, agent_id: str, name: str, endpoint: str, has_token: bool) -> None:
+        """Open the dialog for this agent."""
+        self._clear_form()
+        self.agent_id, self.name, self.endpoint = agent_id, name, endpoint
+        self.has_token = has_token
+        self.editing = True
+
+    @rx.event
+    def set_editing(self, editing: bool) -> None:
+        """Open or close the dialog (Escape, Cancel or an outside click close it)."""
+        self.editing = editing
+
+    @rx.event
+    async def save(self, form_data: dict[str, Any]) -> AsyncIterator[EventSpec | None]:
+        """Check and save the agent's new name, endpoint and (when given) token."""
+        self._begin_submit()
+        name = field_value(form_data, "edit_name").strip()
+        endpoint = field_value(form_data, "edit_endpoint").strip()
+        token = field_value(form_data, "edit_token")
+        problems = {"edit_name": name_problem(name), "edit_endpoint": endpoint_problem(endpoint)}
+        if self._rejected(problems):
+            return
+        yield None
+        changes = AgentChanges(name=name, endpoint=endpoint, token=token or None)
+        agent_id = self.agent_id
+        try:
+            saved = await self._as_admin(
+                lambda db, settings, me: change_agent(db, settings, me, agent_id, changes)
+            )
+        except AdminSignedOut:
+            yield self._signed_out()
+            return
+        except DomainError as error:
+            self._fail(error.message or error.code)
+            return
+        self._done()
+        self.editing = False
+        yield AgentsState.edited(saved)

@@ -1,4 +1,5 @@
-"""`/admin/audit`: the audit log, newest first, a page at a time, in words."""
+"""`/admin/audit`: the audit log, newest first (or sorted by admin, action or target kind), a
+page at a time, in words."""
 
 from dataclasses import dataclass
 
@@ -7,9 +8,15 @@ from reflex.event import EventSpec
 from sqlmodel import Session
 
 from clawscale.domain.audit_queries import AuditEntry, count_audit_entries, list_audit_entries
+from clawscale.domain.sorting import Sort
 from clawscale.state.admin.display import table_time
-from clawscale.state.admin.pagination import PAGE_SIZE, PaginationState, page_offset
-from clawscale.state.admin.session import AdminSessionState, AdminSignedOut
+from clawscale.state.admin.pagination import (
+    PAGE_SIZE,
+    SortedPaginationState,
+    TablePage,
+    page_offset,
+)
+from clawscale.state.admin.session import AdminSessionState
 
 NOTHING = "\N{EM DASH}"
 ACTION_LABELS = {
@@ -18,8 +25,18 @@ ACTION_LABELS = {
     "admin.create": "Added an admin",
     "admin.deleted": "Deleted an admin",
     "admin.deactivated": "Deactivated an admin",
+    "channel.disconnect": "Disconnected a channel",
+    "delivery.retry": "Retried a delivery",
+    "shared_channel.connect": "Connected a shared channel",
+    "shared_channel.disconnect": "Disconnected a shared channel",
+    "shared_channel.archive": "Archived a shared channel",
 }
-TARGET_LABELS = {"admin_account": "Admin", "session": "Session"}
+TARGET_LABELS = {
+    "admin_account": "Admin",
+    "session": "Session",
+    "channel": "Channel",
+    "outbound_delivery": "Delivery",
+}
 
 
 @dataclass(frozen=True)
@@ -54,36 +71,29 @@ def audit_row(entry: AuditEntry) -> AuditRow:
     )
 
 
-def audit_page(db: Session, offset: int) -> tuple[list[AuditRow], int, int]:
-    """The rows of the page at `offset`, where it starts, and the number of entries."""
+def audit_page(db: Session, offset: int, sort: Sort) -> TablePage[AuditRow]:
+    """The page at `offset` in `sort` order: its rows, where it starts, and the number of
+    entries."""
     total = count_audit_entries(db)
     start = page_offset(offset, total)
-    return [audit_row(entry) for entry in list_audit_entries(db, PAGE_SIZE, start)], start, total
+    entries = list_audit_entries(db, PAGE_SIZE, start, sort)
+    return TablePage([audit_row(entry) for entry in entries], start, total)
 
 
-class AuditState(PaginationState, AdminSessionState):
-    """The page of the audit log shown."""
+class AuditState(SortedPaginationState, AdminSessionState):
+    """The page of the audit log shown, and its order."""
 
     rows: list[AuditRow] = rx.field(default_factory=list)
     loaded: bool = False
 
     async def _load_page(self) -> EventSpec | None:
-        offset = self.offset
-        try:
-            rows, start, total = await self._as_admin(
-                lambda db, _settings, _me: audit_page(db, offset)
-            )
-        except AdminSignedOut:
-            return self._signed_out()
-        self.rows = rows
-        self._show_page(start, len(rows), total)
-        self.loaded = True
-        return None
+        offset, sort = self.offset, self._sort()
+        return await self._load_rows(lambda db, _settings, _me: audit_page(db, offset, sort))
 
     @rx.event
     async def load(self) -> EventSpec | None:
         """On load: check the admin, then show the newest entries."""
         if not await self._refresh_session():
             return self._signed_out()
-        self.offset = 0
-        return await self._load_page()
+        self._reset_sort("time", descending=True)
+        return await self._first_page()

@@ -1,28 +1,40 @@
-"""`/admin/channels`: every channel, most recently active first, filtered by kind and state,
-with its owner, last activity and last error, a page at a time."""
+"""`/admin/channels`: every channel, most recently active first (or sorted by name, kind,
+state or last activity), filtered by kind and state, with its owner, last activity and last
+error, a page at a time; and disconnecting a personal WeChat or shared channel after a
+confirmation, its row updated in place."""
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
 
+import httpx
 import reflex as rx
 from reflex.event import EventSpec
 from sqlmodel import Session
 
+from clawscale.channels.webhooks import ProviderError
+from clawscale.db import get_engine
+from clawscale.domain.channel_admin import (
+    can_disconnect,
+    disconnect_personal_channel,
+)
 from clawscale.domain.dashboard import agent_names, channel_kinds, customer_names
 from clawscale.domain.directory import list_channels
+from clawscale.domain.errors import DomainError
+from clawscale.domain.shared_channel_connections import change_shared_channel_alone
+from clawscale.domain.sorting import Sort
 from clawscale.models import Channel, ChannelScope, ChannelStatus
+from clawscale.settings import get_settings
 from clawscale.state.admin.audit import NOTHING
 from clawscale.state.admin.badges import state_color, state_label
+from clawscale.state.admin.channel_filters import ANY, ChannelFilterState
 from clawscale.state.admin.display import table_time
-from clawscale.state.admin.filtering import FilteredPaginationState
-from clawscale.state.admin.pagination import PAGE_SIZE, page_offset
+from clawscale.state.admin.pagination import (
+    PAGE_SIZE,
+    SortedPaginationState,
+    TablePage,
+    page_offset,
+)
 from clawscale.state.admin.session import AdminSessionState, AdminSignedOut
-
-ANY = "any"
-STATE_CHOICES: dict[str, str] = {
-    ANY: "Any state",
-    **{status.value: state_label(status.value) for status in ChannelStatus},
-}
 
 
 @dataclass(frozen=True)
@@ -38,6 +50,12 @@ class ChannelRow:
     status_color: str
     last_activity: str
     last_error: str
+    shared: bool
+    can_disconnect: bool
+
+
+HTTP_TIMEOUT_SECONDS = 15.0
+PROVIDER_FAILED = "The provider refused to clear the webhook, so the channel is unchanged: {error}"
 
 
 def channel_rows(db: Session, channels: Sequence[Channel]) -> list[ChannelRow]:
@@ -61,81 +79,131 @@ def channel_rows(db: Session, channels: Sequence[Channel]) -> list[ChannelRow]:
             status_color=state_color(channel.status),
             last_activity=table_time(channel.last_activity_at),
             last_error=channel.last_error or "",
+            shared=channel.scope == ChannelScope.SHARED,
+            can_disconnect=can_disconnect(channel),
         )
         for channel in channels
     ]
 
 
+def channel_row(db: Session, channel_id: str) -> ChannelRow | None:
+    """One channel as it is now; None when it is gone."""
+    channel = db.get(Channel, channel_id, populate_existing=True)
+    return None if channel is None else channel_rows(db, [channel])[0]
+
+
 @dataclass(frozen=True)
-class ChannelsPage:
-    """The rows shown, where they start, how many match, and every kind in use."""
+class ChannelsPage(TablePage[ChannelRow]):
+    """A page of channels, and every kind in use."""
 
-    rows: list[ChannelRow]
-    offset: int
-    total: int
-    kinds: list[str]
+    kinds: list[str] = field(default_factory=list)
 
 
-def channels_page(db: Session, offset: int, kind: str, status: str) -> ChannelsPage:
-    """The page at `offset` of the channels of `kind` in `status` (ANY for every one)."""
+def channels_page(db: Session, offset: int, kind: str, status: str, sort: Sort) -> ChannelsPage:
+    """The page at `offset`, in `sort` order, of the channels of `kind` in `status` (ANY for
+    every one)."""
     kind_or_none = None if kind == ANY else kind
     status_or_none = None if status == ANY else status
-    channels, total = list_channels(db, PAGE_SIZE, offset, status_or_none, kind_or_none)
+    channels, total = list_channels(db, PAGE_SIZE, offset, status_or_none, kind_or_none, sort)
     start = page_offset(offset, total)
     if start != offset:  # past the end (channels went away): the last page instead
-        channels, total = list_channels(db, PAGE_SIZE, start, status_or_none, kind_or_none)
+        channels, total = list_channels(db, PAGE_SIZE, start, status_or_none, kind_or_none, sort)
     return ChannelsPage(channel_rows(db, channels), start, total, channel_kinds(db))
 
 
-class ChannelsState(FilteredPaginationState, AdminSessionState):
-    """The kind and state chosen, and the page of channels."""
+class ChannelsState(ChannelFilterState, SortedPaginationState, AdminSessionState):
+    """The kind and state chosen, the order, the page of channels, and the disconnect being
+    confirmed."""
 
     rows: list[ChannelRow] = rx.field(default_factory=list)
     loaded: bool = False
-    kind_filter: str = ANY
-    state_filter: str = ANY
     kinds: list[str] = rx.field(default_factory=list)
+    confirm_open: bool = False
+    pending_id: str = ""
+    pending_name: str = ""
+    pending_shared: bool = False
+    disconnecting: bool = False
+    notice: str = ""
+    problem: str = ""
 
     async def _load_page(self) -> EventSpec | None:
-        offset, kind, status = self.offset, self.kind_filter, self.state_filter
-        try:
-            page = await self._as_admin(
-                lambda db, _settings, _me: channels_page(db, offset, kind, status)
+        offset, kind, status, sort = self.offset, self.kind_filter, self.state_filter, self._sort()
+        return await self._load_rows(
+            lambda db, _settings, _me: channels_page(db, offset, kind, status, sort)
+        )
+
+    def _show_rows(self, page: TablePage[ChannelRow]) -> None:
+        super()._show_rows(page)
+        if isinstance(page, ChannelsPage):
+            self.kinds = page.kinds
+
+    async def _disconnect(self, channel_id: str, shared: bool) -> None:
+        """Disconnect the channel as the page's admin (AdminSignedOut without one)."""
+        if not shared:
+            await self._as_admin(
+                lambda db, settings, me: disconnect_personal_channel(
+                    db, settings, me.id, channel_id
+                )
             )
-        except AdminSignedOut:
-            return self._signed_out()
-        self.rows, self.kinds = page.rows, page.kinds
-        self._show_page(page.offset, len(page.rows), page.total)
-        self.loaded = True
-        return None
+            return
+        admin_id = await self._as_admin(lambda _db, _settings, me: me.id)
+        async with httpx.AsyncClient(timeout=HTTP_TIMEOUT_SECONDS) as client:
+            await change_shared_channel_alone(
+                get_engine(),
+                get_settings(),
+                client,
+                channel_id,
+                admin_id,
+                ChannelStatus.DISCONNECTED,
+            )
 
     @rx.event
     async def load(self) -> EventSpec | None:
         """On load: check the admin, then every channel, most recently active first."""
         if not await self._refresh_session():
             return self._signed_out()
-        self.kind_filter, self.state_filter = ANY, ANY
+        self._reset_filters()
+        self.notice = self.problem = ""
+        self.confirm_open = False
+        self._reset_sort("last_activity", descending=True)
         return await self._first_page()
 
     @rx.event
-    async def set_kind(self, kind: str) -> EventSpec | None:
-        """Another kind: its first page at once."""
-        self.kind_filter = kind or ANY
-        return await self._first_page()
+    def ask_disconnect(self, channel_id: str) -> None:
+        """Open the confirmation of disconnecting this channel of the page."""
+        row = next((row for row in self.rows if row.id == channel_id), None)
+        if row is None:
+            return
+        self.notice = self.problem = ""
+        self.pending_id, self.pending_name, self.pending_shared = row.id, row.name, row.shared
+        self.confirm_open = True
 
     @rx.event
-    async def set_state(self, status: str) -> EventSpec | None:
-        """Another state: its first page at once."""
-        self.state_filter = status if status in STATE_CHOICES else ANY
-        return await self._first_page()
+    def set_confirm_open(self, is_open: bool) -> None:
+        """The confirmation opened or closed (Cancel, Escape, outside click)."""
+        self.confirm_open = is_open
 
     @rx.event
-    async def apply_filters(self, _form_data: dict[str, str]) -> EventSpec | None:
-        """The page again with the chosen filters."""
-        return await self._first_page()
-
-    @rx.event
-    async def clear_filters(self) -> EventSpec | None:
-        """Every channel again."""
-        self.kind_filter, self.state_filter = ANY, ANY
-        return await self._first_page()
+    async def confirm_disconnect(self) -> AsyncIterator[EventSpec | None]:
+        """Disconnect the channel being confirmed and show its row as it now is."""
+        self.disconnecting = True
+        yield None
+        channel_id, name = self.pending_id, self.pending_name
+        try:
+            await self._disconnect(channel_id, self.pending_shared)
+            row = await self._as_admin(lambda db, _settings, _me: channel_row(db, channel_id))
+        except AdminSignedOut:
+            yield self._signed_out()
+            return
+        except ProviderError as error:
+            self.problem = PROVIDER_FAILED.format(error=error)
+            return
+        except DomainError as error:
+            self.problem = error.message or error.code
+            return
+        finally:
+            self.disconnecting = False
+            self.confirm_open = False
+        if row is not None:
+            self.rows = [row if shown.id == row.id else shown for shown in self.rows]
+        self.notice = f"{name} is disconnected."

@@ -1,6 +1,7 @@
 """`/admin/customers`: customers searched by email, name or identity value and filtered by
-claim status, newest first, a page at a time; and one customer in detail (contact,
-identities, channels, agent binding, parked messages)."""
+claim status, newest first (or sorted by name, kind or creation), a page at a time; and one
+customer in detail (contact, identities, channels, agent binding, parked messages,
+conversations, access time, latest deliveries)."""
 
 from dataclasses import dataclass
 
@@ -9,13 +10,24 @@ from reflex.event import EventSpec
 from sqlmodel import Session
 
 from clawscale.domain.dashboard import customer_links
-from clawscale.domain.directory import CustomerRow, list_customers
+from clawscale.domain.directory import (
+    ConversationRow,
+    CustomerRow,
+    customer_profile,
+    list_customers,
+)
+from clawscale.domain.sorting import Sort
 from clawscale.models import Channel, ClaimStatus, ExternalIdentity
 from clawscale.state.admin.audit import NOTHING
 from clawscale.state.admin.badges import state_color, state_label
+from clawscale.state.admin.deliveries import DeliveryRow, delivery_rows
 from clawscale.state.admin.display import table_time
-from clawscale.state.admin.filtering import FilteredPaginationState
-from clawscale.state.admin.pagination import PAGE_SIZE, page_offset
+from clawscale.state.admin.pagination import (
+    PAGE_SIZE,
+    SortedPaginationState,
+    TablePage,
+    page_offset,
+)
 from clawscale.state.admin.session import AdminSessionState, AdminSignedOut
 
 ANY = "any"
@@ -66,6 +78,38 @@ class ChannelLine:
     last_activity: str
 
 
+@dataclass(frozen=True)
+class ConversationLine:
+    """One of the customer's conversations."""
+
+    id: str
+    channel: str
+    end_user: str
+    key: str
+    started: str
+
+
+@dataclass(frozen=True)
+class Access:
+    """The customer's access time in words."""
+
+    label: str = ""
+    color: str = "gray"
+    until: str = ""
+    trial_ends: str = ""
+
+
+@dataclass(frozen=True)
+class CustomerDetail:
+    """Everything the detail shows beyond the customer's row."""
+
+    identities: list[IdentityLine]
+    channels: list[ChannelLine]
+    conversations: list[ConversationLine]
+    access: Access
+    deliveries: list[DeliveryRow]
+
+
 def channel_summary(counts: dict[str, int]) -> str:
     """Channels by state in words: "2 connected, 1 error"; "None" without channels."""
     if not counts:
@@ -114,29 +158,55 @@ def channel_line(channel: Channel) -> ChannelLine:
     )
 
 
-def customers_page(
-    db: Session, offset: int, query: str, claim_status: str
-) -> tuple[list[CustomerListRow], int, int]:
-    """The rows of the page at `offset`, where it starts, and how many customers match."""
-    status = None if claim_status == ANY else claim_status
-    rows, total = list_customers(db, PAGE_SIZE, offset, query, status)
-    start = page_offset(offset, total)
-    if start != offset:  # past the end (customers went away): the last page instead
-        rows, total = list_customers(db, PAGE_SIZE, start, query, status)
-    return [list_row(row) for row in rows], start, total
-
-
-def customer_detail(db: Session, customer_id: str) -> tuple[list[IdentityLine], list[ChannelLine]]:
-    """The identities and channels of one customer."""
-    links = customer_links(db, customer_id)
-    return (
-        [identity_line(identity) for identity in links.identities],
-        [channel_line(channel) for channel in links.channels],
+def conversation_line(conversation: ConversationRow) -> ConversationLine:
+    """A conversation in words."""
+    return ConversationLine(
+        conversation.id,
+        f"{conversation.channel_kind} \N{MIDDLE DOT} {conversation.channel_name or NOTHING}",
+        conversation.end_user,
+        conversation.business_conversation_key or NOTHING,
+        table_time(conversation.created_at),
     )
 
 
-class CustomersState(FilteredPaginationState, AdminSessionState):
-    """The search, the claim filter, the page of customers, and the customer in detail."""
+def customers_page(
+    db: Session, offset: int, query: str, claim_status: str, sort: Sort
+) -> TablePage[CustomerListRow]:
+    """The page at `offset` in `sort` order: its rows, where it starts, and how many
+    customers match."""
+    status = None if claim_status == ANY else claim_status
+    rows, total = list_customers(db, PAGE_SIZE, offset, query, status, sort)
+    start = page_offset(offset, total)
+    if start != offset:  # past the end (customers went away): the last page instead
+        rows, total = list_customers(db, PAGE_SIZE, start, query, status, sort)
+    return TablePage([list_row(row) for row in rows], start, total)
+
+
+def customer_detail(db: Session, customer_id: str) -> CustomerDetail | None:
+    """The identities, channels, conversations, access and latest deliveries of one customer;
+    None when the customer is gone."""
+    profile = customer_profile(db, customer_id)
+    if profile is None:
+        return None
+    links = customer_links(db, customer_id)
+    active = profile.access.active
+    return CustomerDetail(
+        [identity_line(identity) for identity in links.identities],
+        [channel_line(channel) for channel in links.channels],
+        [conversation_line(conversation) for conversation in profile.conversations],
+        Access(
+            "Active" if active else "Expired",
+            "green" if active else "red",
+            table_time(profile.access.expires_at),
+            table_time(profile.trial_ends_at),
+        ),
+        delivery_rows(db, profile.recent_deliveries),
+    )
+
+
+class CustomersState(SortedPaginationState, AdminSessionState):
+    """The search, the claim filter, the order, the page of customers, and the customer in
+    detail."""
 
     rows: list[CustomerListRow] = rx.field(default_factory=list)
     loaded: bool = False
@@ -146,19 +216,16 @@ class CustomersState(FilteredPaginationState, AdminSessionState):
     detail: CustomerListRow = rx.field(default_factory=CustomerListRow)
     identities: list[IdentityLine] = rx.field(default_factory=list)
     channels: list[ChannelLine] = rx.field(default_factory=list)
+    conversations: list[ConversationLine] = rx.field(default_factory=list)
+    access: Access = rx.field(default_factory=Access)
+    deliveries: list[DeliveryRow] = rx.field(default_factory=list)
 
     async def _load_page(self) -> EventSpec | None:
         offset, query, claim = self.offset, self.query.strip(), self.claim_filter
-        try:
-            rows, start, total = await self._as_admin(
-                lambda db, _settings, _me: customers_page(db, offset, query, claim)
-            )
-        except AdminSignedOut:
-            return self._signed_out()
-        self.rows = rows
-        self._show_page(start, len(rows), total)
-        self.loaded = True
-        return None
+        sort = self._sort()
+        return await self._load_rows(
+            lambda db, _settings, _me: customers_page(db, offset, query, claim, sort)
+        )
 
     @rx.event
     async def load(self) -> EventSpec | None:
@@ -166,6 +233,7 @@ class CustomersState(FilteredPaginationState, AdminSessionState):
         if not await self._refresh_session():
             return self._signed_out()
         self.query, self.claim_filter, self.detail_open = "", ANY, False
+        self._reset_sort("created", descending=True)
         return await self._first_page()
 
     @rx.event
@@ -197,11 +265,16 @@ class CustomersState(FilteredPaginationState, AdminSessionState):
         if row is None:
             return None
         try:
-            self.identities, self.channels = await self._as_admin(
+            found = await self._as_admin(
                 lambda db, _settings, _me: customer_detail(db, customer_id)
             )
         except AdminSignedOut:
             return self._signed_out()
+        if found is None:
+            return None
+        self.identities, self.channels = found.identities, found.channels
+        self.conversations, self.access = found.conversations, found.access
+        self.deliveries = found.deliveries
         self.detail = row
         self.detail_open = True
         return None

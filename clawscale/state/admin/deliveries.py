@@ -1,10 +1,11 @@
-"""`/admin/deliveries`: the outbox filtered by status, channel and customer, newest first, a page
-at a time by keyset cursors; a delivery's every attempt; and retrying a dead delivery (after a
-confirmation, audited in the same transaction)."""
+"""`/admin/deliveries`: the outbox filtered by status, channel, customer and time range, newest
+(or oldest) first, a page at a time by keyset cursors; a delivery's every attempt; and retrying
+a dead delivery (after a confirmation, audited in the same transaction)."""
 
 import json
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import reflex as rx
 from reflex.event import EventSpec
@@ -13,6 +14,7 @@ from sqlmodel import Session
 from clawscale.domain.audit import record_admin_action
 from clawscale.domain.dashboard import channel_labels, customer_names
 from clawscale.domain.delivery_queries import (
+    CREATED,
     FAILURES,
     DeliveryFilter,
     decode_cursor,
@@ -20,21 +22,39 @@ from clawscale.domain.delivery_queries import (
     list_deliveries,
 )
 from clawscale.domain.dispatch import retry_dead_delivery
+from clawscale.domain.sorting import Sort
 from clawscale.models import AdminAccount, DeliveryAttempt, DeliveryStatus, OutboundDelivery
+from clawscale.models.base import utcnow
 from clawscale.state.admin.audit import NOTHING
 from clawscale.state.admin.badges import state_color, state_label
 from clawscale.state.admin.display import table_time
-from clawscale.state.admin.filtering import FilteredPaginationState
-from clawscale.state.admin.pagination import PAGE_SIZE
+from clawscale.state.admin.pagination import (
+    PAGE_SIZE,
+    SortedPaginationState,
+    TablePage,
+    describe_range,
+)
 from clawscale.state.admin.session import AdminSessionState, AdminSignedOut
 
 PROBLEMS = "problems"
+COUNTED_UP_TO = 10_000
+"""The page counts matching deliveries up to here, then says "10,000+": an exact count of a
+million rows would cost more than the page itself."""
 ALL = "all"
 STATUS_CHOICES: dict[str, str] = {
     PROBLEMS: "Failed and dead",
     ALL: "Every status",
     **{status.value: state_label(status.value) for status in DeliveryStatus},
 }
+ANY_TIME = "any"
+TIME_RANGES: dict[str, tuple[str, timedelta | None]] = {
+    ANY_TIME: ("Any time", None),
+    "1h": ("Last hour", timedelta(hours=1)),
+    "24h": ("Last 24 hours", timedelta(days=1)),
+    "7d": ("Last 7 days", timedelta(days=7)),
+    "30d": ("Last 30 days", timedelta(days=30)),
+}
+TIME_CHOICES: dict[str, str] = {choice: words for choice, (words, _) in TIME_RANGES.items()}
 RETRY_ACTION = "delivery.retry"
 AUDIT_TARGET = "outbound_delivery"
 NOT_DEAD = "This delivery is no longer dead, so there is nothing to retry."
@@ -85,6 +105,12 @@ def statuses_of(choice: str) -> tuple[DeliveryStatus, ...]:
     return ()
 
 
+def since_of(choice: str, now: datetime) -> datetime | None:
+    """Where a time range choice starts, counted back from `now`; None for any time."""
+    _words, span = TIME_RANGES.get(choice, TIME_RANGES[ANY_TIME])
+    return None if span is None else now - span
+
+
 def delivery_rows(db: Session, deliveries: Sequence[OutboundDelivery]) -> list[DeliveryRow]:
     """Deliveries in words, with their customers' and channels' names (two queries in all)."""
     customers = customer_names(db, (delivery.customer_id for delivery in deliveries))
@@ -130,19 +156,24 @@ def attempt_row(attempt: DeliveryAttempt) -> AttemptRow:
 
 
 @dataclass(frozen=True)
-class DeliveriesPage:
-    """The rows of one page, how many match in all, and the cursor of the next page."""
+class DeliveriesPage(TablePage[DeliveryRow]):
+    """A page of deliveries, and the cursor of the next page ("" at the end)."""
 
-    rows: list[DeliveryRow]
-    total: int
-    next_cursor: str
+    next_cursor: str = ""
 
 
-def deliveries_page(db: Session, selection: DeliveryFilter, cursor: str) -> DeliveriesPage:
-    """The page of `selection` after `cursor` ("" for the first page)."""
+def deliveries_page(
+    db: Session, selection: DeliveryFilter, sort: Sort, number: int, cursor: str
+) -> DeliveriesPage:
+    """Page `number` of `selection` in `sort` order, starting after `cursor` ("" for the
+    first page)."""
     after = decode_cursor(cursor) if cursor else None
-    page = list_deliveries(db, selection, PAGE_SIZE, after=after)
-    return DeliveriesPage(delivery_rows(db, page.items), page.total, page.next_cursor or "")
+    page = list_deliveries(
+        db, selection, PAGE_SIZE, after=after, sort=sort, count_up_to=COUNTED_UP_TO
+    )
+    return DeliveriesPage(
+        delivery_rows(db, page.items), number * PAGE_SIZE, page.total, page.next_cursor or ""
+    )
 
 
 def delivery_detail(db: Session, delivery_id: str) -> tuple[DeliveryRow, list[AttemptRow]] | None:
@@ -164,7 +195,7 @@ def retry_delivery(db: Session, admin: AdminAccount, delivery_id: str) -> Delive
     return delivery_rows(db, [delivery])[0]
 
 
-class DeliveriesState(FilteredPaginationState, AdminSessionState):
+class DeliveriesState(SortedPaginationState, AdminSessionState):
     """The filtered page of deliveries, the delivery shown in detail, and the retry asked for.
 
     Pages follow keyset cursors: `cursors[n]` starts page n ("" for the first), so Previous
@@ -176,6 +207,8 @@ class DeliveriesState(FilteredPaginationState, AdminSessionState):
     status_filter: str = PROBLEMS
     channel_filter: str = ""
     customer_filter: str = ""
+    time_filter: str = ANY_TIME
+    _since: datetime | None = None
     cursors: list[str] = rx.field(default_factory=lambda: [""])
     detail_open: bool = False
     detail: DeliveryRow = rx.field(default_factory=DeliveryRow)
@@ -191,29 +224,27 @@ class DeliveriesState(FilteredPaginationState, AdminSessionState):
             statuses=statuses_of(self.status_filter),
             channel_id=self.channel_filter.strip() or None,
             customer_id=self.customer_filter.strip() or None,
+            since=self._since,
         )
 
     async def _load_page(self) -> EventSpec | None:
         number = min(self.offset // PAGE_SIZE, len(self.cursors) - 1)
-        selection, cursor = self._selection(), self.cursors[number]
-        try:
-            page = await self._as_admin(
-                lambda db, _settings, _me: deliveries_page(db, selection, cursor)
-            )
-        except AdminSignedOut:
-            return self._signed_out()
-        self.cursors = [
-            *self.cursors[: number + 1],
-            *([page.next_cursor] if page.next_cursor else []),
-        ]
-        self.rows = page.rows
-        self._show_page(number * PAGE_SIZE, len(page.rows), page.total)
-        self.has_next = bool(page.next_cursor)
-        self.loaded = True
-        return None
+        selection, sort, cursor = self._selection(), self._sort(), self.cursors[number]
+        return await self._load_rows(
+            lambda db, _settings, _me: deliveries_page(db, selection, sort, number, cursor)
+        )
+
+    def _show_rows(self, page: TablePage[DeliveryRow]) -> None:
+        super()._show_rows(page)
+        next_cursor = page.next_cursor if isinstance(page, DeliveriesPage) else ""
+        number = page.offset // PAGE_SIZE
+        self.cursors = [*self.cursors[: number + 1], *([next_cursor] if next_cursor else [])]
+        self.has_next = bool(next_cursor)
+        self.range_label = describe_range(page.offset, len(page.rows), page.total, COUNTED_UP_TO)
 
     async def _first_page(self) -> EventSpec | None:
         self.cursors = [""]
+        self._since = since_of(self.time_filter, utcnow())
         return await super()._first_page()
 
     def _replace_row(self, row: DeliveryRow) -> None:
@@ -227,14 +258,22 @@ class DeliveriesState(FilteredPaginationState, AdminSessionState):
         if not await self._refresh_session():
             return self._signed_out()
         self.status_filter, self.channel_filter, self.customer_filter = PROBLEMS, "", ""
+        self.time_filter = ANY_TIME
         self.notice, self.problem = "", ""
         self.detail_open = self.confirm_open = False
+        self._reset_sort(CREATED, descending=True)
         return await self._first_page()
 
     @rx.event
     async def set_status(self, choice: str) -> EventSpec | None:
         """Another status choice: its first page at once."""
         self.status_filter = choice if choice in STATUS_CHOICES else PROBLEMS
+        return await self._first_page()
+
+    @rx.event
+    async def set_time_range(self, choice: str) -> EventSpec | None:
+        """Another time range: its first page at once, counted back from now."""
+        self.time_filter = choice if choice in TIME_RANGES else ANY_TIME
         return await self._first_page()
 
     @rx.event
@@ -266,8 +305,9 @@ class DeliveriesState(FilteredPaginationState, AdminSessionState):
 
     @rx.event
     async def clear_filters(self) -> EventSpec | None:
-        """Back to the failed and dead deliveries of every channel and customer."""
+        """Back to the failed and dead deliveries of every channel and customer, at any time."""
         self.status_filter, self.channel_filter, self.customer_filter = PROBLEMS, "", ""
+        self.time_filter = ANY_TIME
         return await self._first_page()
 
     @rx.event

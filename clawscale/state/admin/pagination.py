@@ -1,13 +1,33 @@
-"""Server-side pagination of the console's tables: which page is shown, and its label.
+"""Server-side pagination and sorting of the console's tables: which page is shown, its
+label, and the column it is sorted by.
 
-A table state mixes `PaginationState` in and implements `_load_page`, which fetches the rows
-at `self.offset` and reports them with `_show_page`.
+A table state mixes `PaginationState` in (beside `AdminSessionState`) and implements
+`_load_page`, which passes a fetch of the page at `self.offset` to `_load_rows`; that runs it
+as the signed-in admin and shows the `TablePage` it returns. A changed filter calls
+`_first_page`. `SortedPaginationState` adds a sort column the header cells toggle; the domain
+checks the key against its allow-list.
 """
+
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 import reflex as rx
 from reflex.event import EventSpec
 
+from clawscale.domain.sorting import Sort
+from clawscale.state.admin.session import AdminSignedOut, AdminWork
+
 PAGE_SIZE = 20
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class TablePage(Generic[R]):
+    """The rows of one page, where they start, and how many rows match in all."""
+
+    rows: list[R]
+    offset: int
+    total: int
 
 
 def last_page_offset(total: int, page_size: int = PAGE_SIZE) -> int:
@@ -22,11 +42,17 @@ def page_offset(offset: int, total: int, page_size: int = PAGE_SIZE) -> int:
     return min(snapped, last_page_offset(total, page_size))
 
 
-def describe_range(offset: int, shown: int, total: int) -> str:
-    """Which rows are shown, as in "21-40 of 45" (with an en dash); "" for an empty table."""
+def describe_range(offset: int, shown: int, total: int, counted_up_to: int | None = None) -> str:
+    """Which rows are shown, as in "21-40 of 45" (with an en dash), or "of 10,000+" when the
+    count stopped past `counted_up_to`; "" for an empty table."""
     if total == 0 or shown == 0:
         return ""
-    return f"{offset + 1}\N{EN DASH}{offset + shown} of {total}"
+    of = (
+        f"{counted_up_to:,}+"
+        if counted_up_to is not None and total > counted_up_to
+        else f"{total:,}"
+    )
+    return f"{offset + 1:,}\N{EN DASH}{offset + shown:,} of {of}"
 
 
 class PaginationState(rx.State, mixin=True):
@@ -39,8 +65,29 @@ class PaginationState(rx.State, mixin=True):
     has_next: bool = False
 
     async def _load_page(self) -> EventSpec | None:
-        """Fetch the rows at `self.offset` and call `_show_page`; a redirect when signed out."""
+        """Fetch the rows at `self.offset` with `_load_rows`; a redirect when signed out."""
         raise NotImplementedError
+
+    async def _load_rows(self, fetch: AdminWork[Any]) -> EventSpec | None:
+        """Run `fetch` as the page's admin (see `AdminSessionState._as_admin`) and show the
+        `TablePage` it returns; the sign-in redirect when the admin is signed out."""
+        try:
+            page = await self._as_admin(fetch)  # type: ignore[attr-defined]
+        except AdminSignedOut:
+            return self._signed_out()  # type: ignore[attr-defined]
+        self._show_rows(page)
+        return None
+
+    def _show_rows(self, page: TablePage[Any]) -> None:
+        """Show a fetched page (the state declares `rows` and `loaded`)."""
+        self.rows = page.rows
+        self._show_page(page.offset, len(page.rows), page.total)
+        self.loaded = True
+
+    async def _first_page(self) -> EventSpec | None:
+        """The first page (of the current filters and order)."""
+        self.offset = 0
+        return await self._load_page()
 
     def _show_page(self, offset: int, shown: int, total: int) -> None:
         """Remember which rows are shown, out of how many."""
@@ -61,3 +108,28 @@ class PaginationState(rx.State, mixin=True):
         """The page before."""
         self.offset = max(0, self.offset - PAGE_SIZE)
         return await self._load_page()
+
+
+class SortedPaginationState(PaginationState, mixin=True):
+    """`PaginationState` sorted by one column, set by clicking its header: a new column sorts
+    ascending, the same column again flips the direction; either way from the first page."""
+
+    sort_key: str = ""
+    sort_descending: bool = False
+
+    def _sort(self) -> Sort:
+        """The order asked for, for the domain's list query."""
+        return Sort(self.sort_key, self.sort_descending)
+
+    def _reset_sort(self, key: str = "", descending: bool = False) -> None:
+        """Back to the table's default order."""
+        self.sort_key, self.sort_descending = key, descending
+
+    @rx.event
+    async def sort_by(self, key: str) -> EventSpec | None:
+        """Sort by `key`, or flip the direction when already sorted by it."""
+        if key == self.sort_key:
+            self.sort_descending = not self.sort_descending
+        else:
+            self.sort_key, self.sort_descending = key, False
+        return await self._first_page()
