@@ -12,6 +12,7 @@ from clawscale.crypto import decrypt_text, encrypt_text
 from clawscale.db import insert_or_find
 from clawscale.domain.audit import record_admin_action
 from clawscale.domain.errors import Conflict, NotFound
+from clawscale.domain.sorting import Sort, order_by
 from clawscale.models import Agent, AgentBinding, Channel, ChannelScope, ProvisionStatus
 from clawscale.models.base import utcnow
 from clawscale.settings import Settings
@@ -86,11 +87,24 @@ def ensure_binding(db: Session, customer_id: str, agent: Agent) -> AgentBinding:
     return insert_or_find(db, insert, lambda: binding_of(db, customer_id))
 
 
-def list_agents(db: Session, limit: int, offset: int) -> tuple[list[Agent], int]:
-    """A page of agents by name, and how many there are."""
+AGENT_SORTS = {
+    "name": col(Agent.name),
+    "endpoint": col(Agent.endpoint),
+    "updated": col(Agent.updated_at),
+}
+
+
+def list_agents(
+    db: Session, limit: int, offset: int, sort: Sort | None = None
+) -> tuple[list[Agent], int]:
+    """A page of agents in `sort` order (by name by default), and how many there are."""
     total = db.exec(select(func.count()).select_from(Agent)).one()
+    by_name = (col(Agent.name), col(Agent.id))
     rows = db.exec(
-        select(Agent).order_by(col(Agent.name), col(Agent.id)).offset(offset).limit(limit)
+        select(Agent)
+        .order_by(*order_by(AGENT_SORTS, sort, by_name, col(Agent.id)))
+        .offset(offset)
+        .limit(limit)
     )
     return list(rows), total
 

@@ -26,6 +26,7 @@ from clawscale.domain.channel_store import (
     update_channel_data,
 )
 from clawscale.domain.errors import Conflict, DomainError, NotFound
+from clawscale.domain.sorting import Sort, order_by
 from clawscale.models import Agent, Channel, ChannelScope, ChannelStatus
 from clawscale.models.base import utcnow
 from clawscale.settings import Settings
@@ -133,20 +134,36 @@ def _live_shared_channels() -> list:
     ]
 
 
+SHARED_CHANNEL_SORTS = {
+    "name": col(Channel.name),
+    "kind": col(Channel.kind),
+    "state": col(Channel.status),
+    "last_activity": col(Channel.last_activity_at),
+}
+
+
 def list_shared_channels(
-    db: Session, limit: int, offset: int, *, kind: str | None = None, status: str | None = None
+    db: Session,
+    limit: int,
+    offset: int,
+    *,
+    kind: str | None = None,
+    status: str | None = None,
+    sort: Sort | None = None,
 ) -> tuple[list[Channel], int]:
-    """One page of the shared channels not archived, newest first, and how many there are."""
+    """One page of the shared channels not archived, in `sort` order (newest first by default),
+    and how many there are."""
     conditions = _live_shared_channels()
     if kind:
         conditions.append(col(Channel.kind) == kind)
     if status:
         conditions.append(col(Channel.status) == status)
     total = db.exec(select(func.count()).select_from(Channel).where(*conditions)).one()
+    newest = (col(Channel.created_at).desc(), col(Channel.id).desc())
     rows = db.exec(
         select(Channel)
         .where(*conditions)
-        .order_by(col(Channel.created_at).desc(), col(Channel.id).desc())
+        .order_by(*order_by(SHARED_CHANNEL_SORTS, sort, newest, col(Channel.id)))
         .offset(offset)
         .limit(limit)
     ).all()
@@ -161,10 +178,11 @@ def list_shared_channel_views(
     *,
     kind: str | None = None,
     status: str | None = None,
+    sort: Sort | None = None,
 ) -> tuple[list[SharedChannelView], int]:
     """`list_shared_channels` as the admin sees each row (rows of a kind no adapter serves are
     left out)."""
-    rows, total = list_shared_channels(db, limit, offset, kind=kind, status=status)
+    rows, total = list_shared_channels(db, limit, offset, kind=kind, status=status, sort=sort)
     kinds = build_shared_adapters(settings)
     return [shared_channel_view(db, settings, row) for row in rows if row.kind in kinds], total
 

@@ -18,7 +18,7 @@ from sqlmodel import col, func, select
 
 from clawscale.state.admin.pagination import PAGE_SIZE
 from tests.browser.conftest import AdminLogin, restored_environment, warm_up
-from tests.browser.test_admin_dashboard import screenshot
+from tests.browser.test_admin_dashboard import header, screenshot
 from tests.browser.test_admin_pages import WIDTHS
 from tests.fakes.telegram import FakeTelegram, fake_telegram, telegram_error
 
@@ -152,6 +152,16 @@ def test_the_list_pages_and_filters_seeded_channels(
     expect(pager).to_contain_text(f"{PAGE_SIZE + 1}\N{EN DASH}")
     page.get_by_role("button", name="Previous").click()
     expect(pager).to_have_text(f"1\N{EN DASH}{PAGE_SIZE} of {total} shared channels")
+
+    by_name = header(page, "Shared channels", "Channel")
+    by_name.get_by_role("button").click()
+    expect(by_name).to_have_attribute("aria-sort", "ascending")
+    names = table.locator("tbody tr th").all_inner_texts()
+    assert names == sorted(names) and len(names) == PAGE_SIZE
+    by_name.get_by_role("button").click()
+    expect(by_name).to_have_attribute("aria-sort", "descending")
+    names = table.locator("tbody tr th").all_inner_texts()
+    assert names == sorted(names, reverse=True)
 
     choose(page, "State", "Error")
     expect(newest).to_be_visible()

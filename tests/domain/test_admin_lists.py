@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import Session, col, select
 
 from clawscale.domain.admins import create_admin, list_admins
+from clawscale.domain.agents import create_agent, list_agents
 from clawscale.domain.audit import record_admin_action
 from clawscale.domain.audit_queries import list_audit_entries
 from clawscale.domain.channel_admin import (
@@ -26,6 +27,7 @@ from clawscale.domain.delivery_queries import (
 from clawscale.domain.directory import customer_profile, list_channels, list_customers
 from clawscale.domain.errors import NotFound
 from clawscale.domain.shared_channel_connections import change_shared_channel_alone
+from clawscale.domain.shared_channels import list_shared_channels
 from clawscale.domain.sorting import Sort
 from clawscale.models import (
     AuditLog,
@@ -57,6 +59,10 @@ def seed_customers(session: Session, names: list[str]) -> list[Customer]:
 
 def names(rows) -> list[str]:
     return [row.display_name for row in rows]
+
+
+def titles(rows) -> list[str]:
+    return [row.name for row in rows]
 
 
 def test_customers_sort_by_name_both_ways_and_page_in_that_order(session):
@@ -102,6 +108,31 @@ def test_admins_and_audit_entries_sort_by_their_columns(session):
     assert actions == ["a.first", "b.second", "c.third"]
     by_admin = list_audit_entries(session, 10, 0, Sort("admin", descending=True))
     assert [entry.admin_email for entry in by_admin] == ["zed@example.com", "amy@example.com", None]
+
+
+def test_agents_and_shared_channels_sort_by_their_columns(session):
+    for slug, endpoint in (("bravo", "https://a.test"), ("alpha", "https://c.test")):
+        create_agent(session, SETTINGS, slug, slug.title(), endpoint, "")
+    for name, kind in (("Zulu", "linq"), ("Yankee", "telegram"), ("Xray", "linq")):
+        create_channel(session, SETTINGS, kind, ChannelScope.SHARED, name=name)
+    session.commit()
+    assert titles(list_agents(session, 10, 0)[0]) == ["Alpha", "Bravo"]
+    by_endpoint = list_agents(session, 10, 0, Sort("endpoint", descending=True))[0]
+    assert titles(by_endpoint) == ["Alpha", "Bravo"]
+    assert titles(list_agents(session, 10, 0, Sort("name", descending=True))[0]) == [
+        "Bravo",
+        "Alpha",
+    ]
+    assert titles(list_shared_channels(session, 10, 0)[0]) == ["Xray", "Yankee", "Zulu"]
+    assert titles(list_shared_channels(session, 10, 0, sort=Sort("name"))[0]) == [
+        "Xray",
+        "Yankee",
+        "Zulu",
+    ]
+    by_kind = list_shared_channels(session, 10, 0, sort=Sort("kind", descending=True))[0]
+    assert [channel.kind for channel in by_kind] == ["telegram", "linq", "linq"]
+    unknown = list_shared_channels(session, 10, 0, sort=Sort("secrets_encrypted"))[0]
+    assert titles(unknown) == ["Xray", "Yankee", "Zulu"]
 
 
 def seed_outbox(session: Session) -> tuple[Channel, Channel, list[OutboundDelivery]]:

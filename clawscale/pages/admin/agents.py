@@ -6,7 +6,14 @@ from reflex.vars import Var
 
 from clawscale.pages.admin.admins import section_title
 from clawscale.pages.admin.console import console_page
-from clawscale.pages.admin.tables import data_table, empty_state, loading_rows, pager, state_badge
+from clawscale.pages.admin.tables import (
+    Sortable,
+    data_table,
+    empty_state,
+    loading_rows,
+    pager,
+    state_badge,
+)
 from clawscale.pages.admin.widgets import clamped, detail_dialog, row_button, table_with_pager
 from clawscale.pages.catalogue import PageSpec, Section, SitePage
 from clawscale.pages.forms import answer, form_field
@@ -24,7 +31,14 @@ SPEC = PageSpec(
     "Register agent runtimes, their endpoints and tokens, and choose the default agent.",
     Section.ADMIN,
 )
-COLUMNS = ("Agent", "Endpoint", "Token", "Default", "Updated (UTC)", "")
+COLUMNS = (
+    Sortable("Agent", "name"),
+    Sortable("Endpoint", "endpoint"),
+    "Token",
+    "Default",
+    Sortable("Updated (UTC)", "updated"),
+    "",
+)
 TOKEN_HINT = "Write-only: stored encrypted and never shown again."
 
 
@@ -78,7 +92,7 @@ def agents_table() -> rx.Component:
         rx.cond(
             AgentsState.rows,
             table_with_pager(
-                data_table("Agents", COLUMNS, rx.foreach(AgentsState.rows, agent_row)),
+                data_table("Agents", COLUMNS, rx.foreach(AgentsState.rows, agent_row), AgentsState),
                 pager(AgentsState, "agents"),
             ),
             empty_state(

@@ -11,7 +11,7 @@ from reflex.vars import Var
 from clawscale.pages.admin.admins import section_title
 from clawscale.pages.admin.channel_tables import channel_filters, channel_state_cells
 from clawscale.pages.admin.console import console_page
-from clawscale.pages.admin.tables import data_table, empty_state, loading_rows, pager
+from clawscale.pages.admin.tables import Sortable, data_table, empty_state, loading_rows, pager
 from clawscale.pages.admin.widgets import (
     clamped,
     table_with_pager,
@@ -38,7 +38,14 @@ SPEC = PageSpec(
     "Connect WhatsApp, WeChat, iMessage/SMS and Telegram channels shared by an agent.",
     Section.ADMIN,
 )
-COLUMNS = ("Channel", "Kind", "Agent", "State", "Last activity (UTC)", "Last error")
+COLUMNS = (
+    Sortable("Channel", "name"),
+    Sortable("Kind", "kind"),
+    "Agent",
+    Sortable("State", "state"),
+    Sortable("Last activity (UTC)", "last_activity"),
+    "Last error",
+)
 SECRET_HINT = "Write-only: stored encrypted and never shown again."
 KEEP_HINT = "Leave blank to keep the current value."
 BASE_URL_HINT = "Leave blank to use the gateway's default for this kind."
@@ -189,7 +196,10 @@ def channels_table() -> rx.Component:
             SharedChannelsState.rows,
             table_with_pager(
                 data_table(
-                    "Shared channels", COLUMNS, rx.foreach(SharedChannelsState.rows, channel_row)
+                    "Shared channels",
+                    COLUMNS,
+                    rx.foreach(SharedChannelsState.rows, channel_row),
+                    SharedChannelsState,
                 ),
                 pager(SharedChannelsState, "shared channels"),
             ),

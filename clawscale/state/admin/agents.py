@@ -14,11 +14,17 @@ from sqlmodel import Session
 
 from clawscale.domain.agents import AgentChanges, edit_agent, list_agents, register_agent
 from clawscale.domain.errors import Conflict, DomainError
+from clawscale.domain.sorting import Sort
 from clawscale.models import AdminAccount, Agent
 from clawscale.settings import Settings
 from clawscale.state.admin.admins import reset_form
 from clawscale.state.admin.display import table_time
-from clawscale.state.admin.pagination import PAGE_SIZE, PaginationState, TablePage, page_offset
+from clawscale.state.admin.pagination import (
+    PAGE_SIZE,
+    SortedPaginationState,
+    TablePage,
+    page_offset,
+)
 from clawscale.state.admin.session import AdminSessionState, AdminSignedOut
 from clawscale.state.form import FormState, field_value
 
@@ -53,12 +59,12 @@ def agent_row(agent: Agent) -> AgentRow:
     )
 
 
-def agents_page(db: Session, offset: int) -> TablePage[AgentRow]:
-    """The page of agents at `offset` (snapped to a page that exists)."""
-    agents, total = list_agents(db, PAGE_SIZE, offset)
+def agents_page(db: Session, offset: int, sort: Sort) -> TablePage[AgentRow]:
+    """The page of agents at `offset` (snapped to a page that exists) in `sort` order."""
+    agents, total = list_agents(db, PAGE_SIZE, offset, sort)
     start = page_offset(offset, total)
     if start != offset:
-        agents, total = list_agents(db, PAGE_SIZE, start)
+        agents, total = list_agents(db, PAGE_SIZE, start, sort)
     return TablePage([agent_row(agent) for agent in agents], start, total)
 
 
@@ -105,7 +111,7 @@ def change_agent(
     return edit_agent(db, settings, admin.id, agent_id, changes).name
 
 
-class AgentsState(FormState, PaginationState, AdminSessionState):
+class AgentsState(FormState, SortedPaginationState, AdminSessionState):
     """The page of agents, the registration form, and the last outcome."""
 
     rows: list[AgentRow] = rx.field(default_factory=list)
@@ -114,8 +120,8 @@ class AgentsState(FormState, PaginationState, AdminSessionState):
     outcome_error: str = ""
 
     async def _load_page(self) -> EventSpec | None:
-        offset = self.offset
-        return await self._load_rows(lambda db, _settings, _me: agents_page(db, offset))
+        offset, sort = self.offset, self._sort()
+        return await self._load_rows(lambda db, _settings, _me: agents_page(db, offset, sort))
 
     @rx.event
     async def load(self) -> EventSpec | None:
@@ -124,8 +130,8 @@ class AgentsState(FormState, PaginationState, AdminSessionState):
         self.outcome = self.outcome_error = ""
         if not await self._refresh_session():
             return self._signed_out()
-        self.offset = 0
-        return await self._load_page()
+        self._reset_sort("name")
+        return await self._first_page()
 
     @rx.event
     async def add(self, form_data: dict[str, Any]) -> AsyncIterator[EventSpec | None]:

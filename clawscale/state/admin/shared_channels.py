@@ -24,6 +24,7 @@ from clawscale.domain.shared_channels import (
     create_shared_channel,
     list_shared_channel_views,
 )
+from clawscale.domain.sorting import Sort
 from clawscale.models import AdminAccount, ChannelStatus
 from clawscale.settings import Settings, get_settings
 from clawscale.state.admin.admins import reset_form
@@ -31,7 +32,12 @@ from clawscale.state.admin.agents import name_problem
 from clawscale.state.admin.badges import state_color, state_label
 from clawscale.state.admin.channel_filters import ANY, ChannelFilterState, state_choices
 from clawscale.state.admin.display import table_time
-from clawscale.state.admin.pagination import PAGE_SIZE, TablePage, page_offset
+from clawscale.state.admin.pagination import (
+    PAGE_SIZE,
+    SortedPaginationState,
+    TablePage,
+    page_offset,
+)
 from clawscale.state.admin.session import AdminSessionState, AdminSignedOut
 from clawscale.state.form import FormState, field_value
 
@@ -201,15 +207,16 @@ class SharedChannelsPage(TablePage[SharedChannelRow]):
 
 
 def shared_channels_page(
-    db: Session, settings: Settings, offset: int, kind: str, status: str
+    db: Session, settings: Settings, offset: int, kind: str, status: str, sort: Sort
 ) -> SharedChannelsPage:
-    """The page at `offset` of the channels of `kind` in `status` (ANY for every one)."""
+    """The page at `offset`, in `sort` order, of the channels of `kind` in `status` (ANY for
+    every one)."""
     kind_or_none = None if kind == ANY else kind
     status_or_none = None if status == ANY else status
 
     def fetch(start: int) -> tuple[list[SharedChannelView], int]:
         return list_shared_channel_views(
-            db, settings, PAGE_SIZE, start, kind=kind_or_none, status=status_or_none
+            db, settings, PAGE_SIZE, start, kind=kind_or_none, status=status_or_none, sort=sort
         )
 
     views, total = fetch(offset)
@@ -248,7 +255,7 @@ def add_shared_channel(
     return channel.name
 
 
-class SharedChannelsState(FormState, ChannelFilterState, AdminSessionState):
+class SharedChannelsState(FormState, ChannelFilterState, SortedPaginationState, AdminSessionState):
     """The filters, the page of shared channels, and the create form (its kind and agent)."""
 
     rows: list[SharedChannelRow] = rx.field(default_factory=list)
@@ -258,9 +265,9 @@ class SharedChannelsState(FormState, ChannelFilterState, AdminSessionState):
     new_agent: str = DEFAULT_AGENT
 
     async def _load_page(self) -> EventSpec | None:
-        offset, kind, status = self.offset, self.kind_filter, self.state_filter
+        offset, kind, status, sort = self.offset, self.kind_filter, self.state_filter, self._sort()
         return await self._load_rows(
-            lambda db, settings, _me: shared_channels_page(db, settings, offset, kind, status)
+            lambda db, settings, _me: shared_channels_page(db, settings, offset, kind, status, sort)
         )
 
     def _show_rows(self, page: TablePage[SharedChannelRow]) -> None:
@@ -275,6 +282,7 @@ class SharedChannelsState(FormState, ChannelFilterState, AdminSessionState):
         if not await self._refresh_session():
             return self._signed_out()
         self._reset_filters()
+        self._reset_sort()
         self.new_kind, self.new_agent = "", DEFAULT_AGENT
         return await self._first_page()
 
