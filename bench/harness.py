@@ -185,7 +185,10 @@ async def _drive(
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
     interval = connections / rate if rate else 0.0
 
-    async def worker(client: httpx.AsyncClient) -> None:
+    async def worker(client: httpx.AsyncClient, index: int) -> None:
+        # Paced workers start spread over one interval, so requests arrive evenly rather than
+        # in bursts of `connections` at once.
+        await asyncio.sleep(interval * index / connections)
         while time.perf_counter() < deadline:
             started = time.perf_counter()
             body, headers = make_request(next(counter))
@@ -196,7 +199,7 @@ async def _drive(
                 await asyncio.sleep(max(0.0, interval - (time.perf_counter() - started)))
 
     async with httpx.AsyncClient(limits=limits, timeout=30) as client:
-        await asyncio.gather(*(worker(client) for _ in range(connections)))
+        await asyncio.gather(*(worker(client, index) for index in range(connections)))
     return result
 
 
