@@ -1,10 +1,12 @@
 """Fixtures shared by the whole suite: databases on SQLite and PostgreSQL, and the real API."""
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+import redis
 import sqlalchemy as sa
 from fastapi import FastAPI
 from sqlmodel import Session
@@ -16,6 +18,8 @@ from clawscale.migrations import upgrade_database
 from clawscale.settings import Settings
 from tests.databases import backends, empty_all_tables, fresh_database
 from tests.servers import serve_asgi
+
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379"
 
 
 @pytest.fixture(scope="session", params=backends())
@@ -100,3 +104,14 @@ def use_settings(api_app: FastAPI) -> Callable[..., Settings]:
 def project_root() -> Path:
     """The repository's top folder."""
     return Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """REDIS_URL (default 127.0.0.1:6379) when a Redis answers there; scripts/test starts one."""
+    url = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError:
+        pytest.skip(f"no Redis answers at {url}")
+    return url

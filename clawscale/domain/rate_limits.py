@@ -1,15 +1,21 @@
-"""Rate limits for sign-in and mail-sending actions, per client IP and per email (`limits`).
+"""Rate limits (`limits`): sign-in and mail-sending actions per client IP and per email, calls
+per API key, webhooks per channel.
 
 One limiter per process serves both the API routes and the pages' forms, so a person gets the
-same number of attempts whichever way they come.
+same number of attempts whichever way they come. With REDIS_URL set the counts live in Redis, so
+several backends share one budget; without it they are the process's own. Should Redis be
+unreachable, a request is let through (and logged) rather than refused: a limit is a guard, not
+a reason to stop the gateway.
 """
 
+import logging
 import math
 import time
 from functools import lru_cache
 
 from limits import RateLimitItem, parse
-from limits.storage import MemoryStorage
+from limits.errors import StorageError
+from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from clawscale.domain.errors import DomainError
@@ -24,19 +30,36 @@ class RateLimited(DomainError):
         self.retry_after = retry_after
 
 
-class KeyedRateLimiter:
-    """A moving-window limit counted separately for each (action, key)."""
+logger = logging.getLogger(__name__)
+IN_MEMORY = "memory://"
 
-    def __init__(self, limit: str) -> None:
-        self._storage = MemoryStorage()
+
+def counter_storage(redis_url: str) -> str:
+    """Where the counts live: Redis when the deployment has one, else the process's memory."""
+    return redis_url or IN_MEMORY
+
+
+class KeyedRateLimiter:
+    """A moving-window limit counted separately for each (action, key), under `name` (so
+    limiters sharing one Redis never count each other's hits)."""
+
+    def __init__(self, limit: str, name: str = "limit", storage: str = IN_MEMORY) -> None:
+        self._name = name
+        self._storage = storage_from_string(storage, wrap_exceptions=True)
         self._limiter = MovingWindowRateLimiter(self._storage)
         self._item: RateLimitItem = parse(limit)
 
     def check(self, action: str, key: str) -> None:
         """Count one attempt; RateLimited (with seconds to wait) past the limit."""
-        if not self._limiter.hit(self._item, action, key):
-            reset_at = self._limiter.get_window_stats(self._item, action, key).reset_time
-            raise RateLimited(max(1, math.ceil(reset_at - time.time())))
+        try:
+            allowed = self._limiter.hit(self._item, self._name, action, key)
+            if allowed:
+                return
+            stats = self._limiter.get_window_stats(self._item, self._name, action, key)
+        except StorageError as error:
+            logger.warning("rate limit %s not counted, its storage failed: %s", self._name, error)
+            return
+        raise RateLimited(max(1, math.ceil(stats.reset_time - time.time())))
 
     def reset(self) -> None:
         """Forget every count."""
@@ -46,9 +69,9 @@ class KeyedRateLimiter:
 class AuthRateLimiter:
     """Limits per (action, IP) and per (action, email), for sign-in and mail-sending actions."""
 
-    def __init__(self, per_ip: str, per_email: str) -> None:
-        self._per_ip = KeyedRateLimiter(per_ip)
-        self._per_email = KeyedRateLimiter(per_email)
+    def __init__(self, per_ip: str, per_email: str, storage: str = IN_MEMORY) -> None:
+        self._per_ip = KeyedRateLimiter(per_ip, "auth-ip", storage)
+        self._per_email = KeyedRateLimiter(per_email, "auth-email", storage)
 
     def check(self, action: str, client_ip: str, email: str) -> None:
         """Count one attempt; RateLimited when either limit is exceeded."""
@@ -64,17 +87,26 @@ class AuthRateLimiter:
 @lru_cache
 def shared_api_key_limiter() -> KeyedRateLimiter:
     """The process's limiter for calls made with an API key (outbound pushes)."""
-    return KeyedRateLimiter(get_settings().API_KEY_RATE_LIMIT)
+    settings = get_settings()
+    storage = counter_storage(settings.REDIS_URL)
+    return KeyedRateLimiter(settings.API_KEY_RATE_LIMIT, "api-key", storage)
 
 
 @lru_cache
 def shared_webhook_limiter() -> KeyedRateLimiter:
     """The process's limiter for provider webhooks, counted per channel."""
-    return KeyedRateLimiter(get_settings().WEBHOOK_RATE_LIMIT)
+    settings = get_settings()
+    return KeyedRateLimiter(
+        settings.WEBHOOK_RATE_LIMIT, "webhook", counter_storage(settings.REDIS_URL)
+    )
 
 
 @lru_cache
 def shared_auth_limiter() -> AuthRateLimiter:
     """The process's limiter, with the configured limits."""
     settings = get_settings()
-    return AuthRateLimiter(settings.AUTH_RATE_LIMIT_PER_IP, settings.AUTH_RATE_LIMIT_PER_EMAIL)
+    return AuthRateLimiter(
+        settings.AUTH_RATE_LIMIT_PER_IP,
+        settings.AUTH_RATE_LIMIT_PER_EMAIL,
+        counter_storage(settings.REDIS_URL),
+    )

@@ -1,19 +1,15 @@
-"""Fixtures of the scale tests: a fresh PostgreSQL database of their own, Redis, and a session
-on the database for set-up and observation."""
+"""Fixtures of the scale tests: a fresh PostgreSQL database of their own and a session on it
+for set-up and observation (Redis: `redis_url` in tests/conftest.py)."""
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import redis
 from sqlmodel import Session
 
 from clawscale.db import create_db_engine
 from clawscale.migrations import upgrade_database
 from tests.databases import fresh_database, postgres_server_url
-
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379"
 
 
 @pytest.fixture
@@ -33,14 +29,3 @@ def postgres_session(postgres_url: str) -> Iterator[Session]:
     with Session(engine, expire_on_commit=False) as session:
         yield session
     engine.dispose()
-
-
-@pytest.fixture
-def redis_url() -> str:
-    """REDIS_URL (default 127.0.0.1:6379) when a Redis answers there."""
-    url = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
-    except redis.RedisError:
-        pytest.skip(f"no Redis answers at {url} (Reflex's state manager when scaled out)")
-    return url
