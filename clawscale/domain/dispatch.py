@@ -119,6 +119,7 @@ def load_send_job(db: Session, settings: Settings, delivery_id: str) -> SendJob 
     return send_job_for(settings, delivery, channel)
 
 
+NOW = bindparam("now", type_=UTCDateTime())
 NEXT_ATTEMPT_NUMBER = (
     select(func.coalesce(func.max(DeliveryAttempt.attempt_number), 0) + 1)
     .where(DeliveryAttempt.delivery_id == bindparam("delivery_id"))
@@ -128,8 +129,8 @@ RECORD_ATTEMPT = insert(DeliveryAttempt).values(
     id=bindparam("attempt_id"),
     delivery_id=bindparam("delivery_id"),
     attempt_number=NEXT_ATTEMPT_NUMBER,
-    started_at=bindparam("now", type_=UTCDateTime()),
-    finished_at=bindparam("now", type_=UTCDateTime()),
+    started_at=NOW,
+    finished_at=NOW,
     succeeded=bindparam("succeeded"),
     provider_message_id=bindparam("provider_message_id"),
     error=bindparam("error"),
@@ -146,7 +147,7 @@ MARK_SENT = (
         error=None,
         lease_owner=None,
         lease_expires_at=None,
-        updated_at=bindparam("now", type_=UTCDateTime()),
+        updated_at=NOW,
     )
     .returning(OutboundDelivery.id)
     .execution_options(synchronize_session=False)
