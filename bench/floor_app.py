@@ -17,15 +17,21 @@ from starlette.routing import Route
 DSN = os.environ["FLOOR_DSN"]
 POOL_SIZE = 10
 _pool: asyncio.Queue[psycopg.AsyncConnection] | None = None
+_pool_lock = asyncio.Lock()
 
 
 async def _connections() -> asyncio.Queue[psycopg.AsyncConnection]:
+    """The worker's connections, opened by the first request (the others wait for it, rather
+    than each opening a pool of its own and running PostgreSQL out of connections)."""
     global _pool
-    if _pool is None:
-        pool: asyncio.Queue[psycopg.AsyncConnection] = asyncio.Queue()
-        for _ in range(POOL_SIZE):
-            await pool.put(await psycopg.AsyncConnection.connect(DSN, autocommit=True))
-        _pool = pool
+    if _pool is not None:
+        return _pool
+    async with _pool_lock:
+        if _pool is None:
+            pool: asyncio.Queue[psycopg.AsyncConnection] = asyncio.Queue()
+            for _ in range(POOL_SIZE):
+                await pool.put(await psycopg.AsyncConnection.connect(DSN, autocommit=True))
+            _pool = pool
     return _pool
 
 

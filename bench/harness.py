@@ -1,13 +1,18 @@
-"""What every benchmark shares: a fresh PostgreSQL database, servers under granian, a load
-generator on loopback, latency percentiles and the peak memory of a process tree."""
+"""What every benchmark shares: a fresh PostgreSQL database, servers under granian, load on
+loopback from wrk (installed from Debian's package when missing; bench/load.lua sends each
+pre-generated body once and reports latency percentiles and statuses), the peak memory of a
+process tree, and the run the gateway benchmarks have in common: warm-up, peak, half rate and the
+floor under the same load."""
 
 import argparse
-import asyncio
+import json
 import os
 import secrets
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -154,53 +159,71 @@ class PeakMemory:
 
 MakeRequest = Callable[[int], tuple[dict, dict]]
 
+LOAD_SCRIPT = Path(__file__).resolve().parent / "load.lua"
+WRK_THREADS = 2
+# Bodies written per second of a run that is not paced: about twice what the floor serves here.
+# Should they run out, load.lua sends nothing rather than repeat one, and run_load raises.
+MAX_RATE = 10000
+# Put this in a body where the request's send time belongs: load.lua replaces it with the
+# wall-clock time (Unix seconds) at which it builds the request.
+SEND_TIME = "@@bench-send-time@@"
+
 
 @dataclass
 class LoadResult:
-    """What a load run measured."""
+    """What a load run measured, as wrk reports it: latency percentiles in seconds (keyed by
+    fraction) and HTTP statuses over the answered requests, socket errors, the run's length."""
 
     seconds: float
-    latencies: list[float] = field(default_factory=list)
+    requests: int
+    latencies: dict[float, float]
     statuses: dict[int, int] = field(default_factory=dict)
+    errors: dict[str, int] = field(default_factory=dict)
 
     @property
     def rate(self) -> float:
-        return len(self.latencies) / self.seconds
+        return self.requests / self.seconds if self.seconds else 0.0
 
     def percentile(self, fraction: float) -> float:
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else 0.0
+        if fraction not in self.latencies:
+            raise ValueError(f"wrk reported percentiles {sorted(self.latencies)}, not {fraction}")
+        return self.latencies[fraction]
 
 
-async def _drive(
-    url: str,
-    make_request: MakeRequest,
-    connections: int,
-    seconds: float,
-    rate: float | None,
-) -> LoadResult:
-    result = LoadResult(seconds=seconds)
-    counter = iter(range(10**9))
-    deadline = time.perf_counter() + seconds
-    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-    interval = connections / rate if rate else 0.0
+def _apt_get(*arguments: str) -> None:
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", *arguments], env=env, stdout=subprocess.DEVNULL, check=True)
 
-    async def worker(client: httpx.AsyncClient, index: int) -> None:
-        # Paced workers start spread over one interval, so requests arrive evenly rather than
-        # in bursts of `connections` at once.
-        await asyncio.sleep(interval * index / connections)
-        while time.perf_counter() < deadline:
-            started = time.perf_counter()
-            body, headers = make_request(next(counter))
-            response = await client.post(url, json=body, headers=headers)
-            result.latencies.append(time.perf_counter() - started)
-            result.statuses[response.status_code] = result.statuses.get(response.status_code, 0) + 1
-            if interval:
-                await asyncio.sleep(max(0.0, interval - (time.perf_counter() - started)))
 
-    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
-        await asyncio.gather(*(worker(client, index) for index in range(connections)))
-    return result
+def ensure_wrk() -> str:
+    """The path of wrk, installed from Debian's package first if it is missing."""
+    found = shutil.which("wrk")
+    if found:
+        return found
+    print("wrk is not installed: installing Debian's package (apt-get install -y wrk)", flush=True)
+    try:
+        _apt_get("install", "-y", "wrk")
+    except subprocess.CalledProcessError:
+        _apt_get("update")
+        _apt_get("install", "-y", "wrk")
+    found = shutil.which("wrk")
+    if not found:
+        raise RuntimeError("apt-get installed wrk, but it is not on PATH")
+    return found
+
+
+def write_bodies(path: Path, make_request: MakeRequest, count: int) -> dict:
+    """`count` bodies from `make_request`, one JSON document a line; their (common) headers."""
+    headers: dict | None = None
+    with path.open("w") as out:
+        for number in range(count):
+            body, these = make_request(number)
+            if headers is None:
+                headers = these
+            elif these != headers:
+                raise ValueError(f"request {number} has other headers than request 0: {these}")
+            out.write(json.dumps(body, separators=(",", ":")) + "\n")
+    return headers or {}
 
 
 def run_load(
@@ -210,9 +233,56 @@ def run_load(
     seconds: float = 10.0,
     rate: float | None = None,
 ) -> LoadResult:
-    """POST bodies from `make_request(n)` with `connections` at once for `seconds` (optionally
-    paced to about `rate` requests per second)."""
-    return asyncio.run(_drive(url, make_request, connections, seconds, rate))
+    """POST the bodies of `make_request(0)`, `make_request(1)`, ... (each once) with wrk, holding
+    `connections` open for `seconds` (whole seconds: wrk's unit); each connection sends its next
+    request when the last one is answered or, given `rate`, when its thread's next send slot comes
+    (slots spaced evenly to make about `rate` requests per second in all; see load.lua)."""
+    wrk = ensure_wrk()
+    whole_seconds = max(1, round(seconds))
+    count = whole_seconds * MAX_RATE
+    if rate:
+        count = min(count, int(rate * whole_seconds * 1.2) + 2 * connections)
+    with tempfile.TemporaryDirectory(prefix="bench-load-") as folder:
+        bodies = Path(folder) / "bodies.jsonl"
+        headers = {"Content-Type": "application/json", **write_bodies(bodies, make_request, count)}
+        command = [
+            wrk,
+            f"-t{WRK_THREADS}",
+            f"-c{connections}",
+            f"-d{whole_seconds}s",
+            "--timeout",
+            "30s",
+            "-s",
+            str(LOAD_SCRIPT),
+            *(option for name, value in headers.items() for option in ("-H", f"{name}: {value}")),
+            url,
+        ]
+        env = {
+            **os.environ,
+            "BENCH_BODIES": str(bodies),
+            "BENCH_THREADS": str(WRK_THREADS),
+            "BENCH_RATE": str(rate or 0),
+            "BENCH_SEND_TIME": SEND_TIME,
+        }
+        finished = subprocess.run(command, env=env, capture_output=True, text=True)
+    lines = [line for line in finished.stdout.splitlines() if line.startswith("BENCH_RESULT ")]
+    if finished.returncode or not lines:
+        raise RuntimeError(
+            f"wrk failed ({finished.returncode}): {finished.stderr}{finished.stdout}"
+        )
+    report = json.loads(lines[-1].removeprefix("BENCH_RESULT "))
+    if report["exhausted"]:
+        raise RuntimeError(
+            f"wrk ran out of the {count} pre-generated bodies after {report['requests']} answers;"
+            " raise MAX_RATE in bench/harness.py"
+        )
+    return LoadResult(
+        seconds=report["duration_us"] / 1e6,
+        requests=report["requests"],
+        latencies={float(p): us / 1e6 for p, us in report["latency_us"].items()},
+        statuses={int(status): n for status, n in report["statuses"].items()},
+        errors={name: n for name, n in report["errors"].items() if n},
+    )
 
 
 def milliseconds(seconds: float) -> str:
@@ -232,6 +302,7 @@ def median(values: list[float]) -> float:
 
 
 def floor_rate(database_url: str, args: argparse.Namespace, make: MakeRequest) -> float:
+    """The floor's requests/s under the same load as the gateway (printed as a table too)."""
     dsn = database_url.replace("postgresql+psycopg://", "postgresql://")
     engine = sa.create_engine(database_url)
     with engine.begin() as connection:
@@ -243,12 +314,79 @@ def floor_rate(database_url: str, args: argparse.Namespace, make: MakeRequest) -
     with granian("bench.floor_app:app", port, args.workers, {"FLOOR_DSN": dsn}):
         run_load(f"http://127.0.0.1:{port}/ingest", make, args.connections, 2)
         result = run_load(f"http://127.0.0.1:{port}/ingest", make, args.connections, args.seconds)
-    print_table(
-        "Floor: bare Starlette + one INSERT",
-        [
-            ("requests/s", f"{result.rate:.0f}"),
-            ("p50", milliseconds(result.percentile(0.5))),
-            ("p99", milliseconds(result.percentile(0.99))),
-        ],
-    )
+    print_table("Floor: bare Starlette + one INSERT", load_rows(result))
     return result.rate
+
+
+def load_rows(result: LoadResult) -> list[tuple[str, str]]:
+    """Table rows for a load run: throughput, statuses, socket errors if any, p50 and p99."""
+    rows = [("requests/s", f"{result.rate:.0f}"), ("statuses", str(result.statuses))]
+    if result.errors:
+        rows.append(("socket errors", str(result.errors)))
+    rows += [
+        ("p50", milliseconds(result.percentile(0.5))),
+        ("p99", milliseconds(result.percentile(0.99))),
+    ]
+    return rows
+
+
+# The per-API-key and per-channel limits (200 and 100 a second per worker process) would cap
+# the peak runs and answer 429 past them; raised far out of reach, they still count each request.
+NO_LIMITS = {"API_KEY_RATE_LIMIT": "1000000/second", "WEBHOOK_RATE_LIMIT": "1000000/second"}
+
+# Run name ("warm", "peak", "half", "floor") -> the bodies of that run's requests.
+Bodies = Callable[[str], MakeRequest]
+
+
+def run_benchmark(
+    description: str,
+    title: str,
+    prepare: Callable[[str, str], tuple[str, Bodies]],
+    provider_rows: Callable[[dict], list[tuple[str, str]]],
+    target: float,
+    warm_seconds: float,
+    settle_seconds: float,
+) -> None:
+    """A gateway benchmark, from the command line: a fresh database and the fake provider;
+    `prepare(database URL, provider URL)` seeds the database and says which gateway path to POST
+    to with which bodies. Then the gateway (and its worker process) under load: a warm-up, the
+    peak run (throughput, latency, peak memory; `provider_rows` turns the fake provider's
+    `/stats` into rows), p99 at half the peak rate, and the floor under the peak run's load.
+    `settle_seconds` lets the worker catch up after the warm-up and after the peak run."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    provider_port = free_port()
+    provider_url = f"http://127.0.0.1:{provider_port}"
+    with fresh_postgres() as database_url, granian("bench.provider_app:app", provider_port, 1, {}):
+        path, bodies = prepare(database_url, provider_url)
+        env = {"DATABASE_URL": database_url, "CLAWSCALE_RUN_WORKERS": "false", **NO_LIMITS}
+        port = free_port()
+        url = f"http://127.0.0.1:{port}{path}"
+        with (
+            granian("bench.gateway_app:app", port, args.workers, env) as server,
+            python_process("clawscale.workers", env),
+        ):
+            run_load(url, bodies("warm"), args.connections, warm_seconds)
+            time.sleep(settle_seconds)
+            httpx.post(f"{provider_url}/reset")
+            with PeakMemory(server.pid) as memory:
+                peak = run_load(url, bodies("peak"), args.connections, args.seconds)
+            time.sleep(settle_seconds)
+            stats = httpx.get(f"{provider_url}/stats").json()
+            half = run_load(url, bodies("half"), args.connections, args.seconds, rate=peak.rate / 2)
+        print_table(
+            f"{title} ({args.workers} workers, {args.connections} connections)",
+            [
+                *load_rows(peak),
+                *provider_rows(stats),
+                ("peak memory (server)", f"{memory.peak_bytes / 2**20:.0f} MiB"),
+                (f"p99 at half rate ({half.rate:.0f}/s)", milliseconds(half.percentile(0.99))),
+            ],
+        )
+        floor = floor_rate(database_url, args, bodies("floor"))
+        print(
+            f"\nGateway throughput = {peak.rate / floor:.0%} of the floor (target >= {target:.0%})"
+        )

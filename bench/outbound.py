@@ -1,29 +1,15 @@
 """Outbound benchmark: the runtime's replies posted to `/api/outbound` on PostgreSQL, sent to a
-fake WhatsApp provider, beside the floor under the same load.
+fake WhatsApp provider, beside the floor under the same load (wrk; see bench/harness.py).
 
     .venv/bin/python -m bench.outbound [--seconds 10] [--connections 32] [--workers 2]
 
-Prints requests/s, p50/p99 latency, end-to-end send latency, peak memory, and the gateway's
-throughput as a fraction of the floor; then p99 at half the gateway's peak rate.
+Prints requests/s, statuses, p50/p99 latency, end-to-end send latency, peak memory and p99 at
+half the gateway's peak rate; then the floor, and the gateway's throughput as a fraction of it.
 """
 
-import argparse
-import time
+from functools import partial
 
-import httpx
-
-from bench.harness import (
-    MakeRequest,
-    PeakMemory,
-    floor_rate,
-    free_port,
-    fresh_postgres,
-    granian,
-    milliseconds,
-    print_table,
-    python_process,
-    run_load,
-)
+from bench.harness import SEND_TIME, Bodies, MakeRequest, milliseconds, run_benchmark
 from clawscale.db import create_db_engine, session_scope
 from tests.factories import evolution_channel, routed_conversation
 
@@ -56,58 +42,34 @@ def outbound_body(pairs: list[tuple[str, str]], run: str) -> MakeRequest:
             "expect_output_timestamp": "2026-11-24T10:00:00Z",
             "idempotency_key": f"{run}-{number}",
             "trace_id": f"trace-{number}",
-            "text": f"sent-at:{time.time()}",
+            "text": f"sent-at:{SEND_TIME}",
         }
         return body, KEY
 
     return make
 
 
+def prepare(database_url: str, provider_url: str) -> tuple[str, Bodies]:
+    return "/api/outbound", partial(outbound_body, seed(database_url, provider_url))
+
+
+def send_rows(stats: dict) -> list[tuple[str, str]]:
+    return [
+        ("end-to-end send, median", milliseconds(stats["median"])),
+        ("end-to-end send, p99", milliseconds(stats["p99"])),
+    ]
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--workers", type=int, default=2)
-    args = parser.parse_args()
-    provider_port = free_port()
-    provider_url = f"http://127.0.0.1:{provider_port}"
-    with fresh_postgres() as database_url, granian("bench.provider_app:app", provider_port, 1, {}):
-        pairs = seed(database_url, provider_url)
-        env = {"DATABASE_URL": database_url, "CLAWSCALE_RUN_WORKERS": "false"}
-        port = free_port()
-        url = f"http://127.0.0.1:{port}/api/outbound"
-        with (
-            granian("bench.gateway_app:app", port, args.workers, env) as server,
-            python_process("clawscale.workers", env),
-        ):
-            run_load(url, outbound_body(pairs, "warm"), args.connections, 2)
-            httpx.post(f"{provider_url}/reset")
-            with PeakMemory(server.pid) as memory:
-                result = run_load(url, outbound_body(pairs, "peak"), args.connections, args.seconds)
-            time.sleep(1)
-            sends = httpx.get(f"{provider_url}/stats").json()
-            half = run_load(
-                url,
-                outbound_body(pairs, "half"),
-                args.connections,
-                args.seconds,
-                rate=result.rate / 2,
-            )
-        print_table(
-            f"Gateway /api/outbound ({args.workers} workers, {args.connections} connections)",
-            [
-                ("requests/s", f"{result.rate:.0f}"),
-                ("statuses", str(result.statuses)),
-                ("p50", milliseconds(result.percentile(0.5))),
-                ("p99", milliseconds(result.percentile(0.99))),
-                ("end-to-end send, median", milliseconds(sends["median"])),
-                ("end-to-end send, p99", milliseconds(sends["p99"])),
-                ("peak memory (server)", f"{memory.peak_bytes / 2**20:.0f} MiB"),
-                (f"p99 at half rate ({half.rate:.0f}/s)", milliseconds(half.percentile(0.99))),
-            ],
-        )
-        floor = floor_rate(database_url, args, outbound_body(pairs, "floor"))
-        print(f"\nGateway throughput = {result.rate / floor:.0%} of the floor (target >= 60%)")
+    run_benchmark(
+        __doc__,
+        "Gateway /api/outbound",
+        prepare,
+        send_rows,
+        target=0.6,
+        warm_seconds=2,
+        settle_seconds=1,
+    )
 
 
 if __name__ == "__main__":

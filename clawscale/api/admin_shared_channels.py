@@ -17,9 +17,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from clawscale.api.deps import SessionDep
+from clawscale.api.deps import HttpClientDep, SessionDep
 from clawscale.api.errors import ApiError, error_response
-from clawscale.api.outbound import http_client
 from clawscale.api.pagination import PageDep, reject_unknown_query
 from clawscale.api.security import CurrentAdmin, SettingsDep, current_admin
 from clawscale.channels.webhooks import ProviderError
@@ -39,7 +38,6 @@ from clawscale.settings import Settings
 
 router = APIRouter(prefix="/api/admin/shared-channels", dependencies=[Depends(current_admin)])
 
-HttpClient = Annotated[httpx.AsyncClient, Depends(http_client)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Values = dict[str, Annotated[str, Field(max_length=4096)]]
 
@@ -193,7 +191,7 @@ async def connect(
     channel_id: str,
     db: SessionDep,
     settings: SettingsDep,
-    client: HttpClient,
+    client: HttpClientDep,
     principal: CurrentAdmin,
 ) -> dict[str, object]:
     """Register our webhook with the provider; the channel is then `connected`."""
@@ -207,7 +205,7 @@ async def disconnect(
     channel_id: str,
     db: SessionDep,
     settings: SettingsDep,
-    client: HttpClient,
+    client: HttpClientDep,
     principal: CurrentAdmin,
 ) -> dict[str, object]:
     """Clear our webhook at the provider; the channel is then `disconnected`."""
@@ -221,7 +219,7 @@ async def archive(
     channel_id: str,
     db: SessionDep,
     settings: SettingsDep,
-    client: HttpClient,
+    client: HttpClientDep,
     principal: CurrentAdmin,
 ) -> dict[str, object]:
     """Archive (disconnecting at the provider first when connected); secrets are dropped."""

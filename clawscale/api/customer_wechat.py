@@ -10,13 +10,11 @@ customer in a transaction of their own and hold none while they wait on WeChat.
 from datetime import datetime
 from typing import Annotated
 
-import httpx
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
-from clawscale.api.deps import EngineDep, SessionDep
+from clawscale.api.deps import EngineDep, HttpClientDep, SessionDep
 from clawscale.api.errors import ApiError
-from clawscale.api.outbound import http_client
 from clawscale.api.security import ActiveCustomer, SettingsDep, active_customer, current_customer
 from clawscale.db import session_scope
 from clawscale.domain.access import DenialReason
@@ -48,7 +46,6 @@ def active_customer_id(request: Request, engine: EngineDep, settings: SettingsDe
         return active_customer(current_customer(request, db, settings)).account.customer.id
 
 
-HttpClient = Annotated[httpx.AsyncClient, Depends(http_client)]
 ActiveCustomerId = Annotated[str, Depends(active_customer_id)]
 
 
@@ -109,7 +106,7 @@ def create(principal: ActiveCustomer, db: SessionDep, settings: SettingsDep) -> 
 
 @router.post("/connect")
 async def connect(
-    customer_id: ActiveCustomerId, engine: EngineDep, settings: SettingsDep, client: HttpClient
+    customer_id: ActiveCustomerId, engine: EngineDep, settings: SettingsDep, client: HttpClientDep
 ) -> dict[str, object]:
     """Start a QR login: `{channel_id, status, qr, qr_url, connect_url}` and the details; 402
     `subscription_required` when access lapsed, 409 `channel_already_connected`, 502
@@ -131,7 +128,7 @@ async def connect_status(
     customer_id: ActiveCustomerId,
     engine: EngineDep,
     settings: SettingsDep,
-    client: HttpClient,
+    client: HttpClientDep,
     wait: Annotated[float, Query(ge=0, le=MAX_WAIT_SECONDS)] = DEFAULT_WAIT_SECONDS,
 ) -> dict[str, object]:
     """Follow the QR login: ask WeChat (waiting up to `wait` seconds for news) and answer the

@@ -3,11 +3,14 @@
 from collections.abc import Iterator
 from typing import Annotated
 
+import httpx
 from fastapi import Depends, Request
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from clawscale.db import session_scope
+
+PROVIDER_TIMEOUT_SECONDS = 15.0
 
 
 async def get_engine_from_app(request: Request) -> Engine:
@@ -25,5 +28,15 @@ def get_session(engine: Annotated[Engine, Depends(get_engine_from_app)]) -> Iter
         yield session
 
 
+async def http_client(request: Request) -> httpx.AsyncClient:
+    """The API's shared client for provider calls, made on first use."""
+    client = getattr(request.app.state, "http_client", None)
+    if client is None:
+        client = httpx.AsyncClient(timeout=PROVIDER_TIMEOUT_SECONDS)
+        request.app.state.http_client = client
+    return client
+
+
 EngineDep = Annotated[Engine, Depends(get_engine_from_app)]
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+HttpClientDep = Annotated[httpx.AsyncClient, Depends(http_client)]

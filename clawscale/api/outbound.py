@@ -1,34 +1,25 @@
 """`POST /api/outbound`: replies pushed by the agent runtime (CONTRACT.md, "Outbound").
 
-The delivery is committed to the outbox before any send; then one attempt is made at once when
-the delivery is first in its conversation. The answer keeps the contract (`ok`, the key) and adds
-the delivery's `status`: `succeeded`, or `queued` when the dispatcher will (re)try it.
+The answer comes once the delivery is committed to the outbox; the commit wakes the dispatchers
+(NOTIFY on PostgreSQL, an in-process signal as well), which send it in conversation order and
+retry it. The answer keeps the contract (`ok`, the key) and adds `"status": "queued"`.
 """
 
-import uuid
-from datetime import timedelta
 from typing import Annotated, Literal
 
-import httpx
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy.engine import Engine
 
 from clawscale.api.deps import EngineDep
-from clawscale.api.errors import error_response
 from clawscale.api.rate_limit import limit_per_api_key
-from clawscale.api.security import SettingsDep, require_api_key
+from clawscale.api.security import require_api_key
 from clawscale.api.validators import absolute_http_url
-from clawscale.channels.registry import build_adapters
 from clawscale.db import session_scope
-from clawscale.domain.dispatch import SendJob, claim_delivery, send_job_for
 from clawscale.domain.outbound import accept_delivery
-from clawscale.domain.send import attempt_send
 from clawscale.metrics import OUTBOUND_ACCEPTED
-from clawscale.models import Channel, DeliveryStatus
-from clawscale.settings import Settings
 
 router = APIRouter(
     dependencies=[
@@ -39,7 +30,6 @@ router = APIRouter(
 
 MAX_TEXT_LENGTH = 16_000
 MAX_MEDIA = 10
-SEND_TIMEOUT_SECONDS = 15.0
 
 
 Required = Annotated[str, Field(min_length=1, max_length=255)]
@@ -92,67 +82,22 @@ class OutboundBody(BaseModel):
         return payload
 
 
-def _accept_and_claim(
-    engine: Engine, settings: Settings, body: OutboundBody, worker_id: str
-) -> tuple[str, SendJob | None, bool]:
-    """Store the delivery and, when it heads its conversation, claim it for a first attempt,
-    in one transaction: (delivery id, its send job, whether it was claimed)."""
-    lease = timedelta(seconds=settings.DELIVERY_LEASE_SECONDS)
+def _accept(engine: Engine, body: OutboundBody) -> str:
+    """Store the delivery in its own transaction; the idempotency key it was stored under."""
     with session_scope(engine) as db:
-        acceptance = accept_delivery(
+        accept_delivery(
             db,
             body.idempotency_key,
             body.owner_id,
             body.business_conversation_key,
             body.stored_payload(),
         )
-        delivery_id = acceptance.delivery_id
-        if not claim_delivery(db, delivery_id, worker_id, lease):
-            return delivery_id, None, False
-        channel = db.get(Channel, acceptance.delivery.channel_id)
-        job = send_job_for(settings, acceptance.delivery, channel) if channel else None
-        return delivery_id, job, True
-
-
-async def http_client(request: Request) -> httpx.AsyncClient:
-    """The API's shared client for provider calls."""
-    client = getattr(request.app.state, "http_client", None)
-    if client is None:
-        client = httpx.AsyncClient(timeout=SEND_TIMEOUT_SECONDS)
-        request.app.state.http_client = client
-    return client
+    return body.idempotency_key
 
 
 @router.post("/api/outbound")
-async def outbound(
-    body: OutboundBody,
-    engine: EngineDep,
-    settings: SettingsDep,
-    client: Annotated[httpx.AsyncClient, Depends(http_client)],
-) -> JSONResponse:
-    """Accept the reply into the outbox, then try to send it once right away."""
-    worker_id = f"api:{uuid.uuid4().hex}"
-    delivery_id, job, claimed = await run_in_threadpool(
-        _accept_and_claim, engine, settings, body, worker_id
-    )
+async def outbound(body: OutboundBody, engine: EngineDep) -> JSONResponse:
+    """Accept the reply into the outbox; a dispatcher, woken by the commit, sends it."""
+    idempotency_key = await run_in_threadpool(_accept, engine, body)
     OUTBOUND_ACCEPTED.inc()
-    status: DeliveryStatus | None = None
-    if claimed:
-        status = await attempt_send(
-            engine, build_adapters(settings), client, delivery_id, job, worker_id
-        )
-    if status == DeliveryStatus.DEAD:
-        return error_response(
-            502,
-            "delivery_failed",
-            "The channel refused this message.",
-            idempotency_key=body.idempotency_key,
-            status=status,
-        )
-    return JSONResponse(
-        {
-            "ok": True,
-            "idempotency_key": body.idempotency_key,
-            "status": "succeeded" if status == DeliveryStatus.SUCCEEDED else "queued",
-        }
-    )
+    return JSONResponse({"ok": True, "idempotency_key": idempotency_key, "status": "queued"})

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, exists, func, insert, select, tuple_, update
 from clawscale.channels.base import MessageType, OutboundMessage, SendTarget
 from clawscale.domain import leases
 from clawscale.domain.channel_store import ChannelCredentials, channel_credentials
+from clawscale.domain.outbox_signal import announce_outbox_due
 from clawscale.models import Channel, DeliveryAttempt, DeliveryStatus, OutboundDelivery
 from clawscale.models.base import UTCDateTime, new_id, utcnow
 from clawscale.settings import Settings
@@ -56,36 +57,25 @@ CLAIM = leases.lease_statement(
     OutboundDelivery,
     col(OutboundDelivery.status).in_(CLAIMABLE),
     CONVERSATION_HEAD,
+    many=True,
     status=DeliveryStatus.SENDING,
     attempts=OutboundDelivery.attempts + 1,
 )
+WITH_CHANNELS = (
+    select(OutboundDelivery, Channel)
+    .outerjoin(Channel, col(Channel.id) == OutboundDelivery.channel_id)
+    .where(col(OutboundDelivery.id).in_(bindparam("ids", expanding=True)))
+    .order_by(col(OutboundDelivery.created_at), col(OutboundDelivery.id))
+    .execution_options(populate_existing=True)
+)
 
 
-def _take(db: Session, delivery_id: str, worker_id: str, lease: timedelta) -> bool:
-    return leases.take(db, CLAIM, delivery_id, worker_id, lease)
+@dataclass(frozen=True)
+class ClaimedDelivery:
+    """A delivery this worker now holds, with its send job (None: its channel is gone)."""
 
-
-def claim_delivery(db: Session, delivery_id: str, worker_id: str, lease: timedelta = LEASE) -> bool:
-    """Take one delivery for sending if it is due and first in its conversation."""
-    return _take(db, delivery_id, worker_id, lease)
-
-
-def claim_due_deliveries(
-    db: Session, worker_id: str, limit: int, lease: timedelta = LEASE
-) -> list[str]:
-    """Take up to `limit` due deliveries (at most one per conversation), oldest first."""
-    candidates = db.exec(
-        select(OutboundDelivery.id)
-        .where(
-            col(OutboundDelivery.status).in_(CLAIMABLE),
-            *leases.due_and_free(OutboundDelivery),
-            CONVERSATION_HEAD,
-        )
-        .order_by(col(OutboundDelivery.created_at), col(OutboundDelivery.id))
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    ).all()
-    return [delivery_id for delivery_id in candidates if _take(db, delivery_id, worker_id, lease)]
+    delivery_id: str
+    job: SendJob | None
 
 
 def _message(payload: dict[str, object]) -> OutboundMessage:
@@ -98,25 +88,46 @@ def _message(payload: dict[str, object]) -> OutboundMessage:
     )
 
 
-def send_job_for(settings: Settings, delivery: OutboundDelivery, channel: Channel) -> SendJob:
-    """The job for a delivery whose row and channel are at hand."""
-    return SendJob(
-        delivery_id=delivery.id,
-        idempotency_key=delivery.idempotency_key,
-        credentials=channel_credentials(settings, channel),
-        target=SendTarget(delivery.target, dict(delivery.provider_context)),
-        message=_message(delivery.payload),
-    )
+def _jobs(db: Session, settings: Settings, delivery_ids: set[str]) -> list[ClaimedDelivery]:
+    """Send jobs for held deliveries, oldest first; each channel's credentials opened once."""
+    credentials: dict[str, ChannelCredentials] = {}
+    claimed = []
+    rows = db.exec(WITH_CHANNELS, params={"ids": list(delivery_ids)}).all()
+    for delivery, channel in rows:
+        if channel is None:
+            claimed.append(ClaimedDelivery(delivery.id, None))
+            continue
+        if channel.id not in credentials:
+            credentials[channel.id] = channel_credentials(settings, channel)
+        job = SendJob(
+            delivery_id=delivery.id,
+            idempotency_key=delivery.idempotency_key,
+            credentials=credentials[channel.id],
+            target=SendTarget(delivery.target, dict(delivery.provider_context)),
+            message=_message(delivery.payload),
+        )
+        claimed.append(ClaimedDelivery(delivery.id, job))
+    return claimed
 
 
-def load_send_job(db: Session, settings: Settings, delivery_id: str) -> SendJob | None:
-    """The job for a claimed delivery; None when its channel is gone (the row is then dead)."""
-    delivery = db.get(OutboundDelivery, delivery_id, populate_existing=True)
-    assert delivery is not None
-    channel = db.get(Channel, delivery.channel_id)
-    if channel is None:
-        return None
-    return send_job_for(settings, delivery, channel)
+def claim_due_jobs(
+    db: Session, settings: Settings, worker_id: str, limit: int, lease: timedelta = LEASE
+) -> list[ClaimedDelivery]:
+    """Take up to `limit` due deliveries (at most one per conversation), oldest first, with
+    what sending them needs: three statements, whatever the batch's size."""
+    candidates = db.exec(
+        select(OutboundDelivery.id)
+        .where(
+            col(OutboundDelivery.status).in_(CLAIMABLE),
+            *leases.due_and_free(OutboundDelivery),
+            CONVERSATION_HEAD,
+        )
+        .order_by(col(OutboundDelivery.created_at), col(OutboundDelivery.id))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    taken = leases.take_many(db, CLAIM, list(candidates), worker_id, lease)
+    return _jobs(db, settings, taken) if taken else []
 
 
 NOW = bindparam("now", type_=UTCDateTime())
@@ -216,6 +227,37 @@ def record_failure(
     return delivery.status
 
 
+@dataclass(frozen=True)
+class SendOutcome:
+    """How one attempt ended: sent (with the provider's message id) or failed with `error`."""
+
+    delivery_id: str
+    provider_message_id: str = ""
+    error: str | None = None
+    transient: bool = False
+    retry_after: float | None = None
+
+
+def record_outcomes(
+    db: Session, outcomes: list[SendOutcome], worker_id: str
+) -> list[DeliveryStatus | None]:
+    """Record attempts' outcomes in one transaction; each delivery's new status (None where
+    this worker no longer holds it)."""
+    return [
+        record_success(db, outcome.delivery_id, worker_id, outcome.provider_message_id)
+        if outcome.error is None
+        else record_failure(
+            db,
+            outcome.delivery_id,
+            worker_id,
+            outcome.error,
+            transient=outcome.transient,
+            retry_after=outcome.retry_after,
+        )
+        for outcome in outcomes
+    ]
+
+
 def retry_dead_delivery(db: Session, delivery_id: str) -> OutboundDelivery | None:
     """An admin's retry: a dead delivery becomes due now with a fresh attempt budget."""
     delivery = db.get(OutboundDelivery, delivery_id, with_for_update=True)
@@ -227,4 +269,5 @@ def retry_dead_delivery(db: Session, delivery_id: str) -> OutboundDelivery | Non
     delivery.updated_at = utcnow()
     db.add(delivery)
     db.flush()
+    announce_outbox_due(db)
     return delivery

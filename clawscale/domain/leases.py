@@ -37,6 +37,7 @@ def backoff_seconds(attempt: int, retry_after: float | None = None) -> float:
 
 
 ROW_ID = bindparam("lease_row_id")
+ROW_IDS = bindparam("lease_row_ids", expanding=True)
 WORKER_ID = bindparam("lease_worker_id")
 NOW = bindparam("lease_now", type_=UTCDateTime())
 LEASE_UNTIL = bindparam("lease_until", type_=UTCDateTime())
@@ -52,28 +53,42 @@ def due_and_free(model: type[Leased], now: Any = None) -> tuple[Any, Any]:
     )
 
 
-def lease_statement(model: type[Leased], *conditions: Any, **values: Any) -> Update:
-    """The UPDATE leasing one row that is due, free and meets `conditions`, setting `values`
-    with the lease. Built once per kind of work (a module constant) and run by `take` with the
-    row, the worker and the times bound: building SQL costs more than running it."""
+def lease_statement(
+    model: type[Leased], *conditions: Any, many: bool = False, **values: Any
+) -> Update:
+    """The UPDATE leasing one row (or, with `many`, each of a list of rows) that is due, free
+    and meets `conditions`, setting `values` with the lease and returning the ids it took.
+    Built once per kind of work (a module constant) and run by `take` or `take_many` with the
+    rows, the worker and the times bound: building SQL costs more than running it."""
+    which = col(model.id).in_(ROW_IDS) if many else col(model.id) == ROW_ID
     return (
         update(model)
-        .where(col(model.id) == ROW_ID, *due_and_free(model, NOW), *conditions)
+        .where(which, *due_and_free(model, NOW), *conditions)
         .values(lease_owner=WORKER_ID, lease_expires_at=LEASE_UNTIL, updated_at=NOW, **values)
+        .returning(col(model.id))
         .execution_options(synchronize_session=False)
     )
 
 
+def _lease_params(worker_id: str, lease: timedelta) -> dict[str, Any]:
+    now = utcnow()
+    return {WORKER_ID.key: worker_id, NOW.key: now, LEASE_UNTIL.key: now + lease}
+
+
 def take(db: Session, statement: Update, row_id: str, worker_id: str, lease: timedelta) -> bool:
     """Lease one row with a `lease_statement`; whether this worker got it."""
-    now = utcnow()
-    params = {
-        ROW_ID.key: row_id,
-        WORKER_ID.key: worker_id,
-        NOW.key: now,
-        LEASE_UNTIL.key: now + lease,
-    }
-    return db.exec(statement, params=params).rowcount == 1
+    params = {ROW_ID.key: row_id, **_lease_params(worker_id, lease)}
+    return db.exec(statement, params=params).first() is not None
+
+
+def take_many(
+    db: Session, statement: Update, row_ids: list[str], worker_id: str, lease: timedelta
+) -> set[str]:
+    """Lease rows with a `lease_statement(..., many=True)` in one statement; the ids taken."""
+    if not row_ids:
+        return set()
+    params = {ROW_IDS.key: row_ids, **_lease_params(worker_id, lease)}
+    return set(db.exec(statement, params=params).scalars())
 
 
 def held(db: Session, model: type[Row], row_id: str, worker_id: str) -> Row | None:

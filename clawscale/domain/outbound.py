@@ -9,14 +9,18 @@ that define the message; `trace_id` and `expect_output_timestamp` are request me
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
+from sqlalchemy import bindparam
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select, update
 
-from clawscale.db import insert_unless_exists
 from clawscale.domain.errors import Conflict, NotFound
+from clawscale.domain.outbox_signal import announce_outbox_due, notify_on_insert
 from clawscale.domain.routing import resolve_delivery_route
-from clawscale.models import Channel, ChannelStatus, DeliveryStatus, OutboundDelivery
-from clawscale.models.base import utcnow
+from clawscale.models import Channel, ChannelStatus, DeliveryRoute, DeliveryStatus, OutboundDelivery
+from clawscale.models.base import new_id, utcnow
 
 HASHED_FIELDS = (
     "output_id",
@@ -36,13 +40,8 @@ IN_FLIGHT = (DeliveryStatus.PENDING, DeliveryStatus.SENDING)
 class Acceptance:
     """The outbox row for a request, and whether an earlier failed attempt was reclaimed."""
 
-    delivery: OutboundDelivery
+    delivery_id: str
     reclaimed: bool
-
-    @property
-    def delivery_id(self) -> str:
-        """The outbox row's id."""
-        return self.delivery.id
 
 
 def payload_hash(payload: dict[str, object]) -> str:
@@ -70,7 +69,7 @@ def _repeat(db: Session, existing: OutboundDelivery, digest: str) -> Acceptance:
     if existing.status == DeliveryStatus.SUCCEEDED:
         raise Conflict("duplicate_request", "This delivery was already sent.")
     if existing.status in IN_FLIGHT:
-        raise Conflict("duplicate_request_in_progress", "This delivery is being sent.")
+        raise Conflict("duplicate_request_in_progress", "This delivery is queued or being sent.")
     now = utcnow()
     reclaimed = db.exec(
         update(OutboundDelivery)
@@ -85,11 +84,107 @@ def _repeat(db: Session, existing: OutboundDelivery, digest: str) -> Acceptance:
             attempts=0 if existing.status == DeliveryStatus.DEAD else existing.attempts,
         )
     )
-    current = _by_key(db, existing.idempotency_key)
-    assert current is not None
     if reclaimed.rowcount != 1:
+        current = _by_key(db, existing.idempotency_key)
+        assert current is not None
         return _repeat(db, current, digest)
-    return Acceptance(current, reclaimed=True)
+    announce_outbox_due(db)
+    return Acceptance(existing.id, reclaimed=True)
+
+
+ACCEPTED_COLUMNS = (
+    "id",
+    "idempotency_key",
+    "payload",
+    "payload_hash",
+    "customer_id",
+    "business_conversation_key",
+    "channel_id",
+    "target",
+    "provider_context",
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "created_at",
+    "updated_at",
+)
+
+
+@cache
+def _accept_statement(dialect: str) -> Any:
+    """INSERT ... SELECT of a new delivery from its live route and channel, skipping a key
+    already taken, RETURNING its id (and NOTIFYing dispatchers on PostgreSQL): the whole common
+    case in one statement. Built once per dialect; the request's values are bound."""
+    table = OutboundDelivery.__table__
+    route = DeliveryRoute
+
+    def bound(name: str) -> Any:
+        return bindparam(name, type_=table.c[name].type)
+
+    source = (
+        select(
+            bound("id"),
+            bound("idempotency_key"),
+            bound("payload"),
+            bound("payload_hash"),
+            route.customer_id,
+            route.business_conversation_key,
+            route.channel_id,
+            route.external_end_user_id,
+            route.provider_context,
+            bound("status"),
+            bound("attempts"),
+            bound("next_attempt_at"),
+            bound("created_at"),
+            bound("updated_at"),
+        )
+        .join(Channel, col(Channel.id) == route.channel_id)
+        .where(
+            route.customer_id == bindparam("route_customer_id"),
+            route.business_conversation_key == bindparam("route_key"),
+            col(route.is_active).is_(True),
+            col(Channel.status) != ChannelStatus.ARCHIVED,
+        )
+    )
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(table)
+        .from_select(list(ACCEPTED_COLUMNS), source)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(table.c.id)
+    )
+    return notify_on_insert(statement) if dialect == "postgresql" else statement
+
+
+def _insert_from_route(
+    db: Session,
+    idempotency_key: str,
+    customer_id: str,
+    business_conversation_key: str,
+    payload: dict[str, object],
+    digest: str,
+) -> str | None:
+    """The new delivery's id; None when the route or channel is not live or the key is taken."""
+    dialect = db.get_bind().dialect.name
+    now = utcnow()
+    params = {
+        "id": new_id("od"),
+        "idempotency_key": idempotency_key,
+        "payload": payload,
+        "payload_hash": digest,
+        "status": DeliveryStatus.PENDING,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+        "updated_at": now,
+        "route_customer_id": customer_id,
+        "route_key": business_conversation_key,
+    }
+    row = db.connection().execute(_accept_statement(dialect), params).first()
+    if row is None:
+        return None
+    announce_outbox_due(db, notified=dialect == "postgresql")
+    return row.id
 
 
 def accept_delivery(
@@ -101,32 +196,23 @@ def accept_delivery(
 ) -> Acceptance:
     """Store the delivery (or apply the rules for a repeated key); the caller commits.
 
-    The common case, a new key on a live route, costs three statements: the route, the channel
-    and an INSERT that skips a key already taken (then the repeat rules apply).
+    The common case, a new key on a live route, is one statement. Otherwise the key's earlier
+    delivery gets the repeat rules, or the missing route or channel is reported.
     """
     digest = payload_hash(payload)
-    route = resolve_delivery_route(db, customer_id, business_conversation_key)
-    channel = db.get(Channel, route.channel_id) if route is not None else None
-    if route is None or channel is None or channel.status == ChannelStatus.ARCHIVED:
-        existing = _by_key(db, idempotency_key)
-        if existing is not None:
-            return _repeat(db, existing, digest)
-        if route is None:
-            raise NotFound("missing_delivery_route", "No active route for this conversation.")
-        raise NotFound("channel_not_found", "The conversation's channel no longer exists.")
-    delivery = OutboundDelivery(
-        idempotency_key=idempotency_key,
-        payload=payload,
-        payload_hash=digest,
-        customer_id=customer_id,
-        business_conversation_key=business_conversation_key,
-        channel_id=channel.id,
-        target=route.external_end_user_id,
-        provider_context=dict(route.provider_context),
-        next_attempt_at=utcnow(),
+    delivery_id = _insert_from_route(
+        db, idempotency_key, customer_id, business_conversation_key, payload, digest
     )
-    if insert_unless_exists(db, delivery):
-        return Acceptance(delivery, reclaimed=False)
+    if delivery_id is not None:
+        return Acceptance(delivery_id, reclaimed=False)
     existing = _by_key(db, idempotency_key)
-    assert existing is not None, "the insert clashed with this key"
-    return _repeat(db, existing, digest)
+    if existing is not None:
+        return _repeat(db, existing, digest)
+    route = resolve_delivery_route(db, customer_id, business_conversation_key)
+    if route is None:
+        raise NotFound("missing_delivery_route", "No active route for this conversation.")
+    channel = db.get(Channel, route.channel_id)
+    if channel is None or channel.status == ChannelStatus.ARCHIVED:
+        raise NotFound("channel_not_found", "The conversation's channel no longer exists.")
+    # The route came alive between the two statements: accept against it now.
+    return accept_delivery(db, idempotency_key, customer_id, business_conversation_key, payload)

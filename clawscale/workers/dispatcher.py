@@ -1,10 +1,14 @@
 """The outbox dispatcher: claims due deliveries and sends them.
 
 Runs inside the backend process (a Reflex lifespan task) or alone (`python -m clawscale.workers`);
-any number of dispatchers may share one PostgreSQL database.
+any number of dispatchers may share one PostgreSQL database. `run` keeps up to MAX_IN_FLIGHT
+sends going at once, claims more as they finish or as new deliveries are announced, and records
+outcomes in batches; a hanging provider holds only its own sends. `run_once` sends one batch
+and waits for it (a single pass, as tests drive it).
 """
 
 import asyncio
+import logging
 import os
 import socket
 import uuid
@@ -16,11 +20,23 @@ from sqlalchemy.engine import Engine
 from clawscale.channels.base import ChannelAdapter
 from clawscale.channels.registry import build_adapters
 from clawscale.db import session_scope
-from clawscale.domain.dispatch import claim_due_deliveries
-from clawscale.domain.send import send_claimed_delivery
+from clawscale.domain.dispatch import (
+    ClaimedDelivery,
+    SendOutcome,
+    claim_due_jobs,
+    record_outcomes,
+)
+from clawscale.domain.send import attempt_send, count_outcome
+from clawscale.models import DeliveryStatus
 from clawscale.settings import Settings
+from clawscale.workers.batched import BatchedCalls
+from clawscale.workers.wakeup import Wakeup
 
-BATCH_SIZE = 20
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 50
+MAX_IN_FLIGHT = 200
+IDLE_SECONDS = 0.5
 
 
 def new_worker_id(role: str) -> str:
@@ -29,7 +45,7 @@ def new_worker_id(role: str) -> str:
 
 
 class Dispatcher:
-    """Sends due outbox rows, one batch per pass."""
+    """Sends due outbox rows."""
 
     def __init__(
         self,
@@ -37,27 +53,65 @@ class Dispatcher:
         settings: Settings,
         adapters: dict[str, ChannelAdapter] | None = None,
         batch_size: int = BATCH_SIZE,
+        max_in_flight: int = MAX_IN_FLIGHT,
     ) -> None:
         self.engine = engine
         self.settings = settings
         self.adapters = adapters if adapters is not None else build_adapters(settings)
         self.batch_size = batch_size
+        self.max_in_flight = max_in_flight
         self.worker_id = new_worker_id("dispatcher")
+        self._record = BatchedCalls(self._record_outcomes)
 
-    def _claim(self) -> list[str]:
+    def _claim(self, limit: int) -> list[ClaimedDelivery]:
         lease = timedelta(seconds=self.settings.DELIVERY_LEASE_SECONDS)
         with session_scope(self.engine) as db:
-            return claim_due_deliveries(db, self.worker_id, self.batch_size, lease)
+            return claim_due_jobs(db, self.settings, self.worker_id, limit, lease)
+
+    def _record_outcomes(self, outcomes: list[SendOutcome]) -> list[DeliveryStatus | None]:
+        with session_scope(self.engine) as db:
+            return record_outcomes(db, outcomes, self.worker_id)
+
+    async def _send(self, client: httpx.AsyncClient, claimed: ClaimedDelivery) -> None:
+        outcome = await attempt_send(self.adapters, client, claimed)
+        try:
+            count_outcome(await self._record(outcome))
+        except Exception:
+            logger.exception("recording delivery %s failed; its lease will lapse", outcome)
 
     async def run_once(self, client: httpx.AsyncClient) -> int:
-        """Claim and send one batch; how many deliveries were attempted."""
-        claimed = await asyncio.to_thread(self._claim)
-        await asyncio.gather(
-            *(
-                send_claimed_delivery(
-                    self.engine, self.settings, self.adapters, client, delivery_id, self.worker_id
-                )
-                for delivery_id in claimed
-            )
-        )
+        """Claim one batch and send it, waiting for every outcome; how many were attempted."""
+        claimed = await asyncio.to_thread(self._claim, self.batch_size)
+        await asyncio.gather(*(self._send(client, delivery) for delivery in claimed))
         return len(claimed)
+
+    async def run(self, client: httpx.AsyncClient, wakeup: Wakeup) -> None:
+        """Send until cancelled: claim while there is room and work, then sleep until a send
+        finishes, `wakeup` is poked or IDLE_SECONDS pass."""
+        in_flight: set[asyncio.Task[None]] = set()
+
+        def finished(task: asyncio.Task[None]) -> None:
+            in_flight.discard(task)
+            wakeup.poke()
+
+        try:
+            while True:
+                room = min(self.batch_size, self.max_in_flight - len(in_flight))
+                claimed = await self._claim_safely(room) if room > 0 else []
+                for delivery in claimed:
+                    task = asyncio.create_task(self._send(client, delivery))
+                    in_flight.add(task)
+                    task.add_done_callback(finished)
+                if not claimed or len(claimed) < room:
+                    await wakeup.wait(IDLE_SECONDS)
+        finally:
+            for task in in_flight:
+                task.cancel()
+            await asyncio.gather(*in_flight, return_exceptions=True)
+
+    async def _claim_safely(self, limit: int) -> list[ClaimedDelivery]:
+        try:
+            return await asyncio.to_thread(self._claim, limit)
+        except Exception:
+            logger.exception("claiming deliveries failed; trying again")
+            return []

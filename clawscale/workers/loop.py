@@ -7,10 +7,12 @@ from typing import Protocol
 import httpx
 from sqlalchemy.engine import Engine
 
+from clawscale.domain.outbox_signal import OUTBOX_CHANNEL, on_outbox_due
 from clawscale.settings import Settings
 from clawscale.workers.dispatcher import Dispatcher
 from clawscale.workers.inbound import InboundWorker
 from clawscale.workers.maintenance import MaintenanceWorker
+from clawscale.workers.wakeup import Wakeup, relay_notifications
 from clawscale.workers.wechat_poller import SCAN_SECONDS, WeChatPollers
 
 logger = logging.getLogger(__name__)
@@ -40,11 +42,26 @@ async def run_forever(worker: PassWorker, idle_seconds: float = IDLE_SECONDS) ->
                 await asyncio.sleep(idle_seconds)
 
 
+async def run_dispatcher(engine: Engine, settings: Settings) -> None:
+    """The outbox dispatcher until cancelled, woken by commits that make deliveries due: this
+    process's own at once, other processes' through PostgreSQL NOTIFY."""
+    wakeup = Wakeup()
+    forget = on_outbox_due(wakeup.poke)
+    try:
+        async with httpx.AsyncClient(timeout=HTTP_TIMEOUT_SECONDS) as client:
+            await asyncio.gather(
+                Dispatcher(engine, settings).run(client, wakeup),
+                relay_notifications(engine, OUTBOX_CHANNEL, wakeup),
+            )
+    finally:
+        forget()
+
+
 async def run_all_workers(engine: Engine, settings: Settings) -> None:
     """The dispatcher, the inbound worker, the WeChat pollers and the hourly chores, side by
     side, until cancelled."""
     await asyncio.gather(
-        run_forever(Dispatcher(engine, settings)),
+        run_dispatcher(engine, settings),
         run_forever(InboundWorker(engine, settings)),
         run_forever(MaintenanceWorker(engine, settings), idle_seconds=60),
         wechat_pollers(engine, settings).run(),

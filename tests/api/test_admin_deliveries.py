@@ -11,6 +11,7 @@ from tests.admin_auth import admin_headers, customer_headers
 from tests.factories import evolution_channel, routed_conversation
 from tests.fakes.evolution import fake_evolution
 from tests.fakes.http_server import FakeResponse
+from tests.passes import send_due
 
 OUTBOUND_KEY = {"Authorization": "Bearer dev-outbound-api-key"}
 
@@ -104,7 +105,7 @@ def test_bad_queries_are_refused(client, headers, params):
 
 
 def test_detail_shows_attempts_and_an_admin_can_retry_a_dead_delivery(
-    client, session, headers, evolution
+    db, client, session, headers, evolution
 ):
     routed = routed_conversation(session, evolution_channel(session, evolution.url))
     evolution.fail_next(FakeResponse(400, {"error": "bad number"}))
@@ -119,7 +120,8 @@ def test_detail_shows_attempts_and_an_admin_can_retry_a_dead_delivery(
         "trace_id": "t",
         "text": "hi",
     }
-    assert client.post("/api/outbound", json=payload, headers=OUTBOUND_KEY).status_code == 502
+    assert client.post("/api/outbound", json=payload, headers=OUTBOUND_KEY).status_code == 200
+    assert send_due(db) == 1
     [delivery] = session.exec(select(OutboundDelivery)).all()
     detail = client.get(f"/api/admin/deliveries/{delivery.id}", headers=headers).json()
     assert detail["data"]["delivery"]["status"] == "dead"

@@ -3,6 +3,7 @@
 from tests.factories import evolution_channel, routed_conversation
 from tests.fakes.evolution import fake_evolution
 from tests.fakes.http_server import FakeResponse
+from tests.passes import send_due
 
 
 def test_metrics_are_not_public_by_accident(client):
@@ -17,7 +18,7 @@ def sample(text, name):
     raise AssertionError(f"{name} not found")
 
 
-def test_metrics_count_outbound_work_and_show_the_queue(client, session, use_settings):
+def test_metrics_count_outbound_work_and_show_the_queue(db, client, session, use_settings):
     use_settings(METRICS_API_KEY="scrape-key")
     headers = {"Authorization": "Bearer scrape-key"}
     before = client.get("/metrics", headers=headers).text
@@ -40,6 +41,7 @@ def test_metrics_count_outbound_work_and_show_the_queue(client, session, use_set
                     "text": key,
                 },
             )
+        assert send_due(db) == 1
     after = client.get("/metrics", headers=headers)
     assert after.status_code == 200
     text = after.text

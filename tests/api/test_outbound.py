@@ -18,6 +18,7 @@ from clawscale.models.base import utcnow
 from tests.factories import evolution_channel, routed_conversation
 from tests.fakes.evolution import fake_evolution
 from tests.fakes.http_server import FakeResponse
+from tests.passes import send_all_due, send_due
 
 KEY = {"Authorization": "Bearer dev-outbound-api-key"}
 
@@ -63,10 +64,15 @@ def routed(session, evolution):
     return routed_conversation(session, evolution_channel(session, evolution.url))
 
 
-def test_a_reply_is_sent_on_the_first_try(client, session, evolution, routed):
+def test_a_reply_is_stored_then_sent_once_by_the_dispatcher(db, client, session, evolution, routed):
     response = post(client, body(routed, extra_field="ignored", product_notification_id="p1"))
     assert response.status_code == 200
-    assert response.json() == {"ok": True, "idempotency_key": "idem-1", "status": "succeeded"}
+    assert response.json() == {"ok": True, "idempotency_key": "idem-1", "status": "queued"}
+    [queued] = deliveries(session)
+    assert queued.status == "pending"
+    assert "extra_field" not in queued.payload
+    assert evolution.sent == []
+    assert send_due(db) == 1
     assert evolution.sent == [
         ("sendText", {"number": "15550001111", "text": "Hello from the agent"})
     ]
@@ -78,9 +84,10 @@ def test_a_reply_is_sent_on_the_first_try(client, session, evolution, routed):
     assert attempts(session) == 1
 
 
-def test_account_id_is_accepted_for_customer_id(client, evolution, routed):
+def test_account_id_is_accepted_for_customer_id(db, client, evolution, routed):
     payload = body(routed, customer_id=None, account_id=routed.customer.id)
     assert post(client, payload).status_code == 200
+    assert send_due(db) == 1
     assert len(evolution.sent) == 1
 
 
@@ -162,8 +169,9 @@ def test_an_archived_channel_is_not_found(client, session, routed):
     assert response.json()["error"] == "channel_not_found"
 
 
-def test_repeats_of_a_sent_key(client, evolution, routed):
+def test_repeats_of_a_sent_key(db, client, evolution, routed):
     assert post(client, body(routed)).status_code == 200
+    send_due(db)
     again = post(client, body(routed, trace_id="trace-2"))
     assert again.status_code == 409
     assert again.json()["error"] == "duplicate_request"
@@ -173,88 +181,104 @@ def test_repeats_of_a_sent_key(client, evolution, routed):
     assert len(evolution.sent) == 1
 
 
-def test_a_repeat_while_sending_is_in_progress(client, api_url, evolution, routed):
+def test_a_repeat_before_or_while_sending_is_in_progress(db, client, evolution, routed):
+    assert post(client, body(routed)).status_code == 200
+    queued = post(client, body(routed))
+    assert queued.status_code == 409
+    assert queued.json()["error"] == "duplicate_request_in_progress"
     evolution.delay_seconds = 1.5
-    first: dict = {}
-    sender = threading.Thread(target=lambda: first.update(r=post(client, body(routed))))
+    sender = threading.Thread(target=send_due, args=(db,))
     sender.start()
     while not evolution.server.requests:
         threading.Event().wait(0.02)
-    with httpx.Client(base_url=api_url, timeout=10) as other:
-        repeat = post(other, body(routed))
+    sending = post(client, body(routed))
     sender.join()
-    assert repeat.status_code == 409
-    assert repeat.json()["error"] == "duplicate_request_in_progress"
-    assert first["r"].json()["status"] == "succeeded"
+    assert sending.status_code == 409
+    assert sending.json()["error"] == "duplicate_request_in_progress"
+    assert post(client, body(routed)).json()["error"] == "duplicate_request"
     assert len(evolution.sent) == 1
 
 
-def test_provider_down_queues_the_delivery_and_a_retry_sends_it_once(
-    client, session, evolution, routed
+def test_provider_down_fails_the_attempt_and_a_repost_sends_it_once(
+    db, client, session, evolution, routed
 ):
     evolution.fail_next(FakeResponse(503, {"error": "down"}))
-    response = post(client, body(routed))
-    assert response.status_code == 200
-    assert response.json() == {"ok": True, "idempotency_key": "idem-1", "status": "queued"}
+    assert post(client, body(routed)).json()["status"] == "queued"
+    assert send_due(db) == 1
     [delivery] = deliveries(session)
     assert delivery.status == "failed"
     assert delivery.next_attempt_at > utcnow()
     assert "503" in delivery.error
+    assert send_due(db) == 0
     again = post(client, body(routed))
-    assert again.json()["status"] == "succeeded"
+    assert again.json() == {"ok": True, "idempotency_key": "idem-1", "status": "queued"}
+    assert send_due(db) == 1
     assert len(evolution.sent) == 1
     assert attempts(session) == 2
     assert post(client, body(routed)).json()["error"] == "duplicate_request"
 
 
 def test_a_reclaimed_key_goes_to_its_stored_target_not_a_new_route(
-    client, session, evolution, routed
+    db, client, session, evolution, routed
 ):
     evolution.fail_next(FakeResponse(500))
     post(client, body(routed))
+    send_due(db)
     route = session.get(DeliveryRoute, (routed.customer.id, routed.key))
     route.external_end_user_id = "15559999999"
     session.add(route)
     session.commit()
-    assert post(client, body(routed)).json()["status"] == "succeeded"
+    assert post(client, body(routed)).status_code == 200
+    send_due(db)
     assert evolution.sent[0][1]["number"] == "15550001111"
 
 
-def test_a_permanent_failure_is_dead_until_an_admin_retries(client, session, evolution, routed):
+def test_a_permanent_failure_is_dead_until_an_admin_retries(db, client, session, evolution, routed):
     evolution.fail_next(FakeResponse(400, {"error": "not a WhatsApp number"}))
-    response = post(client, body(routed))
-    assert response.status_code == 502
-    assert response.json()["error"] == "delivery_failed"
-    assert response.json()["idempotency_key"] == "idem-1"
+    assert post(client, body(routed)).status_code == 200
+    send_due(db)
     [delivery] = deliveries(session)
     assert delivery.status == "dead"
+    assert "400" in delivery.error
     assert retry_dead_delivery(session, delivery.id) is not None
     session.commit()
     assert post(client, body(routed)).json()["error"] == "duplicate_request_in_progress"
 
 
-def test_a_dead_key_posted_again_is_reclaimed_and_sent(client, session, evolution, routed):
+def test_a_dead_key_posted_again_is_reclaimed_and_sent(db, client, session, evolution, routed):
     evolution.fail_next(FakeResponse(404, {"error": "instance not found"}))
-    assert post(client, body(routed)).status_code == 502
-    assert post(client, body(routed)).json()["status"] == "succeeded"
-    assert len(evolution.sent) == 1
-
-
-def test_rate_limited_sends_wait_at_least_retry_after(client, session, evolution, routed):
-    evolution.fail_next(FakeResponse(429, {}, {"Retry-After": "120"}))
+    post(client, body(routed))
+    send_due(db)
+    assert [d.status for d in deliveries(session)] == ["dead"]
     assert post(client, body(routed)).json()["status"] == "queued"
+    assert send_due(db) == 1
+    assert len(evolution.sent) == 1
+    assert [d.status for d in deliveries(session)] == ["succeeded"]
+
+
+def test_rate_limited_sends_wait_at_least_retry_after(db, client, session, evolution, routed):
+    evolution.fail_next(FakeResponse(429, {}, {"Retry-After": "120"}))
+    post(client, body(routed))
+    send_due(db)
     [delivery] = deliveries(session)
+    assert delivery.status == "failed"
     assert delivery.next_attempt_at >= utcnow() + timedelta(seconds=115)
 
 
-def test_a_later_reply_waits_behind_an_earlier_queued_one(client, session, evolution, routed):
+def test_a_later_reply_waits_behind_an_earlier_failed_one(db, client, session, evolution, routed):
     evolution.fail_next(FakeResponse(503))
     assert post(client, body(routed, key="first", text="one")).json()["status"] == "queued"
     assert post(client, body(routed, key="second", text="two")).json()["status"] == "queued"
+    assert send_due(db) == 1
+    assert send_due(db) == 0
     assert evolution.sent == []
+    assert {d.idempotency_key: d.status for d in deliveries(session)} == {
+        "first": "failed",
+        "second": "pending",
+    }
 
 
-def test_images_and_voice_use_the_native_endpoints(client, evolution, routed):
+def test_images_and_voice_use_the_native_endpoints(db, client, evolution, routed):
     image = body(
         routed,
         key="img",
@@ -271,7 +295,8 @@ def test_images_and_voice_use_the_native_endpoints(client, evolution, routed):
     )
     text_with_media = body(routed, key="mixed", mediaUrls=["https://cdn.example/doc.pdf"])
     for payload in (image, voice, text_with_media):
-        assert post(client, payload).json()["status"] == "succeeded"
+        assert post(client, payload).json()["status"] == "queued"
+    assert send_all_due(db) == 3
     assert evolution.sent == [
         (
             "sendMedia",
@@ -294,7 +319,7 @@ def test_images_and_voice_use_the_native_endpoints(client, evolution, routed):
 
 
 def test_parallel_posts_of_one_key_make_one_row_and_one_send(
-    client, api_url, session, evolution, routed, database_url
+    db, client, api_url, session, evolution, routed, database_url
 ):
     if not database_url.startswith("postgresql"):
         pytest.skip("concurrency is proven on PostgreSQL")
@@ -313,6 +338,7 @@ def test_parallel_posts_of_one_key_make_one_row_and_one_send(
     for thread in threads:
         thread.join()
     assert len(deliveries(session)) == 1
+    assert send_all_due(db) == 1
     assert len(evolution.sent) == 1
     assert results.count(200) == 1
     assert set(results) <= {200, 409}

@@ -1,19 +1,23 @@
-"""The dispatcher: retries due deliveries once, in order, across processes and crashes."""
+"""The dispatcher: sends due deliveries once, in order, across processes and crashes, woken by
+the commits that make them due."""
 
 import asyncio
 import signal
+import time
 
-import httpx
 import pytest
 from sqlmodel import select
 
 from clawscale.domain.outbound import accept_delivery
+from clawscale.domain.outbox_signal import OUTBOX_CHANNEL
 from clawscale.models import OutboundDelivery
 from clawscale.settings import Settings
-from clawscale.workers.dispatcher import Dispatcher
+from clawscale.workers.loop import run_dispatcher
+from clawscale.workers.wakeup import Wakeup, relay_notifications
 from tests.factories import evolution_channel, routed_conversation
 from tests.fakes.evolution import fake_evolution
 from tests.fakes.http_server import FakeResponse
+from tests.passes import in_background, send_due
 from tests.processes import wait_until, worker_process
 
 
@@ -34,14 +38,6 @@ def statuses(session):
     return {d.idempotency_key: d.status for d in session.exec(select(OutboundDelivery)).all()}
 
 
-def run_once(engine):
-    async def one_pass():
-        async with httpx.AsyncClient(timeout=10) as client:
-            return await Dispatcher(engine, Settings(_env_file=None)).run_once(client)
-
-    return asyncio.run(one_pass())
-
-
 @pytest.fixture
 def evolution():
     with fake_evolution() as fake:
@@ -57,7 +53,7 @@ def test_a_due_delivery_is_sent_once_and_conversations_keep_their_order(db, sess
     queue(session, bob, "bob-0", "bob 0")
     passes = 0
     while any(status != "succeeded" for status in statuses(session).values()):
-        run_once(db)
+        send_due(db)
         passes += 1
         assert passes < 10
     assert passes == 3
@@ -67,7 +63,7 @@ def test_a_due_delivery_is_sent_once_and_conversations_keep_their_order(db, sess
         "ada 2",
     ]
     assert sorted(evolution.texts()) == ["ada 0", "ada 1", "ada 2", "bob 0"]
-    assert run_once(db) == 0
+    assert send_due(db) == 0
 
 
 def test_transient_failures_back_off_then_give_up_as_dead(db, session, evolution, monkeypatch):
@@ -77,7 +73,7 @@ def test_transient_failures_back_off_then_give_up_as_dead(db, session, evolution
     queue(session, routed, "k", "hello")
     evolution.fail_next(*(FakeResponse(503) for _ in range(3)))
     for _ in range(3):
-        run_once(db)
+        send_due(db)
     assert statuses(session) == {"k": "dead"}
     assert evolution.sent == []
 
@@ -138,3 +134,32 @@ def test_a_dispatcher_killed_mid_batch_loses_nothing(
     assert set(sent) == set(keys)
     for key in set(keys) - in_flight_at_kill:
         assert sent.count(key) == 1
+
+
+def test_a_running_dispatcher_sends_as_soon_as_a_delivery_commits(
+    db, session, evolution, monkeypatch
+):
+    monkeypatch.setattr("clawscale.workers.dispatcher.IDLE_SECONDS", 600)
+    routed = routed_conversation(session, evolution_channel(session, evolution.url))
+    with in_background(lambda: run_dispatcher(db, Settings(_env_file=None))):
+        for key, text in (("k1", "first"), ("k2", "second")):
+            time.sleep(1)  # the dispatcher has found nothing due and sleeps
+            queue(session, routed, key, text)
+            wait_until(lambda k=key: statuses(session)[k] == "succeeded", 20, f"{text} sent")
+    assert evolution.texts() == ["first", "second"]
+
+
+def test_a_commit_in_another_process_wakes_a_listener(postgres_only, db, session, evolution):
+    routed = routed_conversation(session, evolution_channel(session, evolution.url))
+
+    async def listen() -> list[bool]:
+        wakeup = Wakeup()
+        relay = asyncio.create_task(relay_notifications(db, OUTBOX_CHANNEL, wakeup))
+        listening = await wakeup.wait(10)
+        quiet = await wakeup.wait(0.3)
+        await asyncio.to_thread(queue, session, routed, "k", "hello")
+        woken = await wakeup.wait(10)
+        relay.cancel()
+        return [listening, quiet, woken]
+
+    assert asyncio.run(listen()) == [True, False, True]

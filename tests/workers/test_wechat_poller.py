@@ -18,7 +18,6 @@ from clawscale.domain.channel_store import channel_credentials
 from clawscale.domain.wechat_personal import disconnect_channel
 from clawscale.models import Channel, DeliveryRoute, EndUser, InboundEvent
 from clawscale.workers import wechat_poller
-from clawscale.workers.dispatcher import Dispatcher
 from clawscale.workers.inbound import InboundWorker
 from clawscale.workers.wechat_poller import WeChatPollers
 from tests.channels.wechat import SETTINGS, connected_channel, signed_in_customer
@@ -26,6 +25,7 @@ from tests.factories import default_agent
 from tests.fakes.http_server import FakeResponse
 from tests.fakes.ilink import encode_cursor, fake_ilink
 from tests.fakes.runtime import fake_runtime
+from tests.passes import send_due
 
 OUTBOUND_KEY = {"Authorization": "Bearer dev-outbound-api-key"}
 IMAGE = {"type": 2, "image_item": {"media": {"encrypt_query_param": "abc"}}}
@@ -116,14 +116,6 @@ def forward_all(engine, passes=4):
                 await worker.run_once(client)
 
     asyncio.run(run())
-
-
-def dispatch(engine):
-    async def run():
-        async with httpx.AsyncClient(timeout=10) as client:
-            return await Dispatcher(engine, SETTINGS).run_once(client)
-
-    return asyncio.run(run())
 
 
 def polled_cursors(ilink):
@@ -321,7 +313,8 @@ def test_a_reply_goes_back_through_sendmessage_with_the_context_token(
     }
     response = client.post("/api/outbound", json=reply, headers=OUTBOUND_KEY)
     assert response.status_code == 200, response.text
-    assert response.json()["status"] == "succeeded"
+    assert response.json()["status"] == "queued"
+    assert send_due(db, SETTINGS) == 1
     [sent] = ilink.sent
     assert sent["msg"]["to_user_id"] == "wxid_peer"
     assert sent["msg"]["context_token"] == message["context_token"]
@@ -338,7 +331,7 @@ def test_a_reply_goes_back_through_sendmessage_with_the_context_token(
         headers=OUTBOUND_KEY,
     )
     assert second.json()["status"] == "queued"
-    wait_until(lambda: dispatch(db) >= 0 and ilink.sent_texts()[-1] == "Again")
+    wait_until(lambda: send_due(db, SETTINGS) >= 0 and ilink.sent_texts()[-1] == "Again")
     assert ilink.sent_texts() == ["It is tea time.", "Again"]
     assert ilink.sent[-1]["msg"]["client_id"] == "idem-wechat-2"
 
@@ -349,7 +342,7 @@ def test_an_immediate_reply_goes_back_to_the_peer(db, session, channel, ilink, b
     with running_pollers(db):
         wait_until(lambda: count(session, InboundEvent) == 1)
     forward_all(db)
-    dispatch(db)
+    send_due(db, SETTINGS)
     [sent] = ilink.sent
     assert sent["msg"]["context_token"] == message["context_token"]
     assert sent["msg"]["to_user_id"] == "wxid_peer"
