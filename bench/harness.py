@@ -157,6 +157,67 @@ class PeakMemory:
         self._thread.join()
 
 
+def _tree_cpu_seconds(pid: int) -> float:
+    try:
+        root = psutil.Process(pid)
+        processes = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return 0.0
+    total = 0.0
+    for process in processes:
+        try:
+            times = process.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
+
+
+def _postgres_cpu_by_pid() -> dict[int, float]:
+    seconds = {}
+    for process in psutil.process_iter(["name"]):
+        if process.info["name"] == "postgres":
+            try:
+                times = process.cpu_times()
+            except psutil.Error:
+                continue
+            seconds[process.pid] = times.user + times.system
+    return seconds
+
+
+class CpuTime:
+    """CPU seconds spent during a block by named process trees, and by the PostgreSQL server
+    processes (theirs include any other database work on the machine, and miss what a
+    connection that closed within the block spent)."""
+
+    def __init__(self, **pids: int) -> None:
+        self.pids = pids
+        self.seconds: dict[str, float] = {}
+
+    def _trees(self) -> dict[str, float]:
+        return {name: _tree_cpu_seconds(pid) for name, pid in self.pids.items()}
+
+    def __enter__(self) -> "CpuTime":
+        self._start = self._trees()
+        self._postgres_start = _postgres_cpu_by_pid()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        end = self._trees()
+        self.seconds = {name: end[name] - self._start[name] for name in end}
+        postgres = _postgres_cpu_by_pid()
+        self.seconds["PostgreSQL"] = sum(
+            spent - self._postgres_start.get(pid, 0.0) for pid, spent in postgres.items()
+        )
+
+    def per_item_rows(self, items: int, what: str) -> list[tuple[str, str]]:
+        """Rows of CPU milliseconds per item for each process tree."""
+        return [
+            (f"CPU per {what}: {name}", f"{seconds * 1000 / max(items, 1):.2f} ms")
+            for name, seconds in self.seconds.items()
+        ]
+
+
 MakeRequest = Callable[[int], tuple[dict, dict]]
 
 LOAD_SCRIPT = Path(__file__).resolve().parent / "load.lua"
@@ -338,6 +399,20 @@ NO_LIMITS = {"API_KEY_RATE_LIMIT": "1000000/second", "WEBHOOK_RATE_LIMIT": "1000
 Bodies = Callable[[str], MakeRequest]
 
 
+DRAIN_LIMIT_SECONDS = 180.0
+
+
+def drain(provider_url: str, expected: int) -> float:
+    """Wait until the fake provider has seen `expected` stamped messages (the worker has caught
+    up with what was accepted) or DRAIN_LIMIT_SECONDS pass; the seconds waited."""
+    started = time.monotonic()
+    while time.monotonic() - started < DRAIN_LIMIT_SECONDS:
+        if httpx.get(f"{provider_url}/stats").json()["count"] >= expected:
+            break
+        time.sleep(0.25)
+    return time.monotonic() - started
+
+
 def run_benchmark(
     description: str,
     title: str,
@@ -345,14 +420,14 @@ def run_benchmark(
     provider_rows: Callable[[dict], list[tuple[str, str]]],
     target: float,
     warm_seconds: float,
-    settle_seconds: float,
 ) -> None:
     """A gateway benchmark, from the command line: a fresh database and the fake provider;
     `prepare(database URL, provider URL)` seeds the database and says which gateway path to POST
     to with which bodies. Then the gateway (and its worker process) under load: a warm-up, the
-    peak run (throughput, latency, peak memory; `provider_rows` turns the fake provider's
-    `/stats` into rows), p99 at half the peak rate, and the floor under the peak run's load.
-    `settle_seconds` lets the worker catch up after the warm-up and after the peak run."""
+    peak run (throughput, latency, CPU per request, peak memory; `provider_rows` turns the fake
+    provider's `/stats` into rows), p99 at half the peak rate, and the floor under the peak
+    run's load. Before the peak and the half-rate runs the worker drains what the previous run
+    left, so each run starts from an empty queue; the table says how long that took."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--connections", type=int, default=32)
@@ -367,23 +442,37 @@ def run_benchmark(
         url = f"http://127.0.0.1:{port}{path}"
         with (
             granian("bench.gateway_app:app", port, args.workers, env) as server,
-            python_process("clawscale.workers", env),
+            python_process("clawscale.workers", env) as worker,
         ):
-            run_load(url, bodies("warm"), args.connections, warm_seconds)
-            time.sleep(settle_seconds)
+            warm = run_load(url, bodies("warm"), args.connections, warm_seconds)
+            drain(provider_url, warm.statuses.get(200, 0))
             httpx.post(f"{provider_url}/reset")
-            with PeakMemory(server.pid) as memory:
+            with (
+                PeakMemory(server.pid) as memory,
+                CpuTime(gateway=server.pid, worker=worker.pid) as cpu,
+            ):
                 peak = run_load(url, bodies("peak"), args.connections, args.seconds)
-            time.sleep(settle_seconds)
+                during = httpx.get(f"{provider_url}/stats").json()["count"]
+            accepted = peak.statuses.get(200, 0)
+            drained = drain(provider_url, accepted)
             stats = httpx.get(f"{provider_url}/stats").json()
+            httpx.post(f"{provider_url}/reset")
             half = run_load(url, bodies("half"), args.connections, args.seconds, rate=peak.rate / 2)
+            half_done = httpx.get(f"{provider_url}/stats").json()["count"]
         print_table(
             f"{title} ({args.workers} workers, {args.connections} connections)",
             [
                 *load_rows(peak),
+                ("done by the worker within the run", f"{during} of {accepted}"),
+                ("worker caught up after", f"{drained:.1f} s"),
                 *provider_rows(stats),
+                *cpu.per_item_rows(sum(peak.statuses.values()), "request"),
                 ("peak memory (server)", f"{memory.peak_bytes / 2**20:.0f} MiB"),
                 (f"p99 at half rate ({half.rate:.0f}/s)", milliseconds(half.percentile(0.99))),
+                (
+                    "half rate: done by the worker within the run",
+                    f"{half_done} of {half.statuses.get(200, 0)}",
+                ),
             ],
         )
         floor = floor_rate(database_url, args, bodies("floor"))

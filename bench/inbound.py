@@ -77,7 +77,6 @@ def main() -> None:
         forward_rows,
         target=0.5,
         warm_seconds=3,
-        settle_seconds=3,
     )
 
 

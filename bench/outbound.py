@@ -68,7 +68,6 @@ def main() -> None:
         send_rows,
         target=0.6,
         warm_seconds=2,
-        settle_seconds=1,
     )
 
 

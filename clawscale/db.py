@@ -15,6 +15,12 @@ from clawscale.settings import get_settings
 
 Row = TypeVar("Row")
 
+# Connections kept open per process: enough for the requests one API process serves at once, so
+# a busy process does not open and close a connection per request. Past it, up to POOL_OVERFLOW
+# more are opened for a burst and closed afterwards.
+POOL_SIZE = 20
+POOL_OVERFLOW = 10
+
 
 def is_sqlite(url: str) -> bool:
     """Whether a database URL points at SQLite."""
@@ -61,7 +67,7 @@ def create_db_engine(url: str, *, serialise_sqlite: bool = True) -> Engine:
             sa.event.listen(engine, "connect", _take_over_transactions)
             sa.event.listen(engine, "begin", _begin_immediately)
         return engine
-    return sa.create_engine(url, pool_size=10, max_overflow=10, pool_recycle=1800)
+    return sa.create_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, pool_recycle=1800)
 
 
 @lru_cache

@@ -79,7 +79,11 @@ def build_api(engine: Engine, downstream: ASGIApp | None = None) -> FastAPI:
         SecurityHeaders, strict_transport=settings.CLAWSCALE_ENV is Environment.PRODUCTION
     )
     install_error_handlers(api)
+    # Routes are matched in this order: the machine-driven, high-volume ones come first.
     for module in (
+        outbound,
+        webhooks,
+        provider_webhooks,
         health,
         retired,
         auth,
@@ -87,8 +91,6 @@ def build_api(engine: Engine, downstream: ASGIApp | None = None) -> FastAPI:
         customer,
         customer_wechat,
         public,
-        webhooks,
-        provider_webhooks,
         admin,
         admin_agents,
         admin_deliveries,
@@ -96,7 +98,6 @@ def build_api(engine: Engine, downstream: ASGIApp | None = None) -> FastAPI:
         admin_shared_channels,
         internal,
         metrics,
-        outbound,
     ):
         api.include_router(module.router)
     api.router.default = _fallback(downstream)

@@ -131,12 +131,14 @@ def claim_due_jobs(
 
 
 NOW = bindparam("now", type_=UTCDateTime())
+ATTEMPTS = DeliveryAttempt.__table__
+DELIVERIES = OutboundDelivery.__table__
 NEXT_ATTEMPT_NUMBER = (
-    select(func.coalesce(func.max(DeliveryAttempt.attempt_number), 0) + 1)
-    .where(DeliveryAttempt.delivery_id == bindparam("delivery_id"))
+    select(func.coalesce(func.max(ATTEMPTS.c.attempt_number), 0) + 1)
+    .where(ATTEMPTS.c.delivery_id == bindparam("delivery_id"))
     .scalar_subquery()
 )
-RECORD_ATTEMPT = insert(DeliveryAttempt).values(
+RECORD_ATTEMPT = insert(ATTEMPTS).values(
     id=bindparam("attempt_id"),
     delivery_id=bindparam("delivery_id"),
     attempt_number=NEXT_ATTEMPT_NUMBER,
@@ -147,10 +149,10 @@ RECORD_ATTEMPT = insert(DeliveryAttempt).values(
     error=bindparam("error"),
 )
 MARK_SENT = (
-    update(OutboundDelivery)
+    update(DELIVERIES)
     .where(
-        col(OutboundDelivery.id) == bindparam("delivery_id"),
-        OutboundDelivery.lease_owner == bindparam("worker_id"),
+        DELIVERIES.c.id == bindparam("delivery_id"),
+        DELIVERIES.c.lease_owner == bindparam("worker_id"),
     )
     .values(
         status=DeliveryStatus.SUCCEEDED,
@@ -160,21 +162,18 @@ MARK_SENT = (
         lease_expires_at=None,
         updated_at=NOW,
     )
-    .returning(OutboundDelivery.id)
-    .execution_options(synchronize_session=False)
+    .returning(DELIVERIES.c.id)
 )
 
 
-def _record_attempt(
-    db: Session,
+def _attempt_row(
     delivery_id: str,
     *,
     succeeded: bool,
     provider_message_id: str | None = None,
     error: str | None = None,
-) -> None:
-    """One attempt row, numbered after the delivery's earlier attempts, in one statement."""
-    params = {
+) -> dict[str, object]:
+    return {
         "attempt_id": new_id("da"),
         "delivery_id": delivery_id,
         "now": utcnow(),
@@ -182,23 +181,24 @@ def _record_attempt(
         "provider_message_id": provider_message_id,
         "error": error,
     }
-    db.exec(RECORD_ATTEMPT, params=params)
 
 
-def record_success(
-    db: Session, delivery_id: str, worker_id: str, provider_message_id: str
-) -> DeliveryStatus | None:
-    """The delivery went out; None when this worker no longer holds it (two statements)."""
+def _record_attempt(db: Session, delivery_id: str, *, succeeded: bool, error: str) -> None:
+    """One attempt row, numbered after the delivery's earlier attempts, in one statement."""
+    db.connection().execute(
+        RECORD_ATTEMPT, _attempt_row(delivery_id, succeeded=succeeded, error=error)
+    )
+
+
+def _mark_sent(db: Session, delivery_id: str, worker_id: str, provider_message_id: str) -> bool:
+    """The delivery went out: `succeeded`, unless this worker no longer holds it."""
     params = {
         "delivery_id": delivery_id,
         "worker_id": worker_id,
         "provider_message_id": provider_message_id or None,
         "now": utcnow(),
     }
-    if db.exec(MARK_SENT, params=params).first() is None:
-        return None
-    _record_attempt(db, delivery_id, succeeded=True, provider_message_id=provider_message_id)
-    return DeliveryStatus.SUCCEEDED
+    return db.connection().execute(MARK_SENT, params).first() is not None
 
 
 def record_failure(
@@ -242,20 +242,35 @@ def record_outcomes(
     db: Session, outcomes: list[SendOutcome], worker_id: str
 ) -> list[DeliveryStatus | None]:
     """Record attempts' outcomes in one transaction; each delivery's new status (None where
-    this worker no longer holds it)."""
-    return [
-        record_success(db, outcome.delivery_id, worker_id, outcome.provider_message_id)
-        if outcome.error is None
-        else record_failure(
-            db,
-            outcome.delivery_id,
-            worker_id,
-            outcome.error,
-            transient=outcome.transient,
-            retry_after=outcome.retry_after,
-        )
-        for outcome in outcomes
-    ]
+    this worker no longer holds it). The attempt rows of the sent ones go in one executemany."""
+    statuses: list[DeliveryStatus | None] = []
+    sent_attempts = []
+    for outcome in outcomes:
+        if outcome.error is not None:
+            statuses.append(
+                record_failure(
+                    db,
+                    outcome.delivery_id,
+                    worker_id,
+                    outcome.error,
+                    transient=outcome.transient,
+                    retry_after=outcome.retry_after,
+                )
+            )
+        elif _mark_sent(db, outcome.delivery_id, worker_id, outcome.provider_message_id):
+            statuses.append(DeliveryStatus.SUCCEEDED)
+            sent_attempts.append(
+                _attempt_row(
+                    outcome.delivery_id,
+                    succeeded=True,
+                    provider_message_id=outcome.provider_message_id,
+                )
+            )
+        else:
+            statuses.append(None)
+    if sent_attempts:
+        db.connection().execute(RECORD_ATTEMPT, sent_attempts)
+    return statuses
 
 
 def retry_dead_delivery(db: Session, delivery_id: str) -> OutboundDelivery | None:

@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 
 from clawscale.domain.outbox_signal import OUTBOX_CHANNEL, on_outbox_due
 from clawscale.settings import Settings
-from clawscale.workers.dispatcher import Dispatcher
+from clawscale.workers.dispatcher import MAX_IN_FLIGHT, Dispatcher
 from clawscale.workers.inbound import InboundWorker
 from clawscale.workers.maintenance import MaintenanceWorker
 from clawscale.workers.wakeup import Wakeup, relay_notifications
@@ -48,7 +48,11 @@ async def run_dispatcher(engine: Engine, settings: Settings) -> None:
     wakeup = Wakeup()
     forget = on_outbox_due(wakeup.poke)
     try:
-        async with httpx.AsyncClient(timeout=HTTP_TIMEOUT_SECONDS) as client:
+        # Every send in flight keeps its connection for the next one.
+        limits = httpx.Limits(
+            max_connections=MAX_IN_FLIGHT, max_keepalive_connections=MAX_IN_FLIGHT
+        )
+        async with httpx.AsyncClient(timeout=HTTP_TIMEOUT_SECONDS, limits=limits) as client:
             await asyncio.gather(
                 Dispatcher(engine, settings).run(client, wakeup),
                 relay_notifications(engine, OUTBOX_CHANNEL, wakeup),
