@@ -15,12 +15,13 @@ from sqlalchemy.engine import Engine
 from clawscale.channels.base import SendError, TransientSendError, post_json
 from clawscale.db import session_scope
 from clawscale.domain.forwarding import (
-    ClaimedEvent,
-    ForwardOutcome,
     RuntimeCall,
-    claim_forward_calls,
+    claim_due_events,
+    hold_without_access,
     parse_runtime_reply,
-    record_outcomes,
+    record_forward_failure,
+    record_forwarded,
+    runtime_call,
 )
 from clawscale.domain.provisioning import (
     claim_due_bindings,
@@ -79,16 +80,24 @@ class InboundWorker:
             return
         await self._in_session(record_provisioned, binding_id, self.worker_id)
 
-    async def _forward(
-        self, client: httpx.AsyncClient, event_id: str, call: RuntimeCall
-    ) -> ForwardOutcome:
+    async def _forward(self, client: httpx.AsyncClient, event_id: str) -> None:
+        if await self._in_session(hold_without_access, self.settings, event_id, self.worker_id):
+            return
+        call = await self._in_session(runtime_call, self.settings, event_id)
+        if call is None:
+            await self._in_session(record_forward_failure, event_id, self.worker_id, "no_agent")
+            return
         try:
             answer = await call_runtime(client, call)
         except SendError as error:
             retry_after = error.retry_after if isinstance(error, TransientSendError) else None
             logger.info("forwarding event %s failed: %s", event_id, error)
-            return ForwardOutcome(event_id, error=str(error), retry_after=retry_after)
-        return ForwardOutcome(event_id, reply=parse_runtime_reply(answer))
+            await self._in_session(
+                record_forward_failure, event_id, self.worker_id, str(error), retry_after
+            )
+            return
+        reply = parse_runtime_reply(answer)
+        await self._in_session(record_forwarded, event_id, self.worker_id, reply)
 
     async def run_once(self, client: httpx.AsyncClient) -> int:
         """One pass; how many bindings and events were attempted."""
@@ -96,12 +105,8 @@ class InboundWorker:
             claim_due_bindings, self.worker_id, self.batch_size, self.lease
         )
         await asyncio.gather(*(self._provision(client, binding_id) for binding_id in bindings))
-        claimed: list[ClaimedEvent] = await self._in_session(
-            claim_forward_calls, self.settings, self.worker_id, self.batch_size, self.lease
+        events = await self._in_session(
+            claim_due_events, self.worker_id, self.batch_size, self.lease
         )
-        outcomes = await asyncio.gather(
-            *(self._forward(client, item.event_id, item.call) for item in claimed if item.call)
-        )
-        if outcomes:
-            await self._in_session(record_outcomes, list(outcomes), self.worker_id)
-        return len(bindings) + len(claimed)
+        await asyncio.gather(*(self._forward(client, event_id) for event_id in events))
+        return len(bindings) + len(events)
