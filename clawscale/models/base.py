@@ -2,6 +2,7 @@
 
 import secrets
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
@@ -64,9 +65,31 @@ def timestamp_field(*, index: bool = False) -> Any:
     return Field(default=None, sa_type=UTCDateTime, nullable=True, index=index)
 
 
-def enum_field(default: str, *, index: bool = False) -> Any:
-    """A short string column for a StrEnum value (portable: no database enum types)."""
-    return Field(default=default, sa_type=sa.String(24), nullable=False, index=index)
+class StrEnumString(sa.TypeDecorator[str]):
+    """A StrEnum stored as its string (portable: no database enum types) and read back as the
+    enum member; a stored value the enum does not know is read as the plain string."""
+
+    impl = sa.String(24)
+    cache_ok = True
+
+    def __init__(self, enum: type[StrEnum]) -> None:
+        super().__init__()
+        self.enum = enum
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        try:
+            return self.enum(value)
+        except ValueError:
+            return value
+
+
+def enum_field(default: StrEnum, *, index: bool = False) -> Any:
+    """A short string column for a StrEnum value, read back as the enum."""
+    return Field(
+        default=default, sa_type=StrEnumString(type(default)), nullable=False, index=index
+    )
 
 
 def foreign_key_field(target: str, *, nullable: bool = False, index: bool = True) -> Any:
