@@ -64,25 +64,13 @@ class Dispatcher:
         self._record = BatchedCalls(self._record_outcomes)
 
     def _claim(self, limit: int) -> list[ClaimedDelivery]:
-        import time
-
-        t = time.perf_counter()
         lease = timedelta(seconds=self.settings.DELIVERY_LEASE_SECONDS)
         with session_scope(self.engine) as db:
-            r = claim_due_jobs(db, self.settings, self.worker_id, limit, lease)
-        print(
-            f"claim limit={limit} got={len(r)} {1000 * (time.perf_counter() - t):.1f}ms", flush=True
-        )
-        return r
+            return claim_due_jobs(db, self.settings, self.worker_id, limit, lease)
 
     def _record_outcomes(self, outcomes: list[SendOutcome]) -> list[DeliveryStatus | None]:
-        import time
-
-        t = time.perf_counter()
         with session_scope(self.engine) as db:
-            r = record_outcomes(db, outcomes, self.worker_id)
-        print(f"record n={len(outcomes)} {1000 * (time.perf_counter() - t):.1f}ms", flush=True)
-        return r
+            return record_outcomes(db, outcomes, self.worker_id)
 
     async def _send(self, client: httpx.AsyncClient, claimed: ClaimedDelivery) -> None:
         outcome = await attempt_send(self.adapters, client, claimed)
