@@ -37,6 +37,7 @@ from tests.fakes.runtime import fake_runtime
 from tests.fakes.telegram import message_update, telegram_delivery
 from tests.fakes.whatsapp_business import messages_payload
 from tests.fakes.whatsapp_business import signed_delivery as meta_delivery
+from tests.passes import run_passes
 
 SETTINGS = Settings(_env_file=None)
 TOKEN = "path-token-abc"
@@ -335,14 +336,6 @@ def test_kinds_without_a_challenge_refuse_get(client, session):
 # End to end: provider webhook -> stored event -> runtime -> reply -> provider send.
 
 
-def run_pass(engine, worker_class):
-    async def one_pass():
-        async with httpx.AsyncClient(timeout=10) as http:
-            return await worker_class(engine, SETTINGS).run_once(http)
-
-    return asyncio.run(one_pass())
-
-
 @pytest.fixture
 def runtime():
     with fake_runtime() as fake:
@@ -362,11 +355,11 @@ def deliver_and_reply(db, client, session, runtime, kind, channel, payload):
     runtime.replies.append({"reply": "Hi there!"})
     response = post(client, kind.name, channel.id, *kind.request(payload))
     assert response.json()["data"] == {"received": 1, "duplicates": 0}
-    run_pass(db, InboundWorker)
-    run_pass(db, InboundWorker)
+    run_passes(db, InboundWorker, settings=SETTINGS)
+    run_passes(db, InboundWorker, settings=SETTINGS)
     assert runtime.texts() == ["hello"]
     assert runtime.messages[0]["metadata"]["platform"] == kind.name
-    run_pass(db, Dispatcher)
+    run_passes(db, Dispatcher, settings=SETTINGS)
 
 
 def test_evolution_end_to_end(db, client, session, runtime):
@@ -395,7 +388,7 @@ def test_linq_end_to_end(db, client, session, runtime):
         replayed = signed_delivery(event, SUBSCRIPTION, SIGNING_SECRET)
         again = post(client, "linq", channel.id, replayed.body, replayed.headers)
         assert again.json()["data"] == {"received": 0, "duplicates": 1}
-        run_pass(db, InboundWorker)
+        run_passes(db, InboundWorker, settings=SETTINGS)
         assert len(runtime.messages) == 1
 
 

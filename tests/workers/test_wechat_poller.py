@@ -8,7 +8,6 @@ import threading
 import time
 from collections.abc import Iterator
 
-import httpx
 import pytest
 from sqlmodel import func, select
 
@@ -25,7 +24,7 @@ from tests.factories import default_agent
 from tests.fakes.http_server import FakeResponse
 from tests.fakes.ilink import encode_cursor, fake_ilink
 from tests.fakes.runtime import fake_runtime
-from tests.passes import send_due
+from tests.passes import run_passes, send_due
 
 OUTBOUND_KEY = {"Authorization": "Bearer dev-outbound-api-key"}
 IMAGE = {"type": 2, "image_item": {"media": {"encrypt_query_param": "abc"}}}
@@ -109,13 +108,7 @@ def reloaded(session, channel):
 
 
 def forward_all(engine, passes=4):
-    async def run():
-        async with httpx.AsyncClient(timeout=10) as client:
-            worker = InboundWorker(engine, SETTINGS)
-            for _ in range(passes):
-                await worker.run_once(client)
-
-    asyncio.run(run())
+    run_passes(engine, InboundWorker, passes, SETTINGS)
 
 
 def polled_cursors(ilink):
