@@ -82,8 +82,8 @@ class OutboundBody(BaseModel):
         return payload
 
 
-def _accept(engine: Engine, body: OutboundBody) -> str:
-    """Store the delivery in its own transaction; the idempotency key it was stored under."""
+def _accept(engine: Engine, body: OutboundBody) -> None:
+    """Store the delivery in its own transaction."""
     with session_scope(engine) as db:
         accept_delivery(
             db,
@@ -92,12 +92,11 @@ def _accept(engine: Engine, body: OutboundBody) -> str:
             body.business_conversation_key,
             body.stored_payload(),
         )
-    return body.idempotency_key
 
 
 @router.post("/api/outbound")
 async def outbound(body: OutboundBody, engine: EngineDep) -> JSONResponse:
     """Accept the reply into the outbox; a dispatcher, woken by the commit, sends it."""
-    idempotency_key = await run_in_threadpool(_accept, engine, body)
+    await run_in_threadpool(_accept, engine, body)
     OUTBOUND_ACCEPTED.inc()
-    return JSONResponse({"ok": True, "idempotency_key": idempotency_key, "status": "queued"})
+    return JSONResponse({"ok": True, "idempotency_key": body.idempotency_key, "status": "queued"})
