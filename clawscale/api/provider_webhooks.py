@@ -34,8 +34,13 @@ router = APIRouter(prefix="/api/webhooks")
 WEBHOOK_PATH = "/{kind}/{channel_id}/{token}"
 
 
-def _adapter(settings: Settings, kind: str) -> SharedChannelAdapter:
-    adapter = build_shared_adapters(settings).get(kind)
+def _adapter(request: Request, settings: Settings, kind: str) -> SharedChannelAdapter:
+    """The kind's adapter, from a registry the app builds once for its settings."""
+    registry = getattr(request.app.state, "shared_adapters", None)
+    if registry is None or registry[0] is not settings:
+        registry = (settings, build_shared_adapters(settings))
+        request.app.state.shared_adapters = registry
+    adapter = registry[1].get(kind)
     if adapter is None:
         raise ApiError(404, "channel_not_found", "No such connected channel.")
     return adapter
@@ -68,7 +73,7 @@ async def provider_webhook(
     """Store the messages of one provider webhook before acknowledging it (rate-limited per
     channel: 429 with Retry-After, which providers honour by retrying later)."""
     request.app.state.webhook_limiter.check("webhook", channel_id)
-    adapter = _adapter(settings, kind)
+    adapter = _adapter(request, settings, kind)
     webhook = await _webhook_request(request, token)
     try:
         outcome = await run_in_threadpool(
@@ -92,7 +97,7 @@ async def provider_challenge(
     settings: SettingsDep,
 ) -> PlainTextResponse:
     """Echo a provider's URL challenge (only kinds whose provider sends one)."""
-    adapter = _adapter(settings, kind)
+    adapter = _adapter(request, settings, kind)
     if not isinstance(adapter, ChallengeAdapter):
         raise ApiError(405, "method_not_allowed")
     webhook = await _webhook_request(request, token)

@@ -78,11 +78,24 @@ def latest_pass_expiry(db: Session, customer_id: str) -> datetime | None:
     ).one()
 
 
-def access_expires_at(db: Session, customer: Customer) -> datetime:
-    """The later of the trial's end and the latest paid pass's expiry."""
-    latest_pass = latest_pass_expiry(db, customer.id)
+def latest_pass_expiries(db: Session, customer_ids: list[str]) -> dict[str, datetime]:
+    """`latest_pass_expiry` of many customers in one statement (those who bought none left out)."""
+    rows = db.exec(
+        select(AccessPass.customer_id, func.max(AccessPass.expires_at))
+        .where(col(AccessPass.customer_id).in_(customer_ids))
+        .group_by(col(AccessPass.customer_id))
+    )
+    return dict(rows.all())
+
+
+def _expiry(customer: Customer, latest_pass: datetime | None) -> datetime:
     trial_end = trial_ends_at(customer)
     return trial_end if latest_pass is None else max(trial_end, latest_pass)
+
+
+def access_expires_at(db: Session, customer: Customer) -> datetime:
+    """The later of the trial's end and the latest paid pass's expiry."""
+    return _expiry(customer, latest_pass_expiry(db, customer.id))
 
 
 def email_verified(db: Session, customer: Customer) -> bool:
@@ -117,6 +130,25 @@ def _denial(
     return None
 
 
+def _decision(
+    db: Session,
+    settings: Settings,
+    customer: Customer,
+    expires_at: datetime,
+    now: datetime,
+    *,
+    shared_channel: bool,
+) -> AccessDecision:
+    reason = _denial(db, settings, customer, expires_at, now, shared_channel=shared_channel)
+    return AccessDecision(
+        allowed=reason is None,
+        reason=reason,
+        expires_at=expires_at,
+        trial_ends_at=trial_ends_at(customer),
+        payments_configured=payments_configured(settings),
+    )
+
+
 def access_decision(
     db: Session,
     settings: Settings,
@@ -126,16 +158,30 @@ def access_decision(
     now: datetime | None = None,
 ) -> AccessDecision:
     """May `customer` use the gateway now? `shared_channel` customers skip the email check."""
-    now = now or utcnow()
     expires_at = access_expires_at(db, customer)
-    reason = _denial(db, settings, customer, expires_at, now, shared_channel=shared_channel)
-    return AccessDecision(
-        allowed=reason is None,
-        reason=reason,
-        expires_at=expires_at,
-        trial_ends_at=trial_ends_at(customer),
-        payments_configured=payments_configured(settings),
+    return _decision(
+        db, settings, customer, expires_at, now or utcnow(), shared_channel=shared_channel
     )
+
+
+def access_decisions(
+    db: Session, settings: Settings, customers: list[tuple[Customer, bool]]
+) -> list[AccessDecision]:
+    """`access_decision` now for each (customer, shared_channel) pair, in order; the passes of
+    all the customers are read in one statement."""
+    now = utcnow()
+    latest = latest_pass_expiries(db, [customer.id for customer, _ in customers])
+    return [
+        _decision(
+            db,
+            settings,
+            customer,
+            _expiry(customer, latest.get(customer.id)),
+            now,
+            shared_channel=shared_channel,
+        )
+        for customer, shared_channel in customers
+    ]
 
 
 def access_summary(db: Session, customer: Customer) -> AccessSummary:

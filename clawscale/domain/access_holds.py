@@ -8,10 +8,10 @@ bought the held messages are released in arrival order.
 
 from sqlmodel import Session, col, update
 
-from clawscale.domain.access import DenialReason, access_decision
+from clawscale.domain.access import DenialReason, access_decisions
 from clawscale.domain.billing_links import renewal_link
 from clawscale.domain.errors import Conflict
-from clawscale.domain.inbound import conversation_key
+from clawscale.domain.inbound_placement import conversation_key
 from clawscale.domain.outbound import accept_delivery
 from clawscale.models import (
     Channel,
@@ -27,15 +27,17 @@ from clawscale.settings import Settings
 HELD_PREFIX = "access:"
 
 
-def access_hold_reason(db: Session, settings: Settings, event: InboundEvent) -> DenialReason | None:
-    """Why the event's customer may not be served now; None when they may."""
-    customer = db.get(Customer, event.customer_id)
-    channel = db.get(Channel, event.channel_id)
-    assert customer is not None and channel is not None
-    decision = access_decision(
-        db, settings, customer, shared_channel=channel.scope == ChannelScope.SHARED
+def access_hold_reasons(
+    db: Session, settings: Settings, events: list[tuple[InboundEvent, Customer, Channel]]
+) -> list[DenialReason | None]:
+    """Why each event's customer may not be served now (None where they may), in order, for
+    events with their customer and channel at hand."""
+    decisions = access_decisions(
+        db,
+        settings,
+        [(customer, channel.scope == ChannelScope.SHARED) for _, customer, channel in events],
     )
-    return decision.reason if not decision.allowed else None
+    return [None if decision.allowed else decision.reason for decision in decisions]
 
 
 def _renewal_reply(db: Session, settings: Settings, event: InboundEvent) -> None:

@@ -6,6 +6,7 @@ encrypted JSON document on the channel row. Secrets are write-only: no public sh
 
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from sqlmodel import Session
 
@@ -29,13 +30,18 @@ def _seal(settings: Settings, document: dict[str, str]) -> str:
     return encrypt_text(settings.CLAWSCALE_SECRET_KEY, json.dumps(document)) if document else ""
 
 
-def _open(settings: Settings, sealed: str) -> dict[str, str]:
-    if not sealed:
-        return {}
-    plaintext = decrypt_text(settings.CLAWSCALE_SECRET_KEY, sealed)
+@lru_cache(maxsize=256)
+def _opened(secret_key: str, sealed: str) -> dict[str, str]:
+    """A sealed document decrypted once per process (every webhook and send opens its
+    channel's); a new key or new contents make a new document."""
+    plaintext = decrypt_text(secret_key, sealed)
     if plaintext is None:
         raise ValueError("channel data cannot be decrypted with CLAWSCALE_SECRET_KEY")
     return json.loads(plaintext)
+
+
+def _open(settings: Settings, sealed: str) -> dict[str, str]:
+    return dict(_opened(settings.CLAWSCALE_SECRET_KEY, sealed)) if sealed else {}
 
 
 def create_channel(

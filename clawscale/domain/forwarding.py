@@ -1,29 +1,33 @@
-"""Forwarding stored inbound events to the agent runtime, and taking its immediate replies.
+"""Forwarding stored inbound events to the agent runtime: taking them, and what to send.
 
 Events are forwarded after commit, oldest first and one at a time per customer, so the runtime
-sees a customer's messages in arrival order. A failed forward is retried with backoff, then the
-event is `failed` (visible, never dropped). A reply the runtime gives at once goes into the outbox
-like any pushed reply, under a key derived from the event: a retried forward cannot send it twice.
+sees a customer's messages in arrival order. `claim_forward_calls` takes a batch of due events
+in one transaction of four statements whatever the batch's size (more only for the events it
+parks, and an email check per personal channel's customer): it leases them, parks those whose
+customer may not be served now (`access_holds`), fails those without an agent, and builds the
+runtime request of each other one. How the requests went is `forward_outcomes`' to record.
 """
 
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, col, exists, select, tuple_
+from sqlmodel import Session, col, select
 
 from clawscale.domain import leases
-from clawscale.domain.access_holds import access_hold_reason, hold_event
-from clawscale.domain.agents import agent_token, binding_of
-from clawscale.domain.errors import Conflict
-from clawscale.domain.inbound import conversation_key
-from clawscale.domain.outbound import accept_delivery
-from clawscale.domain.routing import upsert_delivery_route
+from clawscale.domain.access import DenialReason
+from clawscale.domain.access_holds import access_hold_reasons, hold_event
+from clawscale.domain.agents import agent_token
+from clawscale.domain.forward_outcomes import fail_forward
+from clawscale.domain.inbound_placement import conversation_key
 from clawscale.models import (
     Agent,
+    AgentBinding,
     Channel,
     Conversation,
+    Customer,
     EndUser,
     InboundEvent,
     InboundStatus,
@@ -32,8 +36,6 @@ from clawscale.models.base import utcnow
 from clawscale.settings import Settings
 
 LEASE = timedelta(seconds=60)
-MAX_FORWARD_ATTEMPTS = 10
-REPLY_FIELDS = ("reply", "text", "content", "message")
 
 
 @dataclass(frozen=True)
@@ -46,86 +48,69 @@ class RuntimeCall:
 
 
 @dataclass(frozen=True)
-class RuntimeReply:
-    """Text the runtime answered at once, and the conversation key it names, if any."""
+class ClaimedEvent:
+    """An event this worker now holds, with its runtime request; None when there is nothing to
+    send (the claim parked it for access, or failed it for want of an agent)."""
 
-    text: str
-    business_conversation_key: str | None = None
-    output_id: str | None = None
-
-
-def parse_runtime_reply(document: object) -> RuntimeReply | None:
-    """The immediate reply in a runtime's answer (`reply`, `text`, `content` or `message`)."""
-    if not isinstance(document, dict):
-        return None
-    text = next(
-        (document[name] for name in REPLY_FIELDS if isinstance(document.get(name), str)), ""
-    )
-    if not text.strip():
-        return None
-    key = document.get("business_conversation_key")
-    output_id = document.get("output_id")
-    return RuntimeReply(
-        text=text,
-        business_conversation_key=key if isinstance(key, str) and key else None,
-        output_id=str(output_id) if output_id else None,
-    )
+    event_id: str
+    call: RuntimeCall | None
 
 
-def _customer_head() -> Any:
-    """SQL condition: no earlier event of the same customer is still waiting to be forwarded."""
-    earlier = aliased(InboundEvent)
-    return ~exists().where(
-        earlier.customer_id == InboundEvent.customer_id,
-        earlier.status == InboundStatus.RECEIVED,
-        tuple_(earlier.created_at, earlier.id) < tuple_(InboundEvent.created_at, InboundEvent.id),
+WAITING = col(InboundEvent.status) == InboundStatus.RECEIVED
+
+
+def _oldest_waiting(customer_id: Any) -> Any:
+    """SQL: the id of the customer's oldest event still waiting to be forwarded.
+
+    A LIMIT 1 walk of the (customer, status, created_at, id) index, which the planner takes
+    however stale its statistics are; the NOT EXISTS form this replaces was planned, while a
+    burst was still new to the statistics, as a scan of every waiting event per waiting event
+    (200 ms a claim with 2,000 waiting)."""
+    waiting = aliased(InboundEvent)
+    return (
+        select(waiting.id)
+        .where(waiting.customer_id == customer_id, waiting.status == InboundStatus.RECEIVED)
+        .order_by(col(waiting.created_at), col(waiting.id))
+        .limit(1)
+        .scalar_subquery()
     )
 
 
-WAITING_HEADS = (InboundEvent.status == InboundStatus.RECEIVED, _customer_head())
-CLAIM = leases.lease_statement(InboundEvent, *WAITING_HEADS, attempts=InboundEvent.attempts + 1)
+HEAD = col(InboundEvent.id) == _oldest_waiting(InboundEvent.customer_id)
+WAITING_CUSTOMERS = select(InboundEvent.customer_id).where(WAITING).distinct().subquery()
+HEADS = select(_oldest_waiting(WAITING_CUSTOMERS.c.customer_id)).select_from(WAITING_CUSTOMERS)
+DUE_HEADS = (
+    select(InboundEvent.id)
+    .where(col(InboundEvent.id).in_(HEADS), WAITING, *leases.due_and_free(InboundEvent, leases.NOW))
+    .order_by(col(InboundEvent.created_at), col(InboundEvent.id))
+    .limit(bindparam("limit"))
+    .with_for_update(skip_locked=True)
+)
+CLAIM = leases.lease_statement(
+    InboundEvent, WAITING, HEAD, many=True, attempts=InboundEvent.attempts + 1
+)
+WITH_CONTEXT = (
+    select(InboundEvent, Customer, Channel, Conversation, EndUser, Agent)
+    .join(Customer, col(Customer.id) == InboundEvent.customer_id)
+    .join(Channel, col(Channel.id) == InboundEvent.channel_id)
+    .outerjoin(Conversation, col(Conversation.id) == InboundEvent.conversation_id)
+    .outerjoin(EndUser, col(EndUser.id) == InboundEvent.end_user_id)
+    .outerjoin(AgentBinding, col(AgentBinding.customer_id) == InboundEvent.customer_id)
+    .outerjoin(Agent, col(Agent.id) == AgentBinding.agent_id)
+    .where(col(InboundEvent.id).in_(bindparam("ids", expanding=True)))
+    .order_by(col(InboundEvent.created_at), col(InboundEvent.id))
+    .execution_options(populate_existing=True)
+)
 
 
-def claim_due_events(
-    db: Session, worker_id: str, limit: int, lease: timedelta = LEASE
-) -> list[str]:
-    """Take up to `limit` events due for forwarding, at most one per customer, oldest first."""
-    candidates = db.exec(
-        select(InboundEvent.id)
-        .where(*WAITING_HEADS, *leases.due_and_free(InboundEvent))
-        .order_by(col(InboundEvent.created_at), col(InboundEvent.id))
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    ).all()
-    return [
-        event_id for event_id in candidates if leases.take(db, CLAIM, event_id, worker_id, lease)
-    ]
-
-
-def hold_without_access(db: Session, settings: Settings, event_id: str, worker_id: str) -> bool:
-    """Park a claimed event whose customer may not be served now; whether it was held."""
-    event = leases.held(db, InboundEvent, event_id, worker_id)
-    if event is None:
-        return True
-    reason = access_hold_reason(db, settings, event)
-    if reason is None:
-        return False
-    hold_event(db, settings, event, reason)
-    leases.release(db, event)
-    return True
-
-
-def runtime_call(db: Session, settings: Settings, event_id: str) -> RuntimeCall | None:
-    """The request forwarding an event (CONTRACT.md, "Runtime boundary"); None without an agent."""
-    event = db.get(InboundEvent, event_id)
-    assert event is not None and event.customer_id and event.conversation_id
-    binding = binding_of(db, event.customer_id)
-    agent = db.get(Agent, binding.agent_id) if binding else None
-    conversation = db.get(Conversation, event.conversation_id)
-    end_user = db.get(EndUser, event.end_user_id)
-    channel = db.get(Channel, event.channel_id)
-    if agent is None or conversation is None or end_user is None or channel is None:
-        return None
+def _message_body(
+    settings: Settings,
+    event: InboundEvent,
+    channel: Channel,
+    conversation: Conversation,
+    end_user: EndUser,
+) -> dict[str, object]:
+    """What the runtime receives for an event (CONTRACT.md, "Runtime boundary")."""
     payload = event.payload
     message: dict[str, object] = {"role": "user", "content": str(payload.get("text") or "")}
     if payload.get("attachments"):
@@ -143,69 +128,48 @@ def runtime_call(db: Session, settings: Settings, event_id: str) -> RuntimeCall 
         "sender": str(payload.get("sender_name") or end_user.external_id),
         "platform": channel.kind,
     }
-    body = {"messages": [message], "metadata": metadata}
-    return RuntimeCall(agent.endpoint, agent_token(settings, agent), body)
+    return {"messages": [message], "metadata": metadata}
 
 
-def _queue_reply(db: Session, event: InboundEvent, reply: RuntimeReply) -> str | None:
-    conversation = db.get(Conversation, event.conversation_id)
-    end_user = db.get(EndUser, event.end_user_id)
-    assert conversation is not None and end_user is not None and event.customer_id
-    key = reply.business_conversation_key or conversation_key(conversation)
-    context = event.payload.get("provider_context")
-    upsert_delivery_route(
-        db,
-        event.customer_id,
-        key,
-        event.channel_id,
-        end_user.id,
-        end_user.external_id,
-        dict(context) if isinstance(context, dict) and context else None,
-    )
-    payload: dict[str, object] = {
-        "output_id": reply.output_id or f"reply:{event.id}",
-        "customer_id": event.customer_id,
-        "business_conversation_key": key,
-        "message_type": "text",
-        "delivery_mode": "request_response",
-        "text": reply.text,
-        "causal_inbound_event_id": event.id,
-    }
-    try:
-        acceptance = accept_delivery(
-            db, f"inbound-reply:{event.id}", event.customer_id, key, payload
-        )
-    except Conflict:
-        return None
-    return acceptance.delivery_id
-
-
-def record_forwarded(
-    db: Session, event_id: str, worker_id: str, reply: RuntimeReply | None
-) -> str | None:
-    """The runtime took the event; the id of the delivery queued for its reply, if any."""
-    event = leases.held(db, InboundEvent, event_id, worker_id)
-    if event is None:
-        return None
-    event.status = InboundStatus.FORWARDED
-    event.last_error = None
-    leases.release(db, event)
-    return _queue_reply(db, event, reply) if reply else None
-
-
-def record_forward_failure(
-    db: Session, event_id: str, worker_id: str, error: str, retry_after: float | None = None
-) -> InboundStatus | None:
-    """The forward failed: retried later, or `failed` after MAX_FORWARD_ATTEMPTS."""
-    event = leases.held(db, InboundEvent, event_id, worker_id)
-    if event is None:
-        return None
-    event.last_error = error
-    if event.attempts >= MAX_FORWARD_ATTEMPTS:
-        event.status = InboundStatus.FAILED
+def _settle_unsent(
+    db: Session, settings: Settings, event: InboundEvent, reason: DenialReason | None
+) -> None:
+    """Park an event whose customer may not be served now (`reason`), or fail one without an
+    agent; either way its lease is given back."""
+    if reason is not None:
+        hold_event(db, settings, event, reason)
     else:
-        event.next_attempt_at = utcnow() + timedelta(
-            seconds=leases.backoff_seconds(event.attempts, retry_after)
-        )
+        fail_forward(event, "no_agent")
     leases.release(db, event)
-    return InboundStatus(event.status)
+
+
+def _claimed(db: Session, settings: Settings, event_ids: set[str]) -> list[ClaimedEvent]:
+    """The held events with their runtime requests, oldest first (None for those settled
+    without one)."""
+    rows = db.exec(WITH_CONTEXT, params={"ids": list(event_ids)}).all()
+    reasons = access_hold_reasons(db, settings, [row[:3] for row in rows])
+    tokens: dict[str, str] = {}
+    claimed = []
+    for (event, _, channel, conversation, end_user, agent), reason in zip(
+        rows, reasons, strict=True
+    ):
+        if reason is None and agent and conversation and end_user:
+            if agent.id not in tokens:
+                tokens[agent.id] = agent_token(settings, agent)
+            body = _message_body(settings, event, channel, conversation, end_user)
+            call = RuntimeCall(agent.endpoint, tokens[agent.id], body)
+            claimed.append(ClaimedEvent(event.id, call))
+        else:
+            _settle_unsent(db, settings, event, reason)
+            claimed.append(ClaimedEvent(event.id, None))
+    return claimed
+
+
+def claim_forward_calls(
+    db: Session, settings: Settings, worker_id: str, limit: int, lease: timedelta = LEASE
+) -> list[ClaimedEvent]:
+    """Take up to `limit` events due for forwarding, at most one per customer, oldest first,
+    with their runtime requests."""
+    candidates = db.exec(DUE_HEADS, params={leases.NOW.key: utcnow(), "limit": limit}).all()
+    taken = leases.take_many(db, CLAIM, list(candidates), worker_id, lease)
+    return _claimed(db, settings, taken) if taken else []

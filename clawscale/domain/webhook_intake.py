@@ -67,8 +67,7 @@ def _store(db: Session, channel: Channel, messages: list[InboundMessage]) -> Web
     received = duplicates = skipped = 0
     for message in messages:
         try:
-            with db.begin_nested():
-                outcome = route_inbound_message(db, channel, message)
+            outcome = route_inbound_message(db, channel, message)
         except DomainError as error:
             logger.warning("channel %s: message skipped (%s)", channel.id, error.code)
             skipped += 1

@@ -14,15 +14,8 @@ from sqlalchemy.engine import Engine
 
 from clawscale.channels.base import SendError, TransientSendError, post_json
 from clawscale.db import session_scope
-from clawscale.domain.forwarding import (
-    RuntimeCall,
-    claim_due_events,
-    hold_without_access,
-    parse_runtime_reply,
-    record_forward_failure,
-    record_forwarded,
-    runtime_call,
-)
+from clawscale.domain.forward_outcomes import ForwardOutcome, parse_runtime_reply, record_outcomes
+from clawscale.domain.forwarding import ClaimedEvent, RuntimeCall, claim_forward_calls
 from clawscale.domain.provisioning import (
     claim_due_bindings,
     provisioning_call,
@@ -49,7 +42,9 @@ async def call_runtime(client: httpx.AsyncClient, call: RuntimeCall) -> object:
 
 
 class InboundWorker:
-    """One pass provisions due bindings, then forwards due events."""
+    """One pass provisions due bindings, then forwards a batch of due events: one transaction
+    claims the batch with its runtime requests, the requests go out side by side, and one
+    transaction records how they went."""
 
     def __init__(self, engine: Engine, settings: Settings, batch_size: int = BATCH_SIZE) -> None:
         self.engine = engine
@@ -80,24 +75,16 @@ class InboundWorker:
             return
         await self._in_session(record_provisioned, binding_id, self.worker_id)
 
-    async def _forward(self, client: httpx.AsyncClient, event_id: str) -> None:
-        if await self._in_session(hold_without_access, self.settings, event_id, self.worker_id):
-            return
-        call = await self._in_session(runtime_call, self.settings, event_id)
-        if call is None:
-            await self._in_session(record_forward_failure, event_id, self.worker_id, "no_agent")
-            return
+    async def _forward(
+        self, client: httpx.AsyncClient, event_id: str, call: RuntimeCall
+    ) -> ForwardOutcome:
         try:
             answer = await call_runtime(client, call)
         except SendError as error:
             retry_after = error.retry_after if isinstance(error, TransientSendError) else None
             logger.info("forwarding event %s failed: %s", event_id, error)
-            await self._in_session(
-                record_forward_failure, event_id, self.worker_id, str(error), retry_after
-            )
-            return
-        reply = parse_runtime_reply(answer)
-        await self._in_session(record_forwarded, event_id, self.worker_id, reply)
+            return ForwardOutcome(event_id, error=str(error), retry_after=retry_after)
+        return ForwardOutcome(event_id, reply=parse_runtime_reply(answer))
 
     async def run_once(self, client: httpx.AsyncClient) -> int:
         """One pass; how many bindings and events were attempted."""
@@ -105,8 +92,12 @@ class InboundWorker:
             claim_due_bindings, self.worker_id, self.batch_size, self.lease
         )
         await asyncio.gather(*(self._provision(client, binding_id) for binding_id in bindings))
-        events = await self._in_session(
-            claim_due_events, self.worker_id, self.batch_size, self.lease
+        claimed: list[ClaimedEvent] = await self._in_session(
+            claim_forward_calls, self.settings, self.worker_id, self.batch_size, self.lease
         )
-        await asyncio.gather(*(self._forward(client, event_id) for event_id in events))
-        return len(bindings) + len(events)
+        outcomes = await asyncio.gather(
+            *(self._forward(client, item.event_id, item.call) for item in claimed if item.call)
+        )
+        if outcomes:
+            await self._in_session(record_outcomes, list(outcomes), self.worker_id)
+        return len(bindings) + len(claimed)

@@ -1,7 +1,7 @@
 """A fake agent runtime: provisioning and message endpoints as CONTRACT.md describes them."""
 
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from tests.fakes.http_server import FakeHTTPServer, FakeResponse, RecordedRequest, fake_http_server
@@ -12,7 +12,8 @@ AGENT_PATH = "/agent"
 class FakeRuntime:
     """Answers `POST /agent`: provisioning bodies (`customer_id`) and message bodies (`messages`).
 
-    Failures are scripted per kind; a message answer may carry an immediate reply.
+    Failures are scripted per kind; a message answer may carry an immediate reply, and
+    `on_message`, when set, sees each message body before it is answered.
     """
 
     def __init__(self, server: FakeHTTPServer, token: str) -> None:
@@ -23,6 +24,7 @@ class FakeRuntime:
         self.replies: deque[dict] = deque()
         self.provisioned: list[dict] = []
         self.messages: list[dict] = []
+        self.on_message: Callable[[dict], None] | None = None
         server.route("POST", AGENT_PATH, self._handle)
 
     @property
@@ -37,6 +39,8 @@ class FakeRuntime:
             if self.message_failures:
                 return self.message_failures.popleft()
             self.messages.append(body)
+            if self.on_message is not None:
+                self.on_message(body)
             return FakeResponse(200, self.replies.popleft() if self.replies else {})
         if self.provision_failures:
             return self.provision_failures.popleft()

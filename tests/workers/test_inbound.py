@@ -15,6 +15,7 @@ from clawscale.domain.access_holds import release_held_events
 from clawscale.domain.channel_store import create_channel
 from clawscale.domain.inbound import route_inbound_message
 from clawscale.models import (
+    Agent,
     AgentBinding,
     Channel,
     Conversation,
@@ -189,7 +190,7 @@ def test_a_runtime_that_is_down_gets_the_message_once_it_recovers(db, session, c
 
 
 def test_forwarding_gives_up_visibly(db, session, channel, runtime, monkeypatch):
-    monkeypatch.setattr("clawscale.domain.forwarding.MAX_FORWARD_ATTEMPTS", 2)
+    monkeypatch.setattr("clawscale.domain.forward_outcomes.MAX_FORWARD_ATTEMPTS", 2)
     runtime.message_failures.extend([FakeResponse(500)] * 3)
     receive(db, channel.id, "m1", "hello")
     passes(db, InboundWorker, count=3)
@@ -338,3 +339,65 @@ def test_lapsed_access_holds_messages_tells_the_person_once_a_day_and_releases_o
     passes(db, InboundWorker, count=3)
     assert runtime.texts() == ["first", "second"]
     assert statuses(session) == ["forwarded", "forwarded"]
+
+
+def ready_bindings(db):
+    with session_scope(db) as writer:
+        for binding in writer.exec(select(AgentBinding)).all():
+            binding.provision_status = "ready"
+            writer.add(binding)
+        for event in writer.exec(select(InboundEvent)).all():
+            event.status = "received"
+            writer.add(event)
+
+
+def test_a_backlog_goes_out_oldest_first_and_one_at_a_time_per_customer(
+    db, session, channel, runtime
+):
+    senders = ["15550000001", "15550000002", "15550000003"]
+    for index in range(4):
+        for sender in senders:
+            receive(db, channel.id, f"{sender}-{index}", f"{sender} {index}", sender=sender)
+    ready_bindings(db)
+
+    async def forwarded_per_pass():
+        async with httpx.AsyncClient(timeout=10) as client:
+            worker = InboundWorker(db, SETTINGS, batch_size=2)
+            counts = []
+            while await worker.run_once(client):
+                counts.append(len(runtime.messages) - sum(counts))
+            return counts
+
+    assert asyncio.run(forwarded_per_pass()) == [2] * 6
+    assert set(runtime.texts()[:2]) == {f"{senders[0]} 0", f"{senders[1]} 0"}
+    for sender in senders:
+        mine = [text for text in runtime.texts() if text.startswith(sender)]
+        assert mine == [f"{sender} {index}" for index in range(4)]
+    assert statuses(session) == ["forwarded"] * 12
+
+
+def test_a_reply_that_cannot_be_queued_leaves_only_its_own_event_to_retry(
+    db, session, channel, runtime, evolution
+):
+    agent = session.get(Agent, channel.owner_agent_id)
+    other_channel = evolution_channel(session, evolution.url, agent=agent)
+    stuck, _ = receive(db, other_channel.id, "a1", "from a", sender="15550000001")
+    receive(db, channel.id, "b1", "from b", sender="15550000002")
+    ready_bindings(db)
+    runtime.replies.extend([{"reply": "hello"}, {"reply": "hello"}])
+
+    def archive_the_stuck_events_channel(body):
+        if body["metadata"]["inboundEventId"] == stuck:
+            with session_scope(db) as writer:
+                writer.get(Channel, other_channel.id).status = "archived"
+
+    runtime.on_message = archive_the_stuck_events_channel
+    passes(db, InboundWorker)
+    session.expire_all()
+    events = {event.id: event for event in session.exec(select(InboundEvent))}
+    left = events.pop(stuck)
+    assert (left.status, left.lease_owner is not None) == ("received", True)
+    [other] = events.values()
+    assert (other.status, other.lease_owner) == ("forwarded", None)
+    [reply] = session.exec(select(OutboundDelivery)).all()
+    assert reply.payload["causal_inbound_event_id"] == other.id
