@@ -87,9 +87,7 @@ class StrEnumString(sa.TypeDecorator[str]):
 
 def enum_field(default: StrEnum, *, index: bool = False) -> Any:
     """A short string column for a StrEnum value, read back as the enum."""
-    return Field(
-        default=default, sa_type=StrEnumString(type(default)), nullable=False, index=index
-    )
+    return Field(default=default, sa_type=StrEnumString(type(default)), nullable=False, index=index)
 
 
 def foreign_key_field(target: str, *, nullable: bool = False, index: bool = True) -> Any:
