@@ -1,6 +1,8 @@
 """Rate limits: counted per process in memory, or shared by every process through Redis."""
 
 import secrets
+import threading
+import time
 
 import pytest
 
@@ -16,6 +18,31 @@ def test_in_memory_counts_are_each_limiters_own():
     assert 1 <= refused.value.retry_after <= 60
     second.check("outbound", "key")
     first.check("outbound", "another key")
+
+
+def test_in_memory_counting_starts_no_threads():
+    def pending_timers():
+        return [
+            thread
+            for thread in threading.enumerate()
+            if isinstance(thread, threading.Timer) and not thread.finished.is_set()
+        ]
+
+    limiter = KeyedRateLimiter("1000/second")
+    for _ in range(5):
+        time.sleep(0.02)
+        limiter.check("outbound", "key")
+        assert pending_timers() == []
+
+
+def test_in_memory_counts_past_their_window_are_dropped_by_a_later_hit():
+    limiter = KeyedRateLimiter("2/second")
+    limiter.check("webhook", "quiet channel")
+    limiter.check("webhook", "quiet channel")
+    time.sleep(1.1)
+    limiter.check("webhook", "busy channel")
+    held = {key.split("/")[3]: len(events) for key, events in limiter._storage.events.items()}
+    assert held == {"quiet channel": 0, "busy channel": 1}
 
 
 def test_backends_sharing_redis_share_one_budget_per_limiter_name(redis_url):
