@@ -45,12 +45,17 @@ async def current_settings() -> Settings:
 SettingsDep = Annotated[Settings, Depends(current_settings)]
 
 
+def check_api_key(request: Request, settings: Settings, setting: str) -> None:
+    """Admit only `Bearer <value of setting>`; 401 `unauthorized` otherwise."""
+    if not keys_match(getattr(settings, setting), bearer_token(request)):
+        raise ApiError(401, "unauthorized")
+
+
 def require_api_key(setting: str) -> Callable[..., Awaitable[None]]:
-    """A dependency admitting only `Bearer <value of setting>`; 401 `unauthorized` otherwise."""
+    """`check_api_key` as a dependency."""
 
     async def check(request: Request, settings: SettingsDep) -> None:
-        if not keys_match(getattr(settings, setting), bearer_token(request)):
-            raise ApiError(401, "unauthorized")
+        check_api_key(request, settings, setting)
 
     return check
 
