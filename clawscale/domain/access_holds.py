@@ -13,6 +13,7 @@ from clawscale.domain.billing_links import renewal_link
 from clawscale.domain.errors import Conflict
 from clawscale.domain.inbound_placement import conversation_key
 from clawscale.domain.outbound import accept_delivery
+from clawscale.domain.work_signal import INBOUND
 from clawscale.models import (
     Channel,
     ChannelScope,
@@ -81,4 +82,6 @@ def release_held_events(db: Session, customer_id: str) -> int:
         )
         .values(status=InboundStatus.RECEIVED, next_attempt_at=utcnow(), last_error=None)
     )
+    if released.rowcount:
+        INBOUND.announce(db)
     return released.rowcount or 0

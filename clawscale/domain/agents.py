@@ -13,6 +13,7 @@ from clawscale.db import insert_or_find
 from clawscale.domain.audit import record_admin_action
 from clawscale.domain.errors import Conflict, NotFound
 from clawscale.domain.sorting import Sort, order_by
+from clawscale.domain.work_signal import INBOUND
 from clawscale.models import Agent, AgentBinding, Channel, ChannelScope, ProvisionStatus
 from clawscale.models.base import utcnow
 from clawscale.settings import Settings
@@ -68,7 +69,8 @@ def binding_of(db: Session, customer_id: str) -> AgentBinding | None:
 
 
 def ensure_binding(db: Session, customer_id: str, agent: Agent) -> AgentBinding:
-    """The customer's binding, created `pending` (due for provisioning now) on first need."""
+    """The customer's binding, created `pending` (due for provisioning now, which wakes the
+    inbound workers) on first need."""
 
     def insert() -> AgentBinding:
         binding = AgentBinding(
@@ -79,6 +81,7 @@ def ensure_binding(db: Session, customer_id: str, agent: Agent) -> AgentBinding:
         )
         db.add(binding)
         db.flush()
+        INBOUND.announce(db)
         return binding
 
     existing = binding_of(db, customer_id)

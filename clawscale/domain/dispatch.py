@@ -18,7 +18,7 @@ from sqlmodel import Session, col, exists, func, insert, select, tuple_, update
 from clawscale.channels.base import MessageType, OutboundMessage, SendTarget
 from clawscale.domain import leases
 from clawscale.domain.channel_store import ChannelCredentials, channel_credentials
-from clawscale.domain.outbox_signal import announce_outbox_due
+from clawscale.domain.work_signal import OUTBOX
 from clawscale.models import Channel, DeliveryAttempt, DeliveryStatus, OutboundDelivery
 from clawscale.models.base import UTCDateTime, new_id, utcnow
 from clawscale.settings import Settings
@@ -284,5 +284,5 @@ def retry_dead_delivery(db: Session, delivery_id: str) -> OutboundDelivery | Non
     delivery.updated_at = utcnow()
     db.add(delivery)
     db.flush()
-    announce_outbox_due(db)
+    OUTBOX.announce(db)
     return delivery

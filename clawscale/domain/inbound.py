@@ -25,6 +25,7 @@ from clawscale.channels.base import InboundMessage
 from clawscale.db import insert_unless_exists
 from clawscale.domain.identities import identity_type_for_provider, normalise_identity
 from clawscale.domain.inbound_placement import Placement, first_status, place_message
+from clawscale.domain.work_signal import INBOUND
 from clawscale.models import (
     Agent,
     AgentBinding,
@@ -35,6 +36,7 @@ from clawscale.models import (
     EndUser,
     ExternalIdentity,
     InboundEvent,
+    InboundStatus,
 )
 from clawscale.models.base import UTCDateTime, utcnow
 
@@ -270,6 +272,8 @@ def route_inbound_message(db: Session, channel: Channel, message: InboundMessage
     )
     if not insert_unless_exists(db, event):
         return _stored(db, channel.id, message.provider_message_id)
+    if event.status == InboundStatus.RECEIVED:
+        INBOUND.announce(db)
     if in_place:  # `place_message` records the sighting itself
         _touch(db, TOUCH_IDENTITY, known.identity_id, known.last_seen_at, now)
     if _touch(db, TOUCH_CHANNEL, channel.id, channel.last_activity_at, now):

@@ -17,8 +17,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select, update
 
 from clawscale.domain.errors import Conflict, NotFound
-from clawscale.domain.outbox_signal import announce_outbox_due, notify_on_insert
 from clawscale.domain.routing import resolve_delivery_route
+from clawscale.domain.work_signal import OUTBOX
 from clawscale.models import Channel, ChannelStatus, DeliveryRoute, DeliveryStatus, OutboundDelivery
 from clawscale.models.base import new_id, utcnow
 
@@ -88,7 +88,7 @@ def _repeat(db: Session, existing: OutboundDelivery, digest: str) -> Acceptance:
         current = _by_key(db, existing.idempotency_key)
         assert current is not None
         return _repeat(db, current, digest)
-    announce_outbox_due(db)
+    OUTBOX.announce(db)
     return Acceptance(existing.id, reclaimed=True)
 
 
@@ -153,7 +153,7 @@ def _accept_statement(dialect: str) -> Any:
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
         .returning(table.c.id)
     )
-    return notify_on_insert(statement) if dialect == "postgresql" else statement
+    return OUTBOX.notify_on_insert(statement) if dialect == "postgresql" else statement
 
 
 def _insert_from_route(
@@ -183,7 +183,7 @@ def _insert_from_route(
     row = db.connection().execute(_accept_statement(dialect), params).first()
     if row is None:
         return None
-    announce_outbox_due(db, notified=dialect == "postgresql")
+    OUTBOX.announce(db, notified=dialect == "postgresql")
     return row.id
 
 

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select, update
 from clawscale.domain import leases
 from clawscale.domain.agents import agent_token
 from clawscale.domain.forwarding import RuntimeCall
+from clawscale.domain.work_signal import INBOUND
 from clawscale.models import (
     Agent,
     AgentBinding,
@@ -72,6 +73,8 @@ def release_parked_events(db: Session, customer_id: str) -> int:
         )
         .values(status=InboundStatus.RECEIVED, next_attempt_at=utcnow(), last_error=None)
     )
+    if released.rowcount:
+        INBOUND.announce(db)
     return released.rowcount or 0
 
 

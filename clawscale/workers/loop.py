@@ -2,12 +2,13 @@
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 import httpx
 from sqlalchemy.engine import Engine
 
-from clawscale.domain.outbox_signal import OUTBOX_CHANNEL, on_outbox_due
+from clawscale.domain.work_signal import INBOUND, OUTBOX, WorkSignal
 from clawscale.settings import Settings
 from clawscale.workers.dispatcher import MAX_IN_FLIGHT, Dispatcher
 from clawscale.workers.inbound import InboundWorker
@@ -29,8 +30,11 @@ class PassWorker(Protocol):
         ...
 
 
-async def run_forever(worker: PassWorker, idle_seconds: float = IDLE_SECONDS) -> None:
-    """Repeat passes until cancelled; errors are logged and the next pass goes on."""
+async def run_forever(
+    worker: PassWorker, idle_seconds: float = IDLE_SECONDS, wakeup: Wakeup | None = None
+) -> None:
+    """Repeat passes until cancelled; errors are logged and the next pass goes on. When a pass
+    finds nothing, wait `idle_seconds` (or less, once `wakeup` is poked)."""
     async with httpx.AsyncClient(timeout=HTTP_TIMEOUT_SECONDS) as client:
         while True:
             try:
@@ -39,26 +43,43 @@ async def run_forever(worker: PassWorker, idle_seconds: float = IDLE_SECONDS) ->
                 logger.exception("%s pass failed; trying again", type(worker).__name__)
                 attempted = 0
             if attempted == 0:
-                await asyncio.sleep(idle_seconds)
+                await (wakeup.wait(idle_seconds) if wakeup else asyncio.sleep(idle_seconds))
+
+
+async def woken_by(
+    engine: Engine, signal: WorkSignal, work: Callable[[Wakeup], Awaitable[None]]
+) -> None:
+    """`work(wakeup)` until cancelled, its wakeup poked by commits that make the signal's rows
+    due: this process's own at once, other processes' through PostgreSQL NOTIFY."""
+    wakeup = Wakeup()
+    forget = signal.on_due(wakeup.poke)
+    try:
+        await asyncio.gather(work(wakeup), relay_notifications(engine, signal.channel, wakeup))
+    finally:
+        forget()
 
 
 async def run_dispatcher(engine: Engine, settings: Settings) -> None:
-    """The outbox dispatcher until cancelled, woken by commits that make deliveries due: this
-    process's own at once, other processes' through PostgreSQL NOTIFY."""
-    wakeup = Wakeup()
-    forget = on_outbox_due(wakeup.poke)
-    try:
+    """The outbox dispatcher until cancelled, woken by deliveries becoming due."""
+
+    async def dispatch(wakeup: Wakeup) -> None:
         # Every send in flight keeps its connection for the next one.
         limits = httpx.Limits(
             max_connections=MAX_IN_FLIGHT, max_keepalive_connections=MAX_IN_FLIGHT
         )
         async with httpx.AsyncClient(timeout=HTTP_TIMEOUT_SECONDS, limits=limits) as client:
-            await asyncio.gather(
-                Dispatcher(engine, settings).run(client, wakeup),
-                relay_notifications(engine, OUTBOX_CHANNEL, wakeup),
-            )
-    finally:
-        forget()
+            await Dispatcher(engine, settings).run(client, wakeup)
+
+    await woken_by(engine, OUTBOX, dispatch)
+
+
+async def run_inbound_worker(engine: Engine, settings: Settings) -> None:
+    """The inbound worker until cancelled, woken by events becoming due for forwarding."""
+    await woken_by(
+        engine,
+        INBOUND,
+        lambda wakeup: run_forever(InboundWorker(engine, settings), IDLE_SECONDS, wakeup),
+    )
 
 
 async def run_all_workers(engine: Engine, settings: Settings) -> None:
@@ -66,7 +87,7 @@ async def run_all_workers(engine: Engine, settings: Settings) -> None:
     side, until cancelled."""
     await asyncio.gather(
         run_dispatcher(engine, settings),
-        run_forever(InboundWorker(engine, settings)),
+        run_inbound_worker(engine, settings),
         run_forever(MaintenanceWorker(engine, settings), idle_seconds=60),
         wechat_pollers(engine, settings).run(),
     )

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 from clawscale.domain.outbound import accept_delivery
-from clawscale.domain.outbox_signal import OUTBOX_CHANNEL
+from clawscale.domain.work_signal import OUTBOX
 from clawscale.models import OutboundDelivery
 from clawscale.settings import Settings
 from clawscale.workers.loop import run_dispatcher
@@ -154,7 +154,7 @@ def test_a_commit_in_another_process_wakes_a_listener(postgres_only, db, session
 
     async def listen() -> list[bool]:
         wakeup = Wakeup()
-        relay = asyncio.create_task(relay_notifications(db, OUTBOX_CHANNEL, wakeup))
+        relay = asyncio.create_task(relay_notifications(db, OUTBOX.channel, wakeup))
         listening = await wakeup.wait(10)
         quiet = await wakeup.wait(0.3)
         await asyncio.to_thread(queue, session, routed, "k", "hello")

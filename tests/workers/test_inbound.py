@@ -2,6 +2,7 @@
 
 import asyncio
 import threading
+import time
 from datetime import timedelta
 
 import httpx
@@ -14,6 +15,7 @@ from clawscale.domain.access import grant_pass
 from clawscale.domain.access_holds import release_held_events
 from clawscale.domain.channel_store import create_channel
 from clawscale.domain.inbound import route_inbound_message
+from clawscale.domain.work_signal import INBOUND
 from clawscale.models import (
     Agent,
     AgentBinding,
@@ -32,10 +34,14 @@ from clawscale.models.base import utcnow
 from clawscale.settings import Settings
 from clawscale.workers.dispatcher import Dispatcher
 from clawscale.workers.inbound import InboundWorker
+from clawscale.workers.loop import run_inbound_worker
+from clawscale.workers.wakeup import Wakeup, relay_notifications
 from tests.factories import default_agent, evolution_channel
 from tests.fakes.evolution import fake_evolution
 from tests.fakes.http_server import FakeResponse
 from tests.fakes.runtime import fake_runtime
+from tests.passes import in_background
+from tests.processes import wait_until
 
 SETTINGS = Settings(_env_file=None)
 
@@ -401,3 +407,34 @@ def test_a_reply_that_cannot_be_queued_leaves_only_its_own_event_to_retry(
     assert (other.status, other.lease_owner) == ("forwarded", None)
     [reply] = session.exec(select(OutboundDelivery)).all()
     assert reply.payload["causal_inbound_event_id"] == other.id
+
+
+def test_a_running_inbound_worker_provisions_and_forwards_as_soon_as_work_commits(
+    db, session, channel, runtime, monkeypatch
+):
+    monkeypatch.setattr("clawscale.workers.loop.IDLE_SECONDS", 600)
+    with in_background(lambda: run_inbound_worker(db, SETTINGS)):
+        time.sleep(1)  # the worker has found nothing due and sleeps
+        receive(db, channel.id, "m1", "first")
+        wait_until(lambda: runtime.texts() == ["first"], 20, "the first message forwarded")
+        time.sleep(1)
+        receive(db, channel.id, "m2", "second")
+        wait_until(lambda: runtime.texts() == ["first", "second"], 20, "the second forwarded")
+    assert len(runtime.provisioned) == 1
+
+
+def test_an_event_committed_elsewhere_notifies_inbound_listeners(postgres_only, db, channel):
+    async def listen() -> list[bool]:
+        wakeup = Wakeup()
+        relay = asyncio.create_task(relay_notifications(db, INBOUND.channel, wakeup))
+        listening = await wakeup.wait(10)
+        quiet = await wakeup.wait(0.3)
+        await asyncio.to_thread(receive, db, channel.id, "m1", "new sender")
+        woken_by_binding = await wakeup.wait(10)
+        await asyncio.to_thread(ready_bindings, db)
+        await asyncio.to_thread(receive, db, channel.id, "m2", "ready sender")
+        woken_by_event = await wakeup.wait(10)
+        relay.cancel()
+        return [listening, quiet, woken_by_binding, woken_by_event]
+
+    assert asyncio.run(listen()) == [True, False, True, True]

@@ -1,0 +1,60 @@
+"""Telling workers that rows of their queue became due, once the transaction that made them
+commits: `OUTBOX` (deliveries, for the dispatchers) and `INBOUND` (events to forward, for the
+inbound workers).
+
+Across processes this is PostgreSQL's NOTIFY on the queue's channel (delivered on commit,
+dropped on rollback); within a process, callbacks registered with `on_due` run after the commit
+of a session that announced due rows (the only signal SQLite has). A missed signal costs only
+latency: workers also look for due rows on a timer.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+
+class WorkSignal:
+    """The due-rows signal of one queue, named by its NOTIFY channel."""
+
+    def __init__(self, channel: str) -> None:
+        self.channel = channel
+        self._announced = f"{channel}_due"
+        self._notify = sa.select(sa.func.pg_notify(channel, ""))
+        self._listeners: list[Callable[[], None]] = []
+
+    def on_due(self, callback: Callable[[], None]) -> Callable[[], None]:
+        """Call `callback` (from the committing thread) after each commit that made rows due;
+        returns a function that removes it."""
+        self._listeners.append(callback)
+        return lambda: self._listeners.remove(callback)
+
+    def announce(self, db: Session, *, notified: bool = False) -> None:
+        """Rows became due in this transaction: NOTIFY (unless the statement that made them
+        did, `notified`) and wake this process's workers after the commit."""
+        if not notified and db.get_bind().dialect.name == "postgresql":
+            db.exec(self._notify)
+        db.info[self._announced] = True
+
+    def notify_on_insert(self, insert_returning: Any) -> Any:
+        """`insert_returning` (an INSERT ... RETURNING id) wrapped to NOTIFY in the same
+        statement, for each row it inserts (PostgreSQL only)."""
+        inserted = insert_returning.cte("inserted")
+        return sa.select(inserted.c.id, sa.func.pg_notify(self.channel, ""))
+
+    def committed(self, db: Session) -> None:
+        """`db` committed: wake the listeners if it announced due rows."""
+        if db.info.pop(self._announced, False):
+            for callback in list(self._listeners):
+                callback()
+
+
+OUTBOX = WorkSignal("clawscale_outbox")
+INBOUND = WorkSignal("clawscale_inbound")
+
+
+@sa.event.listens_for(Session, "after_commit")
+def _wake_local_workers(db: Session) -> None:
+    OUTBOX.committed(db)
+    INBOUND.committed(db)
