@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import bindparam
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, exists, func, insert, select, tuple_, update
@@ -21,6 +22,7 @@ from clawscale.domain.channel_store import ChannelCredentials, channel_credentia
 from clawscale.domain.work_signal import OUTBOX
 from clawscale.models import Channel, DeliveryAttempt, DeliveryStatus, OutboundDelivery
 from clawscale.models.base import UTCDateTime, new_id, utcnow
+from clawscale.models.messages import UNFINISHED_ROWS
 from clawscale.settings import Settings
 
 LEASE = timedelta(seconds=60)
@@ -110,23 +112,47 @@ def _jobs(db: Session, settings: Settings, delivery_ids: set[str]) -> list[Claim
     return claimed
 
 
+DUE_HEADS = (
+    select(OutboundDelivery.id)
+    .where(
+        sa.text(UNFINISHED_ROWS),  # as the partial index says it, so the planner may use it
+        *leases.due_and_free(OutboundDelivery, leases.NOW),
+        CONVERSATION_HEAD,
+    )
+    .order_by(col(OutboundDelivery.created_at), col(OutboundDelivery.id))
+    .limit(bindparam("limit", type_=sa.Integer))
+    .with_for_update(skip_locked=True)
+)
+WITHOUT_SORTS = sa.text("SET LOCAL enable_sort = off")
+WITH_SORTS = sa.text("SET LOCAL enable_sort = on")
+
+
+def _due_heads(db: Session, limit: int) -> list[str]:
+    """The ids of up to `limit` due conversation heads, oldest first, locked.
+
+    The plan wanted walks the partial index of unfinished rows oldest first and stops at
+    `limit`. Statistics taken before a burst make PostgreSQL think few rows are due, and it
+    then fetches every due row through the (status, next_attempt_at) index, tests each for being
+    its conversation's head and sorts them: 24 ms a claim with 8,000 queued, against 0.1 ms for
+    the walk. So the planner is told to avoid sorting for this one statement."""
+    postgres = db.get_bind().dialect.name == "postgresql"
+    if postgres:
+        db.exec(WITHOUT_SORTS)
+    params = {"limit": limit, leases.NOW.key: utcnow()}
+    ids = list(db.exec(DUE_HEADS, params=params).all())
+    if postgres:
+        db.exec(WITH_SORTS)
+    return ids
+
+
 def claim_due_jobs(
     db: Session, settings: Settings, worker_id: str, limit: int, lease: timedelta = LEASE
 ) -> list[ClaimedDelivery]:
     """Take up to `limit` due deliveries (at most one per conversation), oldest first, with
-    what sending them needs: three statements, whatever the batch's size."""
-    candidates = db.exec(
-        select(OutboundDelivery.id)
-        .where(
-            col(OutboundDelivery.status).in_(CLAIMABLE),
-            *leases.due_and_free(OutboundDelivery),
-            CONVERSATION_HEAD,
-        )
-        .order_by(col(OutboundDelivery.created_at), col(OutboundDelivery.id))
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    ).all()
-    taken = leases.take_many(db, CLAIM, list(candidates), worker_id, lease)
+    what sending them needs: three statements (five on PostgreSQL), whatever the batch's
+    size."""
+    candidates = _due_heads(db, limit)
+    taken = leases.take_many(db, CLAIM, candidates, worker_id, lease)
     return _jobs(db, settings, taken) if taken else []
 
 

@@ -62,6 +62,10 @@ class InboundEvent(SQLModel, table=True):
     updated_at: datetime = created_at_field()
 
 
+UNFINISHED_ROWS = "status IN ('pending', 'sending', 'failed')"
+"""The outbox rows a dispatcher may still claim (SQL, for the partial index of them)."""
+
+
 class OutboundDelivery(SQLModel, table=True):
     """The outbox: one row per idempotency key, committed before any send."""
 
@@ -72,6 +76,13 @@ class OutboundDelivery(SQLModel, table=True):
         sa.Index("ix_outbound_delivery_created", "created_at", "id"),
         sa.Index("ix_outbound_delivery_channel_created", "channel_id", "created_at", "id"),
         sa.Index("ix_outbound_delivery_customer_created", "customer_id", "created_at", "id"),
+        sa.Index(
+            "ix_outbound_delivery_unfinished_created",
+            "created_at",
+            "id",
+            sqlite_where=sa.text(UNFINISHED_ROWS),
+            postgresql_where=sa.text(UNFINISHED_ROWS),
+        ),
     )
 
     id: str = id_field("od")
