@@ -116,16 +116,25 @@ def insert_or_find(db: Session, insert: Callable[[], Row], find: Callable[[], Ro
 
 
 @cache
-def _insert_unless_exists_statement(dialect: str, table: sa.Table) -> Any:
+def _insert_unless_exists_statement(
+    dialect: str, table: sa.Table, wrap: Callable[[Any], Any] | None
+) -> Any:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(table).on_conflict_do_nothing().returning(*table.primary_key.columns)
+    values = {column.name: sa.bindparam(column.name, type_=column.type) for column in table.columns}
+    statement = (
+        insert(table).values(values).on_conflict_do_nothing().returning(*table.primary_key.columns)
+    )
+    return wrap(statement) if wrap else statement
 
 
-def insert_unless_exists(db: Session, row: SQLModel) -> bool:
+def insert_unless_exists(
+    db: Session, row: SQLModel, wrap: Callable[[Any], Any] | None = None
+) -> bool:
     """INSERT `row` unless it clashes with a unique key (ON CONFLICT DO NOTHING); whether it
-    went in. One statement, no savepoint: the fast path for rows usually new. The statement is
-    built once per table, its values bound on each call."""
+    went in. One statement, no savepoint: the fast path for rows usually new. The statement
+    (passed through `wrap`, which must keep a row for a row inserted, if given) is built once
+    per table and wrap, its values bound on each call."""
     table = type(row).__table__
-    statement = _insert_unless_exists_statement(db.get_bind().dialect.name, table)
+    statement = _insert_unless_exists_statement(db.get_bind().dialect.name, table, wrap)
     values = {column.name: getattr(row, column.name) for column in table.columns}
     return db.exec(statement, params=values).first() is not None

@@ -270,10 +270,12 @@ def route_inbound_message(db: Session, channel: Channel, message: InboundMessage
         created_at=now,
         updated_at=now,
     )
-    if not insert_unless_exists(db, event):
+    due = event.status == InboundStatus.RECEIVED
+    notify_in_insert = due and db.get_bind().dialect.name == "postgresql"
+    if not insert_unless_exists(db, event, INBOUND.notify_on_insert if notify_in_insert else None):
         return _stored(db, channel.id, message.provider_message_id)
-    if event.status == InboundStatus.RECEIVED:
-        INBOUND.announce(db)
+    if due:
+        INBOUND.announce(db, notified=notify_in_insert)
     if in_place:  # `place_message` records the sighting itself
         _touch(db, TOUCH_IDENTITY, known.identity_id, known.last_seen_at, now)
     if _touch(db, TOUCH_CHANNEL, channel.id, channel.last_activity_at, now):
