@@ -2,9 +2,9 @@
 
 Runs inside the backend process (a Reflex lifespan task) or alone (`python -m clawscale.workers`);
 any number of dispatchers may share one PostgreSQL database. `run` keeps up to MAX_IN_FLIGHT
-sends going at once, claims more as they finish or as new deliveries are announced, and records
-outcomes in batches; a hanging provider holds only its own sends. `run_once` sends one batch
-and waits for it (a single pass, as tests drive it).
+sends going at once (`SlotRunner`), claims more as they finish or as new deliveries are
+announced, and records outcomes in batches; a hanging provider holds only its own sends.
+`run_once` sends one batch and waits for it (a single pass, as tests drive it).
 """
 
 import asyncio
@@ -13,6 +13,7 @@ import os
 import socket
 import uuid
 from datetime import timedelta
+from functools import partial
 
 import httpx
 from sqlalchemy.engine import Engine
@@ -30,17 +31,12 @@ from clawscale.domain.send import attempt_send, count_outcome
 from clawscale.models import DeliveryStatus
 from clawscale.settings import Settings
 from clawscale.workers.batched import BatchedCalls
+from clawscale.workers.slots import MAX_IN_FLIGHT, SlotRunner
 from clawscale.workers.wakeup import Wakeup
 
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 50
-MAX_IN_FLIGHT = 16
-IDLE_SECONDS = 0.5
-GATHER_SECONDS = 0.05
-"""With fewer than half the sends' slots free, how long `run` may wait for more sends to finish
-before it claims: one claim then fills several slots, rather than one claim per finished send
-(a claim is a transaction of three statements and a scan of the due rows)."""
 
 
 def new_worker_id(role: str) -> str:
@@ -90,45 +86,11 @@ class Dispatcher:
         return len(claimed)
 
     async def run(self, client: httpx.AsyncClient, wakeup: Wakeup) -> None:
-        """Send until cancelled: claim while there is room and work, then sleep until a send
-        finishes, `wakeup` is poked or IDLE_SECONDS pass."""
-        in_flight: set[asyncio.Task[None]] = set()
-
-        def finished(task: asyncio.Task[None]) -> None:
-            in_flight.discard(task)
-            wakeup.poke()
-
-        try:
-            while True:
-                room = await self._gathered_room(in_flight, wakeup)
-                claimed = await self._claim_safely(room) if room > 0 else []
-                for delivery in claimed:
-                    task = asyncio.create_task(self._send(client, delivery))
-                    in_flight.add(task)
-                    task.add_done_callback(finished)
-                if not claimed or len(claimed) < room:
-                    await wakeup.wait(IDLE_SECONDS)
-        finally:
-            for task in in_flight:
-                task.cancel()
-            await asyncio.gather(*in_flight, return_exceptions=True)
-
-    def _room(self, in_flight: set[asyncio.Task[None]]) -> int:
-        return min(self.batch_size, self.max_in_flight - len(in_flight))
-
-    async def _gathered_room(self, in_flight: set[asyncio.Task[None]], wakeup: Wakeup) -> int:
-        """The room for sends, once half the slots are free or GATHER_SECONDS have passed."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + GATHER_SECONDS
-        room = self._room(in_flight)
-        while in_flight and room < self.max_in_flight // 2 and loop.time() < deadline:
-            await wakeup.wait(deadline - loop.time())
-            room = self._room(in_flight)
-        return room
-
-    async def _claim_safely(self, limit: int) -> list[ClaimedDelivery]:
-        try:
-            return await asyncio.to_thread(self._claim, limit)
-        except Exception:
-            logger.exception("claiming deliveries failed; trying again")
-            return []
+        """Send until cancelled, up to `max_in_flight` at once (see `SlotRunner`)."""
+        runner = SlotRunner(
+            partial(asyncio.to_thread, self._claim),
+            partial(self._send, client),
+            batch_size=self.batch_size,
+            max_in_flight=self.max_in_flight,
+        )
+        await runner.run(wakeup)

@@ -1,12 +1,17 @@
 """The inbound worker: provisions pending customers at their runtime and forwards due events.
 
 Runs beside the dispatcher, in the backend process or alone (`python -m clawscale.workers`).
+`run` keeps up to MAX_IN_FLIGHT runtime calls going (`SlotRunner`), so an agent that takes its
+time to answer holds only its own customer's messages; outcomes are recorded in batches.
+`run_once` is one pass that waits for every call (as tests drive it).
 """
 
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import TypeVar
 
 import httpx
@@ -23,7 +28,10 @@ from clawscale.domain.provisioning import (
     record_provisioned,
 )
 from clawscale.settings import Settings
+from clawscale.workers.batched import BatchedCalls
 from clawscale.workers.dispatcher import new_worker_id
+from clawscale.workers.slots import SlotRunner
+from clawscale.workers.wakeup import Wakeup
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +49,13 @@ async def call_runtime(client: httpx.AsyncClient, call: RuntimeCall) -> object:
         return None
 
 
+@dataclass(frozen=True)
+class Provisioning:
+    """A binding this worker holds, to provision at the runtime."""
+
+    binding_id: str
+
+
 class InboundWorker:
     """One pass provisions due bindings, then forwards a batch of due events: one transaction
     claims the batch with its runtime requests, the requests go out side by side, and one
@@ -52,6 +67,12 @@ class InboundWorker:
         self.batch_size = batch_size
         self.worker_id = new_worker_id("inbound")
         self.lease = timedelta(seconds=settings.DELIVERY_LEASE_SECONDS)
+        self._record = BatchedCalls(self._record_outcomes)
+
+    def _record_outcomes(self, outcomes: list[ForwardOutcome]) -> list[None]:
+        with session_scope(self.engine) as db:
+            record_outcomes(db, outcomes, self.worker_id)
+        return [None] * len(outcomes)
 
     async def _in_session(self, work: Callable[..., Result], *args: object) -> Result:
         def run() -> Result:
@@ -101,3 +122,29 @@ class InboundWorker:
         if outcomes:
             await self._in_session(record_outcomes, list(outcomes), self.worker_id)
         return len(bindings) + len(claimed)
+
+    async def _claim_work(self, limit: int) -> list[Provisioning | ClaimedEvent]:
+        """Up to `limit` bindings to provision and events to forward, bindings first."""
+        bindings = await self._in_session(claim_due_bindings, self.worker_id, limit, self.lease)
+        work: list[Provisioning | ClaimedEvent] = [Provisioning(item) for item in bindings]
+        if len(work) < limit:
+            work += await self._in_session(
+                claim_forward_calls, self.settings, self.worker_id, limit - len(work), self.lease
+            )
+        return work
+
+    async def _handle(self, client: httpx.AsyncClient, item: Provisioning | ClaimedEvent) -> None:
+        try:
+            if isinstance(item, Provisioning):
+                await self._provision(client, item.binding_id)
+            elif item.call is not None:
+                await self._record(await self._forward(client, item.event_id, item.call))
+        except Exception:
+            logger.exception("inbound work %s failed; its lease will lapse", item)
+
+    async def run(self, client: httpx.AsyncClient, wakeup: Wakeup) -> None:
+        """Provision and forward until cancelled, up to MAX_IN_FLIGHT calls at once."""
+        runner = SlotRunner(
+            self._claim_work, partial(self._handle, client), batch_size=self.batch_size
+        )
+        await runner.run(wakeup)

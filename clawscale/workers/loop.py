@@ -10,9 +10,10 @@ from sqlalchemy.engine import Engine
 
 from clawscale.domain.work_signal import INBOUND, OUTBOX, WorkSignal
 from clawscale.settings import Settings
-from clawscale.workers.dispatcher import MAX_IN_FLIGHT, Dispatcher
+from clawscale.workers.dispatcher import Dispatcher
 from clawscale.workers.inbound import InboundWorker
 from clawscale.workers.maintenance import MaintenanceWorker
+from clawscale.workers.slots import slots_client
 from clawscale.workers.wakeup import Wakeup, relay_notifications
 from clawscale.workers.wechat_poller import SCAN_SECONDS, WeChatPollers
 
@@ -30,11 +31,8 @@ class PassWorker(Protocol):
         ...
 
 
-async def run_forever(
-    worker: PassWorker, idle_seconds: float = IDLE_SECONDS, wakeup: Wakeup | None = None
-) -> None:
-    """Repeat passes until cancelled; errors are logged and the next pass goes on. When a pass
-    finds nothing, wait `idle_seconds` (or less, once `wakeup` is poked)."""
+async def run_forever(worker: PassWorker, idle_seconds: float = IDLE_SECONDS) -> None:
+    """Repeat passes until cancelled; errors are logged and the next pass goes on."""
     async with httpx.AsyncClient(timeout=HTTP_TIMEOUT_SECONDS) as client:
         while True:
             try:
@@ -43,7 +41,7 @@ async def run_forever(
                 logger.exception("%s pass failed; trying again", type(worker).__name__)
                 attempted = 0
             if attempted == 0:
-                await (wakeup.wait(idle_seconds) if wakeup else asyncio.sleep(idle_seconds))
+                await asyncio.sleep(idle_seconds)
 
 
 async def woken_by(
@@ -63,23 +61,20 @@ async def run_dispatcher(engine: Engine, settings: Settings) -> None:
     """The outbox dispatcher until cancelled, woken by deliveries becoming due."""
 
     async def dispatch(wakeup: Wakeup) -> None:
-        # Every send in flight keeps its connection for the next one.
-        limits = httpx.Limits(
-            max_connections=MAX_IN_FLIGHT, max_keepalive_connections=MAX_IN_FLIGHT
-        )
-        async with httpx.AsyncClient(timeout=HTTP_TIMEOUT_SECONDS, limits=limits) as client:
+        async with slots_client(HTTP_TIMEOUT_SECONDS) as client:
             await Dispatcher(engine, settings).run(client, wakeup)
 
     await woken_by(engine, OUTBOX, dispatch)
 
 
 async def run_inbound_worker(engine: Engine, settings: Settings) -> None:
-    """The inbound worker until cancelled, woken by events becoming due for forwarding."""
-    await woken_by(
-        engine,
-        INBOUND,
-        lambda wakeup: run_forever(InboundWorker(engine, settings), IDLE_SECONDS, wakeup),
-    )
+    """The inbound worker until cancelled, woken by bindings and events becoming due."""
+
+    async def provision_and_forward(wakeup: Wakeup) -> None:
+        async with slots_client(HTTP_TIMEOUT_SECONDS) as client:
+            await InboundWorker(engine, settings).run(client, wakeup)
+
+    await woken_by(engine, INBOUND, provision_and_forward)
 
 
 async def run_all_workers(engine: Engine, settings: Settings) -> None:

@@ -144,7 +144,7 @@ def test_a_dispatcher_killed_mid_batch_loses_nothing(
 def test_a_running_dispatcher_sends_as_soon_as_a_delivery_commits(
     db, session, evolution, monkeypatch
 ):
-    monkeypatch.setattr("clawscale.workers.dispatcher.IDLE_SECONDS", 600)
+    monkeypatch.setattr("clawscale.workers.slots.IDLE_SECONDS", 600)
     routed = routed_conversation(session, evolution_channel(session, evolution.url))
     with in_background(lambda: run_dispatcher(db, Settings(_env_file=None))):
         for key, text in (("k1", "first"), ("k2", "second")):

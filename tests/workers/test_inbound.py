@@ -412,7 +412,7 @@ def test_a_reply_that_cannot_be_queued_leaves_only_its_own_event_to_retry(
 def test_a_running_inbound_worker_provisions_and_forwards_as_soon_as_work_commits(
     db, session, channel, runtime, monkeypatch
 ):
-    monkeypatch.setattr("clawscale.workers.loop.IDLE_SECONDS", 600)
+    monkeypatch.setattr("clawscale.workers.slots.IDLE_SECONDS", 600)
     with in_background(lambda: run_inbound_worker(db, SETTINGS)):
         time.sleep(1)  # the worker has found nothing due and sleeps
         receive(db, channel.id, "m1", "first")
@@ -438,3 +438,26 @@ def test_an_event_committed_elsewhere_notifies_inbound_listeners(postgres_only, 
         return [listening, quiet, woken_by_binding, woken_by_event]
 
     assert asyncio.run(listen()) == [True, False, True, True]
+
+
+def test_an_agent_slow_to_answer_one_customer_holds_up_nobody_else(db, session, channel, runtime):
+    slow, quick = "15550000001", "15550000002"
+    answer_the_slow_one = threading.Event()
+
+    def hold_the_slow_answer(body):
+        if body["messages"][0]["content"] == "slow":
+            answer_the_slow_one.wait(30)
+
+    receive(db, channel.id, "s0", "hello", sender=slow)
+    receive(db, channel.id, "q0", "hello", sender=quick)
+    ready_bindings(db)
+    runtime.on_message = hold_the_slow_answer
+    try:
+        with in_background(lambda: run_inbound_worker(db, SETTINGS)):
+            wait_until(lambda: runtime.texts() == ["hello", "hello"], 20, "the first messages")
+            receive(db, channel.id, "s1", "slow", sender=slow)
+            wait_until(lambda: "slow" in runtime.texts(), 20, "the slow customer's message")
+            receive(db, channel.id, "q1", "quick", sender=quick)
+            wait_until(lambda: "quick" in runtime.texts(), 5, "the other customer's message")
+    finally:
+        answer_the_slow_one.set()
