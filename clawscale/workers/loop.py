@@ -2,7 +2,6 @@
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 import httpx
@@ -44,37 +43,37 @@ async def run_forever(worker: PassWorker, idle_seconds: float = IDLE_SECONDS) ->
                 await asyncio.sleep(idle_seconds)
 
 
-async def woken_by(
-    engine: Engine, signal: WorkSignal, work: Callable[[Wakeup], Awaitable[None]]
-) -> None:
-    """`work(wakeup)` until cancelled, its wakeup poked by commits that make the signal's rows
-    due: this process's own at once, other processes' through PostgreSQL NOTIFY."""
+class SlotWorker(Protocol):
+    """A worker that keeps several items in flight until cancelled (`SlotRunner`)."""
+
+    async def run(self, client: httpx.AsyncClient, wakeup: Wakeup) -> None:
+        """Work until cancelled, sleeping on `wakeup` when idle."""
+        ...
+
+
+async def run_woken(engine: Engine, signal: WorkSignal, worker: SlotWorker) -> None:
+    """`worker` until cancelled, with a client holding a connection per slot, its wakeup poked
+    by commits that make the signal's rows due: this process's own at once, other processes'
+    through PostgreSQL NOTIFY."""
     wakeup = Wakeup()
     forget = signal.on_due(wakeup.poke)
     try:
-        await asyncio.gather(work(wakeup), relay_notifications(engine, signal.channel, wakeup))
+        async with slots_client(HTTP_TIMEOUT_SECONDS) as client:
+            await asyncio.gather(
+                worker.run(client, wakeup), relay_notifications(engine, signal.channel, wakeup)
+            )
     finally:
         forget()
 
 
 async def run_dispatcher(engine: Engine, settings: Settings) -> None:
     """The outbox dispatcher until cancelled, woken by deliveries becoming due."""
-
-    async def dispatch(wakeup: Wakeup) -> None:
-        async with slots_client(HTTP_TIMEOUT_SECONDS) as client:
-            await Dispatcher(engine, settings).run(client, wakeup)
-
-    await woken_by(engine, OUTBOX, dispatch)
+    await run_woken(engine, OUTBOX, Dispatcher(engine, settings))
 
 
 async def run_inbound_worker(engine: Engine, settings: Settings) -> None:
     """The inbound worker until cancelled, woken by bindings and events becoming due."""
-
-    async def provision_and_forward(wakeup: Wakeup) -> None:
-        async with slots_client(HTTP_TIMEOUT_SECONDS) as client:
-            await InboundWorker(engine, settings).run(client, wakeup)
-
-    await woken_by(engine, INBOUND, provision_and_forward)
+    await run_woken(engine, INBOUND, InboundWorker(engine, settings))
 
 
 async def run_all_workers(engine: Engine, settings: Settings) -> None:
