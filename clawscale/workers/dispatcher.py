@@ -1,8 +1,8 @@
 """The outbox dispatcher: claims due deliveries and sends them.
 
 Runs inside the backend process (a Reflex lifespan task) or alone (`python -m clawscale.workers`);
-any number of dispatchers may share one PostgreSQL database. `run` keeps up to MAX_IN_FLIGHT
-sends going at once (`SlotRunner`), claims more as they finish or as new deliveries are
+any number of dispatchers may share one PostgreSQL database. `run` keeps a send going
+per slot client (`SlotRunner`), claims more as they finish or as new deliveries are
 announced, and records outcomes in batches; a hanging provider holds only its own sends.
 `run_once` sends one batch and waits for it (a single pass, as tests drive it).
 """
@@ -31,7 +31,7 @@ from clawscale.domain.send import attempt_send, count_outcome
 from clawscale.models import DeliveryStatus
 from clawscale.settings import Settings
 from clawscale.workers.batched import BatchedCalls
-from clawscale.workers.slots import MAX_IN_FLIGHT, SlotRunner
+from clawscale.workers.slots import SlotRunner
 from clawscale.workers.wakeup import Wakeup
 
 logger = logging.getLogger(__name__)
@@ -53,13 +53,11 @@ class Dispatcher:
         settings: Settings,
         adapters: dict[str, ChannelAdapter] | None = None,
         batch_size: int = BATCH_SIZE,
-        max_in_flight: int = MAX_IN_FLIGHT,
     ) -> None:
         self.engine = engine
         self.settings = settings
         self.adapters = adapters if adapters is not None else build_adapters(settings)
         self.batch_size = batch_size
-        self.max_in_flight = max_in_flight
         self.worker_id = new_worker_id("dispatcher")
         self._record = BatchedCalls(self._record_outcomes)
 
@@ -85,12 +83,12 @@ class Dispatcher:
         await asyncio.gather(*(self._send(client, delivery) for delivery in claimed))
         return len(claimed)
 
-    async def run(self, client: httpx.AsyncClient, wakeup: Wakeup) -> None:
-        """Send until cancelled, up to `max_in_flight` at once (see `SlotRunner`)."""
+    async def run(self, clients: list[httpx.AsyncClient], wakeup: Wakeup) -> None:
+        """Send until cancelled, one delivery per client at once (see `SlotRunner`)."""
         runner = SlotRunner(
             partial(asyncio.to_thread, self._claim),
-            partial(self._send, client),
+            self._send,
+            clients,
             batch_size=self.batch_size,
-            max_in_flight=self.max_in_flight,
         )
         await runner.run(wakeup)

@@ -1,7 +1,7 @@
 """The inbound worker: provisions pending customers at their runtime and forwards due events.
 
 Runs beside the dispatcher, in the backend process or alone (`python -m clawscale.workers`).
-`run` keeps up to MAX_IN_FLIGHT runtime calls going (`SlotRunner`), so an agent that takes its
+`run` keeps a runtime call going per slot client (`SlotRunner`), so an agent that takes its
 time to answer holds only its own customer's messages; outcomes are recorded in batches.
 `run_once` is one pass that waits for every call (as tests drive it).
 """
@@ -11,7 +11,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import partial
 from typing import TypeVar
 
 import httpx
@@ -142,9 +141,7 @@ class InboundWorker:
         except Exception:
             logger.exception("inbound work %s failed; its lease will lapse", item)
 
-    async def run(self, client: httpx.AsyncClient, wakeup: Wakeup) -> None:
-        """Provision and forward until cancelled, up to MAX_IN_FLIGHT calls at once."""
-        runner = SlotRunner(
-            self._claim_work, partial(self._handle, client), batch_size=self.batch_size
-        )
+    async def run(self, clients: list[httpx.AsyncClient], wakeup: Wakeup) -> None:
+        """Provision and forward until cancelled, one call per client at once."""
+        runner = SlotRunner(self._claim_work, self._handle, clients, batch_size=self.batch_size)
         await runner.run(wakeup)

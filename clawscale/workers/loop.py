@@ -12,7 +12,7 @@ from clawscale.settings import Settings
 from clawscale.workers.dispatcher import Dispatcher
 from clawscale.workers.inbound import InboundWorker
 from clawscale.workers.maintenance import MaintenanceWorker
-from clawscale.workers.slots import slots_client
+from clawscale.workers.slots import slot_clients
 from clawscale.workers.wakeup import Wakeup, relay_notifications
 from clawscale.workers.wechat_poller import SCAN_SECONDS, WeChatPollers
 
@@ -46,21 +46,21 @@ async def run_forever(worker: PassWorker, idle_seconds: float = IDLE_SECONDS) ->
 class SlotWorker(Protocol):
     """A worker that keeps several items in flight until cancelled (`SlotRunner`)."""
 
-    async def run(self, client: httpx.AsyncClient, wakeup: Wakeup) -> None:
+    async def run(self, clients: list[httpx.AsyncClient], wakeup: Wakeup) -> None:
         """Work until cancelled, sleeping on `wakeup` when idle."""
         ...
 
 
 async def run_woken(engine: Engine, signal: WorkSignal, worker: SlotWorker) -> None:
-    """`worker` until cancelled, with a client holding a connection per slot, its wakeup poked
+    """`worker` until cancelled, with an HTTP client per slot, its wakeup poked
     by commits that make the signal's rows due: this process's own at once, other processes'
     through PostgreSQL NOTIFY."""
     wakeup = Wakeup()
     forget = signal.on_due(wakeup.poke)
     try:
-        async with slots_client(HTTP_TIMEOUT_SECONDS) as client:
+        async with slot_clients(HTTP_TIMEOUT_SECONDS) as clients:
             await asyncio.gather(
-                worker.run(client, wakeup), relay_notifications(engine, signal.channel, wakeup)
+                worker.run(clients, wakeup), relay_notifications(engine, signal.channel, wakeup)
             )
     finally:
         forget()
