@@ -11,7 +11,6 @@ import secrets
 import shutil
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -26,8 +25,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from clawscale.migrations import upgrade_database
+from tests.processes import free_port, running, spawn
 
-ROOT = Path(__file__).resolve().parent.parent
 SERVER_URL = os.environ.get(
     "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
@@ -50,65 +49,23 @@ def fresh_postgres() -> Iterator[str]:
         admin.dispose()
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @contextmanager
 def granian(
     target: str, port: int, workers: int, env: dict[str, str]
 ) -> Iterator[subprocess.Popen]:
     """`target` (module:attribute, an ASGI app) served by granian until the block ends."""
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "granian",
-            "--interface",
-            "asgi",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--log-level",
-            "warning",
-            target,
-        ],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
+    arguments = ["-m", "granian", "--interface", "asgi", "--host", "127.0.0.1"]
+    arguments += ["--port", str(port), "--workers", str(workers), "--log-level", "warning"]
+    with running(process := spawn([*arguments, target], env)):
         wait_for(f"http://127.0.0.1:{port}/health")
         yield process
-    finally:
-        process.terminate()
-        process.wait(15)
 
 
 @contextmanager
 def python_process(module: str, env: dict[str, str]) -> Iterator[subprocess.Popen]:
     """`python -m module` running until the block ends."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", module],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
+    with running(process := spawn(["-m", module], env)):
         yield process
-    finally:
-        process.terminate()
-        process.wait(15)
 
 
 def wait_for(url: str, seconds: float = 30) -> None:

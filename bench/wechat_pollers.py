@@ -14,12 +14,13 @@ import os
 import httpx
 import psutil
 
-from bench.harness import free_port, fresh_postgres, granian, print_table
+from bench.harness import fresh_postgres, granian, print_table
 from clawscale.db import create_db_engine, session_scope
 from clawscale.domain.channel_store import create_channel
 from clawscale.models import ChannelScope, ChannelStatus, Customer
 from clawscale.settings import Settings
 from clawscale.workers.wechat_poller import WeChatPollers
+from tests.processes import free_port
 
 
 def seed(database_url: str, provider_url: str, accounts: int) -> None:
