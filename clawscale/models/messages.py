@@ -71,7 +71,6 @@ class OutboundDelivery(SQLModel, table=True):
 
     __tablename__ = "outbound_delivery"
     __table_args__ = (
-        sa.Index("ix_outbound_delivery_due", "status", "next_attempt_at"),
         sa.Index("ix_outbound_delivery_status_created", "status", "created_at", "id"),
         sa.Index("ix_outbound_delivery_created", "created_at", "id"),
         sa.Index("ix_outbound_delivery_channel_created", "channel_id", "created_at", "id"),
