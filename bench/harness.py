@@ -167,6 +167,10 @@ class CpuTime:
             spent - self._postgres_start.get(pid, 0.0) for pid, spent in postgres.items()
         )
 
+    def total_ms_per(self, items: int) -> float:
+        """CPU milliseconds per item, all measured processes together."""
+        return sum(self.seconds.values()) * 1000 / max(items, 1)
+
     def per_item_rows(self, items: int, what: str) -> list[tuple[str, str]]:
         """Rows of CPU milliseconds per item for each process tree."""
         return [
@@ -319,8 +323,16 @@ def median(values: list[float]) -> float:
     return statistics.median(values) if values else 0.0
 
 
-def floor_rate(database_url: str, args: argparse.Namespace, make: MakeRequest) -> float:
-    """The floor's requests/s under the same load as the gateway (printed as a table too)."""
+@dataclass
+class FloorRun:
+    """The floor's requests/s and CPU milliseconds per request (server and PostgreSQL)."""
+
+    rate: float
+    cpu_ms: float
+
+
+def run_floor(database_url: str, args: argparse.Namespace, make: MakeRequest) -> FloorRun:
+    """The floor under the same load as the gateway (printed as a table too)."""
     dsn = database_url.replace("postgresql+psycopg://", "postgresql://")
     engine = sa.create_engine(database_url)
     with engine.begin() as connection:
@@ -329,11 +341,18 @@ def floor_rate(database_url: str, args: argparse.Namespace, make: MakeRequest) -
         )
     engine.dispose()
     port = free_port()
-    with granian("bench.floor_app:app", port, args.workers, {"FLOOR_DSN": dsn}):
+    with granian("bench.floor_app:app", port, args.workers, {"FLOOR_DSN": dsn}) as server:
         run_load(f"http://127.0.0.1:{port}/ingest", make, args.connections, 2)
-        result = run_load(f"http://127.0.0.1:{port}/ingest", make, args.connections, args.seconds)
-    print_table("Floor: bare Starlette + one INSERT", load_rows(result))
-    return result.rate
+        with CpuTime(floor=server.pid) as cpu:
+            result = run_load(
+                f"http://127.0.0.1:{port}/ingest", make, args.connections, args.seconds
+            )
+    requests = sum(result.statuses.values())
+    print_table(
+        "Floor: bare Starlette + one INSERT",
+        [*load_rows(result), *cpu.per_item_rows(requests, "request")],
+    )
+    return FloorRun(result.rate, cpu.total_ms_per(requests))
 
 
 def load_rows(result: LoadResult) -> list[tuple[str, str]]:
@@ -432,7 +451,11 @@ def run_benchmark(
                 ),
             ],
         )
-        floor = floor_rate(database_url, args, bodies("floor"))
+        floor = run_floor(database_url, args, bodies("floor"))
+        gateway_cpu_ms = cpu.total_ms_per(sum(peak.statuses.values()))
         print(
-            f"\nGateway throughput = {peak.rate / floor:.0%} of the floor (target >= {target:.0%})"
+            f"\nGateway throughput = {peak.rate / floor.rate:.0%} of the floor"
+            f" (target >= {target:.0%})\nCPU per request, every process measured: gateway"
+            f" {gateway_cpu_ms:.2f} ms, floor {floor.cpu_ms:.2f} ms"
+            f" (the floor's is {floor.cpu_ms / gateway_cpu_ms:.0%} of the gateway's)"
         )
