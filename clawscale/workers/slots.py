@@ -22,7 +22,9 @@ logger = logging.getLogger(__name__)
 
 Item = TypeVar("Item")
 
-MAX_IN_FLIGHT = 16
+MAX_IN_FLIGHT = 32
+"""Items in flight per runner. On two cores a dispatcher with 32 drained a backlog at 456-595
+sends/s against 380-386 with 16; 64 gained nothing more."""
 IDLE_SECONDS = 0.5
 GATHER_SECONDS = 0.05
 
