@@ -1,4 +1,5 @@
-"""Test databases: a fresh SQLite file, and a fresh PostgreSQL database when a server answers."""
+"""Test databases: a fresh SQLite file, and a fresh PostgreSQL database when a server answers;
+and PostgreSQL's plan for a claim."""
 
 import os
 import secrets
@@ -7,9 +8,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
+from clawscale.db import session_scope
+from clawscale.domain import leases
+from clawscale.models.base import utcnow
 from clawscale.settings import normalise_database_url
 
 LOCAL_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -60,3 +65,15 @@ def empty_all_tables(engine: sa.Engine) -> None:
     with engine.begin() as connection:
         for table in reversed(SQLModel.metadata.sorted_tables):
             connection.execute(table.delete())
+
+
+def claim_plan(engine: sa.Engine, heads: sa.Select) -> str:
+    """PostgreSQL's plan for a claim's SELECT of due heads, as `leases.walk_oldest_first` runs
+    it (sorting disabled), for a batch of 16."""
+    statement = heads.params(limit=16, **{leases.NOW.key: utcnow()}).compile(
+        dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}
+    )
+    with session_scope(engine) as reader:
+        reader.exec(leases.WITHOUT_SORTS)
+        rows = reader.connection().exec_driver_sql(f"EXPLAIN {statement}")
+        return "\n".join(row[0] for row in rows)

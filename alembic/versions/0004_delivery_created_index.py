@@ -12,6 +12,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
+from clawscale import online_indexes
+
 revision: str = "0004"
 down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
@@ -22,17 +24,7 @@ TABLE = "outbound_delivery"
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        with op.get_context().autocommit_block():
-            op.create_index(
-                INDEX,
-                TABLE,
-                ["created_at", "id"],
-                postgresql_concurrently=True,
-                if_not_exists=True,
-            )
-    else:
-        op.create_index(INDEX, TABLE, ["created_at", "id"], if_not_exists=True)
+    online_indexes.create_index(INDEX, TABLE, ["created_at", "id"])
 
 
 def downgrade() -> None:

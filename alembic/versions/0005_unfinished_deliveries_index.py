@@ -12,8 +12,9 @@ deliveries while it builds.
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
 from alembic import op
+
+from clawscale import online_indexes
 
 revision: str = "0005"
 down_revision: str | None = "0004"
@@ -22,24 +23,11 @@ depends_on: str | Sequence[str] | None = None
 
 INDEX = "ix_outbound_delivery_unfinished_created"
 TABLE = "outbound_delivery"
-UNFINISHED = sa.text("status IN ('pending', 'sending', 'failed')")
+UNFINISHED = "status IN ('pending', 'sending', 'failed')"
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        with op.get_context().autocommit_block():
-            op.create_index(
-                INDEX,
-                TABLE,
-                ["created_at", "id"],
-                postgresql_where=UNFINISHED,
-                postgresql_concurrently=True,
-                if_not_exists=True,
-            )
-    else:
-        op.create_index(
-            INDEX, TABLE, ["created_at", "id"], sqlite_where=UNFINISHED, if_not_exists=True
-        )
+    online_indexes.create_index(INDEX, TABLE, ["created_at", "id"], where=UNFINISHED)
 
 
 def downgrade() -> None:

@@ -13,7 +13,7 @@ status). On PostgreSQL it is dropped CONCURRENTLY, so deliveries keep being acce
 
 from collections.abc import Sequence
 
-from alembic import op
+from clawscale import online_indexes
 
 revision: str = "0006"
 down_revision: str | None = "0005"
@@ -26,16 +26,8 @@ COLUMNS = ["status", "next_attempt_at"]
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        with op.get_context().autocommit_block():
-            op.drop_index(INDEX, table_name=TABLE, postgresql_concurrently=True, if_exists=True)
-    else:
-        op.drop_index(INDEX, table_name=TABLE, if_exists=True)
+    online_indexes.drop_index(INDEX, TABLE)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        with op.get_context().autocommit_block():
-            op.create_index(INDEX, TABLE, COLUMNS, postgresql_concurrently=True, if_not_exists=True)
-    else:
-        op.create_index(INDEX, TABLE, COLUMNS, if_not_exists=True)
+    online_indexes.create_index(INDEX, TABLE, COLUMNS)

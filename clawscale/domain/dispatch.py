@@ -123,26 +123,6 @@ DUE_HEADS = (
     .limit(bindparam("limit", type_=sa.Integer))
     .with_for_update(skip_locked=True)
 )
-WITHOUT_SORTS = sa.text("SET LOCAL enable_sort = off")
-WITH_SORTS = sa.text("SET LOCAL enable_sort = on")
-
-
-def _due_heads(db: Session, limit: int) -> list[str]:
-    """The ids of up to `limit` due conversation heads, oldest first, locked.
-
-    The plan wanted walks the partial index of unfinished rows oldest first and stops at
-    `limit`. Statistics taken before a burst make PostgreSQL think few rows are due, and it
-    then fetches every due row through an index on status, tests each for being
-    its conversation's head and sorts them: 24 ms a claim with 8,000 queued, against 0.1 ms for
-    the walk. So the planner is told to avoid sorting for this one statement."""
-    postgres = db.get_bind().dialect.name == "postgresql"
-    if postgres:
-        db.exec(WITHOUT_SORTS)
-    params = {"limit": limit, leases.NOW.key: utcnow()}
-    ids = list(db.exec(DUE_HEADS, params=params).all())
-    if postgres:
-        db.exec(WITH_SORTS)
-    return ids
 
 
 def claim_due_jobs(
@@ -151,7 +131,7 @@ def claim_due_jobs(
     """Take up to `limit` due deliveries (at most one per conversation), oldest first, with
     what sending them needs: three statements (five on PostgreSQL), whatever the batch's
     size."""
-    candidates = _due_heads(db, limit)
+    candidates = leases.walk_oldest_first(db, DUE_HEADS, limit)
     taken = leases.take_many(db, CLAIM, candidates, worker_id, lease)
     return _jobs(db, settings, taken) if taken else []
 

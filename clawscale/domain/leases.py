@@ -9,7 +9,8 @@ import random
 from datetime import timedelta
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Update, bindparam
+import sqlalchemy as sa
+from sqlalchemy import Select, Update, bindparam
 from sqlmodel import Session, col, or_, update
 
 from clawscale.models.base import UTCDateTime, utcnow
@@ -106,3 +107,24 @@ def release(db: Session, row: Leased) -> None:
     row.updated_at = utcnow()
     db.add(row)
     db.flush()
+
+
+WITHOUT_SORTS = sa.text("SET LOCAL enable_sort = off")
+WITH_SORTS = sa.text("SET LOCAL enable_sort = on")
+
+
+def walk_oldest_first(db: Session, heads: Select[Any], limit: int) -> list[str]:
+    """The ids `heads` selects (up to `limit` due rows, oldest first, locked), planned as the
+    walk of a partial index of waiting rows that stops at `limit`.
+
+    Statistics taken before a burst make PostgreSQL think few rows are waiting; it then fetches
+    every one through an index on status, tests each and sorts them (24 ms a claim with 8,000
+    deliveries queued, against 0.1 ms for the walk). So sorting is disabled for this one
+    statement."""
+    postgres = db.get_bind().dialect.name == "postgresql"
+    if postgres:
+        db.exec(WITHOUT_SORTS)
+    ids = list(db.exec(heads, params={"limit": limit, NOW.key: utcnow()}).all())
+    if postgres:
+        db.exec(WITH_SORTS)
+    return ids

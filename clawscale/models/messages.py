@@ -35,6 +35,10 @@ class DeliveryStatus(StrEnum):
     DEAD = "dead"
 
 
+WAITING_ROWS = "status = 'received'"
+"""The inbound events waiting to be forwarded (SQL, for the partial index of them)."""
+
+
 class InboundEvent(SQLModel, table=True):
     """A provider message, stored (deduplicated by message id) before it is acknowledged."""
 
@@ -43,6 +47,13 @@ class InboundEvent(SQLModel, table=True):
         sa.UniqueConstraint("channel_id", "provider_message_id"),
         sa.Index("ix_inbound_event_due", "status", "next_attempt_at"),
         sa.Index("ix_inbound_event_customer_order", "customer_id", "status", "created_at", "id"),
+        sa.Index(
+            "ix_inbound_event_waiting_created",
+            "created_at",
+            "id",
+            sqlite_where=sa.text(WAITING_ROWS),
+            postgresql_where=sa.text(WAITING_ROWS),
+        ),
     )
 
     id: str = id_field("ie")

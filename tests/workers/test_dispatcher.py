@@ -6,19 +6,16 @@ import signal
 import time
 
 import pytest
-from sqlalchemy.dialects import postgresql
 from sqlmodel import select
 
-from clawscale.db import session_scope
-from clawscale.domain import leases
-from clawscale.domain.dispatch import DUE_HEADS, WITHOUT_SORTS
+from clawscale.domain.dispatch import DUE_HEADS
 from clawscale.domain.outbound import accept_delivery
 from clawscale.domain.work_signal import OUTBOX
 from clawscale.models import OutboundDelivery
-from clawscale.models.base import utcnow
 from clawscale.settings import Settings
 from clawscale.workers.loop import run_dispatcher
 from clawscale.workers.wakeup import Wakeup, relay_notifications
+from tests.databases import claim_plan
 from tests.factories import evolution_channel, routed_conversation
 from tests.fakes.evolution import fake_evolution
 from tests.fakes.http_server import FakeResponse
@@ -176,13 +173,6 @@ def test_the_claim_walks_unfinished_deliveries_oldest_first_without_sorting(
     routed = routed_conversation(session, evolution_channel(session, evolution.url))
     for index in range(300):
         queue(session, routed, f"k{index}", "hello")
-    statement = DUE_HEADS.params(limit=16, **{leases.NOW.key: utcnow()}).compile(
-        dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}
-    )
-    with session_scope(db) as reader:
-        reader.exec(WITHOUT_SORTS)
-        plan = "\n".join(
-            row[0] for row in reader.connection().exec_driver_sql(f"EXPLAIN {statement}")
-        )
+    plan = claim_plan(db, DUE_HEADS)
     assert "ix_outbound_delivery_unfinished_created" in plan
     assert "Sort" not in plan

@@ -14,6 +14,7 @@ from clawscale.db import session_scope
 from clawscale.domain.access import grant_pass
 from clawscale.domain.access_holds import release_held_events
 from clawscale.domain.channel_store import create_channel
+from clawscale.domain.forwarding import DUE_HEADS
 from clawscale.domain.inbound import route_inbound_message
 from clawscale.domain.work_signal import INBOUND
 from clawscale.models import (
@@ -36,6 +37,7 @@ from clawscale.workers.dispatcher import Dispatcher
 from clawscale.workers.inbound import InboundWorker
 from clawscale.workers.loop import run_inbound_worker
 from clawscale.workers.wakeup import Wakeup, relay_notifications
+from tests.databases import claim_plan
 from tests.factories import default_agent, evolution_channel
 from tests.fakes.evolution import fake_evolution
 from tests.fakes.http_server import FakeResponse
@@ -380,6 +382,15 @@ def test_a_backlog_goes_out_oldest_first_and_one_at_a_time_per_customer(
         mine = [text for text in runtime.texts() if text.startswith(sender)]
         assert mine == [f"{sender} {index}" for index in range(4)]
     assert statuses(session) == ["forwarded"] * 12
+
+
+def test_the_claim_walks_waiting_events_oldest_first_without_sorting(postgres_only, db, channel):
+    for index in range(300):
+        receive(db, channel.id, f"m{index}", "hello", sender=f"1555{index % 30:07d}")
+    ready_bindings(db)
+    plan = claim_plan(db, DUE_HEADS)
+    assert "ix_inbound_event_waiting_created" in plan
+    assert "Sort" not in plan
 
 
 def test_a_reply_that_cannot_be_queued_leaves_only_its_own_event_to_retry(
