@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy import bindparam
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, exists, func, insert, select, tuple_, update
@@ -112,17 +111,7 @@ def _jobs(db: Session, settings: Settings, delivery_ids: set[str]) -> list[Claim
     return claimed
 
 
-DUE_HEADS = (
-    select(OutboundDelivery.id)
-    .where(
-        sa.text(UNFINISHED_ROWS),  # as the partial index says it, so the planner may use it
-        *leases.due_and_free(OutboundDelivery, leases.NOW),
-        CONVERSATION_HEAD,
-    )
-    .order_by(col(OutboundDelivery.created_at), col(OutboundDelivery.id))
-    .limit(bindparam("limit", type_=sa.Integer))
-    .with_for_update(skip_locked=True)
-)
+DUE_HEADS = leases.due_heads_oldest_first(OutboundDelivery, UNFINISHED_ROWS, CONVERSATION_HEAD)
 
 
 def claim_due_jobs(

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy import bindparam
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -75,17 +74,7 @@ def _oldest_waiting(customer_id: Any) -> Any:
 
 
 HEAD = col(InboundEvent.id) == _oldest_waiting(InboundEvent.customer_id)
-DUE_HEADS = (
-    select(InboundEvent.id)
-    .where(
-        sa.text(WAITING_ROWS),  # as the partial index says it, so the planner may use it
-        *leases.due_and_free(InboundEvent, leases.NOW),
-        HEAD,
-    )
-    .order_by(col(InboundEvent.created_at), col(InboundEvent.id))
-    .limit(bindparam("limit", type_=sa.Integer))
-    .with_for_update(skip_locked=True)
-)
+DUE_HEADS = leases.due_heads_oldest_first(InboundEvent, WAITING_ROWS, HEAD)
 CLAIM = leases.lease_statement(
     InboundEvent, WAITING, HEAD, many=True, attempts=InboundEvent.attempts + 1
 )

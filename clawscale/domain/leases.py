@@ -11,7 +11,7 @@ from typing import Any, Protocol, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import Select, Update, bindparam
-from sqlmodel import Session, col, or_, update
+from sqlmodel import Session, col, or_, select, update
 
 from clawscale.models.base import UTCDateTime, utcnow
 
@@ -26,6 +26,7 @@ class Leased(Protocol):
     next_attempt_at: Any
     lease_owner: Any
     lease_expires_at: Any
+    created_at: Any
 
 
 Row = TypeVar("Row", bound=Leased)
@@ -111,6 +112,20 @@ def release(db: Session, row: Leased) -> None:
 
 WITHOUT_SORTS = sa.text("SET LOCAL enable_sort = off")
 WITH_SORTS = sa.text("SET LOCAL enable_sort = on")
+
+
+def due_heads_oldest_first(model: type[Leased], waiting: str, head: Any) -> Select[Any]:
+    """The SELECT `walk_oldest_first` runs: the ids of up to `limit` rows that are waiting, due,
+    free and meet `head`, oldest first, locked (skipping rows another worker has locked).
+    `waiting` is the SQL of the partial index of waiting rows, written as the index says it so
+    the planner may use that index."""
+    return (
+        select(model.id)
+        .where(sa.text(waiting), *due_and_free(model, NOW), head)
+        .order_by(col(model.created_at), col(model.id))
+        .limit(bindparam("limit", type_=sa.Integer))
+        .with_for_update(skip_locked=True)
+    )
 
 
 def walk_oldest_first(db: Session, heads: Select[Any], limit: int) -> list[str]:
