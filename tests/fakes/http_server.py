@@ -3,13 +3,18 @@
 A fake provider is a `FakeHTTPServer` with handlers for the paths the real provider serves,
 speaking its documented wire format; the code under test is pointed at `server.url`.
 `hang(method, path)` makes a route accept requests and never answer them (a peer that hangs).
+A handler that holds a request (a long poll) can ask `request.client_gone()` whether the client
+has closed its connection meanwhile; such a request gets no answer.
 """
 
 import json
+import select
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -23,6 +28,7 @@ class RecordedRequest:
     query: str
     headers: dict[str, str]
     body: bytes
+    client_gone: Callable[[], bool] = field(default=lambda: False, repr=False, compare=False)
 
     def json(self) -> Any:
         """The body parsed as JSON."""
@@ -39,6 +45,18 @@ class FakeResponse:
 
 
 Handler = Callable[[RecordedRequest], FakeResponse]
+
+
+def peer_closed(connection: socket.socket) -> bool:
+    """Whether the client has closed `connection` while its request is held (it may send
+    nothing more before the answer, so readable means closed)."""
+    readable, _, _ = select.select([connection], [], [], 0)
+    if not readable:
+        return False
+    try:
+        return connection.recv(1, socket.MSG_PEEK) == b""
+    except OSError:
+        return True
 
 
 class FakeHTTPServer:
@@ -125,9 +143,10 @@ class FakeHTTPServer:
                     query=query,
                     headers={key.lower(): value for key, value in self.headers.items()},
                     body=self.rfile.read(length) if length else b"",
+                    client_gone=partial(peer_closed, self.connection),
                 )
                 response = fake._handle(request)
-                if response is None:
+                if response is None or request.client_gone():
                     self.close_connection = True
                     return
                 payload = json.dumps(response.body).encode()

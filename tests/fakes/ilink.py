@@ -12,7 +12,8 @@
 - `POST /ilink/bot/sendmessage` checks the headers and records each body.
 Header problems (no `AuthorizationType`, a bad `X-WECHAT-UIN`, no Bearer token, no
 `iLink-App-ClientVersion` on the status poll) are kept in `header_problems`.
-`max_concurrent_polls` records, per bot, the most `getupdates` calls ever held at once.
+`max_concurrent_polls` records, per bot, the most `getupdates` calls ever held at once. A held
+call ends when its client closes the connection (a cancelled poll), as a server's would.
 """
 
 import base64
@@ -20,7 +21,7 @@ import secrets
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +31,7 @@ from tests.fakes.http_server import FakeHTTPServer, FakeResponse, RecordedReques
 
 SESSION_EXPIRED = -14
 DEFAULT_HOLD_SECONDS = 35.0
+GONE_CHECK_SECONDS = 0.05
 
 
 @dataclass
@@ -194,14 +196,15 @@ class FakeILink:
 
     # The endpoints.
 
-    def _hold(self, ready: Any, seconds: float) -> None:
+    def _hold(self, ready: Any, seconds: float, gone: Callable[[], bool] = lambda: False) -> None:
+        """Wait until `ready()`, `seconds` pass or the client is `gone()`."""
         deadline = time.monotonic() + seconds
         with self._changed:
-            while not ready() and not self.closed:
+            while not ready() and not self.closed and not gone():
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return
-                self._changed.wait(remaining)
+                self._changed.wait(min(remaining, GONE_CHECK_SECONDS))
 
     def _get_bot_qrcode(self, request: RecordedRequest) -> FakeResponse:
         if parse_qs(request.query).get("bot_type") != ["3"]:
@@ -259,7 +262,11 @@ class FakeILink:
                 self.polls_in_flight[bot.ilink_bot_id],
             )
         try:
-            self._hold(lambda: len(bot.messages) > position or bot.expired, self.hold_seconds)
+            self._hold(
+                lambda: len(bot.messages) > position or bot.expired,
+                self.hold_seconds,
+                request.client_gone,
+            )
         finally:
             with self._changed:
                 self.polls_in_flight[bot.ilink_bot_id] -= 1
