@@ -30,8 +30,26 @@ class Routed:
     key: str
 
 
-def default_agent(session: Session, endpoint: str, token: str = "agent-token") -> Agent:
-    agent = create_agent(session, SETTINGS, "coke", "Coke", endpoint, token, is_default=True)
+def default_agent(
+    session: Session,
+    endpoint: str,
+    token: str = "agent-token",
+    *,
+    provisioning_url: str | None = None,
+    forward_timeout_seconds: int = 120,
+) -> Agent:
+    """The default agent; it provisions customers at `provisioning_url` when one is given."""
+    agent = create_agent(
+        session,
+        SETTINGS,
+        "coke",
+        "Coke",
+        endpoint,
+        token,
+        is_default=True,
+        provisioning_url=provisioning_url,
+        forward_timeout_seconds=forward_timeout_seconds,
+    )
     session.commit()
     return agent
 

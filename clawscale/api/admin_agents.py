@@ -1,10 +1,10 @@
 """`/api/admin/agents`: agent runtimes for operators — list, create, edit; tokens write-only."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from clawscale.api.deps import SessionDep
 from clawscale.api.pagination import PageDep, reject_unknown_query
@@ -12,12 +12,28 @@ from clawscale.api.security import CurrentAdmin, SettingsDep, current_admin
 from clawscale.api.validators import absolute_http_url
 from clawscale.domain.agents import AgentChanges, edit_agent, list_agents, register_agent
 from clawscale.models import Agent
+from clawscale.models.agents import (
+    DEFAULT_FORWARD_TIMEOUT_SECONDS,
+    MAX_FORWARD_TIMEOUT_SECONDS,
+    MIN_FORWARD_TIMEOUT_SECONDS,
+)
 
 router = APIRouter(prefix="/api/admin/agents", dependencies=[Depends(current_admin)])
 
 Endpoint = Annotated[str, Field(max_length=2048), AfterValidator(absolute_http_url)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Token = Annotated[str, Field(max_length=4096)]
+
+
+def _blank_is_none(value: object) -> object:
+    return None if value == "" else value
+
+
+ProvisioningUrl = Annotated[Endpoint | None, BeforeValidator(_blank_is_none)]
+"""Where new customers are announced; null or "" means the runtime needs no provisioning."""
+ForwardTimeout = Annotated[
+    int, Field(ge=MIN_FORWARD_TIMEOUT_SECONDS, le=MAX_FORWARD_TIMEOUT_SECONDS)
+]
 
 
 class AgentCreate(BaseModel):
@@ -30,10 +46,13 @@ class AgentCreate(BaseModel):
     endpoint: Endpoint
     token: Token = ""
     is_default: bool = False
+    provisioning_url: ProvisioningUrl = None
+    forward_timeout_seconds: ForwardTimeout = DEFAULT_FORWARD_TIMEOUT_SECONDS
 
 
 class AgentUpdate(BaseModel):
-    """Changes to an agent; omitted fields stay as they are."""
+    """Changes to an agent; omitted fields stay as they are (an explicit null or ""
+    `provisioning_url` switches the agent to needing no provisioning)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -41,15 +60,29 @@ class AgentUpdate(BaseModel):
     endpoint: Endpoint | None = None
     token: Token | None = None
     is_default: bool | None = None
+    provisioning_url: ProvisioningUrl = None
+    forward_timeout_seconds: ForwardTimeout | None = None
+
+    def changes(self) -> AgentChanges:
+        """The domain's changes: only the fields sent, a sent-but-empty provisioning URL as
+        "" (the domain's "none")."""
+        fields = self.model_dump(exclude_unset=True)
+        if "provisioning_url" in self.model_fields_set:
+            fields["provisioning_url"] = self.provisioning_url or ""
+        return AgentChanges(**fields)
 
 
 class AgentPublic(BaseModel):
-    """An agent as operators see it: the token only as `has_token`."""
+    """An agent as operators see it: the token only as `has_token`; `provisioning_mode` is
+    "url" when new customers are announced to `provisioning_url`, else "none"."""
 
     id: str
     slug: str
     name: str
     endpoint: str
+    provisioning_url: str | None
+    provisioning_mode: Literal["url", "none"]
+    forward_timeout_seconds: int
     is_default: bool
     has_token: bool
     created_at: datetime
@@ -59,7 +92,9 @@ class AgentPublic(BaseModel):
     def of(cls, agent: Agent) -> "AgentPublic":
         """The public view of a stored agent."""
         return cls(
-            **agent.model_dump(exclude={"token_encrypted"}), has_token=bool(agent.token_encrypted)
+            **agent.model_dump(exclude={"token_encrypted"}),
+            provisioning_mode="url" if agent.provisioning_url else "none",
+            has_token=bool(agent.token_encrypted),
         )
 
 
@@ -89,6 +124,8 @@ def create(
         body.endpoint,
         body.token,
         body.is_default,
+        provisioning_url=body.provisioning_url,
+        forward_timeout_seconds=body.forward_timeout_seconds,
     )
     return _answer(agent)
 
@@ -98,5 +135,4 @@ def edit(
     agent_id: str, body: AgentUpdate, db: SessionDep, settings: SettingsDep, principal: CurrentAdmin
 ) -> dict[str, object]:
     """Change an agent (404 `agent_not_found`); a new token replaces the old one unseen."""
-    changes = AgentChanges(**body.model_dump(exclude_unset=True))
-    return _answer(edit_agent(db, settings, principal.admin.id, agent_id, changes))
+    return _answer(edit_agent(db, settings, principal.admin.id, agent_id, body.changes()))

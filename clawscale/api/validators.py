@@ -18,5 +18,5 @@ def absolute_http_url(value: str) -> str:
     """The URL when it is absolute http(s); a ValueError otherwise."""
     parsed = urlparse(value)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        raise ValueError("media URLs must be absolute http(s) URLs")
+        raise ValueError("must be an absolute http(s) URL")
     return value

@@ -62,6 +62,47 @@ class InboundMessage:
     provider_context: dict[str, object] = field(default_factory=dict)
 
 
+def is_http_url(value: str) -> bool:
+    """Whether `value` is an http(s) URL (not an encrypted or provider-internal reference)."""
+    return value.startswith(("https://", "http://"))
+
+
+def media_attachment(
+    kind: str,
+    *,
+    url: str = "",
+    filename: str = "",
+    content_type: str = "",
+    size: object = None,
+    **provider_ids: object,
+) -> dict[str, object]:
+    """An attachment of an inbound message as the runtime reads it: `url` (http(s) only),
+    `filename`, `contentType` and `size` (bytes) where the provider gave them, beside its `type`
+    and the provider's own ids for the media (`file_id`, `media_id`, ...)."""
+    attachment: dict[str, object] = {"type": kind, **provider_ids}
+    if is_http_url(url):
+        attachment["url"] = url
+    if filename:
+        attachment["filename"] = filename
+    if content_type:
+        attachment["contentType"] = content_type
+    byte_count = _byte_count(size)
+    if byte_count is not None:
+        attachment["size"] = byte_count
+    return attachment
+
+
+def _byte_count(value: object) -> int | None:
+    """A size as providers send it (a number, or digits in a string), when it is one."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float) and value >= 0:
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
 class SendError(Exception):
     """A send did not succeed."""
 

@@ -33,6 +33,7 @@ from clawscale.channels.base import (
     OutboundMessage,
     PermanentSendError,
     SendTarget,
+    media_attachment,
     post_json,
 )
 from clawscale.channels.provider_http import call_provider, json_object
@@ -97,9 +98,13 @@ def _content(data: dict[str, object]) -> tuple[str, tuple[dict[str, object], ...
             if text:
                 texts.append(text)
         elif part.get("type") == "media" and as_text(part.get("url")):
-            attachment: dict[str, object] = {"type": "media", "url": as_text(part["url"])}
-            if as_text(part.get("mime_type")):
-                attachment["mime_type"] = as_text(part["mime_type"])
+            attachment = media_attachment(
+                "media",
+                url=as_text(part["url"]),
+                filename=as_text(part.get("filename")),
+                content_type=as_text(part.get("mime_type")),
+                size=part.get("size"),
+            )
             media.append(attachment)
     return "\n".join(texts), tuple(media)
 

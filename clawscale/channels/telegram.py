@@ -32,6 +32,7 @@ from clawscale.channels.base import (
     PermanentSendError,
     SendTarget,
     TransientSendError,
+    media_attachment,
 )
 from clawscale.channels.provider_http import call_provider, json_object, post_unclassified
 from clawscale.channels.webhooks import (
@@ -76,14 +77,27 @@ def _attachments(message: dict[str, object]) -> tuple[dict[str, object], ...]:
     found: list[dict[str, object]] = []
     photos = [as_dict(photo) for photo in as_list(message.get("photo"))]
     if photos and as_text(photos[-1].get("file_id")):
-        found.append({"type": "image", "file_id": as_text(photos[-1]["file_id"])})
+        photo = photos[-1]
+        found.append(
+            media_attachment(
+                "image",
+                content_type="image/jpeg",
+                size=photo.get("file_size"),
+                file_id=as_text(photo["file_id"]),
+            )
+        )
     for field_name, media_type in MEDIA_FIELDS.items():
         media = as_dict(message.get(field_name))
         if as_text(media.get("file_id")):
-            attachment: dict[str, object] = {"type": media_type, "file_id": media["file_id"]}
-            if as_text(media.get("mime_type")):
-                attachment["mime_type"] = as_text(media["mime_type"])
-            found.append(attachment)
+            found.append(
+                media_attachment(
+                    media_type,
+                    filename=as_text(media.get("file_name")),
+                    content_type=as_text(media.get("mime_type")),
+                    size=media.get("file_size"),
+                    file_id=as_text(media["file_id"]),
+                )
+            )
     return tuple(found)
 
 

@@ -18,6 +18,7 @@ The bot token is sent only in the Authorization header; it is never logged or pu
 import base64
 import hashlib
 import json
+import mimetypes
 import secrets
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -30,6 +31,7 @@ from clawscale.channels.base import (
     PermanentSendError,
     SendTarget,
     TransientSendError,
+    media_attachment,
     post_json,
     raise_for_http_status,
 )
@@ -44,6 +46,14 @@ BOT_MESSAGE = 2
 MESSAGE_FINISHED = 2
 TEXT_ITEM = 1
 ITEM_KINDS = {1: "text", 2: "image", 3: "voice", 4: "file", 5: "video"}
+MEDIA_DEFAULTS = {
+    "image": ("image.jpg", "image/jpeg"),
+    "voice": ("voice.silk", "audio/silk"),
+    "video": ("video.mp4", "video/mp4"),
+    "file": ("file", ""),
+}
+"""Each media item's filename and content type when the item names none (iLink sends images as
+JPEG, voice as SILK, video as MP4)."""
 QR_BOT_TYPE = "3"
 LOGIN_CLIENT_VERSION = "1"
 DEFAULT_LONG_POLL_SECONDS = 35.0
@@ -224,11 +234,28 @@ def _fallback_message_id(raw: dict[str, object]) -> str:
     return f"sha256:{digest[:32]}"
 
 
+def _media(kind: str, item: dict[str, object]) -> dict[str, object]:
+    """An iLink media item as an attachment descriptor, the item itself kept under `item`."""
+    detail = item.get(f"{kind}_item")
+    detail = detail if isinstance(detail, dict) else {}
+    default_name, default_type = MEDIA_DEFAULTS.get(kind, ("attachment", ""))
+    filename = detail.get("file_name")
+    filename = filename if isinstance(filename, str) and filename else default_name
+    content_type = mimetypes.guess_type(filename)[0] if kind == "file" else default_type
+    return media_attachment(
+        kind,
+        filename=filename,
+        content_type=content_type or "application/octet-stream",
+        size=detail.get("file_size", detail.get("len")),
+        item=item,
+    )
+
+
 def inbound_message(raw: object) -> InboundMessage | None:
     """A WeixinMessage as an `InboundMessage`; None for our own bot's messages and junk.
 
     Text items (and a voice item's transcript) make the text; other items become attachment
-    descriptors `{"type": "image" | "voice" | "file" | "video", "item": <the iLink item>}`.
+    descriptors (`_media`): their kind, filename, content type and size, and the iLink item.
     """
     if not isinstance(raw, dict) or raw.get("message_type") == BOT_MESSAGE:
         return None
@@ -246,7 +273,7 @@ def inbound_message(raw: object) -> InboundMessage | None:
         if kind == "text":
             texts.append(_item_text(item, "text_item"))
             continue
-        attachments.append({"type": kind, "item": item})
+        attachments.append(_media(kind, item))
         if kind == "voice" and _item_text(item, "voice_item"):
             texts.append(_item_text(item, "voice_item"))
     message_id = raw.get("message_id")

@@ -33,6 +33,7 @@ from clawscale.channels.base import (
     PermanentSendError,
     SendTarget,
     TransientSendError,
+    media_attachment,
     retry_after_seconds,
 )
 from clawscale.channels.provider_http import call_provider, json_object, post_unclassified
@@ -80,9 +81,12 @@ def _attachments(message: dict[str, object]) -> tuple[dict[str, object], ...]:
     media = as_dict(message.get(kind)) if kind in MEDIA_TYPES else {}
     if not as_text(media.get("id")):
         return ()
-    attachment: dict[str, object] = {"type": kind, "media_id": as_text(media["id"])}
-    if as_text(media.get("mime_type")):
-        attachment["mime_type"] = as_text(media["mime_type"])
+    attachment = media_attachment(
+        kind,
+        filename=as_text(media.get("filename")),
+        content_type=as_text(media.get("mime_type")),
+        media_id=as_text(media["id"]),
+    )
     return (attachment,)
 
 

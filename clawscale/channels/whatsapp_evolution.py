@@ -26,6 +26,8 @@ from clawscale.channels.base import (
     OutboundMessage,
     PermanentSendError,
     SendTarget,
+    is_http_url,
+    media_attachment,
     post_json,
 )
 from clawscale.channels.provider_http import call_provider, json_object
@@ -85,13 +87,17 @@ def _attachments(data: dict[str, object], message: dict[str, object]) -> tuple[d
         media = as_dict(message.get(field_name))
         if not media:
             continue
-        attachment: dict[str, object] = {"type": media_type}
-        if as_text(media.get("mimetype")):
-            attachment["mime_type"] = as_text(media.get("mimetype"))
-        media_url = as_text(data.get("mediaUrl")) or as_text(message.get("mediaUrl"))
-        if media_url.startswith(("https://", "http://")):
-            attachment["url"] = media_url
-        found.append(attachment)
+        urls = (data.get("mediaUrl"), message.get("mediaUrl"), media.get("url"))
+        media_url = next((url for url in map(as_text, urls) if is_http_url(url)), "")
+        found.append(
+            media_attachment(
+                media_type,
+                url=media_url,
+                filename=as_text(media.get("fileName")) or as_text(media.get("title")),
+                content_type=as_text(media.get("mimetype")),
+                size=media.get("fileLength"),
+            )
+        )
     return tuple(found)
 
 

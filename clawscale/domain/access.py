@@ -43,6 +43,8 @@ class AccessDecision:
     expires_at: datetime
     trial_ends_at: datetime
     payments_configured: bool
+    email_verified: bool
+    subscription_active: bool
 
 
 @dataclass(frozen=True)
@@ -98,54 +100,52 @@ def access_expires_at(db: Session, customer: Customer) -> datetime:
     return _expiry(customer, latest_pass_expiry(db, customer.id))
 
 
-def email_verified(db: Session, customer: Customer) -> bool:
-    """Whether a person of the customer account has verified their email address."""
-    verified = db.exec(
-        select(Identity.id)
-        .join(Membership, col(Membership.identity_id) == col(Identity.id))
+def verified_customers(db: Session, customer_ids: list[str]) -> set[str]:
+    """Which of the customers have a person who verified their email address (one statement)."""
+    if not customer_ids:
+        return set()
+    rows = db.exec(
+        select(Membership.customer_id)
+        .join(Identity, col(Membership.identity_id) == col(Identity.id))
         .where(
-            Membership.customer_id == customer.id,
+            col(Membership.customer_id).in_(customer_ids),
             col(Identity.email_verified_at).is_not(None),
         )
-        .limit(1)
-    ).first()
-    return verified is not None
+        .distinct()
+    ).all()
+    return set(rows)
 
 
-def _denial(
-    db: Session,
-    settings: Settings,
-    customer: Customer,
-    expires_at: datetime,
-    now: datetime,
-    *,
-    shared_channel: bool,
-) -> DenialReason | None:
-    if customer.suspended:
-        return DenialReason.ACCOUNT_SUSPENDED
-    if not shared_channel and not email_verified(db, customer):
-        return DenialReason.EMAIL_NOT_VERIFIED
-    if payments_configured(settings) and expires_at <= now:
-        return DenialReason.SUBSCRIPTION_REQUIRED
-    return None
+def email_verified(db: Session, customer: Customer) -> bool:
+    """Whether a person of the customer account has verified their email address."""
+    return customer.id in verified_customers(db, [customer.id])
 
 
 def _decision(
-    db: Session,
     settings: Settings,
     customer: Customer,
     expires_at: datetime,
     now: datetime,
     *,
+    verified: bool,
     shared_channel: bool,
 ) -> AccessDecision:
-    reason = _denial(db, settings, customer, expires_at, now, shared_channel=shared_channel)
+    subscription_active = not payments_configured(settings) or expires_at > now
+    reason = None
+    if customer.suspended:
+        reason = DenialReason.ACCOUNT_SUSPENDED
+    elif not shared_channel and not verified:
+        reason = DenialReason.EMAIL_NOT_VERIFIED
+    elif not subscription_active:
+        reason = DenialReason.SUBSCRIPTION_REQUIRED
     return AccessDecision(
         allowed=reason is None,
         reason=reason,
         expires_at=expires_at,
         trial_ends_at=trial_ends_at(customer),
         payments_configured=payments_configured(settings),
+        email_verified=verified,
+        subscription_active=subscription_active,
     )
 
 
@@ -158,26 +158,28 @@ def access_decision(
     now: datetime | None = None,
 ) -> AccessDecision:
     """May `customer` use the gateway now? `shared_channel` customers skip the email check."""
-    expires_at = access_expires_at(db, customer)
-    return _decision(
-        db, settings, customer, expires_at, now or utcnow(), shared_channel=shared_channel
-    )
+    return access_decisions(db, settings, [(customer, shared_channel)], now)[0]
 
 
 def access_decisions(
-    db: Session, settings: Settings, customers: list[tuple[Customer, bool]]
+    db: Session,
+    settings: Settings,
+    customers: list[tuple[Customer, bool]],
+    now: datetime | None = None,
 ) -> list[AccessDecision]:
-    """`access_decision` now for each (customer, shared_channel) pair, in order; the passes of
-    all the customers are read in one statement."""
-    now = utcnow()
-    latest = latest_pass_expiries(db, [customer.id for customer, _ in customers])
+    """`access_decision` for each (customer, shared_channel) pair, in order; the passes and the
+    verified emails of all the customers are read in two statements."""
+    at = now or utcnow()
+    ids = [customer.id for customer, _ in customers]
+    latest = latest_pass_expiries(db, ids)
+    verified = verified_customers(db, ids)
     return [
         _decision(
-            db,
             settings,
             customer,
             _expiry(customer, latest.get(customer.id)),
-            now,
+            at,
+            verified=customer.id in verified,
             shared_channel=shared_channel,
         )
         for customer, shared_channel in customers

@@ -8,7 +8,7 @@ bought the held messages are released in arrival order.
 
 from sqlmodel import Session, col, update
 
-from clawscale.domain.access import DenialReason, access_decisions
+from clawscale.domain.access import AccessDecision, DenialReason, access_decisions
 from clawscale.domain.billing_links import renewal_link
 from clawscale.domain.errors import Conflict
 from clawscale.domain.inbound_placement import conversation_key
@@ -28,17 +28,16 @@ from clawscale.settings import Settings
 HELD_PREFIX = "access:"
 
 
-def access_hold_reasons(
+def events_access(
     db: Session, settings: Settings, events: list[tuple[InboundEvent, Customer, Channel]]
-) -> list[DenialReason | None]:
-    """Why each event's customer may not be served now (None where they may), in order, for
-    events with their customer and channel at hand."""
-    decisions = access_decisions(
+) -> list[AccessDecision]:
+    """Whether each event's customer may be served now, in order, for events with their
+    customer and channel at hand."""
+    return access_decisions(
         db,
         settings,
         [(customer, channel.scope == ChannelScope.SHARED) for _, customer, channel in events],
     )
-    return [None if decision.allowed else decision.reason for decision in decisions]
 
 
 def _renewal_reply(db: Session, settings: Settings, event: InboundEvent) -> None:

@@ -15,6 +15,7 @@ from clawscale.domain.errors import Conflict, NotFound
 from clawscale.domain.sorting import Sort, order_by
 from clawscale.domain.work_signal import INBOUND
 from clawscale.models import Agent, AgentBinding, Channel, ChannelScope, ProvisionStatus
+from clawscale.models.agents import DEFAULT_FORWARD_TIMEOUT_SECONDS
 from clawscale.models.base import utcnow
 from clawscale.settings import Settings
 
@@ -30,12 +31,17 @@ def create_agent(
     token: str,
     *,
     is_default: bool = False,
+    provisioning_url: str | None = None,
+    forward_timeout_seconds: int = DEFAULT_FORWARD_TIMEOUT_SECONDS,
 ) -> Agent:
-    """Store an agent; its token is encrypted at rest."""
+    """Store an agent; its token is encrypted at rest. With no `provisioning_url` its customers
+    need no announcement: their bindings are ready at once."""
     agent = Agent(
         slug=slug,
         name=name,
         endpoint=endpoint,
+        provisioning_url=provisioning_url or None,
+        forward_timeout_seconds=forward_timeout_seconds,
         token_encrypted=encrypt_text(settings.CLAWSCALE_SECRET_KEY, token) if token else "",
         is_default=is_default,
     )
@@ -69,19 +75,24 @@ def binding_of(db: Session, customer_id: str) -> AgentBinding | None:
 
 
 def ensure_binding(db: Session, customer_id: str, agent: Agent) -> AgentBinding:
-    """The customer's binding, created `pending` (due for provisioning now, which wakes the
-    inbound workers) on first need."""
+    """The customer's binding, made on first need: `ready` at once when the agent needs no
+    provisioning, else `pending` and due for provisioning now (which wakes the inbound
+    workers)."""
 
     def insert() -> AgentBinding:
+        needs_provisioning = agent.provisioning_url is not None
         binding = AgentBinding(
             customer_id=customer_id,
             agent_id=agent.id,
-            provision_status=ProvisionStatus.PENDING,
+            provision_status=ProvisionStatus.PENDING
+            if needs_provisioning
+            else ProvisionStatus.READY,
             next_attempt_at=utcnow(),
         )
         db.add(binding)
         db.flush()
-        INBOUND.announce(db)
+        if needs_provisioning:
+            INBOUND.announce(db)
         return binding
 
     existing = binding_of(db, customer_id)
@@ -135,11 +146,23 @@ def register_agent(
     endpoint: str,
     token: str,
     is_default: bool,
+    *,
+    provisioning_url: str | None = None,
+    forward_timeout_seconds: int = DEFAULT_FORWARD_TIMEOUT_SECONDS,
 ) -> Agent:
     """A new agent, audited; becoming the default takes the flag from any other agent."""
     if _slug_taken(db, slug, None):
         raise Conflict("agent_slug_taken", "Another agent already uses this slug.")
-    agent = create_agent(db, settings, slug, name, endpoint, token)
+    agent = create_agent(
+        db,
+        settings,
+        slug,
+        name,
+        endpoint,
+        token,
+        provisioning_url=provisioning_url,
+        forward_timeout_seconds=forward_timeout_seconds,
+    )
     if is_default:
         set_default_agent(db, agent)
     record_admin_action(db, admin_id, "agent.create", AUDIT_TARGET, agent.id, {"slug": slug})
@@ -162,12 +185,15 @@ def set_default_agent(db: Session, agent: Agent) -> None:
 
 @dataclass(frozen=True)
 class AgentChanges:
-    """Fields an admin may change; None leaves a field as it is (the token is write-only)."""
+    """Fields an admin may change; None leaves a field as it is (the token is write-only; an
+    empty `provisioning_url` means the agent needs no provisioning)."""
 
     name: str | None = None
     endpoint: str | None = None
     token: str | None = None
     is_default: bool | None = None
+    provisioning_url: str | None = None
+    forward_timeout_seconds: int | None = None
 
     def field_names(self) -> list[str]:
         """The fields this change sets, by name (for the audit log; never a value)."""
@@ -183,6 +209,10 @@ def update_agent(db: Session, settings: Settings, agent_id: str, changes: AgentC
         agent.name = changes.name
     if changes.endpoint is not None:
         agent.endpoint = changes.endpoint
+    if changes.provisioning_url is not None:
+        agent.provisioning_url = changes.provisioning_url or None
+    if changes.forward_timeout_seconds is not None:
+        agent.forward_timeout_seconds = changes.forward_timeout_seconds
     if changes.token is not None:
         agent.token_encrypted = (
             encrypt_text(settings.CLAWSCALE_SECRET_KEY, changes.token) if changes.token else ""

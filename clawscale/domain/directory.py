@@ -58,6 +58,7 @@ class CustomerRow:
     claim_status: str | None
     agent: str | None
     provision_status: str | None
+    provision_error: str | None
     channels: dict[str, int] = field(default_factory=dict)
     parked: int = 0
     parked_reasons: list[str] = field(default_factory=list)
@@ -203,6 +204,7 @@ def list_customers(
                 claim_status=owner.claim_status if owner else None,
                 agent=agent.slug if agent else None,
                 provision_status=binding.provision_status if binding else None,
+                provision_error=binding.last_error if binding else None,
                 channels=dict(channels.get(customer.id, {})),
                 parked=sum(parked.get(customer.id, Counter()).values()),
                 parked_reasons=sorted(parked.get(customer.id, Counter())),

@@ -1,9 +1,13 @@
 """What the runtime made of forwarded events: recorded in one transaction per batch.
 
 A forward the runtime took is `forwarded`; a failed one is retried with backoff, then `failed`
-after MAX_FORWARD_ATTEMPTS (visible, never dropped). A reply the runtime gives at once goes into
-the outbox like any pushed reply, under a key derived from the event: a retried forward cannot
-send it twice. Results count only for the worker that still holds the event's lease.
+after MAX_FORWARD_ATTEMPTS (visible, never dropped). A forward the runtime received but did not
+answer within the agent's timeout is `forwarded` too, noted `runtime_timeout`, and never sent
+again: the runtime has the message, and its reply must come through `/api/outbound` (a runtime
+such as Coke hands each reply to the first request waiting for it, so a second forward would
+take the reply of the first to a request nobody reads any more). A reply the runtime gives at
+once goes into the outbox like any pushed reply, under a key derived from the event: a retried
+forward cannot send it twice. Results count only for the worker that still holds the event's lease.
 """
 
 import logging
@@ -46,6 +50,13 @@ class ForwardOutcome:
     reply: RuntimeReply | None = None
     error: str | None = None
     retry_after: float | None = None
+    unanswered: str | None = None
+    """Why a forward the runtime received has no answer (it timed out), if so."""
+
+    @property
+    def plainly_taken(self) -> bool:
+        """Taken by the runtime with nothing more to record (no reply, no note)."""
+        return self.error is None and self.reply is None and self.unanswered is None
 
 
 def parse_runtime_reply(document: object) -> RuntimeReply | None:
@@ -134,7 +145,7 @@ def _record_one(db: Session, outcome: ForwardOutcome, worker_id: str) -> None:
         fail_forward(event, outcome.error, outcome.retry_after)
     else:
         event.status = InboundStatus.FORWARDED
-        event.last_error = None
+        event.last_error = outcome.unanswered
     leases.release(db, event)
     if outcome.error is None and outcome.reply is not None:
         _queue_reply(db, event, outcome.reply)
@@ -147,12 +158,12 @@ def record_outcomes(db: Session, outcomes: list[ForwardOutcome], worker_id: str)
     outcome is recorded in a savepoint, so one that cannot be (its reply's channel is gone, say)
     is logged and left leased, to be forwarded again once the lease lapses, as it would be
     alone, without taking the others with it."""
-    taken = [o.event_id for o in outcomes if o.error is None and o.reply is None]
+    taken = [outcome.event_id for outcome in outcomes if outcome.plainly_taken]
     if taken:
         params = {"ids": taken, "worker_id": worker_id, leases.NOW.key: utcnow()}
         db.exec(MARK_FORWARDED, params=params)
     for outcome in outcomes:
-        if outcome.error is None and outcome.reply is None:
+        if outcome.plainly_taken:
             continue
         try:
             with db.begin_nested():

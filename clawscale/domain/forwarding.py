@@ -15,14 +15,14 @@ from typing import Any
 
 from sqlalchemy import bindparam
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from clawscale.domain import leases
 from clawscale.domain.access import DenialReason
-from clawscale.domain.access_holds import access_hold_reasons, hold_event
+from clawscale.domain.access_holds import events_access, hold_event
 from clawscale.domain.agents import agent_token
 from clawscale.domain.forward_outcomes import fail_forward
-from clawscale.domain.inbound_placement import conversation_key
+from clawscale.domain.runtime_message import ForwardContext, forward_body
 from clawscale.models import (
     Agent,
     AgentBinding,
@@ -37,6 +37,7 @@ from clawscale.models.messages import WAITING_ROWS
 from clawscale.settings import Settings
 
 LEASE = timedelta(seconds=60)
+LEASE_MARGIN = timedelta(seconds=30)
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,8 @@ class RuntimeCall:
     url: str
     token: str
     body: dict[str, object]
+    timeout_seconds: float | None = None
+    """How long to wait for the answer (None: the worker's default)."""
 
 
 @dataclass(frozen=True)
@@ -92,34 +95,6 @@ WITH_CONTEXT = (
 )
 
 
-def _message_body(
-    settings: Settings,
-    event: InboundEvent,
-    channel: Channel,
-    conversation: Conversation,
-    end_user: EndUser,
-) -> dict[str, object]:
-    """What the runtime receives for an event (CONTRACT.md, "Runtime boundary")."""
-    payload = event.payload
-    message: dict[str, object] = {"role": "user", "content": str(payload.get("text") or "")}
-    if payload.get("attachments"):
-        message["attachments"] = payload["attachments"]
-    metadata = {
-        "tenantId": settings.COKE_PLATFORM_TENANT_ID,
-        "channelId": channel.id,
-        "endUserId": end_user.id,
-        "conversationId": conversation.id,
-        "gatewayConversationId": conversation.id,
-        "inboundEventId": event.id,
-        "externalId": end_user.external_id,
-        "businessConversationKey": conversation_key(conversation),
-        "customerId": event.customer_id,
-        "sender": str(payload.get("sender_name") or end_user.external_id),
-        "platform": channel.kind,
-    }
-    return {"messages": [message], "metadata": metadata}
-
-
 def _settle_unsent(
     db: Session, settings: Settings, event: InboundEvent, reason: DenialReason | None
 ) -> None:
@@ -136,22 +111,33 @@ def _claimed(db: Session, settings: Settings, event_ids: set[str]) -> list[Claim
     """The held events with their runtime requests, oldest first (None for those settled
     without one)."""
     rows = db.exec(WITH_CONTEXT, params={"ids": list(event_ids)}).all()
-    reasons = access_hold_reasons(db, settings, [row[:3] for row in rows])
+    decisions = events_access(db, settings, [row[:3] for row in rows])
     tokens: dict[str, str] = {}
     claimed = []
-    for (event, _, channel, conversation, end_user, agent), reason in zip(
-        rows, reasons, strict=True
+    for (event, customer, channel, conversation, end_user, agent), access in zip(
+        rows, decisions, strict=True
     ):
-        if reason is None and agent and conversation and end_user:
+        if access.allowed and agent and conversation and end_user:
             if agent.id not in tokens:
                 tokens[agent.id] = agent_token(settings, agent)
-            body = _message_body(settings, event, channel, conversation, end_user)
-            call = RuntimeCall(agent.endpoint, tokens[agent.id], body)
+            context = ForwardContext(event, customer, channel, conversation, end_user, access)
+            body = forward_body(settings, context)
+            call = RuntimeCall(
+                agent.endpoint, tokens[agent.id], body, agent.forward_timeout_seconds
+            )
             claimed.append(ClaimedEvent(event.id, call))
         else:
-            _settle_unsent(db, settings, event, reason)
+            _settle_unsent(db, settings, event, access.reason)
             claimed.append(ClaimedEvent(event.id, None))
     return claimed
+
+
+def forward_lease(db: Session, lease: timedelta) -> timedelta:
+    """How long a claimed event is held: `lease`, or longer when an agent may be waited on
+    longer (with LEASE_MARGIN to record the answer), so no other worker forwards an event again
+    while the runtime is still answering it."""
+    longest = db.exec(select(func.max(Agent.forward_timeout_seconds))).one() or 0
+    return max(lease, timedelta(seconds=longest) + LEASE_MARGIN)
 
 
 def claim_forward_calls(
@@ -160,5 +146,8 @@ def claim_forward_calls(
     """Take up to `limit` events due for forwarding, at most one per customer, oldest first,
     with their runtime requests."""
     candidates = leases.walk_oldest_first(db, DUE_HEADS, limit)
-    taken = leases.take_many(db, CLAIM, candidates, worker_id, lease)
+    if not candidates:
+        return []
+    held_for = forward_lease(db, lease)
+    taken = leases.take_many(db, CLAIM, candidates, worker_id, held_for)
     return _claimed(db, settings, taken) if taken else []

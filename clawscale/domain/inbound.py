@@ -24,7 +24,12 @@ from sqlmodel import Session, col, select, update
 from clawscale.channels.base import InboundMessage
 from clawscale.db import insert_unless_exists
 from clawscale.domain.identities import identity_type_for_provider, normalise_identity
-from clawscale.domain.inbound_placement import Placement, first_status, place_message
+from clawscale.domain.inbound_placement import (
+    Placement,
+    confirm_parking,
+    first_status,
+    place_message,
+)
 from clawscale.domain.work_signal import INBOUND
 from clawscale.models import (
     Agent,
@@ -256,6 +261,7 @@ def route_inbound_message(db: Session, channel: Channel, message: InboundMessage
     if placement is None:
         with db.begin_nested():
             placement = place_message(db, channel, message)
+    placement = confirm_parking(db, placement)
     now = utcnow()
     event = InboundEvent(
         channel_id=channel.id,

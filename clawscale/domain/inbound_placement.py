@@ -7,7 +7,7 @@ customer's agent binding. The message starts `received` when the binding is `rea
 while it is not (or while no agent serves the channel), `failed` for a blocked end user.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from sqlmodel import Session, select
@@ -21,6 +21,7 @@ from clawscale.domain.identities import (
 )
 from clawscale.domain.routing import upsert_delivery_route
 from clawscale.models import (
+    AgentBinding,
     Channel,
     ChannelScope,
     ClaimStatus,
@@ -140,6 +141,24 @@ def first_status(
     if binding != ProvisionStatus.READY:
         return InboundStatus.PARKED, None
     return InboundStatus.RECEIVED, None
+
+
+def confirm_parking(db: Session, placement: Placement) -> Placement:
+    """Re-read a binding that was not ready, under a share lock, before a message is parked for
+    it: provisioning makes the binding ready and releases its parked events in one transaction,
+    which waits for this lock, so either this message sees the binding ready (and is due at
+    once) or its release sees this message parked. Without the re-read, a message parked just
+    after the release ran would wait for good."""
+    if placement.status != InboundStatus.PARKED or placement.last_error is not None:
+        return placement
+    binding_status = db.exec(
+        select(AgentBinding.provision_status)
+        .where(AgentBinding.customer_id == placement.customer_id)
+        .with_for_update(read=True)
+    ).first()
+    if binding_status != ProvisionStatus.READY:
+        return placement
+    return replace(placement, status=InboundStatus.RECEIVED)
 
 
 def place_message(db: Session, channel: Channel, message: InboundMessage) -> Placement:

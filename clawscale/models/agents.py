@@ -23,8 +23,21 @@ class ProvisionStatus(StrEnum):
     ERROR = "error"
 
 
+DEFAULT_FORWARD_TIMEOUT_SECONDS = 120
+"""How long a forward waits for the runtime's answer unless the agent says otherwise: a runtime
+may hold the request while its agent thinks (Coke holds it up to 25 s), and the seed's gateway
+waited 120 s."""
+MIN_FORWARD_TIMEOUT_SECONDS = 1
+MAX_FORWARD_TIMEOUT_SECONDS = 600
+
+
 class Agent(SQLModel, table=True):
-    """An agent runtime endpoint; at most one agent is the default."""
+    """An agent runtime endpoint; at most one agent is the default.
+
+    `provisioning_url` is where a new customer is announced before their first message is
+    forwarded; None means the runtime needs no announcement (as Coke's bridge: the customer id
+    travels in every message), so a customer's binding is ready at once.
+    """
 
     __tablename__ = "agent"
     __table_args__ = (
@@ -41,6 +54,8 @@ class Agent(SQLModel, table=True):
     slug: str = Field(max_length=80, unique=True)
     name: str = Field(max_length=200)
     endpoint: str = Field(max_length=2048)
+    provisioning_url: str | None = Field(default=None, max_length=2048, nullable=True)
+    forward_timeout_seconds: int = Field(default=DEFAULT_FORWARD_TIMEOUT_SECONDS)
     token_encrypted: str = Field(default="", sa_type=sa.Text)
     is_default: bool = Field(default=False)
     created_at: datetime = created_at_field()

@@ -12,7 +12,7 @@ from reflex.vars import Var
 
 from clawscale.state.form import FormState
 
-InputType = Literal["text", "email", "password"]
+InputType = Literal["text", "email", "password", "number"]
 Tone = Literal["error", "success"]
 
 TONES: dict[Tone, tuple[str, str, str]] = {
@@ -36,8 +36,10 @@ def form_field(
     hint: str = "",
     default_value: str | Var[str] = "",
     auto_focus: bool = False,
+    **input_props: object,
 ) -> rx.Component:
-    """A labelled input named `name`, with an optional hint and the problem `state` found."""
+    """A labelled input named `name`, with an optional hint and the problem `state` found;
+    `input_props` go to the input itself (`min`, `max`, `step` of a number, say)."""
     input_id = f"field-{name}"
     problem_id = f"{input_id}-problem"
     hint_id = f"{input_id}-hint"
@@ -57,6 +59,7 @@ def form_field(
             aria_describedby=f"{problem_id} {hint_id}" if hint else problem_id,
             color_scheme=rx.cond(has_problem, "red", "indigo"),
             box_shadow=rx.cond(has_problem, "inset 0 0 0 1px var(--red-8)", ""),
+            **input_props,
         ),
         rx.text(
             hint,

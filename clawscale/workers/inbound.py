@@ -8,15 +8,22 @@ time to answer holds only its own customer's messages; outcomes are recorded in 
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import TypeVar
 
 import httpx
 from sqlalchemy.engine import Engine
 
-from clawscale.channels.base import SendError, TransientSendError, post_json
+from clawscale.channels.base import (
+    PermanentSendError,
+    SendError,
+    TransientSendError,
+    raise_for_http_status,
+)
 from clawscale.db import session_scope
 from clawscale.domain.forward_outcomes import ForwardOutcome, parse_runtime_reply, record_outcomes
 from clawscale.domain.forwarding import ClaimedEvent, RuntimeCall, claim_forward_calls
@@ -25,6 +32,7 @@ from clawscale.domain.provisioning import (
     provisioning_call,
     record_provision_failure,
     record_provisioned,
+    release_stranded_events,
 )
 from clawscale.settings import Settings
 from clawscale.workers.batched import BatchedCalls
@@ -35,17 +43,57 @@ from clawscale.workers.wakeup import Wakeup
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 20
+RUNTIME = "agent runtime"
+SWEEP_SECONDS = 10.0
+"""How often a worker looks for parked events whose binding is ready (`release_stranded_events`)."""
 Result = TypeVar("Result")
 
 
-async def call_runtime(client: httpx.AsyncClient, call: RuntimeCall) -> object:
-    """POST to the runtime; its JSON answer (None when empty or not JSON), or a SendError."""
-    headers = {"Authorization": f"Bearer {call.token}"} if call.token else {}
-    response = await post_json(client, "agent runtime", call.url, call.body, headers)
+class RuntimeTimedOut(SendError):
+    """The runtime received the whole request but did not answer in time."""
+
+
+def _json_or_none(response: httpx.Response) -> object:
     try:
         return response.json() if response.content else None
     except ValueError:
         return None
+
+
+def runtime_refusal(response: httpx.Response) -> SendError:
+    """The error for a runtime's HTTP failure, named by the error code it answered
+    (`{"error": "missing_coke_account_id"}`) and the status: transient for 429 and 5xx,
+    permanent for other 4xx."""
+    answer = _json_or_none(response)
+    code = answer.get("error") if isinstance(answer, dict) else None
+    detail = f"{code} (HTTP {response.status_code})" if isinstance(code, str) and code else None
+    try:
+        raise_for_http_status(response, RUNTIME)
+    except TransientSendError as error:
+        return TransientSendError(detail or str(error), error.retry_after)
+    except PermanentSendError as error:
+        return PermanentSendError(detail or str(error))
+    raise AssertionError("runtime_refusal is for failed responses only")
+
+
+async def call_runtime(client: httpx.AsyncClient, call: RuntimeCall) -> object:
+    """POST to the runtime; its JSON answer (None when empty or not JSON), or a SendError:
+    `RuntimeTimedOut` when the request went out whole and no answer came within the call's
+    timeout, transient for other network failures."""
+    headers = {"Authorization": f"Bearer {call.token}"} if call.token else {}
+    timeout = client.timeout
+    if call.timeout_seconds is not None:
+        timeout = httpx.Timeout(client.timeout.connect, read=call.timeout_seconds)
+    try:
+        response = await client.post(call.url, json=call.body, headers=headers, timeout=timeout)
+    except httpx.ReadTimeout as error:
+        waited = f"{timeout.read:g} s" if timeout.read is not None else "its timeout"
+        raise RuntimeTimedOut(f"runtime_timeout: no answer within {waited}") from error
+    except httpx.HTTPError as error:
+        raise TransientSendError(f"{RUNTIME} unreachable: {type(error).__name__}") from error
+    if response.status_code >= 400:
+        raise runtime_refusal(response)
+    return _json_or_none(response)
 
 
 @dataclass(frozen=True)
@@ -67,6 +115,17 @@ class InboundWorker:
         self.worker_id = new_worker_id("inbound")
         self.lease = timedelta(seconds=settings.DELIVERY_LEASE_SECONDS)
         self._record = BatchedCalls(self._record_outcomes)
+        self._next_sweep = 0.0
+
+    async def _sweep_when_due(self) -> None:
+        """Release stranded parked events, at most once per SWEEP_SECONDS."""
+        now = time.monotonic()
+        if now < self._next_sweep:
+            return
+        self._next_sweep = now + SWEEP_SECONDS
+        released = await self._in_session(release_stranded_events)
+        if released:
+            logger.warning("released %d parked events whose binding was ready", released)
 
     def _record_outcomes(self, outcomes: list[ForwardOutcome]) -> list[None]:
         with session_scope(self.engine) as db:
@@ -91,7 +150,12 @@ class InboundWorker:
             await call_runtime(client, call)
         except SendError as error:
             logger.info("provisioning binding %s failed: %s", binding_id, error)
-            await self._in_session(record_provision_failure, binding_id, self.worker_id, str(error))
+            await self._in_session(
+                partial(record_provision_failure, permanent=isinstance(error, PermanentSendError)),
+                binding_id,
+                self.worker_id,
+                str(error),
+            )
             return
         await self._in_session(record_provisioned, binding_id, self.worker_id)
 
@@ -100,6 +164,9 @@ class InboundWorker:
     ) -> ForwardOutcome:
         try:
             answer = await call_runtime(client, call)
+        except RuntimeTimedOut as error:
+            logger.warning("event %s reached the runtime but got no answer: %s", event_id, error)
+            return ForwardOutcome(event_id, unanswered=str(error))
         except SendError as error:
             retry_after = error.retry_after if isinstance(error, TransientSendError) else None
             logger.info("forwarding event %s failed: %s", event_id, error)
@@ -108,6 +175,7 @@ class InboundWorker:
 
     async def run_once(self, client: httpx.AsyncClient) -> int:
         """One pass; how many bindings and events were attempted."""
+        await self._sweep_when_due()
         bindings = await self._in_session(
             claim_due_bindings, self.worker_id, self.batch_size, self.lease
         )
@@ -124,6 +192,7 @@ class InboundWorker:
 
     async def _claim_work(self, limit: int) -> list[Provisioning | ClaimedEvent]:
         """Up to `limit` bindings to provision and events to forward, bindings first."""
+        await self._sweep_when_due()
         bindings = await self._in_session(claim_due_bindings, self.worker_id, limit, self.lease)
         work: list[Provisioning | ClaimedEvent] = [Provisioning(item) for item in bindings]
         if len(work) < limit:

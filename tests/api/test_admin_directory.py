@@ -24,7 +24,9 @@ def register(client, email, name="Ada"):
 
 
 def chat_customer(db, session):
-    agent = default_agent(session, "http://127.0.0.1:9/agent")
+    agent = default_agent(
+        session, "http://127.0.0.1:9/agent", provisioning_url="http://127.0.0.1:9/provision"
+    )
     channel = evolution_channel(session, "http://127.0.0.1:9", agent=agent)
     with session_scope(db) as writer:
         message = InboundMessage("m1", sender_id="15550002222", sender_name="Chat Bob", text="hi")
@@ -44,7 +46,11 @@ def test_customers_show_contact_claim_agent_channels_and_parked(client, db, sess
     bob, ada_row = data["items"]
     assert bob["contact"] == "whatsapp_evolution:15550002222"
     assert bob["claim_status"] == "unclaimed"
-    assert (bob["agent"], bob["provision_status"]) == ("coke", "pending")
+    assert (bob["agent"], bob["provision_status"], bob["provision_error"]) == (
+        "coke",
+        "pending",
+        None,
+    )
     assert bob["parked"] == 1
     assert bob["parked_reasons"] == ["awaiting_agent"]
     assert ada_row["contact"] == "ada@example.com"

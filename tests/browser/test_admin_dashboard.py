@@ -466,13 +466,25 @@ def test_channels_filter_by_kind_and_state_and_page(
     expect(page.locator(f'tr[data-channel="{connected}"]')).to_be_visible()
 
 
-def register_agent_form(page: Page, slug: str, name: str, endpoint: str, token: str) -> None:
-    """Fill in and submit the Register an agent form."""
+def register_agent_form(
+    page: Page,
+    slug: str,
+    name: str,
+    endpoint: str,
+    token: str,
+    provisioning_url: str = "",
+    reply_wait: str | None = None,
+) -> None:
+    """Fill in and submit the Register an agent form (the reply wait left as it stands unless
+    given)."""
     form = page.locator("#add-agent-form")
     form.get_by_label("Slug", exact=True).fill(slug)
     form.get_by_label("Name", exact=True).fill(name)
     form.get_by_label("Endpoint", exact=True).fill(endpoint)
     form.get_by_label("Token", exact=True).fill(token)
+    form.get_by_label("Provisioning URL", exact=True).fill(provisioning_url)
+    if reply_wait is not None:
+        form.get_by_label("Reply wait (seconds)", exact=True).fill(reply_wait)
     form.get_by_role("button", name="Register agent").click()
 
 
@@ -488,17 +500,59 @@ def test_agents_register_with_a_write_only_token_and_become_default(
     page.set_viewport_size({"width": width, "height": 900})
     page.goto(frontend_url + "/admin/agents")
 
-    register_agent_form(page, "Not A Slug", "", "ftp://nowhere", "")
+    form = page.locator("#add-agent-form")
+    expect(form.get_by_label("Reply wait (seconds)", exact=True)).to_have_value("120")
+    register_agent_form(page, "Not A Slug", "", "ftp://nowhere", "", "agent.example.test", "0")
     expect(page.get_by_text("Use lowercase letters")).to_be_visible()
     expect(page.get_by_text("Enter a name")).to_be_visible()
-    expect(page.get_by_text("Enter an absolute http(s) URL")).to_be_visible()
+    expect(page.locator("#field-endpoint-problem")).to_have_text(
+        "Enter an absolute http(s) URL, like https://agent.example.com/inbound."
+    )
+    expect(page.locator("#field-provisioning_url-problem")).to_have_text(
+        "Enter an absolute http(s) URL, or leave it empty when none is needed."
+    )
+    expect(form.get_by_label("Provisioning URL", exact=True)).to_have_attribute(
+        "aria-invalid", "true"
+    )
+    expect(page.locator("#field-forward_timeout_seconds-problem")).to_have_text(
+        "Enter a whole number of seconds from 1 to 600."
+    )
 
-    register_agent_form(page, slug, name, "https://agent.example.test/inbound", secret)
+    register_agent_form(
+        page, slug, name, "https://agent.example.test/inbound", "", "ftp://provision.test", "90"
+    )
+    expect(page.locator("#field-provisioning_url-problem")).to_be_visible()
+    expect(page.locator("#field-endpoint-problem")).to_be_hidden()
+    expect(page.locator("#field-forward_timeout_seconds-problem")).to_be_hidden()
+    with session_scope(get_engine()) as db:
+        assert db.exec(select(Agent).where(Agent.slug == slug)).first() is None
+
+    provisioning_url = f"https://provision-{tag}.example.test/customers"
+    register_agent_form(
+        page, slug, name, "https://agent.example.test/inbound", secret, provisioning_url, "90"
+    )
     expect(page.get_by_role("status").filter(has_text=f"Registered {name}.")).to_be_visible()
     row = page.locator(f'tr[data-agent="{slug}"]')
     expect(row).to_contain_text("Configured")
+    provisioning = row.locator("td").nth(1)
+    expect(provisioning).to_contain_text(f"provision-{tag}.example.test")
+    expect(provisioning).to_contain_text("Reply wait 90 s")
     assert secret not in page.content()
-    expect(page.locator("#add-agent-form").get_by_label("Token", exact=True)).to_have_value("")
+    expect(form.get_by_label("Token", exact=True)).to_have_value("")
+    expect(form.get_by_label("Provisioning URL", exact=True)).to_have_value("")
+    expect(form.get_by_label("Reply wait (seconds)", exact=True)).to_have_value("120")
+    with session_scope(get_engine()) as db:
+        agent = db.exec(select(Agent).where(Agent.slug == slug)).one()
+        assert (agent.provisioning_url, agent.forward_timeout_seconds) == (provisioning_url, 90)
+
+    plain_slug = f"plain-{tag}"
+    register_agent_form(page, plain_slug, f"1 Plain {tag}", "https://plain.example.test/in", "")
+    plain_row = page.locator(f'tr[data-agent="{plain_slug}"]')
+    expect(plain_row.locator("td").nth(1)).to_contain_text("none")
+    expect(plain_row.locator("td").nth(1)).to_contain_text("Reply wait 120 s")
+    with session_scope(get_engine()) as db:
+        plain = db.exec(select(Agent).where(Agent.slug == plain_slug)).one()
+        assert (plain.provisioning_url, plain.forward_timeout_seconds) == (None, 120)
 
     register_agent_form(page, slug, name, "https://agent.example.test/inbound", "")
     expect(page.get_by_text("Another agent already uses this slug.")).to_be_visible()
@@ -507,11 +561,43 @@ def test_agents_register_with_a_write_only_token_and_become_default(
     expect(row).to_contain_text("Default")
     expect(page.get_by_role("status").filter(has_text="is now the default")).to_be_visible()
     screenshot(page, f"admin-agents-{width}")
+    if width >= WIDTHS["laptop"]:  # the new columns must not push Edit out of sight
+        expect(row.get_by_role("button", name=f"Edit {name}")).to_be_in_viewport(ratio=1)
     with session_scope(get_engine()) as db:
         agent = db.exec(select(Agent).where(Agent.slug == slug)).one()
         assert agent.is_default and secret not in agent.token_encrypted
         actions = db.exec(select(AuditLog.action).where(AuditLog.target_id == agent.id)).all()
         assert sorted(actions) == ["agent.create", "agent.update"]
+
+    row.get_by_role("button", name=f"Edit {name}").click()
+    dialog = page.get_by_role("dialog")
+    provisioning_field = dialog.get_by_label("Provisioning URL", exact=True)
+    reply_wait_field = dialog.get_by_label("Reply wait (seconds)", exact=True)
+    expect(provisioning_field).to_have_value(provisioning_url)
+    expect(reply_wait_field).to_have_value("90")
+    provisioning_field.fill("provision.example.test/customers")
+    reply_wait_field.fill("601")
+    dialog.get_by_role("button", name="Save agent").click()
+    expect(dialog.locator("#field-edit_provisioning_url-problem")).to_have_text(
+        "Enter an absolute http(s) URL, or leave it empty when none is needed."
+    )
+    expect(dialog.locator("#field-edit_forward_timeout_seconds-problem")).to_be_visible()
+    provisioning_field.fill("")
+    reply_wait_field.fill("300")
+    dialog.get_by_role("button", name="Save agent").click()
+    expect(dialog).to_be_hidden()
+    expect(provisioning).to_contain_text("none")
+    expect(provisioning).to_contain_text("Reply wait 300 s")
+    with session_scope(get_engine()) as db:
+        agent = db.exec(select(Agent).where(Agent.slug == slug)).one()
+        assert (agent.provisioning_url, agent.forward_timeout_seconds) == (None, 300)
+        updates = db.exec(
+            select(AuditLog.details).where(
+                AuditLog.target_id == agent.id, AuditLog.action == "agent.update"
+            )
+        ).all()
+        edited = {"fields": ["endpoint", "forward_timeout_seconds", "name", "provisioning_url"]}
+        assert sorted(updates, key=str) == sorted([{"fields": ["is_default"]}, edited], key=str)
 
 
 def header(page: Page, table: str, column: str) -> Locator:

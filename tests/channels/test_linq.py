@@ -112,7 +112,7 @@ def test_media_parts_become_attachments():
     [message] = ADAPTER.parse_inbound(creds(), message_received(parts=parts))
     assert message.text == "see"
     assert message.attachments == (
-        {"type": "media", "url": "https://cdn.linq/a.jpg", "mime_type": "image/jpeg"},
+        {"type": "media", "url": "https://cdn.linq/a.jpg", "contentType": "image/jpeg"},
     )
 
 

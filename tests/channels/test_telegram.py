@@ -58,7 +58,9 @@ def test_a_captioned_photo_carries_the_largest_size_as_attachment():
     del update["message"]["text"]
     [message] = ADAPTER.parse_inbound(creds(), update)
     assert message.text == "look"
-    assert message.attachments == ({"type": "image", "file_id": "large"},)
+    assert message.attachments == (
+        {"type": "image", "file_id": "large", "contentType": "image/jpeg"},
+    )
 
 
 def edited(update):

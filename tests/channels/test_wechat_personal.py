@@ -56,12 +56,21 @@ def test_our_own_bot_messages_and_junk_are_skipped():
 def test_media_items_are_attachment_descriptors_and_voice_keeps_its_transcript():
     image = {"type": 2, "image_item": {"media": {"encrypt_query_param": "q"}}}
     voice = {"type": 3, "voice_item": {"text": "spoken words", "playtime": 3}}
-    message = inbound_message(raw_message(item_list=[image, voice, {"type": 99}]))
+    pdf = {"type": 4, "file_item": {"file_name": "plan.pdf", "len": "5120"}}
+    message = inbound_message(raw_message(item_list=[image, voice, pdf, {"type": 99}]))
     assert message.text == "spoken words"
+    octets = "application/octet-stream"
     assert message.attachments == (
-        {"type": "image", "item": image},
-        {"type": "voice", "item": voice},
-        {"type": "unknown", "item": {"type": 99}},
+        {"type": "image", "item": image, "filename": "image.jpg", "contentType": "image/jpeg"},
+        {"type": "voice", "item": voice, "filename": "voice.silk", "contentType": "audio/silk"},
+        {
+            "type": "file",
+            "item": pdf,
+            "filename": "plan.pdf",
+            "contentType": "application/pdf",
+            "size": 5120,
+        },
+        {"type": "unknown", "item": {"type": 99}, "filename": "attachment", "contentType": octets},
     )
 
 

@@ -85,7 +85,7 @@ def test_media_and_button_replies_are_read():
     [photo] = ADAPTER.parse_inbound(creds(), messages_payload(message=image))
     assert photo.text == "c"
     assert photo.attachments == (
-        {"type": "image", "media_id": "media-1", "mime_type": "image/jpeg"},
+        {"type": "image", "media_id": "media-1", "contentType": "image/jpeg"},
     )
     button = {"type": "interactive", "interactive": {"button_reply": {"id": "b1", "title": "Yes"}}}
     [reply] = ADAPTER.parse_inbound(creds(), messages_payload(message=button))

@@ -48,7 +48,30 @@ def test_extended_text_and_captioned_images_are_read():
     image = {"imageMessage": {"caption": "look", "mimetype": "image/jpeg", "url": "enc"}}
     [captioned] = parse(upsert_event(message=image))
     assert captioned.text == "look"
-    assert captioned.attachments == ({"type": "image", "mime_type": "image/jpeg"},)
+    assert captioned.attachments == ({"type": "image", "contentType": "image/jpeg"},)
+
+
+def test_a_photo_keeps_its_url_name_type_and_size():
+    media = {
+        "caption": "",
+        "mimetype": "image/png",
+        "url": "https://mmg.whatsapp.net/o1/v/t62/abc.enc",
+        "fileLength": "2048",
+        "fileName": "cat.png",
+    }
+    event = upsert_event(message={"imageMessage": media, "mediaUrl": "https://s3.example/cat.png"})
+    [photo] = parse(event)
+    assert photo.attachments == (
+        {
+            "type": "image",
+            "url": "https://s3.example/cat.png",
+            "filename": "cat.png",
+            "contentType": "image/png",
+            "size": 2048,
+        },
+    )
+    [without_store] = parse(upsert_event(message={"imageMessage": media}))
+    assert without_store.attachments[0]["url"] == "https://mmg.whatsapp.net/o1/v/t62/abc.enc"
 
 
 IGNORED = {

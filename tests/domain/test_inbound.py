@@ -11,6 +11,7 @@ from clawscale.db import session_scope
 from clawscale.domain.channel_store import create_channel
 from clawscale.domain.errors import Invalid
 from clawscale.domain.inbound import ACTIVITY_RESOLUTION, route_inbound_message
+from clawscale.domain.inbound_placement import confirm_parking, place_message
 from clawscale.models import (
     AgentBinding,
     Channel,
@@ -26,11 +27,13 @@ from tests.factories import default_agent, evolution_channel
 
 SETTINGS = Settings(_env_file=None)
 SENDER = "15550001111"
+AGENT = "http://127.0.0.1:9/agent"
+PROVISIONING = "http://127.0.0.1:9/provision"
 
 
 @pytest.fixture
 def channel(session):
-    agent = default_agent(session, "http://127.0.0.1:9/agent")
+    agent = default_agent(session, AGENT, provisioning_url=PROVISIONING)
     return evolution_channel(session, "http://127.0.0.1:9", agent=agent)
 
 
@@ -130,13 +133,38 @@ def test_a_customer_met_before_any_agent_gets_a_binding_once_there_is_one(db, se
         "parked",
         "no_agent_configured",
     )
-    default_agent(session, "http://127.0.0.1:9/agent")
+    default_agent(session, AGENT, provisioning_url=PROVISIONING)
     second_id, _ = receive(db, channel.id, "m2", text="two")
     assert (event(session, second_id).status, event(session, second_id).last_error) == (
         "parked",
         None,
     )
     assert only(session, AgentBinding).provision_status == "pending"
+
+
+def test_an_agent_without_provisioning_serves_a_first_contact_at_once(db, session):
+    agent = default_agent(session, AGENT)
+    channel = evolution_channel(session, "http://127.0.0.1:9", agent=agent)
+    first_id, _ = receive(db, channel.id, "m1", text="one")
+    assert (event(session, first_id).status, event(session, first_id).last_error) == (
+        "received",
+        None,
+    )
+    assert only(session, AgentBinding).provision_status == "ready"
+
+
+def test_a_message_is_not_parked_behind_a_binding_made_ready_meanwhile(
+    db, session, channel, database_url
+):
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite transactions take turns: a binding cannot change under a webhook")
+    receive(db, channel.id, "m1", text="one")
+    with session_scope(db) as racing:
+        message = InboundMessage("m2", sender_id=SENDER, sender_name="Ada", text="two")
+        placement = place_message(racing, racing.get(Channel, channel.id), message)
+        assert placement.status == "parked"
+        make_ready(session)
+        assert confirm_parking(racing, placement).status == "received"
 
 
 def test_last_seen_times_are_written_at_most_once_per_resolution(db, session, channel):

@@ -1,5 +1,7 @@
 """A runtime and a provider that accept connections and never answer: every call gives up after
-its timeout, the work is retried and not lost, and other work goes on meanwhile.
+its timeout and other work goes on meanwhile. A send is retried and not lost; a forward the
+runtime received and never answered is not sent again (the runtime has it; a reply would come
+through `/api/outbound`).
 
 The workers run as `run_all_workers` runs them (the continuous dispatcher, the inbound worker's
 passes), on an event loop in a thread, with the client timeout cut to one second; the outbound
@@ -102,12 +104,12 @@ def timed_out(session: Session, key: str) -> bool:
     return any("ReadTimeout" in (attempt.error or "") for attempt in attempts(session, key))
 
 
-def test_a_hanging_runtime_and_provider_time_out_retry_and_block_nothing_else(
+def test_a_hanging_runtime_and_provider_time_out_and_block_nothing_else(
     db, session, runtime, slow, fast
 ):
     runtime.server.hang("POST", AGENT_PATH)
     slow.server.hang("POST", SEND_PATH)
-    agent = default_agent(session, runtime.endpoint)
+    agent = default_agent(session, runtime.endpoint, forward_timeout_seconds=1)
     owner = signed_in_customer(session)
     ready = AgentBinding(customer_id=owner.customer.id, agent_id=agent.id, provision_status="ready")
     session.add(ready)
@@ -128,7 +130,8 @@ def test_a_hanging_runtime_and_provider_time_out_retry_and_block_nothing_else(
 
     with running_workers(db):
         wait_until(lambda: timed_out(session, "slow-1"), 20, "the send to time out")
-        wait_until(lambda: "ReadTimeout" in (event().last_error or ""), 20, "the forward")
+        wait_until(lambda: event().status == "forwarded", 20, "the forward to time out")
+        assert event().last_error == "runtime_timeout: no answer within 1 s"
         assert delivery(session, "fast-1").status == "succeeded"
         [fast_attempt] = attempts(session, "fast-1")
         assert fast_attempt.finished_at <= attempts(session, "slow-1")[0].finished_at
@@ -137,20 +140,18 @@ def test_a_hanging_runtime_and_provider_time_out_retry_and_block_nothing_else(
         queue(db, to_fast, "fast-2")
         wait_until(lambda: delivery(session, "fast-2").status == "succeeded", 20, "fast-2")
         wait_until(lambda: len(attempts(session, "slow-1")) >= 2, 20, "the send retried")
-        wait_until(lambda: event().attempts >= 2, 20, "the forward retried")
 
         # One call at a time per item: a hanging call is abandoned before the next is made.
         sends = len(slow.server.requests_to(SEND_PATH))
         assert sends <= len(attempts(session, "slow-1")) + 1
-        assert len(runtime.server.requests_to(AGENT_PATH)) <= event().attempts + 1
 
         runtime.server.release()
         slow.server.release()
         wait_until(lambda: delivery(session, "slow-1").status == "succeeded", 20, "slow-1 sent")
-        wait_until(lambda: event().status == "forwarded", 20, "the message forwarded")
     assert slow.texts() == ["slow-1"]
     assert fast.texts() == ["fast-1", "fast-2"]
-    assert runtime.texts() == ["are you there?"]
+    assert len(runtime.server.requests_to(AGENT_PATH)) == 1
+    assert event().attempts == 1
 
 
 def test_the_outbound_route_answers_at_once_while_the_provider_hangs(db, session, slow):

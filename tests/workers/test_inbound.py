@@ -4,6 +4,7 @@ import asyncio
 import threading
 import time
 from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -11,8 +12,10 @@ from sqlmodel import Session, func, select
 
 from clawscale.channels.base import InboundMessage
 from clawscale.db import session_scope
-from clawscale.domain.access import grant_pass
+from clawscale.domain.access import TRIAL_LENGTH, grant_pass
 from clawscale.domain.access_holds import release_held_events
+from clawscale.domain.billing_links import customer_for_checkout_token
+from clawscale.domain.bridge import clawscale_user_id
 from clawscale.domain.channel_store import create_channel
 from clawscale.domain.forwarding import DUE_HEADS
 from clawscale.domain.inbound import route_inbound_message
@@ -41,7 +44,7 @@ from tests.databases import claim_plan
 from tests.factories import default_agent, evolution_channel
 from tests.fakes.evolution import fake_evolution
 from tests.fakes.http_server import FakeResponse
-from tests.fakes.runtime import fake_runtime
+from tests.fakes.runtime import INBOUND_PATH, fake_runtime
 from tests.passes import in_background
 from tests.processes import wait_until
 
@@ -62,7 +65,7 @@ def evolution():
 
 @pytest.fixture
 def channel(session, runtime, evolution):
-    agent = default_agent(session, runtime.endpoint)
+    agent = default_agent(session, runtime.endpoint, provisioning_url=runtime.provisioning_url)
     return evolution_channel(session, evolution.url, agent=agent)
 
 
@@ -148,13 +151,16 @@ def test_provisioning_releases_parked_messages_in_order_and_forwards_them_once(
 def test_the_forwarded_request_follows_the_contract(db, session, channel, runtime):
     event_id, _ = receive(db, channel.id, "m1", "hello")
     passes(db, InboundWorker, count=2)
-    [request] = runtime.server.requests_to("/agent")[1:]
+    [request] = runtime.server.requests_to(INBOUND_PATH)
     assert request.headers["authorization"] == "Bearer agent-token"
     body = request.json()
     assert body["messages"] == [{"role": "user", "content": "hello"}]
     metadata = body["metadata"]
     [conversation] = session.exec(select(Conversation)).all()
     [end_user] = session.exec(select(EndUser)).all()
+    customer = session.get(Customer, conversation.customer_id)
+    renewal = metadata.pop("renewalUrl")
+    expires = metadata.pop("subscriptionExpiresAt")
     assert metadata == {
         "tenantId": "coke",
         "channelId": channel.id,
@@ -162,12 +168,33 @@ def test_the_forwarded_request_follows_the_contract(db, session, channel, runtim
         "conversationId": conversation.id,
         "gatewayConversationId": conversation.id,
         "inboundEventId": event_id,
+        "forwardAttempt": 1,
         "externalId": "+1 (555) 000-1111",
         "businessConversationKey": conversation.id,
-        "customerId": conversation.customer_id,
+        "customerId": customer.id,
+        "customer_id": customer.id,
+        "cokeAccountId": customer.id,
+        "coke_account_id": customer.id,
+        "cokeAccountDisplayName": "Ada",
+        "clawscaleUserId": clawscale_user_id("coke", customer.id),
+        "channelScope": "tenant_shared",
+        "accountStatus": "normal",
+        "emailVerified": False,
+        "subscriptionActive": True,
+        "accountAccessAllowed": True,
+        "accountAccessDeniedReason": None,
         "sender": "Ada",
         "platform": "whatsapp_evolution",
     }
+    assert expires == (customer.created_at + TRIAL_LENGTH).isoformat().replace("+00:00", "Z")
+    token = parse_qs(urlsplit(renewal).query)["token"][0]
+    assert customer_for_checkout_token(session, SETTINGS, token).id == customer.id
+    [accepted] = runtime.accepted
+    assert (accepted.coke_account_id, accepted.channel_scope, accepted.inbound_event_id) == (
+        customer.id,
+        "tenant_shared",
+        event_id,
+    )
 
 
 def test_an_immediate_reply_goes_back_through_the_channel_once(
@@ -472,3 +499,17 @@ def test_an_agent_slow_to_answer_one_customer_holds_up_nobody_else(db, session, 
             wait_until(lambda: "quick" in runtime.texts(), 5, "the other customer's message")
     finally:
         answer_the_slow_one.set()
+
+
+def test_a_parked_event_behind_a_ready_binding_is_released_by_the_worker(
+    db, session, channel, runtime
+):
+    receive(db, channel.id, "m1", "stranded")
+    [binding] = session.exec(select(AgentBinding)).all()
+    binding.provision_status = "ready"
+    session.add(binding)
+    session.commit()
+    assert statuses(session) == ["parked"]
+    passes(db, InboundWorker)
+    assert statuses(session) == ["forwarded"]
+    assert runtime.texts() == ["stranded"]

@@ -132,7 +132,8 @@ def test_messages_are_stored_once_forwarded_and_the_cursor_saved(
         str(last["message_id"]),
     ]
     assert [event.payload["text"] for event in stored] == ["ni hao", ""]
-    assert stored[1].payload["attachments"] == [{"type": "image", "item": IMAGE}]
+    image = {"type": "image", "item": IMAGE, "filename": "image.jpg", "contentType": "image/jpeg"}
+    assert stored[1].payload["attachments"] == [image]
     senders = {end_user.external_id for end_user in session.exec(select(EndUser)).all()}
     assert senders == {"wxid_peer", "wxid_other"}
     route = session.exec(
@@ -142,9 +143,18 @@ def test_messages_are_stored_once_forwarded_and_the_cursor_saved(
     assert reloaded(session, channel).last_activity_at is not None
 
     forward_all(db)
-    assert runtime.texts() == ["ni hao", ""]
-    assert runtime.messages[1]["messages"][0]["attachments"] == [{"type": "image", "item": IMAGE}]
-    assert {body["metadata"]["platform"] for body in runtime.messages} == {"wechat_personal"}
+    assert runtime.texts() == ["ni hao"]
+    [accepted] = runtime.accepted
+    assert (accepted.channel_scope, accepted.coke_account_id) == (
+        "personal",
+        channel.owner_customer_id,
+    )
+    assert accepted.clawscale_user_id
+    [image_only] = runtime.ignored
+    assert image_only.body["messages"][0]["attachments"] == [image]
+    forwarded = [message.body["metadata"] for message in runtime.accepted + runtime.ignored]
+    assert {metadata["platform"] for metadata in forwarded} == {"wechat_personal"}
+    assert {metadata["channelScope"] for metadata in forwarded} == {"personal"}
     assert ilink.header_problems == []
 
 

@@ -1,9 +1,14 @@
-"""`/admin/agents`: the agent runtimes, registering and editing one (token write-only), and
-choosing the default agent for new customers."""
+"""`/admin/agents`: the agent runtimes, registering and editing one (token write-only; an
+optional provisioning URL; the reply wait), and choosing the default agent for new customers."""
 
 import reflex as rx
 from reflex.vars import Var
 
+from clawscale.models.agents import (
+    DEFAULT_FORWARD_TIMEOUT_SECONDS,
+    MAX_FORWARD_TIMEOUT_SECONDS,
+    MIN_FORWARD_TIMEOUT_SECONDS,
+)
 from clawscale.pages.admin.admins import section_title
 from clawscale.pages.admin.console import console_page
 from clawscale.pages.admin.tables import (
@@ -24,6 +29,7 @@ from clawscale.state.admin.agents import (
     AgentRow,
     AgentsState,
 )
+from clawscale.state.form import FormState
 
 SPEC = PageSpec(
     "/admin/agents",
@@ -34,12 +40,62 @@ SPEC = PageSpec(
 COLUMNS = (
     Sortable("Agent", "name"),
     Sortable("Endpoint", "endpoint"),
+    "Provisioning",
     "Token",
     "Default",
     Sortable("Updated (UTC)", "updated"),
     "",
 )
 TOKEN_HINT = "Write-only: stored encrypted and never shown again."
+PROVISIONING_HINT = (
+    "Where new customers are announced before their first message. Leave empty when the "
+    "runtime needs no provisioning (Coke's bridge needs none)."
+)
+REPLY_WAIT_HINT = (
+    f"How long a message waits for the runtime's answer: {MIN_FORWARD_TIMEOUT_SECONDS} to "
+    f"{MAX_FORWARD_TIMEOUT_SECONDS} seconds."
+)
+PROVISIONING_LABEL = "Provisioning URL"
+REPLY_WAIT_LABEL = "Reply wait (seconds)"
+
+
+def seconds_field(state: type[FormState], name: str, default_value: int | Var[int]) -> rx.Component:
+    """The labelled reply-wait number input named `name`, with its hint and the problem `state`
+    found."""
+    return form_field(
+        state,
+        REPLY_WAIT_LABEL,
+        name,
+        input_type="number",
+        autocomplete="off",
+        hint=REPLY_WAIT_HINT,
+        default_value=default_value.to_string()
+        if isinstance(default_value, Var)
+        else str(default_value),
+        min=MIN_FORWARD_TIMEOUT_SECONDS,
+        max=MAX_FORWARD_TIMEOUT_SECONDS,
+        step=1,
+        input_mode="numeric",
+    )
+
+
+def provisioning_cell(row: Var[AgentRow]) -> rx.Component:
+    """Where new customers are announced (the URL's host, or "none"), and the reply wait."""
+    return rx.flex(
+        rx.cond(
+            row.provisioning_url != "",
+            clamped(row.provisioning, size="2"),
+            rx.box(state_badge("none", "gray")),
+        ),
+        rx.text(
+            "Reply wait " + row.forward_timeout_seconds.to_string() + " s",
+            size="1",
+            color_scheme="gray",
+            white_space="nowrap",
+        ),
+        direction="column",
+        spacing="1",
+    )
 
 
 def default_cell(row: Var[AgentRow]) -> rx.Component:
@@ -67,6 +123,7 @@ def agent_row(row: Var[AgentRow]) -> rx.Component:
             max_width="16rem",
         ),
         rx.table.cell(clamped(row.endpoint, size="2"), min_width="12rem", max_width="20rem"),
+        rx.table.cell(provisioning_cell(row), max_width="9rem"),
         rx.table.cell(
             rx.cond(row.has_token, state_badge("Configured", "green"), state_badge("None", "gray"))
         ),
@@ -76,7 +133,14 @@ def agent_row(row: Var[AgentRow]) -> rx.Component:
             row_button(
                 "Edit",
                 "pencil",
-                AgentEditState.start(row.id, row.name, row.endpoint, row.has_token),
+                AgentEditState.start(
+                    row.id,
+                    row.name,
+                    row.endpoint,
+                    row.provisioning_url,
+                    row.forward_timeout_seconds,
+                    row.has_token,
+                ),
                 "Edit " + row.name,
             )
         ),
@@ -107,7 +171,8 @@ def agents_table() -> rx.Component:
 
 
 def add_agent_form() -> rx.Component:
-    """The new agent's slug, name, endpoint, token, and whether it becomes the default."""
+    """The new agent's slug, name, endpoint, token, provisioning URL (optional), reply wait,
+    and whether it becomes the default."""
     return rx.el.form(
         rx.flex(
             answer(AgentsState.form_error, "error"),
@@ -125,6 +190,16 @@ def add_agent_form() -> rx.Component:
                     input_type="password",
                     autocomplete="new-password",
                     hint=TOKEN_HINT,
+                ),
+                form_field(
+                    AgentsState,
+                    PROVISIONING_LABEL,
+                    "provisioning_url",
+                    autocomplete="off",
+                    hint=PROVISIONING_HINT,
+                ),
+                seconds_field(
+                    AgentsState, "forward_timeout_seconds", DEFAULT_FORWARD_TIMEOUT_SECONDS
                 ),
                 columns=rx.breakpoints(initial="1", sm="2"),
                 spacing="4",
@@ -159,7 +234,8 @@ def add_agent_form() -> rx.Component:
 
 
 def edit_agent_dialog() -> rx.Component:
-    """The agent being edited: its name, endpoint, and a new token (blank keeps the current)."""
+    """The agent being edited: its name, endpoint, provisioning URL, reply wait, and a new token
+    (blank keeps the current)."""
     return detail_dialog(
         "Edit " + AgentEditState.name,
         AgentEditState.editing,
@@ -180,6 +256,19 @@ def edit_agent_dialog() -> rx.Component:
                     "edit_endpoint",
                     autocomplete="off",
                     default_value=AgentEditState.endpoint,
+                ),
+                form_field(
+                    AgentEditState,
+                    PROVISIONING_LABEL,
+                    "edit_provisioning_url",
+                    autocomplete="off",
+                    hint=PROVISIONING_HINT,
+                    default_value=AgentEditState.provisioning_url,
+                ),
+                seconds_field(
+                    AgentEditState,
+                    "edit_forward_timeout_seconds",
+                    AgentEditState.forward_timeout_seconds,
                 ),
                 rx.text(
                     rx.cond(

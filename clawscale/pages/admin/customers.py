@@ -67,12 +67,18 @@ def name_cell(row: Var[CustomerListRow]) -> rx.Component:
 
 
 def agent_cell(row: Var[CustomerListRow]) -> rx.Component:
-    """The agent's slug and the binding's provision state."""
+    """The agent's slug, the binding's provision state and why provisioning last failed (the
+    runtime's error code, e.g. `missing_coke_account_id (HTTP 400)`)."""
     return rx.flex(
         clamped(row.agent, 1, size="2"),
         rx.cond(
             row.provision_label != "",
             row_badge(row.provision_label, row.provision_color),
+            rx.fragment(),
+        ),
+        rx.cond(
+            row.provision_error != "",
+            rx.text(row.provision_error, size="1", color_scheme="red", title=row.provision_error),
             rx.fragment(),
         ),
         direction="column",

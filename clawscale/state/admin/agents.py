@@ -1,10 +1,14 @@
 """`/admin/agents`: the agent runtimes by name, a page at a time; registering one (its token
 is write-only: sent, encrypted, never shown again), editing one (a blank token keeps the current
-one) and making one the default. Each is audited in the same transaction as the change."""
+one) and making one the default. Each is audited in the same transaction as the change.
+
+An agent may name a provisioning URL (where new customers are announced before their first
+message); left empty, the runtime needs none. Its reply wait is how long a forward waits for the
+runtime's answer."""
 
 import re
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
 
@@ -16,6 +20,7 @@ from clawscale.domain.agents import AgentChanges, edit_agent, list_agents, regis
 from clawscale.domain.errors import Conflict, DomainError
 from clawscale.domain.sorting import Sort
 from clawscale.models import AdminAccount, Agent
+from clawscale.models.agents import MAX_FORWARD_TIMEOUT_SECONDS, MIN_FORWARD_TIMEOUT_SECONDS
 from clawscale.settings import Settings
 from clawscale.state.admin.admins import reset_form
 from clawscale.state.admin.display import table_time
@@ -41,9 +46,20 @@ class AgentRow:
     slug: str
     name: str
     endpoint: str
+    provisioning_url: str
+    provisioning: str
+    forward_timeout_seconds: int
     has_token: bool
     is_default: bool
     updated: str
+
+
+def provisioning_shown(provisioning_url: str | None) -> str:
+    """Where new customers are announced, as its host (never any credentials in the URL), or
+    "none" when the runtime needs no provisioning."""
+    if not provisioning_url:
+        return "none"
+    return urlparse(provisioning_url).netloc.rpartition("@")[2] or provisioning_url
 
 
 def agent_row(agent: Agent) -> AgentRow:
@@ -53,6 +69,9 @@ def agent_row(agent: Agent) -> AgentRow:
         agent.slug,
         agent.name,
         agent.endpoint,
+        agent.provisioning_url or "",
+        provisioning_shown(agent.provisioning_url),
+        agent.forward_timeout_seconds,
         bool(agent.token_encrypted),
         agent.is_default,
         table_time(agent.updated_at),
@@ -73,35 +92,79 @@ def name_problem(name: str) -> str:
     return "" if 0 < len(name) <= 200 else "Enter a name of up to 200 characters."
 
 
-def endpoint_problem(endpoint: str) -> str:
-    """What is wrong with an agent's endpoint ("" when it is fine)."""
-    parsed = urlparse(endpoint)
-    if parsed.scheme in ("http", "https") and parsed.netloc and len(endpoint) <= 2048:
+def url_problem(url: str, *, optional: bool = False) -> str:
+    """What is wrong with one of an agent's URLs, its endpoint or its provisioning URL ("" when
+    it is fine; an `optional` one may also be empty)."""
+    if optional and not url:
         return ""
+    parsed = urlparse(url)
+    if parsed.scheme in ("http", "https") and parsed.netloc and len(url) <= 2048:
+        return ""
+    if optional:
+        return "Enter an absolute http(s) URL, or leave it empty when none is needed."
     return "Enter an absolute http(s) URL, like https://agent.example.com/inbound."
 
 
-def agent_problems(slug: str, name: str, endpoint: str) -> dict[str, str]:
-    """What is wrong with a new agent's fields ("" when a field is fine)."""
+def reply_wait_seconds(text: str) -> int | None:
+    """The reply wait typed in, as whole seconds within the bounds (None when it is not)."""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    seconds = int(text)
+    in_bounds = MIN_FORWARD_TIMEOUT_SECONDS <= seconds <= MAX_FORWARD_TIMEOUT_SECONDS
+    return seconds if in_bounds else None
+
+
+def agent_problems(
+    name: str, endpoint: str, provisioning_url: str, reply_wait: int | None
+) -> dict[str, str]:
+    """What is wrong with the fields a new and an edited agent share, by field ("" when a field
+    is fine; `reply_wait` is None when the seconds typed in are not a whole number in bounds)."""
     return {
-        "slug": ""
-        if SLUG.match(slug) and len(slug) <= 80
-        else "Use lowercase letters, digits, - and _ (starting with a letter or digit).",
         "name": name_problem(name),
-        "endpoint": endpoint_problem(endpoint),
+        "endpoint": url_problem(endpoint),
+        "provisioning_url": url_problem(provisioning_url, optional=True),
+        "forward_timeout_seconds": ""
+        if reply_wait is not None
+        else f"Enter a whole number of seconds from {MIN_FORWARD_TIMEOUT_SECONDS} to "
+        f"{MAX_FORWARD_TIMEOUT_SECONDS}.",
     }
 
 
-def add_agent(
-    db: Session,
-    settings: Settings,
-    admin: AdminAccount,
-    fields: tuple[str, str, str, str],
-    is_default: bool,
-) -> str:
+def slug_problem(slug: str) -> str:
+    """What is wrong with a new agent's slug ("" when it is fine)."""
+    if SLUG.match(slug) and len(slug) <= 80:
+        return ""
+    return "Use lowercase letters, digits, - and _ (starting with a letter or digit)."
+
+
+@dataclass(frozen=True)
+class NewAgent:
+    """A checked registration (the token only until it is stored, and never in a repr)."""
+
+    slug: str
+    name: str
+    endpoint: str
+    token: str = field(repr=False)
+    provisioning_url: str
+    forward_timeout_seconds: int
+    is_default: bool
+
+
+def add_agent(db: Session, settings: Settings, admin: AdminAccount, new: NewAgent) -> str:
     """Register the agent (audited); its name."""
-    slug, name, endpoint, token = fields
-    return register_agent(db, settings, admin.id, slug, name, endpoint, token, is_default).name
+    agent = register_agent(
+        db,
+        settings,
+        admin.id,
+        new.slug,
+        new.name,
+        new.endpoint,
+        new.token,
+        new.is_default,
+        provisioning_url=new.provisioning_url or None,
+        forward_timeout_seconds=new.forward_timeout_seconds,
+    )
+    return agent.name
 
 
 def change_agent(
@@ -141,16 +204,23 @@ class AgentsState(FormState, SortedPaginationState, AdminSessionState):
         slug = field_value(form_data, "slug").strip()
         name = field_value(form_data, "name").strip()
         endpoint = field_value(form_data, "endpoint").strip()
-        token = field_value(form_data, "token")
-        is_default = field_value(form_data, "is_default") == "on"
-        if self._rejected(agent_problems(slug, name, endpoint)):
+        provisioning_url = field_value(form_data, "provisioning_url").strip()
+        seconds = reply_wait_seconds(field_value(form_data, "forward_timeout_seconds").strip())
+        problems = agent_problems(name, endpoint, provisioning_url, seconds)
+        if self._rejected({"slug": slug_problem(slug), **problems}) or seconds is None:
             return
         yield None
-        fields = (slug, name, endpoint, token)
+        new = NewAgent(
+            slug,
+            name,
+            endpoint,
+            field_value(form_data, "token"),
+            provisioning_url,
+            seconds,
+            field_value(form_data, "is_default") == "on",
+        )
         try:
-            added = await self._as_admin(
-                lambda db, settings, me: add_agent(db, settings, me, fields, is_default)
-            )
+            added = await self._as_admin(lambda db, settings, me: add_agent(db, settings, me, new))
         except AdminSignedOut:
             yield self._signed_out()
             return
@@ -192,20 +262,33 @@ class AgentsState(FormState, SortedPaginationState, AdminSessionState):
 
 
 class AgentEditState(FormState, AdminSessionState):
-    """The agent being edited in the dialog: its name and endpoint as they were when the
-    dialog opened (the token is never here: the field starts blank, and blank keeps it)."""
+    """The agent being edited in the dialog: its name, endpoint, provisioning URL ("" for none)
+    and reply wait as they were when the dialog opened (the token is never here: the field
+    starts blank, and blank keeps it)."""
 
     editing: bool = False
     agent_id: str = ""
     name: str = ""
     endpoint: str = ""
+    provisioning_url: str = ""
+    forward_timeout_seconds: int = 0
     has_token: bool = False
 
     @rx.event
-    def start(self, agent_id: str, name: str, endpoint: str, has_token: bool) -> None:
+    def start(
+        self,
+        agent_id: str,
+        name: str,
+        endpoint: str,
+        provisioning_url: str,
+        forward_timeout_seconds: int,
+        has_token: bool,
+    ) -> None:
         """Open the dialog for this agent."""
         self._clear_form()
         self.agent_id, self.name, self.endpoint = agent_id, name, endpoint
+        self.provisioning_url = provisioning_url
+        self.forward_timeout_seconds = forward_timeout_seconds
         self.has_token = has_token
         self.editing = True
 
@@ -216,16 +299,28 @@ class AgentEditState(FormState, AdminSessionState):
 
     @rx.event
     async def save(self, form_data: dict[str, Any]) -> AsyncIterator[EventSpec | None]:
-        """Check and save the agent's new name, endpoint and (when given) token."""
+        """Check and save the agent's new name and endpoint, and its token, provisioning URL
+        (empty: none needed) and reply wait when they changed."""
         self._begin_submit()
         name = field_value(form_data, "edit_name").strip()
         endpoint = field_value(form_data, "edit_endpoint").strip()
+        provisioning_url = field_value(form_data, "edit_provisioning_url").strip()
+        seconds = reply_wait_seconds(field_value(form_data, "edit_forward_timeout_seconds").strip())
         token = field_value(form_data, "edit_token")
-        problems = {"edit_name": name_problem(name), "edit_endpoint": endpoint_problem(endpoint)}
-        if self._rejected(problems):
+        problems = agent_problems(name, endpoint, provisioning_url, seconds)
+        edit_problems = {f"edit_{key}": problem for key, problem in problems.items()}
+        if self._rejected(edit_problems) or seconds is None:
             return
         yield None
-        changes = AgentChanges(name=name, endpoint=endpoint, token=token or None)
+        changes = AgentChanges(
+            name=name,
+            endpoint=endpoint,
+            token=token or None,
+            provisioning_url=provisioning_url
+            if provisioning_url != self.provisioning_url
+            else None,
+            forward_timeout_seconds=seconds if seconds != self.forward_timeout_seconds else None,
+        )
         agent_id = self.agent_id
         try:
             saved = await self._as_admin(

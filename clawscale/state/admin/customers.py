@@ -52,6 +52,7 @@ class CustomerListRow:
     agent: str = ""
     provision_label: str = ""
     provision_color: str = "gray"
+    provision_error: str = ""
     channels: str = ""
     parked: int = 0
 
@@ -131,6 +132,7 @@ def list_row(row: CustomerRow) -> CustomerListRow:
         agent=row.agent or "No agent",
         provision_label=state_label(row.provision_status) if row.provision_status else "",
         provision_color=state_color(row.provision_status),
+        provision_error=row.provision_error or "",
         channels=channel_summary(row.channels),
         parked=row.parked,
     )
