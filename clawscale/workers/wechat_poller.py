@@ -3,8 +3,9 @@
 `WeChatPollers` runs beside the dispatcher (in the backend process or `python -m
 clawscale.workers`). Every scan it renews its channel leases and takes free connected channels,
 starts a task for each channel it newly holds and cancels the tasks of channels it no longer
-holds (disconnected, archived, expired or taken over). Each task polls from the stored cursor
-and stores every batch with its new cursor in one transaction; -14 marks the channel as needing
+holds (disconnected, archived, expired or taken over). Each task polls from the stored cursor,
+fetches the batch's media from WeChat's CDN (`wechat_media`), and stores every batch with its
+new cursor in one transaction; -14 marks the channel as needing
 a new login and ends the task; other failures back off exponentially.
 """
 
@@ -13,6 +14,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import TypeVar
 
@@ -20,6 +22,7 @@ import httpx
 from sqlalchemy.engine import Engine
 
 from clawscale.channels.base import SendError
+from clawscale.channels.wechat_media import with_media
 from clawscale.channels.wechat_personal import (
     DEFAULT_LONG_POLL_SECONDS,
     LONG_POLL_MARGIN_SECONDS,
@@ -154,6 +157,7 @@ class WeChatPollers:
                 continue
             recovering, failures = failures > 0, 0
             long_poll_seconds = batch.long_poll_seconds
+            batch = replace(batch, messages=await with_media(client, batch.messages))
             if batch.messages or batch.cursor != target.cursor or recovering:
                 stored = await self._in_session(
                     store_batch, channel_id, self.worker_id, target.cursor, batch

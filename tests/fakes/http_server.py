@@ -41,7 +41,8 @@ class RecordedRequest:
 
 @dataclass
 class FakeResponse:
-    """What a handler answers: a status, a JSON-able body and extra headers."""
+    """What a handler answers: a status, a JSON-able body (or raw bytes, sent as they are) and
+    extra headers."""
 
     status: int = 200
     body: Any = field(default_factory=dict)
@@ -156,9 +157,12 @@ class FakeHTTPServer:
                 if response is None or request.client_gone():
                     self.close_connection = True
                     return
-                payload = json.dumps(response.body).encode()
+                raw = isinstance(response.body, bytes)
+                payload = response.body if raw else json.dumps(response.body).encode()
                 self.send_response(response.status)
-                self.send_header("Content-Type", "application/json")
+                self.send_header(
+                    "Content-Type", "application/octet-stream" if raw else "application/json"
+                )
                 self.send_header("Content-Length", str(len(payload)))
                 for name, value in response.headers.items():
                     self.send_header(name, value)

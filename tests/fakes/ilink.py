@@ -10,6 +10,8 @@
   `hold_seconds` pass; the cursor (`get_updates_buf`) is opaque and says how far a poller got,
   so polling again from an old cursor redelivers, as providers do.
 - `POST /ilink/bot/sendmessage` checks the headers and records each body.
+- `cdn_item` stores a file as WeChat's CDN does (AES-128-ECB, PKCS#7) behind `GET /cdn/<id>`
+  and gives the media item that points at it, with its key as iLink gives it.
 Header problems (no `AuthorizationType`, a bad `X-WECHAT-UIN`, no Bearer token, no
 `iLink-App-ClientVersion` on the status poll) are kept in `header_problems`.
 `max_concurrent_polls` records, per bot, the most `getupdates` calls ever held at once. A held
@@ -27,9 +29,13 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
+from cryptography.hazmat.primitives import padding
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
 from tests.fakes.http_server import FakeHTTPServer, FakeResponse, RecordedRequest, fake_http_server
 
 SESSION_EXPIRED = -14
+MEDIA_ITEM_TYPES = {"image": 2, "voice": 3, "file": 4, "video": 5}
 DEFAULT_HOLD_SECONDS = 35.0
 GONE_CHECK_SECONDS = 0.05
 
@@ -173,6 +179,26 @@ class FakeILink:
         }
         self._update(lambda: bot.messages.append(message))
         return message
+
+    def cdn_item(
+        self, kind: str, data: bytes, *, key_in_media: bool = False, **fields: Any
+    ) -> dict:
+        """An iLink media item (`kind` image, voice, file or video) whose file, `data`, is on
+        this fake's CDN, encrypted; its key as hex in `aeskey`, or (`key_in_media`) as base64 of
+        that hex in `media.aes_key`. `fields` go into the item's `<kind>_item`."""
+        key = secrets.token_bytes(16)
+        padder = padding.PKCS7(128).padder()
+        encryptor = Cipher(algorithms.AES(key), modes.ECB()).encryptor()
+        encrypted = encryptor.update(padder.update(data) + padder.finalize()) + encryptor.finalize()
+        path = f"/cdn/{secrets.token_hex(8)}"
+        self.server.route("GET", path, lambda _request: FakeResponse(200, encrypted))
+        media: dict[str, Any] = {"full_url": f"{self.url}{path}", "encrypt_query_param": "q"}
+        detail: dict[str, Any] = {"media": media, **fields}
+        if key_in_media:
+            media["aes_key"] = base64.b64encode(key.hex().encode()).decode()
+        else:
+            detail["aeskey"] = key.hex()
+        return {"type": MEDIA_ITEM_TYPES[kind], f"{kind}_item": detail}
 
     def expire_session(self, bot: Bot) -> None:
         """iLink ends the bot's session: its calls answer -14 from now on."""

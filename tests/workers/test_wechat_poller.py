@@ -3,6 +3,7 @@ forwarded, the cursor kept across restarts and failed batches, -14, backoff, dis
 across two pollers, and replies going back through `sendmessage`."""
 
 import asyncio
+import base64
 import contextlib
 import threading
 import time
@@ -115,6 +116,43 @@ def polled_cursors(ilink):
     return [
         request.json()["get_updates_buf"]
         for request in ilink.server.requests_to("/ilink/bot/getupdates")
+    ]
+
+
+JPEG = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 8
+PDF = b"%PDF-1.7\n" + b"plan " * 600
+
+
+def test_media_is_fetched_from_the_cdn_decrypted_and_reaches_the_runtime_inline(
+    db, session, channel, ilink, bot, runtime
+):
+    photo = ilink.cdn_item("image", JPEG)
+    plan = ilink.cdn_item("file", PDF, key_in_media=True, file_name="plan.pdf")
+    too_big = ilink.cdn_item("video", b"\x00" * (2 * 1024 * 1024 + 1))
+    lost = ilink.cdn_item("image", JPEG)
+    lost["image_item"]["media"]["full_url"] = f"{ilink.url}/cdn/gone"
+    ilink.inject(
+        bot, items=[{"type": 1, "text_item": {"text": "look"}}, photo, plan, too_big, lost]
+    )
+    with running_pollers(db):
+        wait_until(lambda: reloaded(session, channel).poll_cursor == encode_cursor(1))
+    [event] = events(session)
+    stored = event.payload["attachments"]
+    urls = [attachment.get("url", "").partition(",") for attachment in stored]
+    assert [head for head, _, _ in urls] == [
+        "data:image/jpeg;base64",
+        "data:application/pdf;base64",
+        "",
+        "",
+    ]
+    assert [base64.b64decode(data) for _, _, data in urls[:2]] == [JPEG, PDF]
+    assert [attachment.get("size") for attachment in stored] == [len(JPEG), len(PDF), None, None]
+    forward_all(db)
+    [message] = runtime.accepted
+    assert message.text == "look"
+    assert [(a["contentType"], a["filename"], a["size"]) for a in message.attachments] == [
+        ("image/jpeg", "image.jpg", len(JPEG)),
+        ("application/pdf", "plan.pdf", len(PDF)),
     ]
 
 
