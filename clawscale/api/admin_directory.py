@@ -1,18 +1,21 @@
 """`/api/admin/customers` and `/api/admin/channels`: the operators' directory (CONTRACT.md).
 
 Customers: `?limit&offset` (1..200, default 50; unknown parameters rejected), plus `q` (email,
-name, identity value or id) and `claim_status`. Channels: `?status&kind&limit&offset`.
+name, identity value or id) and `claim_status`; `POST customers/{id}/retry-provisioning` has a
+binding that failed provisioning tried again. Channels: `?status&kind&limit&offset`.
 """
 
 from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel
 
 from clawscale.api.deps import SessionDep
 from clawscale.api.pagination import PageDep, reject_unknown_query
-from clawscale.api.security import current_admin
+from clawscale.api.security import CurrentAdmin, current_admin
 from clawscale.domain.directory import list_channels, list_customers
+from clawscale.domain.provisioning import retry_provisioning
 from clawscale.models import Channel, ChannelStatus, ClaimStatus
 
 router = APIRouter(prefix="/api/admin", dependencies=[Depends(current_admin)])
@@ -36,6 +39,26 @@ def customers(
     rows, total = list_customers(db, page.limit, page.offset, q, claim_status)
     items = [asdict(row) | {"created_at": row.created_at.isoformat()} for row in rows]
     return {"ok": True, "data": page.envelope(items, total)}
+
+
+class ProvisioningRetried(BaseModel):
+    """A binding due for provisioning again."""
+
+    customer_id: str
+    provision_status: str
+
+
+@router.post("/customers/{customer_id}/retry-provisioning")
+def retry_customer_provisioning(
+    customer_id: str, db: SessionDep, principal: CurrentAdmin
+) -> dict[str, object]:
+    """Provision the customer's agent binding again (404 `binding_not_found`, 409
+    `binding_ready`); audited."""
+    binding = retry_provisioning(db, principal.admin.id, customer_id)
+    retried = ProvisioningRetried(
+        customer_id=customer_id, provision_status=binding.provision_status
+    )
+    return {"ok": True, "data": retried.model_dump()}
 
 
 @router.get("/channels", dependencies=[Depends(reject_unknown_query("status", "kind"))])

@@ -18,6 +18,8 @@ from sqlmodel import Session, col, select, update
 
 from clawscale.domain import leases
 from clawscale.domain.agents import agent_token
+from clawscale.domain.audit import record_admin_action
+from clawscale.domain.errors import Conflict, NotFound
 from clawscale.domain.forwarding import RuntimeCall
 from clawscale.domain.work_signal import INBOUND
 from clawscale.models import (
@@ -89,6 +91,29 @@ def release_parked_events(db: Session, customer_id: str) -> int:
     if released.rowcount:
         INBOUND.announce(db)
     return released.rowcount or 0
+
+
+def retry_provisioning(db: Session, admin_id: str, customer_id: str) -> AgentBinding:
+    """An admin has the customer's binding provisioned again, audited: `pending` and due now,
+    its attempts counted afresh (an agent without a provisioning URL makes it ready as it is
+    claimed). NotFound `binding_not_found`; Conflict `binding_ready` when there is nothing to
+    retry."""
+    binding = db.exec(
+        select(AgentBinding).where(AgentBinding.customer_id == customer_id).with_for_update()
+    ).first()
+    if binding is None:
+        raise NotFound("binding_not_found", "This customer has no agent binding.")
+    if binding.provision_status == ProvisionStatus.READY:
+        raise Conflict("binding_ready", "This customer's agent binding is already ready.")
+    binding.provision_status = ProvisionStatus.PENDING
+    binding.attempts = 0
+    binding.next_attempt_at = utcnow()
+    binding.updated_at = utcnow()
+    db.add(binding)
+    db.flush()
+    INBOUND.announce(db)
+    record_admin_action(db, admin_id, "binding.retry", "customer", customer_id)
+    return binding
 
 
 def release_stranded_events(db: Session) -> int:

@@ -127,6 +127,23 @@ def test_coke_s_refusal_of_a_provisioning_call_shows_at_once(db, client, session
     assert binding_of(session).attempts == 1
     assert runtime.accepted == []
 
+    # The operator switches the agent to needing no provisioning and retries: served at once.
+    switched = client.patch(
+        f"/api/admin/agents/{agent.id}", json={"provisioning_url": None}, headers=admin
+    )
+    assert switched.json()["data"]["agent"]["provisioning_mode"] == "none"
+    retry = f"/api/admin/customers/{binding.customer_id}/retry-provisioning"
+    answer = client.post(retry, headers=admin)
+    assert (answer.status_code, answer.json()["data"]["provision_status"]) == (200, "pending")
+    run_passes(db, InboundWorker, count=2, settings=SETTINGS)
+    assert binding_of(session).provision_status == "ready"
+    assert runtime.texts() == ["hello"]
+    again = client.post(retry, headers=admin)
+    assert (again.status_code, again.json()["error"]) == (409, "binding_ready")
+    unknown = client.post("/api/admin/customers/ck_nobody/retry-provisioning", headers=admin)
+    assert (unknown.status_code, unknown.json()["error"]) == (404, "binding_not_found")
+    assert client.post(retry).status_code == 401
+
 
 def test_a_provisioning_runtime_that_fails_for_a_while_is_retried(db, client, session, runtime):
     agent = default_agent(session, runtime.endpoint, provisioning_url=runtime.provisioning_url)

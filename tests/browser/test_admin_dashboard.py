@@ -18,6 +18,7 @@ from sqlmodel import select
 from clawscale.state.admin.pagination import PAGE_SIZE
 from tests.browser.conftest import AdminLogin
 from tests.browser.test_admin_pages import SCREENSHOTS, WIDTHS, fits_the_window
+from tests.processes import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -708,3 +709,59 @@ def test_disconnecting_a_channel_asks_first_and_updates_its_row_in_place(
     action = header(page, "Audit log", "Action")
     expect(action).to_be_visible()
     expect(page.get_by_role("table", name="Audit log")).to_contain_text("Disconnected a channel")
+
+
+def seed_refused_customer(tag: str) -> str:
+    """A chat customer whose runtime refused provisioning (binding `error`, its code kept); its
+    agent has since been switched to needing no provisioning."""
+    from clawscale.db import get_engine, session_scope
+    from clawscale.models import Agent, AgentBinding, Customer, ProvisionStatus
+
+    with session_scope(get_engine()) as db:
+        agent = Agent(slug=f"refuser-{tag}", name=f"Refuser {tag}", endpoint="http://127.0.0.1:9/")
+        customer = Customer(display_name=f"Refused {tag}")
+        db.add_all([agent, customer])
+        db.flush()
+        db.add(
+            AgentBinding(
+                customer_id=customer.id,
+                agent_id=agent.id,
+                provision_status=ProvisionStatus.ERROR,
+                attempts=1,
+                last_error="missing_coke_account_id (HTTP 400)",
+            )
+        )
+        return customer.id
+
+
+def test_a_refused_provisioning_shows_the_runtime_s_code_and_is_retried_from_the_detail(
+    page: Page, frontend_url: str, signed_in_admin: AdminLogin
+) -> None:
+    from clawscale.db import get_engine, session_scope
+    from clawscale.models import AdminAccount, AgentBinding, AuditLog
+
+    tag = secrets.token_hex(3)
+    customer_id = seed_refused_customer(tag)
+    page.goto(frontend_url + "/admin/customers")
+    search_customers(page, f"Refused {tag}")
+    row = customer_row(page, customer_id)
+    expect(row).to_contain_text("missing_coke_account_id (HTTP 400)")
+    expect(row).to_contain_text("Error")
+    row.get_by_role("button", name="Details").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_role("button", name=f"Retry provisioning of Refused {tag}").click()
+    expect(page.get_by_text("Provisioning will be tried again now.")).to_be_visible()
+    expect(dialog.get_by_role("button", name=re.compile("Retry provisioning"))).to_have_count(0)
+    expect(row).to_contain_text("Pending")
+
+    def binding_status() -> str:
+        with session_scope(get_engine()) as db:
+            query = select(AgentBinding).where(AgentBinding.customer_id == customer_id)
+            return db.exec(query).one().provision_status
+
+    # The agent needs no provisioning, so the app's own inbound worker makes it ready at once.
+    wait_until(lambda: binding_status() == "ready", 15, "the binding to be ready")
+    with session_scope(get_engine()) as db:
+        audit = db.exec(select(AuditLog).where(AuditLog.target_id == customer_id)).one()
+        admin = db.get(AdminAccount, audit.admin_id)
+        assert (audit.action, admin.email) == ("binding.retry", signed_in_admin.email)

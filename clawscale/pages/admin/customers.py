@@ -19,6 +19,7 @@ from clawscale.pages.admin.widgets import (
     table_with_pager,
 )
 from clawscale.pages.catalogue import PageSpec, Section, SitePage
+from clawscale.state.admin.badges import state_label
 from clawscale.state.admin.customers import (
     CLAIM_CHOICES,
     ChannelLine,
@@ -84,6 +85,21 @@ def agent_cell(row: Var[CustomerListRow]) -> rx.Component:
         direction="column",
         spacing="1",
         align="start",
+    )
+
+
+def retry_provisioning_button(row: Var[CustomerListRow]) -> rx.Component:
+    """Try provisioning again, for a binding that failed it (after the runtime was fixed, or
+    the agent switched to needing no provisioning)."""
+    return rx.cond(
+        row.provision_label == state_label("error"),
+        row_button(
+            "Retry provisioning",
+            "rotate-ccw",
+            CustomersState.retry_provisioning,
+            "Retry provisioning of " + row.name,
+        ),
+        rx.fragment(),
     )
 
 
@@ -223,7 +239,7 @@ def detail() -> rx.Component:
                 ("Kind", row.kind),
                 ("Contact", row.contact),
                 ("Claim", row_badge(row.claim_label, row.claim_color)),
-                ("Agent", agent_cell(row)),
+                ("Agent", rx.flex(agent_cell(row), retry_provisioning_button(row), spacing="2")),
                 ("Parked messages", rx.text(row.parked)),
                 (
                     "Access",

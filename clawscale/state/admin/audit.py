@@ -27,6 +27,7 @@ ACTION_LABELS = {
     "admin.deactivated": "Deactivated an admin",
     "channel.disconnect": "Disconnected a channel",
     "delivery.retry": "Retried a delivery",
+    "binding.retry": "Retried provisioning",
     "shared_channel.connect": "Connected a shared channel",
     "shared_channel.disconnect": "Disconnected a shared channel",
     "shared_channel.archive": "Archived a shared channel",
@@ -36,6 +37,7 @@ TARGET_LABELS = {
     "session": "Session",
     "channel": "Channel",
     "outbound_delivery": "Delivery",
+    "customer": "Customer",
 }
 
 

@@ -3,7 +3,7 @@ claim status, newest first (or sorted by name, kind or creation), a page at a ti
 customer in detail (contact, identities, channels, agent binding, parked messages,
 conversations, access time, latest deliveries)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import reflex as rx
 from reflex.event import EventSpec
@@ -16,6 +16,8 @@ from clawscale.domain.directory import (
     customer_profile,
     list_customers,
 )
+from clawscale.domain.errors import DomainError
+from clawscale.domain.provisioning import retry_provisioning
 from clawscale.domain.sorting import Sort
 from clawscale.models import Channel, ClaimStatus, ExternalIdentity
 from clawscale.state.admin.audit import NOTHING
@@ -280,6 +282,27 @@ class CustomersState(SortedPaginationState, AdminSessionState):
         self.detail = row
         self.detail_open = True
         return None
+
+    @rx.event
+    async def retry_provisioning(self) -> EventSpec | None:
+        """Have the customer in detail provisioned again (audited); the row shows it pending."""
+        customer_id = self.detail.id
+        try:
+            await self._as_admin(
+                lambda db, _settings, me: retry_provisioning(db, me.id, customer_id)
+            )
+        except AdminSignedOut:
+            return self._signed_out()
+        except DomainError as error:
+            return rx.toast.error(error.message)
+        retried = replace(
+            self.detail,
+            provision_label=state_label("pending"),
+            provision_color=state_color("pending"),
+        )
+        self.detail = retried
+        self.rows = [retried if row.id == customer_id else row for row in self.rows]
+        return rx.toast.success("Provisioning will be tried again now.")
 
     @rx.event
     def set_detail_open(self, is_open: bool) -> None:
