@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from bench.harness import fresh_postgres, milliseconds, print_table
 from clawscale.db import create_db_engine
-from clawscale.domain.delivery_queries import CREATED, FAILURES, DeliveryFilter, encode_cursor
+from clawscale.domain.outbox.queries import CREATED, FAILURES, DeliveryFilter, encode_cursor
 from clawscale.domain.sorting import Sort
 from clawscale.models import DeliveryStatus, OutboundDelivery
 from clawscale.models.base import utcnow

@@ -12,8 +12,8 @@ a fraction of it.
 from bench.harness import SEND_TIME, Bodies, MakeRequest, milliseconds, run_benchmark
 from clawscale.channels.webhooks import WEBHOOK_TOKEN
 from clawscale.db import create_db_engine, session_scope
-from clawscale.domain.agents import create_agent
-from clawscale.domain.channel_store import create_channel
+from clawscale.domain.channels.store import create_channel
+from clawscale.domain.runtime.agents import create_agent
 from clawscale.models import ChannelScope, ChannelStatus
 from clawscale.settings import Settings
 from tests.fakes.evolution import upsert_event

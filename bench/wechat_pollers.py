@@ -16,7 +16,7 @@ import psutil
 
 from bench.harness import fresh_postgres, granian, print_table
 from clawscale.db import create_db_engine, session_scope
-from clawscale.domain.channel_store import create_channel
+from clawscale.domain.channels.store import create_channel
 from clawscale.models import ChannelScope, ChannelStatus, Customer
 from clawscale.settings import Settings
 from clawscale.workers.wechat_poller import WeChatPollers

@@ -12,6 +12,7 @@ get_settings().check_production_secrets()
 
 app = rx.App(
     api_transformer=reflex_api_transformer(get_engine()),
+    head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
 )
 app.register_lifespan_task(bootstrap_on_startup)
 app.register_lifespan_task(run_workers_in_process)

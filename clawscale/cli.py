@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from sqlmodel import Session
 
 from clawscale.db import get_engine, session_scope
-from clawscale.domain.admins import create_admin
+from clawscale.domain.accounts.admins import create_admin
+from clawscale.domain.channels.secret_rotation import reencrypt_credentials
 from clawscale.domain.errors import DomainError
-from clawscale.domain.secret_rotation import reencrypt_credentials
 from clawscale.migrations import upgrade_database
 from clawscale.settings import get_settings
 from clawscale.workers.lifespan import create_bootstrap_admin

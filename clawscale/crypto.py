@@ -1,7 +1,9 @@
-"""Encryption at rest and in short-lived links: Fernet keyed from CLAWSCALE_SECRET_KEY."""
+"""Encryption at rest and in short-lived links (Fernet keyed from CLAWSCALE_SECRET_KEY), and the
+constant-time comparison of configured secrets."""
 
 import base64
 import hashlib
+import hmac
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -35,3 +37,11 @@ def reencrypt_text(old_key: str, new_key: str, ciphertext: str) -> str:
     """
     rotator = MultiFernet([fernet_for(new_key), fernet_for(old_key)])
     return rotator.rotate(ciphertext.encode()).decode()
+
+
+def constant_time_equal(expected: str, given: str | None) -> bool:
+    """Whether `given` equals the configured `expected` secret, in constant time; an empty or
+    unset `expected` matches nothing."""
+    if not expected or not given:
+        return False
+    return hmac.compare_digest(expected.encode(), given.encode())

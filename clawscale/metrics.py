@@ -12,7 +12,8 @@ from prometheus_client.registry import Collector
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from clawscale.domain.delivery_queries import queue_figures
+from clawscale.domain.outbox.queries import queue_figures
+from clawscale.models import DeliveryStatus
 
 OUTBOUND_ACCEPTED = Counter(
     "clawscale_outbound_accepted_total", "Outbound deliveries accepted into the outbox"
@@ -47,6 +48,22 @@ class QueueCollector(Collector):
         yield GaugeMetricFamily(
             "clawscale_inbound_parked", "Inbound events parked", value=figures.parked_inbound
         )
+
+
+OUTCOME_COUNTERS = {
+    DeliveryStatus.SUCCEEDED: OUTBOUND_SENT,
+    DeliveryStatus.FAILED: OUTBOUND_RETRIED,
+    DeliveryStatus.DEAD: OUTBOUND_DEAD,
+}
+
+
+def count_send(status: DeliveryStatus | None, seconds: float | None) -> None:
+    """Count a recorded send attempt: its new status, and how long its provider call took."""
+    if seconds is not None:
+        SEND_SECONDS.observe(seconds)
+    counter = OUTCOME_COUNTERS.get(status) if status else None
+    if counter is not None:
+        counter.inc()
 
 
 def database_registry(engine: Engine) -> CollectorRegistry:

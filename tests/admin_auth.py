@@ -2,8 +2,8 @@
 
 from sqlmodel import Session
 
-from clawscale.domain.admins import create_admin
-from clawscale.domain.sessions import issue_session
+from clawscale.domain.accounts.admins import create_admin
+from clawscale.domain.accounts.sessions import issue_session
 from clawscale.models import SessionSubject
 from clawscale.settings import Settings
 

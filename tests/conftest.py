@@ -18,6 +18,9 @@ from clawscale.migrations import upgrade_database
 from clawscale.settings import Settings
 from tests.databases import backends, empty_all_tables, fresh_database
 from tests.servers import serve_asgi
+from tests.toolchain import apply_toolchain_environment
+
+apply_toolchain_environment()
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379"
 

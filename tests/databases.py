@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 from clawscale.db import session_scope
-from clawscale.domain import leases
+from clawscale.domain.queue import leases
 from clawscale.models.base import utcnow
 from clawscale.settings import normalise_database_url
 

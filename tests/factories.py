@@ -4,9 +4,9 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from clawscale.domain.agents import create_agent
-from clawscale.domain.channel_store import create_channel
-from clawscale.domain.routing import upsert_delivery_route
+from clawscale.domain.channels.store import create_channel
+from clawscale.domain.outbox.routes import upsert_delivery_route
+from clawscale.domain.runtime.agents import create_agent
 from clawscale.models import (
     Agent,
     Channel,

@@ -9,8 +9,8 @@ from argon2 import PasswordHasher
 from sqlmodel import select
 
 from clawscale.db import get_engine
-from clawscale.domain.agents import agent_token, create_agent
-from clawscale.domain.channel_store import channel_credentials, create_channel
+from clawscale.domain.channels.store import channel_credentials, create_channel
+from clawscale.domain.runtime.agents import agent_token, create_agent
 from clawscale.models import AdminAccount, Agent, Channel, ChannelScope
 from clawscale.settings import Settings, get_settings
 from clawscale.workers.lifespan import create_bootstrap_admin

@@ -18,7 +18,7 @@ from clawscale.api.rate_limit import LimiterDep, client_ip
 from clawscale.api.security import CurrentAdmin, SettingsDep, current_admin
 from clawscale.api.session_cookies import clear_session_cookie, set_session_cookie
 from clawscale.api.validators import email_or_value_error
-from clawscale.domain.admins import (
+from clawscale.domain.accounts.admins import (
     Removal,
     add_admin,
     count_admins,
@@ -27,8 +27,8 @@ from clawscale.domain.admins import (
     sign_in_admin,
     sign_out_admin,
 )
-from clawscale.domain.passwords import MIN_PASSWORD_LENGTH
-from clawscale.domain.sessions import ADMIN_COOKIE
+from clawscale.domain.accounts.passwords import MIN_PASSWORD_LENGTH
+from clawscale.domain.accounts.sessions import ADMIN_COOKIE
 
 router = APIRouter(prefix="/api/admin")
 

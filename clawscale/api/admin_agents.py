@@ -4,36 +4,41 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from clawscale.api.deps import SessionDep
 from clawscale.api.pagination import PageDep, reject_unknown_query
 from clawscale.api.security import CurrentAdmin, SettingsDep, current_admin
-from clawscale.api.validators import absolute_http_url
-from clawscale.domain.agents import AgentChanges, edit_agent, list_agents, register_agent
+from clawscale.api.validators import follows
+from clawscale.domain.runtime.agent_fields import (
+    MAX_NAME_LENGTH,
+    MAX_SLUG_LENGTH,
+    MAX_URL_LENGTH,
+    name_problem,
+    reply_wait_problem,
+    slug_problem,
+    url_problem,
+)
+from clawscale.domain.runtime.agents import AgentChanges, edit_agent, list_agents, register_agent
 from clawscale.models import Agent
 from clawscale.models.agents import (
     DEFAULT_FORWARD_TIMEOUT_SECONDS,
-    MAX_FORWARD_TIMEOUT_SECONDS,
-    MIN_FORWARD_TIMEOUT_SECONDS,
 )
 
 router = APIRouter(prefix="/api/admin/agents", dependencies=[Depends(current_admin)])
-
-Endpoint = Annotated[str, Field(max_length=2048), AfterValidator(absolute_http_url)]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
-Token = Annotated[str, Field(max_length=4096)]
 
 
 def _blank_is_none(value: object) -> object:
     return None if value == "" else value
 
 
+Slug = Annotated[str, Field(max_length=MAX_SLUG_LENGTH), follows(slug_problem)]
+Endpoint = Annotated[str, Field(max_length=MAX_URL_LENGTH), follows(url_problem)]
+Name = Annotated[str, Field(max_length=MAX_NAME_LENGTH), follows(name_problem)]
+Token = Annotated[str, Field(max_length=4096)]
 ProvisioningUrl = Annotated[Endpoint | None, BeforeValidator(_blank_is_none)]
 """Where new customers are announced; null or "" means the runtime needs no provisioning."""
-ForwardTimeout = Annotated[
-    int, Field(ge=MIN_FORWARD_TIMEOUT_SECONDS, le=MAX_FORWARD_TIMEOUT_SECONDS)
-]
+ForwardTimeout = Annotated[int, follows(reply_wait_problem)]
 
 
 class AgentCreate(BaseModel):
@@ -41,7 +46,7 @@ class AgentCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    slug: Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+    slug: Slug
     name: Name
     endpoint: Endpoint
     token: Token = ""

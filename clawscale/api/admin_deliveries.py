@@ -14,15 +14,14 @@ from clawscale.api.deps import SessionDep
 from clawscale.api.errors import ApiError
 from clawscale.api.pagination import PageDep, reject_unknown_query
 from clawscale.api.security import CurrentAdmin, current_admin
-from clawscale.domain.audit import record_admin_action
-from clawscale.domain.delivery_queries import (
+from clawscale.domain.outbox.dispatch import retry_dead_delivery
+from clawscale.domain.outbox.queries import (
     FAILURES,
     DeliveryFilter,
     decode_cursor,
     delivery_attempts,
     list_deliveries,
 )
-from clawscale.domain.dispatch import retry_dead_delivery
 from clawscale.models import DeliveryAttempt, DeliveryStatus, OutboundDelivery
 
 router = APIRouter(prefix="/api/admin/deliveries", dependencies=[Depends(current_admin)])
@@ -94,8 +93,7 @@ def delivery_detail(delivery_id: str, db: SessionDep) -> dict[str, object]:
 def retry(delivery_id: str, db: SessionDep, principal: CurrentAdmin) -> dict[str, object]:
     """Send a dead delivery again (a fresh budget of attempts); 409 unless it is dead."""
     _delivery(db, delivery_id)
-    delivery = retry_dead_delivery(db, delivery_id)
+    delivery = retry_dead_delivery(db, principal.admin.id, delivery_id)
     if delivery is None:
         raise ApiError(409, "delivery_not_dead", "Only dead deliveries can be retried.")
-    record_admin_action(db, principal.admin.id, "delivery.retry", "outbound_delivery", delivery_id)
     return {"ok": True, "data": {"delivery": delivery_public(delivery)}}

@@ -6,29 +6,47 @@ binding that failed provisioning tried again. Channels: `?status&kind&limit&offs
 """
 
 from dataclasses import asdict
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from clawscale.api.deps import SessionDep
 from clawscale.api.pagination import PageDep, reject_unknown_query
 from clawscale.api.security import CurrentAdmin, current_admin
-from clawscale.domain.directory import list_channels, list_customers
-from clawscale.domain.provisioning import retry_provisioning
-from clawscale.models import Channel, ChannelStatus, ClaimStatus
+from clawscale.domain.console.directory import list_channels, list_customers
+from clawscale.domain.runtime.provisioning import retry_provisioning
+from clawscale.models import Channel, ChannelScope, ChannelStatus, ClaimStatus
 
 router = APIRouter(prefix="/api/admin", dependencies=[Depends(current_admin)])
 
 Filter = Annotated[str | None, Query(max_length=200)]
 
 
+class ChannelPublic(BaseModel):
+    """A channel as operators see it: the fields listed here and nothing else (never its
+    config, secrets, poll cursor or lease holder)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    kind: str
+    scope: ChannelScope
+    owner_customer_id: str | None
+    owner_agent_id: str | None
+    name: str
+    status: ChannelStatus
+    lease_expires_at: datetime | None
+    last_error: str | None
+    last_activity_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
 def channel_public(channel: Channel) -> dict[str, object]:
-    """A channel as operators see it: never its config or secrets."""
-    return channel.model_dump(
-        mode="json",
-        exclude={"config_encrypted", "secrets_encrypted", "poll_cursor", "lease_owner"},
-    )
+    """A channel as operators see it (`ChannelPublic`)."""
+    return ChannelPublic.model_validate(channel).model_dump(mode="json")
 
 
 @router.get("/customers", dependencies=[Depends(reject_unknown_query("q", "claim_status"))])

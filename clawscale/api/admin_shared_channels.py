@@ -22,8 +22,8 @@ from clawscale.api.errors import ApiError, error_response
 from clawscale.api.pagination import PageDep, reject_unknown_query
 from clawscale.api.security import CurrentAdmin, SettingsDep, current_admin
 from clawscale.channels.webhooks import ProviderError
-from clawscale.domain.shared_channel_connections import change_shared_channel
-from clawscale.domain.shared_channels import (
+from clawscale.domain.channels.connections import change_shared_channel
+from clawscale.domain.channels.shared import (
     InvalidChannelData,
     SharedChannelChanges,
     SharedChannelView,

@@ -11,10 +11,10 @@ from clawscale.api.rate_limit import LimiterDep, client_ip
 from clawscale.api.security import CurrentCustomer, SettingsDep
 from clawscale.api.session_cookies import clear_session_cookie, set_session_cookie
 from clawscale.api.validators import email_or_value_error
-from clawscale.domain import customer_accounts as accounts
-from clawscale.domain.access import access_summary
-from clawscale.domain.passwords import MIN_PASSWORD_LENGTH
-from clawscale.domain.sessions import CUSTOMER_COOKIE, IssuedSession, revoke_session
+from clawscale.domain.accounts import customers as accounts
+from clawscale.domain.accounts.passwords import MIN_PASSWORD_LENGTH
+from clawscale.domain.accounts.sessions import CUSTOMER_COOKIE, IssuedSession, revoke_session
+from clawscale.domain.billing.access import access_summary
 from clawscale.models import ClaimStatus, MembershipRole
 
 router = APIRouter(prefix="/api/auth")

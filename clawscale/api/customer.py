@@ -11,8 +11,8 @@ from pydantic import BaseModel
 from clawscale.api.deps import SessionDep
 from clawscale.api.errors import ApiError
 from clawscale.api.security import CurrentCustomer, SettingsDep
-from clawscale.domain.access import AccessDecision, DenialReason, access_decision
-from clawscale.domain.billing import PaymentProviderError, start_account_checkout
+from clawscale.domain.billing.access import AccessDecision, DenialReason, access_decision
+from clawscale.domain.billing.checkout import PaymentProviderError, start_account_checkout
 
 router = APIRouter(prefix="/api/customer")
 

@@ -17,16 +17,15 @@ from clawscale.api.deps import EngineDep, HttpClientDep, SessionDep
 from clawscale.api.errors import ApiError
 from clawscale.api.security import ActiveCustomer, SettingsDep, active_customer, current_customer
 from clawscale.db import session_scope
-from clawscale.domain.access import DenialReason
-from clawscale.domain.errors import Forbidden
-from clawscale.domain.wechat_login import (
+from clawscale.domain.billing.access import DenialReason
+from clawscale.domain.channels.wechat_login import (
     DEFAULT_WAIT_SECONDS,
     MAX_WAIT_SECONDS,
     LoginProviderError,
     follow_login,
     start_login,
 )
-from clawscale.domain.wechat_personal import (
+from clawscale.domain.channels.wechat_personal import (
     ChannelView,
     archive_channel,
     channel_view,
@@ -35,6 +34,7 @@ from clawscale.domain.wechat_personal import (
     page_url,
     view_of,
 )
+from clawscale.domain.errors import Forbidden
 
 router = APIRouter(prefix="/api/customer/channels/wechat-personal")
 

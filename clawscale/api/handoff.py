@@ -13,9 +13,9 @@ from clawscale.api.deps import SessionDep
 from clawscale.api.errors import ApiError
 from clawscale.api.security import SettingsDep
 from clawscale.api.session_cookies import clear_session_cookie, set_session_cookie
-from clawscale.domain.customer_accounts import safe_next_path
-from clawscale.domain.session_handoff import redeem_handoff
-from clawscale.domain.sessions import SESSION_COOKIES
+from clawscale.domain.accounts.customers import safe_next_path
+from clawscale.domain.accounts.session_handoff import redeem_handoff
+from clawscale.domain.accounts.sessions import SESSION_COOKIES
 from clawscale.models import SessionSubject
 from clawscale.settings import Settings
 

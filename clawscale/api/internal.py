@@ -1,7 +1,7 @@
 """The `/api/internal` namespace: the agent runtime's bridge calls (see CONTRACT.md).
 
 Every route requires `Authorization: Bearer <CLAWSCALE_IDENTITY_API_KEY>`. Bodies are parsed
-here, the rules live in `clawscale.domain.bridge`; unknown body fields are ignored.
+here, the rules live in `clawscale.domain.runtime.bridge`; unknown body fields are ignored.
 """
 
 from dataclasses import asdict
@@ -12,7 +12,7 @@ from pydantic import BaseModel, PrivateAttr, StringConstraints, model_validator
 
 from clawscale.api.deps import SessionDep
 from clawscale.api.security import SettingsDep, require_api_key
-from clawscale.domain.bridge import (
+from clawscale.domain.runtime.bridge import (
     DeliveryBinding,
     bind_conversation,
     bind_end_user,

@@ -30,7 +30,7 @@ from clawscale.api.rate_limit import limit_per_api_key
 from clawscale.api.security import SettingsDep, check_api_key
 from clawscale.api.validators import absolute_http_url
 from clawscale.db import session_scope
-from clawscale.domain.outbound import accept_delivery
+from clawscale.domain.outbox.accept import accept_delivery
 from clawscale.metrics import OUTBOUND_ACCEPTED
 
 router = APIRouter()

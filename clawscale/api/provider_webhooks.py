@@ -24,7 +24,7 @@ from clawscale.channels.webhooks import (
     WebhookRejected,
     WebhookRequest,
 )
-from clawscale.domain.webhook_intake import answer_challenge, receive_webhook
+from clawscale.domain.inbound.webhooks import answer_challenge, receive_webhook
 from clawscale.settings import Settings
 
 logger = logging.getLogger(__name__)

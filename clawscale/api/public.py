@@ -13,10 +13,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from clawscale.api.deps import SessionDep
 from clawscale.api.security import SettingsDep
-from clawscale.domain.billing import PaymentProviderError, start_public_checkout
-from clawscale.domain.billing_links import CheckoutReturn
+from clawscale.domain.billing.checkout import PaymentProviderError, start_public_checkout
+from clawscale.domain.billing.links import CheckoutReturn
 from clawscale.domain.errors import DomainError, Forbidden, InvalidToken, Unavailable
 from clawscale.settings import Settings
+from clawscale.web_links import ACCOUNT_PATH, web_url
 
 router = APIRouter(prefix="/api/public")
 
@@ -39,10 +40,6 @@ def html_page(status: int, title: str, *paragraphs: str) -> HTMLResponse:
     return HTMLResponse(document, status_code=status, headers={"Cache-Control": "no-store"})
 
 
-def _account_page(settings: Settings) -> str:
-    return f"{settings.DOMAIN_CLIENT.rstrip('/')}/account"
-
-
 def _refusal_page(settings: Settings, error: DomainError) -> HTMLResponse:
     """The page for a checkout that cannot start, by the kind of problem."""
     if isinstance(error, InvalidToken):
@@ -51,7 +48,7 @@ def _refusal_page(settings: Settings, error: DomainError) -> HTMLResponse:
             "This link has expired",
             "Renewal links work for 24 hours, and this one is invalid or too old.",
             "Send a message to your assistant in the chat to get a fresh link, or sign in "
-            f"and renew from your account page: {_account_page(settings)}",
+            f"and renew from your account page: {web_url(settings, ACCOUNT_PATH)}",
         )
     if isinstance(error, Forbidden):
         return html_page(

@@ -4,7 +4,6 @@ A session token arrives as `Authorization: Bearer ...` (API clients) or in the H
 cookie (browsers); both resolve to the same server-side session.
 """
 
-import hmac
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
@@ -14,9 +13,10 @@ from sqlmodel import Session
 
 from clawscale.api.deps import SessionDep
 from clawscale.api.errors import ApiError
-from clawscale.domain.admins import SignedInAdmin, signed_in_admin
-from clawscale.domain.customer_accounts import Account, account_of
-from clawscale.domain.sessions import SESSION_COOKIES, resolve_session, session_secret
+from clawscale.crypto import constant_time_equal
+from clawscale.domain.accounts.admins import SignedInAdmin, signed_in_admin
+from clawscale.domain.accounts.customers import Account, account_of
+from clawscale.domain.accounts.sessions import SESSION_COOKIES, resolve_session, session_secret
 from clawscale.models import AuthSession, ClaimStatus, Identity, SessionSubject
 from clawscale.settings import Settings, get_settings
 
@@ -30,13 +30,6 @@ def bearer_token(request: Request) -> str | None:
     return token
 
 
-def keys_match(expected: str, given: str | None) -> bool:
-    """Constant-time comparison; an unset expected key matches nothing."""
-    if not expected or not given:
-        return False
-    return hmac.compare_digest(expected.encode(), given.encode())
-
-
 async def current_settings() -> Settings:
     """The settings, as a dependency run on the event loop (no thread hop for a cached read)."""
     return get_settings()
@@ -47,7 +40,7 @@ SettingsDep = Annotated[Settings, Depends(current_settings)]
 
 def check_api_key(request: Request, settings: Settings, setting: str) -> None:
     """Admit only `Bearer <value of setting>`; 401 `unauthorized` otherwise."""
-    if not keys_match(getattr(settings, setting), bearer_token(request)):
+    if not constant_time_equal(getattr(settings, setting), bearer_token(request)):
         raise ApiError(401, "unauthorized")
 
 

@@ -2,7 +2,7 @@
 
 from fastapi import Response
 
-from clawscale.domain.sessions import SESSION_LIFETIME
+from clawscale.domain.accounts.sessions import SESSION_LIFETIME
 from clawscale.settings import Environment, Settings
 
 

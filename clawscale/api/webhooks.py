@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Request
 
 from clawscale.api.deps import SessionDep
 from clawscale.api.security import SettingsDep
-from clawscale.domain.billing import handle_stripe_webhook
+from clawscale.domain.billing.checkout import handle_stripe_webhook
 
 router = APIRouter(prefix="/api/webhooks")
 

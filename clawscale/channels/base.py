@@ -11,7 +11,15 @@ from typing import Protocol
 
 import httpx
 
-from clawscale.domain.channel_store import ChannelCredentials
+
+@dataclass(frozen=True)
+class ChannelCredentials:
+    """What an adapter needs to talk to the provider for one channel."""
+
+    channel_id: str
+    kind: str
+    config: dict[str, str] = field(default_factory=dict)
+    secrets: dict[str, str] = field(default_factory=dict)
 
 
 class MessageType(StrEnum):

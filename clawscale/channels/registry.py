@@ -1,13 +1,13 @@
 """Which adapter serves which channel kind."""
 
 from clawscale.channels.base import ChannelAdapter
-from clawscale.channels.linq import LinqAdapter
-from clawscale.channels.telegram import TelegramAdapter
+from clawscale.channels.linq.adapter import LinqAdapter
+from clawscale.channels.telegram.adapter import TelegramAdapter
 from clawscale.channels.webhooks import SharedChannelAdapter
-from clawscale.channels.wechat_ecloud import GeWeAdapter
-from clawscale.channels.wechat_personal import ILinkAdapter
-from clawscale.channels.whatsapp_business import WhatsAppBusinessAdapter
-from clawscale.channels.whatsapp_evolution import EvolutionAdapter
+from clawscale.channels.wechat_ecloud.adapter import GeWeAdapter
+from clawscale.channels.wechat_personal.adapter import ILinkAdapter
+from clawscale.channels.whatsapp_business.adapter import WhatsAppBusinessAdapter
+from clawscale.channels.whatsapp_evolution.adapter import EvolutionAdapter
 from clawscale.settings import Settings
 
 

@@ -24,8 +24,8 @@ from typing import ClassVar, Protocol, runtime_checkable
 
 import httpx
 
-from clawscale.channels.base import ChannelAdapter, InboundMessage
-from clawscale.domain.channel_store import ChannelCredentials
+from clawscale.channels.base import ChannelAdapter, ChannelCredentials, InboundMessage
+from clawscale.crypto import constant_time_equal
 
 WEBHOOK_TOKEN = "webhook_token"
 BASE_URL = "base_url"
@@ -129,13 +129,6 @@ class ChallengeAdapter(Protocol):
     def answer_challenge(self, credentials: ChannelCredentials, request: WebhookRequest) -> str:
         """The text to echo back; WebhookRejected when the challenge is not ours."""
         ...
-
-
-def constant_time_equal(expected: str, given: str) -> bool:
-    """Whether `given` equals `expected`, in constant time; an empty `expected` matches nothing."""
-    if not expected or not given:
-        return False
-    return hmac.compare_digest(expected.encode(), given.encode())
 
 
 def require_equal(expected: str, given: str, what: str) -> None:

@@ -10,6 +10,8 @@ from clawscale.settings import Environment, Settings, get_settings
 from clawscale.state.customer_session import CustomerSessionState
 
 PRODUCT_NAME = "ClawScale"
+LOGO = "/logo.svg"
+"""The product mark, served from `assets/` (as is `favicon.svg`, the same mark)."""
 CONTENT_PADDING = rx.breakpoints(initial="16px", sm="24px")
 DEV_MAILBOX_ROUTE = "/dev/mailbox"
 
@@ -27,14 +29,7 @@ def is_development(settings: Settings) -> bool:
 def brand(section: Section) -> rx.Component:
     """The product mark and name, linking home; admin pages add an "Admin" badge and link to
     the console's overview."""
-    mark = rx.center(
-        rx.icon("waypoints", size=18, color="white"),
-        width="32px",
-        height="32px",
-        border_radius="var(--radius-3)",
-        background="linear-gradient(135deg, var(--accent-9), var(--accent-11))",
-        flex_shrink="0",
-    )
+    mark = rx.image(src=LOGO, alt="", width="32px", height="32px", flex_shrink="0")
     parts = [mark, rx.text(PRODUCT_NAME, size="5", weight="bold", high_contrast=True)]
     admin = section in ADMIN_SECTIONS
     if admin:

@@ -7,16 +7,16 @@ import reflex as rx
 from reflex.event import EventHandler
 from reflex.vars import Var
 
-from clawscale.domain.wechat_personal import PAGE_PATH
 from clawscale.pages.account import detail, section_card
 from clawscale.pages.catalogue import PageSpec, Section, SitePage
 from clawscale.pages.forms import answer, message_callout
 from clawscale.pages.links import button_link
 from clawscale.pages.shell import page_shell
 from clawscale.state.wechat_personal import WeChatPersonalState as State
+from clawscale.web_links import WECHAT_PERSONAL_PATH
 
 SPEC = PageSpec(
-    PAGE_PATH,
+    WECHAT_PERSONAL_PATH,
     "Personal WeChat",
     "Link your own WeChat account by scanning a QR code, and disconnect it at any time.",
     Section.CUSTOMER,

@@ -11,10 +11,10 @@ import reflex as rx
 from reflex.event import EventSpec
 from sqlmodel import Session
 
-from clawscale.domain.access import AccessDecision, access_decision
-from clawscale.domain.billing import start_account_checkout
-from clawscale.domain.billing_links import CheckoutReturn
-from clawscale.domain.customer_accounts import resend_verification
+from clawscale.domain.accounts.customers import resend_verification
+from clawscale.domain.billing.access import AccessDecision, access_decision
+from clawscale.domain.billing.checkout import start_account_checkout
+from clawscale.domain.billing.links import CheckoutReturn
 from clawscale.domain.errors import DomainError
 from clawscale.models.base import utcnow
 from clawscale.settings import Settings

@@ -8,9 +8,9 @@ import reflex as rx
 from reflex.event import EventSpec
 from sqlmodel import Session
 
-from clawscale.domain.customer_accounts import Account, account_of, safe_next_path
+from clawscale.domain.accounts.customers import Account, account_of, safe_next_path
+from clawscale.domain.accounts.sessions import CUSTOMER_COOKIE, resolve_session, revoke_session
 from clawscale.domain.errors import NotFound
-from clawscale.domain.sessions import CUSTOMER_COOKIE, resolve_session, revoke_session
 from clawscale.models import AuthSession, Identity, SessionSubject
 from clawscale.settings import Settings, get_settings
 from clawscale.state.backend import run_domain

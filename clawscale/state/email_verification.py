@@ -8,7 +8,7 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
-from clawscale.domain.customer_accounts import resend_verification, verify_email
+from clawscale.domain.accounts.customers import resend_verification, verify_email
 from clawscale.domain.errors import InvalidToken
 from clawscale.state.backend import run_domain
 from clawscale.state.customer_session import CustomerSessionState

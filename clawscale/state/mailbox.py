@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import reflex as rx
 from sqlmodel import Session
 
-from clawscale.domain.mailer import kept_emails
+from clawscale.domain.accounts.mailer import kept_emails
 from clawscale.models import EmailMessage
 from clawscale.settings import Environment, Settings
 from clawscale.state.backend import run_domain

@@ -6,7 +6,7 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
-from clawscale.domain.customer_accounts import request_password_reset, reset_password
+from clawscale.domain.accounts.customers import request_password_reset, reset_password
 from clawscale.domain.errors import InvalidToken
 from clawscale.state.backend import run_domain
 from clawscale.state.customer_session import CustomerSessionState

@@ -12,8 +12,8 @@ from urllib.parse import urlencode
 import reflex as rx
 from reflex.event import EventSpec
 
-from clawscale.domain.customer_accounts import safe_next_path
-from clawscale.domain.session_handoff import handoff_code
+from clawscale.domain.accounts.customers import safe_next_path
+from clawscale.domain.accounts.session_handoff import handoff_code
 from clawscale.models import SessionSubject
 from clawscale.settings import Settings
 

@@ -7,7 +7,7 @@ import reflex as rx
 from reflex.event import EventSpec
 from sqlmodel import Session
 
-from clawscale.domain.customer_accounts import register, start_session
+from clawscale.domain.accounts.customers import register, start_session
 from clawscale.domain.errors import Conflict
 from clawscale.settings import Settings, get_settings
 from clawscale.state.backend import run_domain

@@ -4,9 +4,9 @@ They mirror the API's request rules (`clawscale/api/auth.py`), so a page and the
 same input.
 """
 
-from clawscale.domain.email_addresses import validated_email
+from clawscale.domain.accounts.email_addresses import validated_email
+from clawscale.domain.accounts.passwords import MIN_PASSWORD_LENGTH
 from clawscale.domain.errors import Invalid
-from clawscale.domain.passwords import MIN_PASSWORD_LENGTH
 
 MAX_PASSWORD_LENGTH = 256
 MAX_NAME_LENGTH = 200

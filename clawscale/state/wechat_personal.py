@@ -17,10 +17,9 @@ from reflex.event import EventSpec
 from sqlmodel import Session
 
 from clawscale.db import get_engine
-from clawscale.domain.access import DenialReason
-from clawscale.domain.errors import DomainError
-from clawscale.domain.wechat_login import follow_login, start_login
-from clawscale.domain.wechat_personal import (
+from clawscale.domain.billing.access import DenialReason
+from clawscale.domain.channels.wechat_login import follow_login, start_login
+from clawscale.domain.channels.wechat_personal import (
     ACCESS_PROBLEMS,
     LIVE_LOGIN,
     Action,
@@ -32,6 +31,7 @@ from clawscale.domain.wechat_personal import (
     ensure_channel,
     view_of,
 )
+from clawscale.domain.errors import DomainError
 from clawscale.models import ClaimStatus
 from clawscale.settings import Settings, get_settings
 from clawscale.state.backend import run_domain

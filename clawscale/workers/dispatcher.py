@@ -4,7 +4,7 @@ Runs inside the backend process (a Reflex lifespan task) or alone (`python -m cl
 any number of dispatchers may share one PostgreSQL database. `run` keeps a send going
 per slot client (`SlotRunner`), claims more as they finish or as new deliveries are
 announced, and records outcomes in batches; a hanging provider holds only its own sends.
-`run_once` sends one batch and waits for it (a single pass, as tests drive it).
+`run_once` is one pass of the same loop that waits for what it sent (as tests drive it).
 """
 
 import asyncio
@@ -12,7 +12,6 @@ import logging
 import os
 import socket
 import uuid
-from datetime import timedelta
 from functools import partial
 
 import httpx
@@ -21,13 +20,15 @@ from sqlalchemy.engine import Engine
 from clawscale.channels.base import ChannelAdapter
 from clawscale.channels.registry import build_adapters
 from clawscale.db import session_scope
-from clawscale.domain.dispatch import (
+from clawscale.domain.outbox.dispatch import (
     ClaimedDelivery,
     SendOutcome,
     claim_due_jobs,
     record_outcomes,
 )
-from clawscale.domain.send import attempt_send, count_outcome
+from clawscale.domain.outbox.send import attempt_send
+from clawscale.domain.queue import leases
+from clawscale.metrics import count_send
 from clawscale.models import DeliveryStatus
 from clawscale.settings import Settings
 from clawscale.workers.batched import BatchedCalls
@@ -62,7 +63,7 @@ class Dispatcher:
         self._record = BatchedCalls(self._record_outcomes)
 
     def _claim(self, limit: int) -> list[ClaimedDelivery]:
-        lease = timedelta(seconds=self.settings.DELIVERY_LEASE_SECONDS)
+        lease = leases.lease_length(self.settings)
         with session_scope(self.engine) as db:
             return claim_due_jobs(db, self.settings, self.worker_id, limit, lease)
 
@@ -73,22 +74,19 @@ class Dispatcher:
     async def _send(self, client: httpx.AsyncClient, claimed: ClaimedDelivery) -> None:
         outcome = await attempt_send(self.adapters, client, claimed)
         try:
-            count_outcome(await self._record(outcome))
+            count_send(await self._record(outcome), outcome.seconds)
         except Exception:
             logger.exception("recording delivery %s failed; its lease will lapse", outcome)
 
+    def _runner(self, clients: list[httpx.AsyncClient]) -> SlotRunner[ClaimedDelivery]:
+        claim = partial(asyncio.to_thread, self._claim)
+        return SlotRunner(claim, self._send, clients, batch_size=self.batch_size)
+
     async def run_once(self, client: httpx.AsyncClient) -> int:
-        """Claim one batch and send it, waiting for every outcome; how many were attempted."""
-        claimed = await asyncio.to_thread(self._claim, self.batch_size)
-        await asyncio.gather(*(self._send(client, delivery) for delivery in claimed))
-        return len(claimed)
+        """One pass of `run`'s loop with `client` in every slot, waiting for every outcome;
+        how many deliveries were attempted."""
+        return await self._runner([client] * self.batch_size).run_pass()
 
     async def run(self, clients: list[httpx.AsyncClient], wakeup: Wakeup) -> None:
         """Send until cancelled, one delivery per client at once (see `SlotRunner`)."""
-        runner = SlotRunner(
-            partial(asyncio.to_thread, self._claim),
-            self._send,
-            clients,
-            batch_size=self.batch_size,
-        )
-        await runner.run(wakeup)
+        await self._runner(clients).run(wakeup)

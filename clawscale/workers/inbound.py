@@ -3,7 +3,7 @@
 Runs beside the dispatcher, in the backend process or alone (`python -m clawscale.workers`).
 `run` keeps a runtime call going per slot client (`SlotRunner`), so an agent that takes its
 time to answer holds only its own customer's messages; outcomes are recorded in batches.
-`run_once` is one pass that waits for every call (as tests drive it).
+`run_once` is one pass of the same loop that waits for every call (as tests drive it).
 """
 
 import asyncio
@@ -11,7 +11,6 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from functools import partial
 from typing import TypeVar
 
@@ -22,12 +21,13 @@ from clawscale.channels.base import (
     PermanentSendError,
     SendError,
     TransientSendError,
-    raise_for_http_status,
 )
 from clawscale.db import session_scope
-from clawscale.domain.forward_outcomes import ForwardOutcome, parse_runtime_reply, record_outcomes
-from clawscale.domain.forwarding import ClaimedEvent, RuntimeCall, claim_forward_calls
-from clawscale.domain.provisioning import (
+from clawscale.domain.queue import leases
+from clawscale.domain.runtime.client import RuntimeTimedOut, call_runtime
+from clawscale.domain.runtime.forwarding import ClaimedEvent, RuntimeCall, claim_forward_calls
+from clawscale.domain.runtime.outcomes import ForwardOutcome, parse_runtime_reply, record_outcomes
+from clawscale.domain.runtime.provisioning import (
     claim_due_bindings,
     provisioning_call,
     record_provision_failure,
@@ -43,57 +43,9 @@ from clawscale.workers.wakeup import Wakeup
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 20
-RUNTIME = "agent runtime"
 SWEEP_SECONDS = 10.0
 """How often a worker looks for parked events whose binding is ready (`release_stranded_events`)."""
 Result = TypeVar("Result")
-
-
-class RuntimeTimedOut(SendError):
-    """The runtime received the whole request but did not answer in time."""
-
-
-def _json_or_none(response: httpx.Response) -> object:
-    try:
-        return response.json() if response.content else None
-    except ValueError:
-        return None
-
-
-def runtime_refusal(response: httpx.Response) -> SendError:
-    """The error for a runtime's HTTP failure, named by the error code it answered
-    (`{"error": "missing_coke_account_id"}`) and the status: transient for 429 and 5xx,
-    permanent for other 4xx."""
-    answer = _json_or_none(response)
-    code = answer.get("error") if isinstance(answer, dict) else None
-    detail = f"{code} (HTTP {response.status_code})" if isinstance(code, str) and code else None
-    try:
-        raise_for_http_status(response, RUNTIME)
-    except TransientSendError as error:
-        return TransientSendError(detail or str(error), error.retry_after)
-    except PermanentSendError as error:
-        return PermanentSendError(detail or str(error))
-    raise AssertionError("runtime_refusal is for failed responses only")
-
-
-async def call_runtime(client: httpx.AsyncClient, call: RuntimeCall) -> object:
-    """POST to the runtime; its JSON answer (None when empty or not JSON), or a SendError:
-    `RuntimeTimedOut` when the request went out whole and no answer came within the call's
-    timeout, transient for other network failures."""
-    headers = {"Authorization": f"Bearer {call.token}"} if call.token else {}
-    timeout = client.timeout
-    if call.timeout_seconds is not None:
-        timeout = httpx.Timeout(client.timeout.connect, read=call.timeout_seconds)
-    try:
-        response = await client.post(call.url, json=call.body, headers=headers, timeout=timeout)
-    except httpx.ReadTimeout as error:
-        waited = f"{timeout.read:g} s" if timeout.read is not None else "its timeout"
-        raise RuntimeTimedOut(f"runtime_timeout: no answer within {waited}") from error
-    except httpx.HTTPError as error:
-        raise TransientSendError(f"{RUNTIME} unreachable: {type(error).__name__}") from error
-    if response.status_code >= 400:
-        raise runtime_refusal(response)
-    return _json_or_none(response)
 
 
 @dataclass(frozen=True)
@@ -113,7 +65,7 @@ class InboundWorker:
         self.settings = settings
         self.batch_size = batch_size
         self.worker_id = new_worker_id("inbound")
-        self.lease = timedelta(seconds=settings.DELIVERY_LEASE_SECONDS)
+        self.lease = leases.lease_length(settings)
         self._record = BatchedCalls(self._record_outcomes)
         self._next_sweep = 0.0
 
@@ -173,23 +125,6 @@ class InboundWorker:
             return ForwardOutcome(event_id, error=str(error), retry_after=retry_after)
         return ForwardOutcome(event_id, reply=parse_runtime_reply(answer))
 
-    async def run_once(self, client: httpx.AsyncClient) -> int:
-        """One pass; how many bindings and events were attempted."""
-        await self._sweep_when_due()
-        bindings = await self._in_session(
-            claim_due_bindings, self.worker_id, self.batch_size, self.lease
-        )
-        await asyncio.gather(*(self._provision(client, binding_id) for binding_id in bindings))
-        claimed: list[ClaimedEvent] = await self._in_session(
-            claim_forward_calls, self.settings, self.worker_id, self.batch_size, self.lease
-        )
-        outcomes = await asyncio.gather(
-            *(self._forward(client, item.event_id, item.call) for item in claimed if item.call)
-        )
-        if outcomes:
-            await self._in_session(record_outcomes, list(outcomes), self.worker_id)
-        return len(bindings) + len(claimed)
-
     async def _claim_work(self, limit: int) -> list[Provisioning | ClaimedEvent]:
         """Up to `limit` bindings to provision and events to forward, bindings first."""
         await self._sweep_when_due()
@@ -210,7 +145,14 @@ class InboundWorker:
         except Exception:
             logger.exception("inbound work %s failed; its lease will lapse", item)
 
+    def _runner(self, clients: list[httpx.AsyncClient]) -> SlotRunner[Provisioning | ClaimedEvent]:
+        return SlotRunner(self._claim_work, self._handle, clients, batch_size=self.batch_size)
+
+    async def run_once(self, client: httpx.AsyncClient) -> int:
+        """One pass of `run`'s loop with `client` in every slot, waiting for every call; how
+        many bindings and events were attempted."""
+        return await self._runner([client] * self.batch_size).run_pass()
+
     async def run(self, clients: list[httpx.AsyncClient], wakeup: Wakeup) -> None:
         """Provision and forward until cancelled, one call per client at once."""
-        runner = SlotRunner(self._claim_work, self._handle, clients, batch_size=self.batch_size)
-        await runner.run(wakeup)
+        await self._runner(clients).run(wakeup)

@@ -5,7 +5,7 @@ import logging
 from fastapi.concurrency import run_in_threadpool
 
 from clawscale.db import get_engine, session_scope
-from clawscale.domain.admins import bootstrap_admin
+from clawscale.domain.accounts.admins import bootstrap_admin
 from clawscale.domain.errors import Conflict
 from clawscale.settings import get_settings
 from clawscale.workers.loop import run_all_workers

@@ -7,7 +7,8 @@ from typing import Protocol
 import httpx
 from sqlalchemy.engine import Engine
 
-from clawscale.domain.work_signal import INBOUND, OUTBOX, WorkSignal
+from clawscale.domain.queue import leases
+from clawscale.domain.queue.signals import INBOUND, OUTBOX, WorkSignal
 from clawscale.settings import Settings
 from clawscale.workers.dispatcher import Dispatcher
 from clawscale.workers.inbound import InboundWorker
@@ -90,7 +91,5 @@ async def run_all_workers(engine: Engine, settings: Settings) -> None:
 def wechat_pollers(engine: Engine, settings: Settings) -> WeChatPollers:
     """The pollers, leasing channels for DELIVERY_LEASE_SECONDS like every other work row, and
     renewing the leases at least four times per lease."""
-    lease = settings.DELIVERY_LEASE_SECONDS
-    return WeChatPollers(
-        engine, settings, lease_seconds=lease, scan_seconds=min(SCAN_SECONDS, lease / 4)
-    )
+    lease = leases.lease_length(settings).total_seconds()
+    return WeChatPollers(engine, settings, scan_seconds=min(SCAN_SECONDS, lease / 4))

@@ -11,7 +11,7 @@ import httpx
 from sqlalchemy.engine import Engine
 
 from clawscale.db import session_scope
-from clawscale.domain.billing_mail import send_expiry_notices
+from clawscale.domain.billing.mail import send_expiry_notices
 from clawscale.settings import Settings
 
 INTERVAL_SECONDS = 3600.0

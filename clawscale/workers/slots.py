@@ -88,23 +88,40 @@ class SlotRunner(Generic[Item]):
             logger.exception("claiming work failed; trying again")
             return []
 
+    def _start(
+        self, claimed: list[Item], finished: Callable[[httpx.AsyncClient, asyncio.Task[None]], None]
+    ) -> None:
+        """Handle each claimed item on its own task with an idle slot's client."""
+        for item in claimed:
+            client = self.idle_clients.pop()
+            task = asyncio.create_task(self.handle(client, item))
+            self.in_flight.add(task)
+            task.add_done_callback(partial(finished, client))
+
+    def _finished(self, client: httpx.AsyncClient, task: asyncio.Task[None]) -> None:
+        self.in_flight.discard(task)
+        self.idle_clients.append(client)
+
+    async def run_pass(self) -> int:
+        """One turn of `run`'s loop that waits for what it started: claim what there is room
+        for, handle it, and return once every item is done; how many items it claimed."""
+        claimed = await self._claim_safely(self._room())
+        self._start(claimed, self._finished)
+        await asyncio.gather(*self.in_flight)
+        return len(claimed)
+
     async def run(self, wakeup: Wakeup) -> None:
         """Claim and handle until cancelled; cancelling cancels the items in flight too."""
 
         def finished(client: httpx.AsyncClient, task: asyncio.Task[None]) -> None:
-            self.in_flight.discard(task)
-            self.idle_clients.append(client)
+            self._finished(client, task)
             wakeup.poke()
 
         try:
             while True:
                 room = await self._gathered_room(wakeup)
                 claimed = await self._claim_safely(room) if room > 0 else []
-                for item in claimed:
-                    client = self.idle_clients.pop()
-                    task = asyncio.create_task(self.handle(client, item))
-                    self.in_flight.add(task)
-                    task.add_done_callback(partial(finished, client))
+                self._start(claimed, finished)
                 if not claimed or len(claimed) < room:
                     await wakeup.wait(IDLE_SECONDS)
         finally:

@@ -15,23 +15,21 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import timedelta
 from typing import TypeVar
 
 import httpx
 from sqlalchemy.engine import Engine
 
 from clawscale.channels.base import SendError
-from clawscale.channels.wechat_media import with_media
-from clawscale.channels.wechat_personal import (
+from clawscale.channels.wechat_personal.adapter import (
     DEFAULT_LONG_POLL_SECONDS,
     LONG_POLL_MARGIN_SECONDS,
     ILinkSessionExpired,
     fetch_updates,
 )
+from clawscale.channels.wechat_personal.media import with_media
 from clawscale.db import session_scope
-from clawscale.domain import leases
-from clawscale.domain.wechat_polling import (
+from clawscale.domain.channels.wechat_polling import (
     hold_channels,
     poll_target,
     record_poll_error,
@@ -39,13 +37,13 @@ from clawscale.domain.wechat_polling import (
     release_channel,
     store_batch,
 )
+from clawscale.domain.queue import leases
 from clawscale.settings import Settings
 from clawscale.workers.dispatcher import new_worker_id
 
 logger = logging.getLogger(__name__)
 
 Result = TypeVar("Result")
-LEASE_SECONDS = 60.0
 SCAN_SECONDS = 2.0
 MAX_CHANNELS = 1000
 MAX_BACKOFF_SECONDS = 60.0
@@ -60,14 +58,13 @@ class WeChatPollers:
         engine: Engine,
         settings: Settings,
         *,
-        lease_seconds: float = LEASE_SECONDS,
         scan_seconds: float = SCAN_SECONDS,
         max_channels: int = MAX_CHANNELS,
         long_poll_seconds: float = DEFAULT_LONG_POLL_SECONDS,
     ) -> None:
         self.engine = engine
         self.settings = settings
-        self.lease = timedelta(seconds=lease_seconds)
+        self.lease = leases.lease_length(settings)
         self.scan_seconds = scan_seconds
         self.max_channels = max_channels
         self.long_poll_seconds = long_poll_seconds

@@ -8,12 +8,18 @@ VENV="$ROOT/.venv"
 TOOLS="$ROOT/.tools"
 BUN_VERSION="1.4.5"
 
-export PATH="$TOOLS/bun/node_modules/.bin:$VENV/bin:$PATH"
-export REFLEX_DIR="$TOOLS/reflex"
-export BUN_INSTALL_CACHE_DIR="$TOOLS/bun-cache"
-export REFLEX_CHECK_LATEST_VERSION=0
-export REFLEX_TELEMETRY_ENABLED=false
-export PYTHONDONTWRITEBYTECODE=1
+# The toolchain's environment (scripts/toolchain.env, which tests/conftest.py reads too).
+while IFS= read -r line; do
+  case "$line" in ''|'#'*) continue ;; esac
+  name="${line%%=*}"
+  value="${line#*=}"
+  case "$value" in .*) value="$ROOT/${value#./}" ;; esac
+  if [ "$name" = "PATH+" ]; then
+    export PATH="$value:$PATH"
+  else
+    export "$name=$value"
+  fi
+done < "$ROOT/scripts/toolchain.env"
 
 log() { printf '\033[1;34m[clawscale]\033[0m %s\n' "$*" >&2; }
 

@@ -3,7 +3,7 @@
 import pytest
 from sqlmodel import select
 
-from clawscale.domain.agents import agent_token
+from clawscale.domain.runtime.agents import agent_token
 from clawscale.models import Agent, AuditLog
 from clawscale.models.agents import (
     DEFAULT_FORWARD_TIMEOUT_SECONDS,

@@ -8,8 +8,8 @@ import jwt
 import pytest
 from sqlmodel import col, select, update
 
-from clawscale.domain.admins import create_admin
-from clawscale.domain.sessions import ADMIN_COOKIE, ALGORITHM, AUDIENCES, issue_session
+from clawscale.domain.accounts.admins import create_admin
+from clawscale.domain.accounts.sessions import ADMIN_COOKIE, ALGORITHM, AUDIENCES, issue_session
 from clawscale.models import AdminAccount, AuditLog, AuthSession, SessionSubject
 from clawscale.models.base import utcnow
 from clawscale.settings import Environment, get_settings

@@ -4,8 +4,8 @@ import pytest
 
 from clawscale.channels.base import InboundMessage
 from clawscale.db import session_scope
-from clawscale.domain.channel_store import create_channel
-from clawscale.domain.inbound import route_inbound_message
+from clawscale.domain.channels.store import create_channel
+from clawscale.domain.inbound.intake import route_inbound_message
 from clawscale.models import Channel
 from tests.admin_auth import SETTINGS, admin_headers, customer_headers
 from tests.factories import default_agent, evolution_channel

@@ -3,10 +3,10 @@
 import pytest
 from sqlmodel import col, select
 
-from clawscale.domain.admins import create_admin
-from clawscale.domain.agents import create_agent
-from clawscale.domain.channel_store import channel_credentials, create_channel
-from clawscale.domain.sessions import issue_session
+from clawscale.domain.accounts.admins import create_admin
+from clawscale.domain.accounts.sessions import issue_session
+from clawscale.domain.channels.store import channel_credentials, create_channel
+from clawscale.domain.runtime.agents import create_agent
 from clawscale.models import AuditLog, Channel, ChannelScope, InboundEvent, SessionSubject
 from clawscale.settings import Settings
 from tests.fakes.evolution import fake_evolution, upsert_event

@@ -45,7 +45,7 @@ PROVIDER_FAKES = {
 
 @pytest.fixture(autouse=True)
 def no_backoff(monkeypatch):
-    monkeypatch.setattr("clawscale.domain.leases.BACKOFF_BASE_SECONDS", 0.0)
+    monkeypatch.setattr("clawscale.domain.queue.leases.BACKOFF_BASE_SECONDS", 0.0)
 
 
 @pytest.fixture

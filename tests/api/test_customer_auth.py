@@ -8,8 +8,8 @@ import httpx
 import pytest
 from sqlmodel import func, select
 
-from clawscale.domain.customer_accounts import claim_entry_token
-from clawscale.domain.sessions import issue_session
+from clawscale.domain.accounts.customers import claim_entry_token
+from clawscale.domain.accounts.sessions import issue_session
 from clawscale.models import (
     ClaimStatus,
     Customer,

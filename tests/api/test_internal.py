@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import pytest
 from sqlmodel import Session, select
 
-from clawscale.domain.bridge import clawscale_user_id
+from clawscale.domain.runtime.bridge import clawscale_user_id
 from clawscale.models import (
     Agent,
     AgentBinding,

@@ -7,7 +7,7 @@ import httpx
 import pytest
 from sqlmodel import func, select
 
-from clawscale.domain.dispatch import retry_dead_delivery
+from clawscale.domain.outbox.dispatch import retry_dead_delivery
 from clawscale.models import (
     Channel,
     DeliveryAttempt,
@@ -240,7 +240,7 @@ def test_a_permanent_failure_is_dead_until_an_admin_retries(db, client, session,
     [delivery] = deliveries(session)
     assert delivery.status == "dead"
     assert "400" in delivery.error
-    assert retry_dead_delivery(session, delivery.id) is not None
+    assert retry_dead_delivery(session, None, delivery.id) is not None
     session.commit()
     assert post(client, body(routed)).json()["error"] == "duplicate_request_in_progress"
 

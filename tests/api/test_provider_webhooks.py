@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy.exc import OperationalError
 from sqlmodel import func, select
 
-from clawscale.domain.channel_store import create_channel
+from clawscale.domain.channels.store import create_channel
 from clawscale.models import (
     Channel,
     ChannelScope,
@@ -285,7 +285,7 @@ def test_a_storage_failure_is_503_so_the_provider_retries(client, session, monke
     def broken(*args, **kwargs):
         raise OperationalError("INSERT", {}, Exception("database is locked"))
 
-    monkeypatch.setattr("clawscale.domain.webhook_intake.route_inbound_message", broken)
+    monkeypatch.setattr("clawscale.domain.inbound.webhooks.route_inbound_message", broken)
     kind = KINDS["whatsapp_evolution"]
     channel = shared_channel(session, kind)
     response = post(client, kind.name, channel.id, *kind.request(kind.payload("1005")))
@@ -344,7 +344,7 @@ def runtime():
 
 @pytest.fixture(autouse=True)
 def no_backoff(monkeypatch):
-    monkeypatch.setattr("clawscale.domain.leases.BACKOFF_BASE_SECONDS", 0.0)
+    monkeypatch.setattr("clawscale.domain.queue.leases.BACKOFF_BASE_SECONDS", 0.0)
 
 
 def with_base_url(kind: Kind, url: str) -> Kind:

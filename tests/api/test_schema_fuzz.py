@@ -9,7 +9,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 
 from clawscale.db import session_scope
-from clawscale.domain.customer_accounts import register, start_session
+from clawscale.domain.accounts.customers import register, start_session
 from clawscale.settings import Settings
 from tests.admin_auth import admin_headers
 

@@ -6,8 +6,8 @@ import time
 from cryptography.fernet import Fernet
 
 from clawscale.crypto import fernet_for
-from clawscale.domain.session_handoff import handoff_code
-from clawscale.domain.sessions import issue_session, revoke_session
+from clawscale.domain.accounts.session_handoff import handoff_code
+from clawscale.domain.accounts.sessions import issue_session, revoke_session
 from clawscale.models import SessionSubject
 from clawscale.settings import Settings
 

@@ -9,8 +9,8 @@ import httpx
 import pytest
 from sqlmodel import col, func, select
 
-from clawscale.domain.access import PASS_LENGTH, TRIAL_LENGTH
-from clawscale.domain.billing_links import renewal_link
+from clawscale.domain.billing.access import PASS_LENGTH, TRIAL_LENGTH
+from clawscale.domain.billing.links import renewal_link
 from clawscale.models import AccessPass, EmailMessage, StripeEvent
 from clawscale.models.base import utcnow
 from tests.api.test_subscription import Made, make_account, stripe_settings

@@ -10,9 +10,9 @@ import jwt
 import pytest
 from sqlmodel import Session
 
-from clawscale.domain.access import TRIAL_LENGTH
-from clawscale.domain.billing_links import public_checkout_token, renewal_link
-from clawscale.domain.sessions import issue_session
+from clawscale.domain.accounts.sessions import issue_session
+from clawscale.domain.billing.access import TRIAL_LENGTH
+from clawscale.domain.billing.links import public_checkout_token, renewal_link
 from clawscale.models import (
     AccessPass,
     ClaimStatus,

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
-from clawscale.domain.channel_store import channel_credentials
+from clawscale.domain.channels.store import channel_credentials
 from clawscale.models import Channel, ChannelScope, ChannelStatus
 from tests.channels.wechat import SETTINGS, signed_in_customer
 from tests.fakes.ilink import fake_ilink

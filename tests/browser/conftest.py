@@ -264,7 +264,7 @@ def new_email() -> Callable[[str], str]:
 def customer(app_harness: AppHarness, new_email: Callable[[str], str]) -> Person:
     """A registered customer (email not yet verified), made through the domain."""
     from clawscale.db import get_engine, session_scope
-    from clawscale.domain.customer_accounts import register
+    from clawscale.domain.accounts.customers import register
     from clawscale.settings import get_settings
 
     person = Person("Grace Hopper", new_email("grace"), PASSWORD)
@@ -277,8 +277,8 @@ def customer(app_harness: AppHarness, new_email: Callable[[str], str]) -> Person
 def signed_in(context: BrowserContext, customer: Person, api_url: str) -> Person:
     """The test's browser holds a live session cookie of `customer`."""
     from clawscale.db import get_engine, session_scope
-    from clawscale.domain.customer_accounts import authenticate, start_session
-    from clawscale.domain.sessions import CUSTOMER_COOKIE
+    from clawscale.domain.accounts.customers import authenticate, start_session
+    from clawscale.domain.accounts.sessions import CUSTOMER_COOKIE
     from clawscale.settings import get_settings
 
     with session_scope(get_engine()) as db:
@@ -301,7 +301,7 @@ class AdminLogin:
 def make_admin(email: str) -> AdminLogin:
     """An active admin with the standard test password, made through the domain."""
     from clawscale.db import get_engine, session_scope
-    from clawscale.domain.admins import create_admin
+    from clawscale.domain.accounts.admins import create_admin
 
     with session_scope(get_engine()) as db:
         create_admin(db, email, PASSWORD)
@@ -311,7 +311,7 @@ def make_admin(email: str) -> AdminLogin:
 def admin_session_token(admin: AdminLogin) -> str:
     """A fresh admin session of `admin` (its sign-in is audited, as a real one is)."""
     from clawscale.db import get_engine, session_scope
-    from clawscale.domain.admins import sign_in_admin
+    from clawscale.domain.accounts.admins import sign_in_admin
     from clawscale.settings import get_settings
 
     with session_scope(get_engine()) as db:
@@ -329,7 +329,7 @@ def admin(app_harness: AppHarness, new_email: Callable[[str], str]) -> AdminLogi
 @pytest.fixture
 def signed_in_admin(context: BrowserContext, admin: AdminLogin, api_url: str) -> AdminLogin:
     """The test's browser holds a live admin session cookie of `admin`."""
-    from clawscale.domain.sessions import ADMIN_COOKIE
+    from clawscale.domain.accounts.sessions import ADMIN_COOKIE
 
     token = admin_session_token(admin)
     context.add_cookies([{"name": ADMIN_COOKIE, "value": token, "url": api_url, "httpOnly": True}])
@@ -364,7 +364,7 @@ def runtime(running_app: RunningApp) -> Iterator[FakeRuntime]:
     from sqlmodel import col, select
 
     from clawscale.db import get_engine, session_scope
-    from clawscale.domain.agents import create_agent
+    from clawscale.domain.runtime.agents import create_agent
     from clawscale.models import Agent
     from clawscale.settings import get_settings
 
@@ -399,7 +399,7 @@ def prepare(person: Person, *, verified: bool = True, age: timedelta = timedelta
     from sqlmodel import select
 
     from clawscale.db import get_engine, session_scope
-    from clawscale.domain.customer_accounts import account_of
+    from clawscale.domain.accounts.customers import account_of
     from clawscale.models import ClaimStatus, Identity
     from clawscale.models.base import utcnow
 

@@ -242,7 +242,7 @@ def test_a_removed_admin_loses_the_console_at_the_next_click(
     from sqlmodel import select
 
     from clawscale.db import get_engine, session_scope
-    from clawscale.domain.admins import remove_admin
+    from clawscale.domain.accounts.admins import remove_admin
     from clawscale.models import AdminAccount
 
     page.goto(frontend_url + "/admin/admins")
@@ -293,7 +293,7 @@ def test_the_audit_log_is_paginated_newest_first(
 def test_the_console_fits_laptop_and_tablet_widths_with_long_emails(
     page: Page, context: BrowserContext, frontend_url: str, api_url: str, width: int
 ) -> None:
-    from clawscale.domain.sessions import ADMIN_COOKIE
+    from clawscale.domain.accounts.sessions import ADMIN_COOKIE
 
     long_admin = make_admin(
         f"a-very-long-administrator-address-{width}-{'x' * 60}@example-operations.test"

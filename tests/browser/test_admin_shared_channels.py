@@ -46,7 +46,7 @@ def admin_id(admin: AdminLogin) -> str:
 def seed_channels(admin: AdminLogin, tag: str) -> str:
     """PAGE_SIZE + 1 Evolution channels named with `tag`; the id of the newest, left in error."""
     from clawscale.db import get_engine, session_scope
-    from clawscale.domain.shared_channels import create_shared_channel
+    from clawscale.domain.channels.shared import create_shared_channel
     from clawscale.models import ChannelStatus
     from clawscale.settings import get_settings
 
@@ -103,7 +103,7 @@ def telegram(app_harness: object) -> Iterator[FakeTelegram]:
 def agent(app_harness: object) -> tuple[str, str]:
     """An agent (not the default) to choose: its id and name."""
     from clawscale.db import get_engine, session_scope
-    from clawscale.domain.agents import create_agent
+    from clawscale.domain.runtime.agents import create_agent
     from clawscale.settings import get_settings
 
     tag = secrets.token_hex(3)
@@ -198,7 +198,7 @@ def test_create_edit_connect_disconnect_and_archive_a_telegram_channel(
     agent: tuple[str, str],
 ) -> None:
     from clawscale.db import get_engine, session_scope
-    from clawscale.domain.channel_store import channel_credentials
+    from clawscale.domain.channels.store import channel_credentials
     from clawscale.models import AuditLog, Channel, ChannelStatus
     from clawscale.settings import get_settings
 

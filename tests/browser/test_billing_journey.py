@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from clawscale.domain.wechat_personal import PAGE_PATH
+from clawscale.web_links import WECHAT_PERSONAL_PATH
 from tests.browser.conftest import PASSWORD, Person, prepare, sign_in, wait_for, warm_up
 from tests.fakes.ilink import Bot, FakeILink
 from tests.fakes.runtime import FakeRuntime
@@ -38,7 +38,7 @@ FLOW_MS = 30_000
 @pytest.fixture(scope="module", autouse=True)
 def warm_frontend(browser: Browser, frontend_url: str) -> None:
     """The journey's pages, built once before it starts."""
-    warm_up(browser, frontend_url, ("/auth/login", PAGE_PATH, "/account"))
+    warm_up(browser, frontend_url, ("/auth/login", WECHAT_PERSONAL_PATH, "/account"))
 
 
 def connected_during_trial(customer_id: str, ilink: FakeILink, bot: Bot) -> None:
@@ -74,7 +74,7 @@ def inbound_events(customer_id: str) -> list[tuple[str, str, str | None]]:
 def channel_status(customer_id: str) -> str:
     """The status of the customer's personal WeChat channel."""
     from clawscale.db import get_engine, session_scope
-    from clawscale.domain.wechat_personal import channel_view
+    from clawscale.domain.channels.wechat_personal import channel_view
     from clawscale.settings import get_settings
 
     with session_scope(get_engine()) as db:
@@ -115,10 +115,10 @@ def test_a_lapsed_customer_pays_and_their_held_message_goes_through(
     ilink.expire_session(bot)
     wait_for(lambda: channel_status(customer_id) == "error")
 
-    page.goto(frontend_url + PAGE_PATH)
+    page.goto(frontend_url + WECHAT_PERSONAL_PATH)
     expect(page).to_have_url(re.compile(re.escape(frontend_url + "/auth/login?next=")))
     sign_in(page, customer.email, PASSWORD)
-    expect(page).to_have_url(frontend_url + PAGE_PATH, timeout=FLOW_MS)
+    expect(page).to_have_url(frontend_url + WECHAT_PERSONAL_PATH, timeout=FLOW_MS)
     main = page.get_by_role("main")
     qr = page.get_by_role("img", name="QR code to scan with WeChat")
     expect(main.get_by_text("Needs a new login")).to_be_visible()
@@ -154,7 +154,7 @@ def test_a_lapsed_customer_pays_and_their_held_message_goes_through(
     expect(page.get_by_role("alert")).to_have_count(0)
     wait_for(lambda: runtime.texts() == [HELD_TEXT])
 
-    page.goto(frontend_url + PAGE_PATH)
+    page.goto(frontend_url + WECHAT_PERSONAL_PATH)
     expect(main.get_by_text("Needs a new login")).to_be_visible()
     page.get_by_role("button", name="Connect WeChat").click()
     expect(qr).to_be_visible(timeout=FLOW_MS)

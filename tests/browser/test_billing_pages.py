@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 def access_expiry(customer_id: str) -> str:
     """When the customer's access ends, as the page writes it."""
     from clawscale.db import get_engine, session_scope
-    from clawscale.domain.access import access_expires_at
+    from clawscale.domain.billing.access import access_expires_at
     from clawscale.models import Customer
     from clawscale.state.formatting import readable_time
 

@@ -161,7 +161,7 @@ def test_claim_sets_a_password_and_signs_in(
     page: Page, frontend_url: str, new_email: Callable[[str], str]
 ) -> None:
     from clawscale.db import get_engine, session_scope
-    from clawscale.domain.customer_accounts import claim_entry_token, request_claim
+    from clawscale.domain.accounts.customers import claim_entry_token, request_claim
     from clawscale.models import ClaimStatus, Customer, Identity, Membership
     from clawscale.settings import get_settings
 

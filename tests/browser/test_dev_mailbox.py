@@ -35,7 +35,7 @@ def test_kept_emails_page_newest_first_with_load_more(
     page: Page, frontend_url: str, new_email: Callable[[str], str]
 ) -> None:
     from clawscale.db import get_engine, session_scope
-    from clawscale.domain.mailer import send_email
+    from clawscale.domain.accounts.mailer import send_email
     from clawscale.settings import get_settings
 
     recipient = new_email("reader")

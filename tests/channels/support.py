@@ -7,8 +7,8 @@ from typing import TypeVar
 
 import httpx
 
+from clawscale.channels.base import ChannelCredentials
 from clawscale.channels.webhooks import WEBHOOK_TOKEN, WebhookRequest
-from clawscale.domain.channel_store import ChannelCredentials
 
 Result = TypeVar("Result")
 PATH_TOKEN = "path-token-1"

@@ -11,7 +11,7 @@ from clawscale.channels.base import (
     SendTarget,
     TransientSendError,
 )
-from clawscale.channels.linq import LinqAdapter
+from clawscale.channels.linq.adapter import LinqAdapter
 from clawscale.channels.webhooks import ProviderError, WebhookRejected
 from tests.channels.support import credentials, run, webhook
 from tests.fakes.http_server import FakeResponse

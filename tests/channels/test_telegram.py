@@ -11,7 +11,7 @@ from clawscale.channels.base import (
     SendTarget,
     TransientSendError,
 )
-from clawscale.channels.telegram import TelegramAdapter
+from clawscale.channels.telegram.adapter import TelegramAdapter
 from clawscale.channels.webhooks import ProviderError, WebhookRejected
 from tests.channels.support import closed_port_url, credentials, run, webhook
 from tests.fakes.telegram import fake_telegram, message_update, telegram_error

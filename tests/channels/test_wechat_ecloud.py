@@ -10,7 +10,7 @@ from clawscale.channels.base import (
     TransientSendError,
 )
 from clawscale.channels.webhooks import ProviderError
-from clawscale.channels.wechat_ecloud import GeWeAdapter
+from clawscale.channels.wechat_ecloud.adapter import GeWeAdapter
 from tests.channels.support import credentials, run, webhook
 from tests.fakes.gewe import fake_gewe, gewe_failure, text_callback
 from tests.fakes.http_server import FakeResponse

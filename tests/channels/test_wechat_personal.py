@@ -3,9 +3,15 @@ long polls, the result codes, login progress and sends."""
 
 import pytest
 
-from clawscale.channels import wechat_personal
-from clawscale.channels.base import MessageType, OutboundMessage, SendTarget, TransientSendError
-from clawscale.channels.wechat_personal import (
+from clawscale.channels.base import (
+    ChannelCredentials,
+    MessageType,
+    OutboundMessage,
+    SendTarget,
+    TransientSendError,
+)
+from clawscale.channels.wechat_personal import adapter as wechat_personal
+from clawscale.channels.wechat_personal.adapter import (
     ILinkAdapter,
     ILinkSessionExpired,
     LoginStatus,
@@ -14,7 +20,6 @@ from clawscale.channels.wechat_personal import (
     fetch_updates,
     inbound_message,
 )
-from clawscale.domain.channel_store import ChannelCredentials
 from tests.channels.support import closed_port_url, run
 from tests.fakes.http_server import FakeResponse
 from tests.fakes.ilink import encode_cursor, fake_ilink

@@ -10,7 +10,7 @@ from clawscale.channels.base import (
     TransientSendError,
 )
 from clawscale.channels.webhooks import ProviderError, WebhookRejected
-from clawscale.channels.whatsapp_business import WhatsAppBusinessAdapter
+from clawscale.channels.whatsapp_business.adapter import WhatsAppBusinessAdapter
 from tests.channels.support import credentials, run, webhook
 from tests.fakes.http_server import FakeResponse
 from tests.fakes.whatsapp_business import (

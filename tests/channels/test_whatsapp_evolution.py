@@ -10,7 +10,7 @@ from clawscale.channels.base import (
     TransientSendError,
 )
 from clawscale.channels.webhooks import ProviderError, WebhookRejected, verify_path_token
-from clawscale.channels.whatsapp_evolution import EvolutionAdapter
+from clawscale.channels.whatsapp_evolution.adapter import EvolutionAdapter
 from tests.channels.support import closed_port_url, credentials, run, webhook
 from tests.fakes.evolution import fake_evolution, upsert_event
 from tests.fakes.http_server import FakeResponse

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from sqlmodel import Session
 
-from clawscale.domain.channel_store import create_channel
-from clawscale.domain.sessions import issue_session
+from clawscale.domain.accounts.sessions import issue_session
+from clawscale.domain.channels.store import create_channel
 from clawscale.models import (
     Channel,
     ChannelScope,

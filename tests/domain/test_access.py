@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from clawscale.domain.access import (
+from clawscale.domain.billing.access import (
     PASS_LENGTH,
     TRIAL_LENGTH,
     DenialReason,
@@ -16,8 +16,8 @@ from clawscale.domain.access import (
     access_expires_at,
     grant_pass,
 )
-from clawscale.domain.billing_links import customer_for_checkout_token, renewal_link
-from clawscale.domain.billing_mail import expiry_notice_subject, send_expiry_notices
+from clawscale.domain.billing.links import customer_for_checkout_token, renewal_link
+from clawscale.domain.billing.mail import expiry_notice_subject, send_expiry_notices
 from clawscale.domain.errors import InvalidToken
 from clawscale.models import (
     AccessPass,
@@ -172,7 +172,7 @@ def test_a_session_is_granted_once(session):
 
 def test_a_duplicate_insert_is_caught_by_the_unique_session_id(session, monkeypatch):
     """The final guard: a pass inserted by someone else after our check is found, not doubled."""
-    import clawscale.domain.access as access
+    import clawscale.domain.billing.access as access
 
     customer = make_customer(session)
     other = AccessPass(

@@ -9,25 +9,25 @@ import httpx
 import pytest
 from sqlmodel import Session, col, select
 
-from clawscale.domain.admins import create_admin, list_admins
-from clawscale.domain.agents import create_agent, list_agents
+from clawscale.domain.accounts.admins import create_admin, list_admins
 from clawscale.domain.audit import record_admin_action
-from clawscale.domain.audit_queries import list_audit_entries
-from clawscale.domain.channel_admin import (
+from clawscale.domain.channels.admin import (
     DISCONNECT_ACTION,
     can_disconnect,
     disconnect_personal_channel,
 )
-from clawscale.domain.channel_store import create_channel
-from clawscale.domain.delivery_queries import (
+from clawscale.domain.channels.connections import change_shared_channel_alone
+from clawscale.domain.channels.shared import list_shared_channels
+from clawscale.domain.channels.store import create_channel
+from clawscale.domain.console.audit_log import list_audit_entries
+from clawscale.domain.console.directory import customer_profile, list_channels, list_customers
+from clawscale.domain.errors import NotFound
+from clawscale.domain.outbox.queries import (
     DeliveryFilter,
     decode_cursor,
     list_deliveries,
 )
-from clawscale.domain.directory import customer_profile, list_channels, list_customers
-from clawscale.domain.errors import NotFound
-from clawscale.domain.shared_channel_connections import change_shared_channel_alone
-from clawscale.domain.shared_channels import list_shared_channels
+from clawscale.domain.runtime.agents import create_agent, list_agents
 from clawscale.domain.sorting import Sort
 from clawscale.models import (
     AuditLog,

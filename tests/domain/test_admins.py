@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import col, select
 
-from clawscale.domain.admins import (
+from clawscale.domain.accounts.admins import (
     Removal,
     add_admin,
     authenticate_admin,
@@ -15,8 +15,8 @@ from clawscale.domain.admins import (
     sign_in_admin,
     sign_out_admin,
 )
+from clawscale.domain.accounts.sessions import issue_session, resolve_session
 from clawscale.domain.errors import Conflict, Invalid, NotFound
-from clawscale.domain.sessions import issue_session, resolve_session
 from clawscale.models import AdminAccount, AuditLog, AuthSession, SessionSubject
 from clawscale.models.base import utcnow
 

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from clawscale.domain.dashboard import (
+from clawscale.domain.console.dashboard import (
     HOURS,
     CustomerLinks,
     agent_names,

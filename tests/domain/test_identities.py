@@ -9,17 +9,16 @@ from hypothesis import strategies as st
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, delete, func, select
 
-from clawscale.domain.errors import Invalid
-from clawscale.domain.identities import (
+from clawscale.addresses import digits_only, plus_and_digits
+from clawscale.domain.accounts.identities import (
     IdentityKey,
-    digits_only,
     find_or_create_external_identity,
     identity_type_for_provider,
     normalise_identity,
     normalise_label,
-    plus_and_digits,
     trimmed,
 )
+from clawscale.domain.errors import Invalid
 from clawscale.models import Channel, Customer, ExternalIdentity
 
 WHATSAPP_KINDS = ["whatsapp", "whatsapp_business", "whatsapp_evolution"]

@@ -8,13 +8,19 @@ from sqlmodel import func, select
 
 from clawscale.channels.base import InboundMessage
 from clawscale.db import session_scope
-from clawscale.domain.channel_store import create_channel
+from clawscale.domain.channels.store import create_channel
 from clawscale.domain.errors import Invalid
-from clawscale.domain.inbound import ACTIVITY_RESOLUTION, route_inbound_message
-from clawscale.domain.inbound_placement import confirm_parking, place_message
+from clawscale.domain.inbound.intake import ACTIVITY_RESOLUTION, route_inbound_message
+from clawscale.domain.inbound.placement import (
+    CONVERSATION_KEY_SQL,
+    confirm_parking,
+    conversation_key,
+    place_message,
+)
 from clawscale.models import (
     AgentBinding,
     Channel,
+    Conversation,
     Customer,
     DeliveryRoute,
     EndUser,
@@ -214,3 +220,17 @@ def test_a_personal_channel_s_known_peer_is_served_as_its_owner(db, session):
         first.conversation_id,
         "received",
     )
+
+
+@pytest.mark.parametrize("business_key", [None, "", "coke-conv-7"])
+def test_the_sql_conversation_key_agrees_with_the_python_rule(db, session, channel, business_key):
+    receive(db, channel.id, "m1", text="one")
+    conversation = only(session, Conversation)
+    conversation.business_conversation_key = business_key
+    session.add(conversation)
+    session.commit()
+    in_sql = session.exec(
+        select(CONVERSATION_KEY_SQL).where(Conversation.id == conversation.id)
+    ).one()
+    assert in_sql == conversation_key(conversation)
+    assert in_sql == (business_key or conversation.id)

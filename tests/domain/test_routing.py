@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlmodel import Session, func, select
 
-from clawscale.domain.routing import resolve_delivery_route, upsert_delivery_route
+from clawscale.domain.outbox.routes import resolve_delivery_route, upsert_delivery_route
 from clawscale.models import Channel, Customer, DeliveryRoute, EndUser
 
 KEY = "coke:conversation:1"

@@ -9,12 +9,9 @@ import pytest
 from sqlmodel import Session, col, select
 
 from clawscale.channels.webhooks import ProviderError
-from clawscale.domain.admins import create_admin
-from clawscale.domain.agents import AgentChanges, edit_agent, register_agent
-from clawscale.domain.channel_store import channel_credentials, create_channel
-from clawscale.domain.errors import Conflict
-from clawscale.domain.shared_channel_connections import change_shared_channel_alone
-from clawscale.domain.shared_channels import (
+from clawscale.domain.accounts.admins import create_admin
+from clawscale.domain.channels.connections import change_shared_channel_alone
+from clawscale.domain.channels.shared import (
     InvalidChannelData,
     SharedChannelChanges,
     create_shared_channel,
@@ -23,6 +20,9 @@ from clawscale.domain.shared_channels import (
     shared_channel_view,
     update_shared_channel,
 )
+from clawscale.domain.channels.store import channel_credentials, create_channel
+from clawscale.domain.errors import Conflict
+from clawscale.domain.runtime.agents import AgentChanges, edit_agent, register_agent
 from clawscale.models import AuditLog, Channel, ChannelScope, ChannelStatus
 from clawscale.settings import Settings
 from tests.fakes.telegram import fake_telegram, telegram_error

@@ -2,8 +2,8 @@
 
 import pytest
 
+from clawscale.domain.channels.wechat_personal import TRANSITIONS, Action, apply_transition
 from clawscale.domain.errors import Conflict
-from clawscale.domain.wechat_personal import TRANSITIONS, Action, apply_transition
 from clawscale.models import Channel, ChannelStatus
 
 P, C, D, E, A = (

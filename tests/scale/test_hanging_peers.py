@@ -20,8 +20,8 @@ from sqlmodel import Session, select
 from clawscale.api.app import build_api
 from clawscale.channels.base import InboundMessage
 from clawscale.db import session_scope
-from clawscale.domain.inbound import route_inbound_message
-from clawscale.domain.outbound import accept_delivery
+from clawscale.domain.inbound.intake import route_inbound_message
+from clawscale.domain.outbox.accept import accept_delivery
 from clawscale.models import AgentBinding, Channel, DeliveryAttempt, InboundEvent, OutboundDelivery
 from clawscale.workers import loop
 from clawscale.workers.inbound import InboundWorker
@@ -42,7 +42,7 @@ SEND_PATH = "/message/sendText/main"
 @pytest.fixture(autouse=True)
 def short_timeouts(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(loop, "HTTP_TIMEOUT_SECONDS", TIMEOUT_SECONDS)
-    monkeypatch.setattr("clawscale.domain.leases.BACKOFF_BASE_SECONDS", 0.5)
+    monkeypatch.setattr("clawscale.domain.queue.leases.BACKOFF_BASE_SECONDS", 0.5)
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ import time
 import pytest
 from sqlmodel import select
 
-from clawscale.domain.dispatch import DUE_HEADS
-from clawscale.domain.outbound import accept_delivery
-from clawscale.domain.work_signal import OUTBOX
+from clawscale.domain.outbox.accept import accept_delivery
+from clawscale.domain.outbox.dispatch import DUE_HEADS
+from clawscale.domain.queue.signals import OUTBOX
 from clawscale.models import OutboundDelivery
 from clawscale.settings import Settings
 from clawscale.workers.loop import run_dispatcher
@@ -69,8 +69,8 @@ def test_a_due_delivery_is_sent_once_and_conversations_keep_their_order(db, sess
 
 
 def test_transient_failures_back_off_then_give_up_as_dead(db, session, evolution, monkeypatch):
-    monkeypatch.setattr("clawscale.domain.dispatch.MAX_ATTEMPTS", 3)
-    monkeypatch.setattr("clawscale.domain.leases.BACKOFF_BASE_SECONDS", 0.0)
+    monkeypatch.setattr("clawscale.domain.outbox.dispatch.MAX_ATTEMPTS", 3)
+    monkeypatch.setattr("clawscale.domain.queue.leases.BACKOFF_BASE_SECONDS", 0.0)
     routed = routed_conversation(session, evolution_channel(session, evolution.url))
     queue(session, routed, "k", "hello")
     evolution.fail_next(*(FakeResponse(503) for _ in range(3)))

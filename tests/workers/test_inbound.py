@@ -12,14 +12,14 @@ from sqlmodel import Session, func, select
 
 from clawscale.channels.base import InboundMessage
 from clawscale.db import session_scope
-from clawscale.domain.access import TRIAL_LENGTH, grant_pass
-from clawscale.domain.access_holds import release_held_events
-from clawscale.domain.billing_links import customer_for_checkout_token
-from clawscale.domain.bridge import clawscale_user_id
-from clawscale.domain.channel_store import create_channel
-from clawscale.domain.forwarding import DUE_HEADS
-from clawscale.domain.inbound import route_inbound_message
-from clawscale.domain.work_signal import INBOUND
+from clawscale.domain.billing.access import TRIAL_LENGTH, grant_pass
+from clawscale.domain.billing.links import customer_for_checkout_token
+from clawscale.domain.channels.store import create_channel
+from clawscale.domain.inbound.holds import release_held_events
+from clawscale.domain.inbound.intake import route_inbound_message
+from clawscale.domain.queue.signals import INBOUND
+from clawscale.domain.runtime.bridge import clawscale_user_id
+from clawscale.domain.runtime.forwarding import DUE_HEADS
 from clawscale.models import (
     Agent,
     AgentBinding,
@@ -71,7 +71,7 @@ def channel(session, runtime, evolution):
 
 @pytest.fixture(autouse=True)
 def no_backoff(monkeypatch):
-    monkeypatch.setattr("clawscale.domain.leases.BACKOFF_BASE_SECONDS", 0.0)
+    monkeypatch.setattr("clawscale.domain.queue.leases.BACKOFF_BASE_SECONDS", 0.0)
 
 
 def receive(engine, channel_id, message_id, text, sender="+1 (555) 000-1111", name="Ada"):
@@ -225,7 +225,7 @@ def test_a_runtime_that_is_down_gets_the_message_once_it_recovers(db, session, c
 
 
 def test_forwarding_gives_up_visibly(db, session, channel, runtime, monkeypatch):
-    monkeypatch.setattr("clawscale.domain.forward_outcomes.MAX_FORWARD_ATTEMPTS", 2)
+    monkeypatch.setattr("clawscale.domain.runtime.outcomes.MAX_FORWARD_ATTEMPTS", 2)
     runtime.message_failures.extend([FakeResponse(500)] * 3)
     receive(db, channel.id, "m1", "hello")
     passes(db, InboundWorker, count=3)
@@ -237,7 +237,7 @@ def test_forwarding_gives_up_visibly(db, session, channel, runtime, monkeypatch)
 def test_provisioning_gives_up_as_error_and_keeps_messages_parked(
     db, session, channel, runtime, monkeypatch
 ):
-    monkeypatch.setattr("clawscale.domain.provisioning.MAX_PROVISION_ATTEMPTS", 2)
+    monkeypatch.setattr("clawscale.domain.runtime.provisioning.MAX_PROVISION_ATTEMPTS", 2)
     runtime.provision_failures.extend([FakeResponse(500)] * 3)
     receive(db, channel.id, "m1", "hello")
     passes(db, InboundWorker, count=3)

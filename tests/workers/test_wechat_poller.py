@@ -13,9 +13,9 @@ import pytest
 from sqlmodel import func, select
 
 from clawscale.db import session_scope
-from clawscale.domain import wechat_polling
-from clawscale.domain.channel_store import channel_credentials
-from clawscale.domain.wechat_personal import disconnect_channel
+from clawscale.domain.channels import wechat_polling
+from clawscale.domain.channels.store import channel_credentials
+from clawscale.domain.channels.wechat_personal import disconnect_channel
 from clawscale.models import Channel, DeliveryRoute, EndUser, InboundEvent
 from clawscale.workers import wechat_poller
 from clawscale.workers.inbound import InboundWorker
@@ -45,7 +45,7 @@ def ilink():
 
 @pytest.fixture(autouse=True)
 def quick_backoff(monkeypatch):
-    monkeypatch.setattr("clawscale.domain.leases.BACKOFF_BASE_SECONDS", 0.05)
+    monkeypatch.setattr("clawscale.domain.queue.leases.BACKOFF_BASE_SECONDS", 0.05)
     monkeypatch.setattr(wechat_poller, "MAX_BACKOFF_SECONDS", 0.4)
 
 
@@ -66,9 +66,9 @@ def channel(session, owner, ilink, bot):
 
 
 @contextlib.contextmanager
-def running_pollers(engine, **options) -> Iterator[WeChatPollers]:
+def running_pollers(engine, settings=SETTINGS, **options) -> Iterator[WeChatPollers]:
     """A `WeChatPollers` running on its own event loop in a thread until the block ends."""
-    pollers = WeChatPollers(engine, SETTINGS, scan_seconds=0.1, long_poll_seconds=0.4, **options)
+    pollers = WeChatPollers(engine, settings, scan_seconds=0.1, long_poll_seconds=0.4, **options)
     loop = asyncio.new_event_loop()
     task = loop.create_task(pollers.run())
 
@@ -260,7 +260,7 @@ def test_session_expired_needs_a_new_login_and_stops_polling(db, session, channe
 
 
 def test_other_errors_back_off_then_polling_recovers(db, session, channel, ilink, bot, monkeypatch):
-    monkeypatch.setattr("clawscale.domain.leases.BACKOFF_BASE_SECONDS", 0.3)
+    monkeypatch.setattr("clawscale.domain.queue.leases.BACKOFF_BASE_SECONDS", 0.3)
     ilink.fail_next_updates(FakeResponse(200, {"ret": -1, "errmsg": "busy"}), FakeResponse(502))
     with running_pollers(db):
         wait_until(lambda: "ret=-1" in (reloaded(session, channel).last_error or ""))
@@ -323,7 +323,8 @@ def test_an_expired_lease_of_a_dead_poller_is_taken_over(db, session, channel, i
     session.add(row)
     session.commit()
     ilink.inject(bot, "hello again")
-    with running_pollers(db, lease_seconds=2) as pollers:
+    short_leases = SETTINGS.model_copy(update={"DELIVERY_LEASE_SECONDS": 2.0})
+    with running_pollers(db, short_leases) as pollers:
         wait_until(lambda: count(session, InboundEvent) == 1)
         assert reloaded(session, channel).lease_owner == pollers.worker_id
 

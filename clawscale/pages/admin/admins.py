@@ -4,7 +4,7 @@ confirmation."""
 import reflex as rx
 from reflex.vars import Var
 
-from clawscale.domain.passwords import MIN_PASSWORD_LENGTH
+from clawscale.domain.accounts.passwords import MIN_PASSWORD_LENGTH
 from clawscale.pages.admin.console import console_page
 from clawscale.pages.admin.tables import (
     Sortable,

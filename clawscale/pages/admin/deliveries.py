@@ -5,7 +5,7 @@ on a dead delivery."""
 import reflex as rx
 from reflex.vars import Var
 
-from clawscale.domain.delivery_queries import CREATED
+from clawscale.domain.outbox.queries import CREATED
 from clawscale.pages.admin.console import console_page
 from clawscale.pages.admin.tables import Sortable, data_table, empty_state, loading_rows, pager
 from clawscale.pages.admin.widgets import (

@@ -3,7 +3,7 @@
 import reflex as rx
 from reflex.event import EventHandler
 
-from clawscale.domain.passwords import MIN_PASSWORD_LENGTH
+from clawscale.domain.accounts.passwords import MIN_PASSWORD_LENGTH
 from clawscale.pages.forms import form_card, form_field, message_callout, page_form
 from clawscale.state.link_form import LinkFormState
 

@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from clawscale.domain.passwords import MIN_PASSWORD_LENGTH
+from clawscale.domain.accounts.passwords import MIN_PASSWORD_LENGTH
 from clawscale.pages.catalogue import PageSpec, Section, SitePage
 from clawscale.pages.forms import aside, form_card, form_field, page_form
 from clawscale.pages.shell import page_shell

@@ -11,7 +11,13 @@ import reflex as rx
 from reflex.event import EventSpec
 from sqlmodel import Session
 
-from clawscale.domain.admins import Removal, add_admin, count_admins, list_admins, remove_admin
+from clawscale.domain.accounts.admins import (
+    Removal,
+    add_admin,
+    count_admins,
+    list_admins,
+    remove_admin,
+)
 from clawscale.domain.errors import Conflict, DomainError, Invalid
 from clawscale.domain.sorting import Sort
 from clawscale.models import AdminAccount

@@ -6,7 +6,6 @@ An agent may name a provisioning URL (where new customers are announced before t
 message); left empty, the runtime needs none. Its reply wait is how long a forward waits for the
 runtime's answer."""
 
-import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,11 +15,16 @@ import reflex as rx
 from reflex.event import EventSpec
 from sqlmodel import Session
 
-from clawscale.domain.agents import AgentChanges, edit_agent, list_agents, register_agent
 from clawscale.domain.errors import Conflict, DomainError
+from clawscale.domain.runtime.agent_fields import (
+    name_problem,
+    reply_wait_problem,
+    slug_problem,
+    url_problem,
+)
+from clawscale.domain.runtime.agents import AgentChanges, edit_agent, list_agents, register_agent
 from clawscale.domain.sorting import Sort
 from clawscale.models import AdminAccount, Agent
-from clawscale.models.agents import MAX_FORWARD_TIMEOUT_SECONDS, MIN_FORWARD_TIMEOUT_SECONDS
 from clawscale.settings import Settings
 from clawscale.state.admin.admins import reset_form
 from clawscale.state.admin.display import table_time
@@ -35,7 +39,6 @@ from clawscale.state.form import FormState, field_value
 
 ADD_FORM_ID = "add-agent-form"
 EDIT_FORM_ID = "edit-agent-form"
-SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
 @dataclass(frozen=True)
@@ -87,31 +90,10 @@ def agents_page(db: Session, offset: int, sort: Sort) -> TablePage[AgentRow]:
     return TablePage([agent_row(agent) for agent in agents], start, total)
 
 
-def name_problem(name: str) -> str:
-    """What is wrong with an agent's name ("" when it is fine)."""
-    return "" if 0 < len(name) <= 200 else "Enter a name of up to 200 characters."
-
-
-def url_problem(url: str, *, optional: bool = False) -> str:
-    """What is wrong with one of an agent's URLs, its endpoint or its provisioning URL ("" when
-    it is fine; an `optional` one may also be empty)."""
-    if optional and not url:
-        return ""
-    parsed = urlparse(url)
-    if parsed.scheme in ("http", "https") and parsed.netloc and len(url) <= 2048:
-        return ""
-    if optional:
-        return "Enter an absolute http(s) URL, or leave it empty when none is needed."
-    return "Enter an absolute http(s) URL, like https://agent.example.com/inbound."
-
-
 def reply_wait_seconds(text: str) -> int | None:
     """The reply wait typed in, as whole seconds within the bounds (None when it is not)."""
-    if not (text.isascii() and text.isdigit()):
-        return None
-    seconds = int(text)
-    in_bounds = MIN_FORWARD_TIMEOUT_SECONDS <= seconds <= MAX_FORWARD_TIMEOUT_SECONDS
-    return seconds if in_bounds else None
+    seconds = int(text) if text.isascii() and text.isdigit() else None
+    return None if reply_wait_problem(seconds) else seconds
 
 
 def agent_problems(
@@ -123,18 +105,8 @@ def agent_problems(
         "name": name_problem(name),
         "endpoint": url_problem(endpoint),
         "provisioning_url": url_problem(provisioning_url, optional=True),
-        "forward_timeout_seconds": ""
-        if reply_wait is not None
-        else f"Enter a whole number of seconds from {MIN_FORWARD_TIMEOUT_SECONDS} to "
-        f"{MAX_FORWARD_TIMEOUT_SECONDS}.",
+        "forward_timeout_seconds": reply_wait_problem(reply_wait),
     }
-
-
-def slug_problem(slug: str) -> str:
-    """What is wrong with a new agent's slug ("" when it is fine)."""
-    if SLUG.match(slug) and len(slug) <= 80:
-        return ""
-    return "Use lowercase letters, digits, - and _ (starting with a letter or digit)."
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import reflex as rx
 from reflex.event import EventSpec
 from sqlmodel import Session
 
-from clawscale.domain.audit_queries import AuditEntry, count_audit_entries, list_audit_entries
+from clawscale.domain.console.audit_log import AuditEntry, count_audit_entries, list_audit_entries
 from clawscale.domain.sorting import Sort
 from clawscale.state.admin.display import table_time
 from clawscale.state.admin.pagination import (

@@ -13,14 +13,14 @@ from sqlmodel import Session
 
 from clawscale.channels.webhooks import ProviderError
 from clawscale.db import get_engine
-from clawscale.domain.channel_admin import (
+from clawscale.domain.channels.admin import (
     can_disconnect,
     disconnect_personal_channel,
 )
-from clawscale.domain.dashboard import agent_names, channel_kinds, customer_names
-from clawscale.domain.directory import list_channels
+from clawscale.domain.channels.connections import change_shared_channel_alone
+from clawscale.domain.console.dashboard import agent_names, channel_kinds, customer_names
+from clawscale.domain.console.directory import list_channels
 from clawscale.domain.errors import DomainError
-from clawscale.domain.shared_channel_connections import change_shared_channel_alone
 from clawscale.domain.sorting import Sort
 from clawscale.models import Channel, ChannelScope, ChannelStatus
 from clawscale.settings import get_settings

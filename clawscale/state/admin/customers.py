@@ -9,15 +9,15 @@ import reflex as rx
 from reflex.event import EventSpec
 from sqlmodel import Session
 
-from clawscale.domain.dashboard import customer_links
-from clawscale.domain.directory import (
+from clawscale.domain.console.dashboard import customer_links
+from clawscale.domain.console.directory import (
     ConversationRow,
     CustomerRow,
     customer_profile,
     list_customers,
 )
 from clawscale.domain.errors import DomainError
-from clawscale.domain.provisioning import retry_provisioning
+from clawscale.domain.runtime.provisioning import retry_provisioning
 from clawscale.domain.sorting import Sort
 from clawscale.models import Channel, ClaimStatus, ExternalIdentity
 from clawscale.state.admin.audit import NOTHING

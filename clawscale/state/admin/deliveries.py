@@ -11,9 +11,9 @@ import reflex as rx
 from reflex.event import EventSpec
 from sqlmodel import Session
 
-from clawscale.domain.audit import record_admin_action
-from clawscale.domain.dashboard import channel_labels, customer_names
-from clawscale.domain.delivery_queries import (
+from clawscale.domain.console.dashboard import channel_labels, customer_names
+from clawscale.domain.outbox.dispatch import retry_dead_delivery
+from clawscale.domain.outbox.queries import (
     CREATED,
     FAILURES,
     DeliveryFilter,
@@ -21,7 +21,6 @@ from clawscale.domain.delivery_queries import (
     delivery_attempts,
     list_deliveries,
 )
-from clawscale.domain.dispatch import retry_dead_delivery
 from clawscale.domain.sorting import Sort
 from clawscale.models import AdminAccount, DeliveryAttempt, DeliveryStatus, OutboundDelivery
 from clawscale.models.base import utcnow
@@ -55,8 +54,6 @@ TIME_RANGES: dict[str, tuple[str, timedelta | None]] = {
     "30d": ("Last 30 days", timedelta(days=30)),
 }
 TIME_CHOICES: dict[str, str] = {choice: words for choice, (words, _) in TIME_RANGES.items()}
-RETRY_ACTION = "delivery.retry"
-AUDIT_TARGET = "outbound_delivery"
 NOT_DEAD = "This delivery is no longer dead, so there is nothing to retry."
 
 
@@ -188,10 +185,9 @@ def delivery_detail(db: Session, delivery_id: str) -> tuple[DeliveryRow, list[At
 def retry_delivery(db: Session, admin: AdminAccount, delivery_id: str) -> DeliveryRow | None:
     """Make a dead delivery due again, audited in the same transaction; the row as it now is,
     or None when it was not dead."""
-    delivery = retry_dead_delivery(db, delivery_id)
+    delivery = retry_dead_delivery(db, admin.id, delivery_id)
     if delivery is None:
         return None
-    record_admin_action(db, admin.id, RETRY_ACTION, AUDIT_TARGET, delivery_id)
     return delivery_rows(db, [delivery])[0]
 
 

@@ -7,7 +7,7 @@ import reflex as rx
 from reflex.event import EventSpec
 from sqlmodel import Session
 
-from clawscale.domain.admins import sign_in_admin
+from clawscale.domain.accounts.admins import sign_in_admin
 from clawscale.models import SessionSubject
 from clawscale.settings import Settings, get_settings
 from clawscale.state.admin.session import AdminSessionState

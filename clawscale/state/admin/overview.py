@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import reflex as rx
 from reflex.event import EventSpec
 
-from clawscale.domain.dashboard import Overview, overview
+from clawscale.domain.console.dashboard import Overview, overview
 from clawscale.models import ChannelStatus, DeliveryStatus
 from clawscale.state.admin.badges import state_color, state_label
 from clawscale.state.admin.display import table_time

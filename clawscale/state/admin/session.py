@@ -14,9 +14,9 @@ import reflex as rx
 from reflex.event import EventSpec
 from sqlmodel import Session
 
-from clawscale.domain.admins import sign_out_admin, signed_in_admin
-from clawscale.domain.customer_accounts import safe_next_path
-from clawscale.domain.sessions import ADMIN_COOKIE
+from clawscale.domain.accounts.admins import sign_out_admin, signed_in_admin
+from clawscale.domain.accounts.customers import safe_next_path
+from clawscale.domain.accounts.sessions import ADMIN_COOKIE
 from clawscale.models import AdminAccount, SessionSubject
 from clawscale.settings import Settings, get_settings
 from clawscale.state.backend import run_domain

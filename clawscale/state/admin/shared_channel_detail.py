@@ -16,15 +16,15 @@ from sqlmodel import Session
 
 from clawscale.channels.webhooks import ProviderError
 from clawscale.db import get_engine
-from clawscale.domain.errors import DomainError, NotFound
-from clawscale.domain.shared_channel_connections import change_shared_channel_alone
-from clawscale.domain.shared_channels import (
+from clawscale.domain.channels.connections import change_shared_channel_alone
+from clawscale.domain.channels.shared import (
     InvalidChannelData,
     SharedChannelChanges,
     get_shared_channel,
     shared_channel_view,
     update_shared_channel,
 )
+from clawscale.domain.errors import DomainError, NotFound
 from clawscale.models import AdminAccount, ChannelStatus
 from clawscale.settings import Settings
 from clawscale.state.admin.admins import reset_form

@@ -17,13 +17,13 @@ from sqlmodel import Session
 
 from clawscale.channels.registry import build_shared_adapters
 from clawscale.channels.webhooks import BASE_URL, KindSchema
-from clawscale.domain.agents import list_agents
-from clawscale.domain.shared_channels import (
+from clawscale.domain.channels.shared import (
     InvalidChannelData,
     SharedChannelView,
     create_shared_channel,
     list_shared_channel_views,
 )
+from clawscale.domain.runtime.agents import list_agents
 from clawscale.domain.sorting import Sort
 from clawscale.models import AdminAccount, ChannelStatus
 from clawscale.settings import Settings, get_settings

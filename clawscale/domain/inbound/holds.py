@@ -1,0 +1,86 @@
+"""Holding the messages of customers without access, and letting them go when access returns.
+
+A message whose customer may not use the gateway is kept `parked` with the reason
+(`access:subscription_required`, ...), never forwarded and never dropped. A customer who needs
+to pay is told once a day, through the same conversation, with a link to renew; when a pass is
+bought the held messages are released in arrival order.
+"""
+
+from sqlmodel import Session, col, update
+
+from clawscale.domain.billing.access import AccessDecision, DenialReason, access_decisions
+from clawscale.domain.billing.links import renewal_link
+from clawscale.domain.errors import Conflict
+from clawscale.domain.inbound.placement import conversation_key
+from clawscale.domain.outbox.accept import accept_delivery
+from clawscale.domain.queue.signals import INBOUND
+from clawscale.models import (
+    Channel,
+    ChannelScope,
+    Conversation,
+    Customer,
+    InboundEvent,
+    InboundStatus,
+)
+from clawscale.models.base import utcnow
+from clawscale.settings import Settings
+
+HELD_PREFIX = "access:"
+
+
+def events_access(
+    db: Session, settings: Settings, events: list[tuple[InboundEvent, Customer, Channel]]
+) -> list[AccessDecision]:
+    """Whether each event's customer may be served now, in order, for events with their
+    customer and channel at hand."""
+    return access_decisions(
+        db,
+        settings,
+        [(customer, channel.scope == ChannelScope.SHARED) for _, customer, channel in events],
+    )
+
+
+def _renewal_reply(db: Session, settings: Settings, event: InboundEvent) -> None:
+    conversation = db.get(Conversation, event.conversation_id)
+    assert conversation is not None and event.customer_id
+    key = conversation_key(conversation)
+    link = renewal_link(settings, event.customer_id)
+    payload: dict[str, object] = {
+        "output_id": f"renewal:{event.id}",
+        "customer_id": event.customer_id,
+        "business_conversation_key": key,
+        "message_type": "text",
+        "delivery_mode": "push",
+        "text": f"Your access has ended. Renew for 30 days here: {link}",
+    }
+    today = utcnow().date().isoformat()
+    try:
+        accept_delivery(db, f"renewal:{event.customer_id}:{today}", event.customer_id, key, payload)
+    except Conflict:
+        return
+
+
+def hold_event(db: Session, settings: Settings, event: InboundEvent, reason: DenialReason) -> None:
+    """Park the event with its reason; a customer who must pay is told (once a day)."""
+    event.status = InboundStatus.PARKED
+    event.last_error = f"{HELD_PREFIX}{reason}"
+    db.add(event)
+    db.flush()
+    if reason == DenialReason.SUBSCRIPTION_REQUIRED:
+        _renewal_reply(db, settings, event)
+
+
+def release_held_events(db: Session, customer_id: str) -> int:
+    """Make the customer's messages held for access due again now; how many."""
+    released = db.exec(
+        update(InboundEvent)
+        .where(
+            col(InboundEvent.customer_id) == customer_id,
+            col(InboundEvent.status) == InboundStatus.PARKED,
+            col(InboundEvent.last_error).startswith(HELD_PREFIX),
+        )
+        .values(status=InboundStatus.RECEIVED, next_attempt_at=utcnow(), last_error=None)
+    )
+    if released.rowcount:
+        INBOUND.announce(db)
+    return released.rowcount or 0

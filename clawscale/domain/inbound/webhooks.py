@@ -1,0 +1,131 @@
+"""Provider webhooks of shared channels: verified, parsed and stored before the provider hears 200.
+
+In one transaction: the channel is found (a missing, other-kind or not `connected` channel is
+`channel_not_found`), the request verified (path token, then the kind's own proof; a rejection
+stores nothing), the JSON parsed and each message routed through `route_inbound_message`, the one
+inbound path, which deduplicates by the provider's message id. The transaction commits before
+the answer, so a 200 means the messages are durable; a database failure is `storage_unavailable`
+(503) so the provider delivers again. Forwarding to the runtime happens later, in the worker.
+"""
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+
+from clawscale.channels.base import ChannelCredentials, InboundMessage
+from clawscale.channels.webhooks import (
+    ChallengeAdapter,
+    SharedChannelAdapter,
+    WebhookRequest,
+    parse_json_body,
+    verify_path_token,
+)
+from clawscale.db import session_scope
+from clawscale.domain.channels.store import channel_credentials
+from clawscale.domain.errors import DomainError, NotFound, Unavailable
+from clawscale.domain.inbound.intake import route_inbound_message
+from clawscale.models import Channel, ChannelScope, ChannelStatus
+from clawscale.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WebhookOutcome:
+    """How many messages were stored now, were stored before, or could not be routed."""
+
+    received: int = 0
+    duplicates: int = 0
+    skipped: int = 0
+
+
+def _verified_channel(
+    db: Session,
+    settings: Settings,
+    kind: str,
+    channel_id: str,
+    request: WebhookRequest,
+    *,
+    connected_only: bool,
+) -> tuple[Channel, ChannelCredentials]:
+    channel = db.get(Channel, channel_id)
+    live = channel is not None and (
+        channel.status == ChannelStatus.CONNECTED
+        or (not connected_only and channel.status != ChannelStatus.ARCHIVED)
+    )
+    if channel is None or not live or channel.kind != kind or channel.scope != ChannelScope.SHARED:
+        raise NotFound("channel_not_found", "No such connected channel.")
+    credentials = channel_credentials(settings, channel)
+    verify_path_token(credentials, request)
+    return channel, credentials
+
+
+def _store(db: Session, channel: Channel, messages: list[InboundMessage]) -> WebhookOutcome:
+    received = duplicates = skipped = 0
+    for message in messages:
+        try:
+            outcome = route_inbound_message(db, channel, message)
+        except DomainError as error:
+            logger.warning("channel %s: message skipped (%s)", channel.id, error.code)
+            skipped += 1
+            continue
+        duplicates += outcome.duplicate
+        received += not outcome.duplicate
+    return WebhookOutcome(received, duplicates, skipped)
+
+
+def receive_webhook(
+    engine: Engine,
+    settings: Settings,
+    adapter: SharedChannelAdapter,
+    channel_id: str,
+    request: WebhookRequest,
+) -> WebhookOutcome:
+    """Verify, parse and store one webhook request, committed on return.
+
+    Raises NotFound `channel_not_found`, WebhookRejected, MalformedPayload, or Unavailable
+    `storage_unavailable` when the database fails.
+    """
+    try:
+        with session_scope(engine) as db:
+            channel, credentials = _verified_channel(
+                db, settings, adapter.kind, channel_id, request, connected_only=True
+            )
+            adapter.verify_request(credentials, request)
+            messages = adapter.parse_inbound(credentials, parse_json_body(request.body))
+            outcome = _store(db, channel, messages)
+    except SQLAlchemyError as error:
+        logger.warning("channel %s: webhook not stored (%s)", channel_id, type(error).__name__)
+        raise Unavailable("storage_unavailable", "The message could not be stored.") from error
+    if outcome.received or outcome.skipped:
+        logger.info(
+            "channel %s: %d stored, %d duplicates, %d skipped",
+            channel_id,
+            outcome.received,
+            outcome.duplicates,
+            outcome.skipped,
+        )
+    return outcome
+
+
+def answer_challenge(
+    engine: Engine,
+    settings: Settings,
+    kind: str,
+    challenger: ChallengeAdapter,
+    channel_id: str,
+    request: WebhookRequest,
+) -> str:
+    """The text proving the URL is ours to a provider's GET challenge.
+
+    Answered for any channel not archived: a provider may verify the URL while `connect` is
+    still registering it. Raises NotFound `channel_not_found` or WebhookRejected.
+    """
+    with session_scope(engine) as db:
+        _, credentials = _verified_channel(
+            db, settings, kind, channel_id, request, connected_only=False
+        )
+        return challenger.answer_challenge(credentials, request)

@@ -1,0 +1,289 @@
+"""Sending outbox rows: claiming them under a lease, one attempt each, and what follows.
+
+A row is claimed by a conditional UPDATE (on PostgreSQL after `FOR UPDATE SKIP LOCKED`), so two
+processes never hold one row; a process that dies mid-send leaves a lease that expires, and the
+row becomes due again. Only the oldest unfinished delivery of a conversation is ever due, so a
+conversation's messages go out in acceptance order. Transient failures are retried with
+exponential backoff and jitter up to MAX_ATTEMPTS, then the row is `dead`.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import bindparam
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, exists, func, insert, select, tuple_, update
+
+from clawscale.channels.base import ChannelCredentials, MessageType, OutboundMessage, SendTarget
+from clawscale.domain.audit import record_admin_action
+from clawscale.domain.channels.store import channel_credentials
+from clawscale.domain.queue import leases
+from clawscale.domain.queue.signals import OUTBOX
+from clawscale.models import Channel, DeliveryAttempt, DeliveryStatus, OutboundDelivery
+from clawscale.models.base import UTCDateTime, new_id, utcnow
+from clawscale.models.messages import UNFINISHED_ROWS
+from clawscale.settings import Settings
+
+MAX_ATTEMPTS = 8
+UNFINISHED = (DeliveryStatus.PENDING, DeliveryStatus.SENDING, DeliveryStatus.FAILED)
+CLAIMABLE = (DeliveryStatus.PENDING, DeliveryStatus.FAILED, DeliveryStatus.SENDING)
+
+
+@dataclass(frozen=True)
+class SendJob:
+    """Everything one send attempt needs, read from the database before any I/O."""
+
+    delivery_id: str
+    idempotency_key: str
+    credentials: ChannelCredentials
+    target: SendTarget
+    message: OutboundMessage
+
+
+def _conversation_head() -> Any:
+    """SQL condition: no earlier delivery of the same conversation is unfinished."""
+    earlier = aliased(OutboundDelivery)
+    return ~exists().where(
+        earlier.customer_id == OutboundDelivery.customer_id,
+        earlier.business_conversation_key == OutboundDelivery.business_conversation_key,
+        col(earlier.status).in_(UNFINISHED),
+        tuple_(earlier.created_at, earlier.id)
+        < tuple_(OutboundDelivery.created_at, OutboundDelivery.id),
+    )
+
+
+CONVERSATION_HEAD = _conversation_head()
+CLAIM = leases.lease_statement(
+    OutboundDelivery,
+    col(OutboundDelivery.status).in_(CLAIMABLE),
+    CONVERSATION_HEAD,
+    many=True,
+    status=DeliveryStatus.SENDING,
+    attempts=OutboundDelivery.attempts + 1,
+)
+WITH_CHANNELS = (
+    select(OutboundDelivery, Channel)
+    .outerjoin(Channel, col(Channel.id) == OutboundDelivery.channel_id)
+    .where(col(OutboundDelivery.id).in_(bindparam("ids", expanding=True)))
+    .order_by(col(OutboundDelivery.created_at), col(OutboundDelivery.id))
+    .execution_options(populate_existing=True)
+)
+
+
+@dataclass(frozen=True)
+class ClaimedDelivery:
+    """A delivery this worker now holds, with its send job (None: its channel is gone)."""
+
+    delivery_id: str
+    job: SendJob | None
+
+
+def _message(payload: dict[str, object]) -> OutboundMessage:
+    media = payload.get("mediaUrls") or []
+    return OutboundMessage(
+        message_type=MessageType(str(payload.get("message_type", "text"))),
+        text=str(payload.get("text") or ""),
+        media_urls=tuple(str(url) for url in media) if isinstance(media, list) else (),
+        audio_as_voice=bool(payload.get("audioAsVoice")),
+    )
+
+
+def _jobs(db: Session, settings: Settings, delivery_ids: set[str]) -> list[ClaimedDelivery]:
+    """Send jobs for held deliveries, oldest first; each channel's credentials opened once."""
+    credentials: dict[str, ChannelCredentials] = {}
+    claimed = []
+    rows = db.exec(WITH_CHANNELS, params={"ids": list(delivery_ids)}).all()
+    for delivery, channel in rows:
+        if channel is None:
+            claimed.append(ClaimedDelivery(delivery.id, None))
+            continue
+        if channel.id not in credentials:
+            credentials[channel.id] = channel_credentials(settings, channel)
+        job = SendJob(
+            delivery_id=delivery.id,
+            idempotency_key=delivery.idempotency_key,
+            credentials=credentials[channel.id],
+            target=SendTarget(delivery.target, dict(delivery.provider_context)),
+            message=_message(delivery.payload),
+        )
+        claimed.append(ClaimedDelivery(delivery.id, job))
+    return claimed
+
+
+DUE_HEADS = leases.due_heads_oldest_first(OutboundDelivery, UNFINISHED_ROWS, CONVERSATION_HEAD)
+
+
+def claim_due_jobs(
+    db: Session, settings: Settings, worker_id: str, limit: int, lease: timedelta
+) -> list[ClaimedDelivery]:
+    """Take up to `limit` due deliveries (at most one per conversation), oldest first, with
+    what sending them needs: three statements (five on PostgreSQL), whatever the batch's
+    size."""
+    candidates = leases.walk_oldest_first(db, DUE_HEADS, limit)
+    taken = leases.take_many(db, CLAIM, candidates, worker_id, lease)
+    return _jobs(db, settings, taken) if taken else []
+
+
+NOW = bindparam("now", type_=UTCDateTime())
+ATTEMPTS = DeliveryAttempt.__table__
+DELIVERIES = OutboundDelivery.__table__
+NEXT_ATTEMPT_NUMBER = (
+    select(func.coalesce(func.max(ATTEMPTS.c.attempt_number), 0) + 1)
+    .where(ATTEMPTS.c.delivery_id == bindparam("delivery_id"))
+    .scalar_subquery()
+)
+RECORD_ATTEMPT = insert(ATTEMPTS).values(
+    id=bindparam("attempt_id"),
+    delivery_id=bindparam("delivery_id"),
+    attempt_number=NEXT_ATTEMPT_NUMBER,
+    started_at=NOW,
+    finished_at=NOW,
+    succeeded=bindparam("succeeded"),
+    provider_message_id=bindparam("provider_message_id"),
+    error=bindparam("error"),
+)
+MARK_SENT = (
+    update(DELIVERIES)
+    .where(
+        DELIVERIES.c.id == bindparam("delivery_id"),
+        DELIVERIES.c.lease_owner == bindparam("worker_id"),
+    )
+    .values(
+        status=DeliveryStatus.SUCCEEDED,
+        provider_message_id=bindparam("provider_message_id"),
+        error=None,
+        lease_owner=None,
+        lease_expires_at=None,
+        updated_at=NOW,
+    )
+    .returning(DELIVERIES.c.id)
+)
+
+
+def _attempt_row(
+    delivery_id: str,
+    *,
+    succeeded: bool,
+    provider_message_id: str | None = None,
+    error: str | None = None,
+) -> dict[str, object]:
+    return {
+        "attempt_id": new_id("da"),
+        "delivery_id": delivery_id,
+        "now": utcnow(),
+        "succeeded": succeeded,
+        "provider_message_id": provider_message_id,
+        "error": error,
+    }
+
+
+def _record_attempt(db: Session, delivery_id: str, *, succeeded: bool, error: str) -> None:
+    """One attempt row, numbered after the delivery's earlier attempts, in one statement."""
+    db.connection().execute(
+        RECORD_ATTEMPT, _attempt_row(delivery_id, succeeded=succeeded, error=error)
+    )
+
+
+def _mark_sent(db: Session, delivery_id: str, worker_id: str, provider_message_id: str) -> bool:
+    """The delivery went out: `succeeded`, unless this worker no longer holds it."""
+    params = {
+        "delivery_id": delivery_id,
+        "worker_id": worker_id,
+        "provider_message_id": provider_message_id or None,
+        "now": utcnow(),
+    }
+    return db.connection().execute(MARK_SENT, params).first() is not None
+
+
+def record_failure(
+    db: Session,
+    delivery_id: str,
+    worker_id: str,
+    error: str,
+    *,
+    transient: bool,
+    retry_after: float | None = None,
+) -> DeliveryStatus | None:
+    """The attempt failed: retry later (`failed`) or give up (`dead`)."""
+    delivery = leases.held(db, OutboundDelivery, delivery_id, worker_id)
+    if delivery is None:
+        return None
+    if transient and delivery.attempts < MAX_ATTEMPTS:
+        delivery.status = DeliveryStatus.FAILED
+        delivery.next_attempt_at = utcnow() + timedelta(
+            seconds=leases.backoff_seconds(delivery.attempts, retry_after)
+        )
+    else:
+        delivery.status = DeliveryStatus.DEAD
+    delivery.error = error
+    leases.release(db, delivery)
+    _record_attempt(db, delivery.id, succeeded=False, error=error)
+    return delivery.status
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    """How one attempt ended: sent (with the provider's message id) or failed with `error`."""
+
+    delivery_id: str
+    provider_message_id: str = ""
+    error: str | None = None
+    transient: bool = False
+    retry_after: float | None = None
+    seconds: float | None = None
+    """How long the provider call took (None when no call was made)."""
+
+
+def record_outcomes(
+    db: Session, outcomes: list[SendOutcome], worker_id: str
+) -> list[DeliveryStatus | None]:
+    """Record attempts' outcomes in one transaction; each delivery's new status (None where
+    this worker no longer holds it). The attempt rows of the sent ones go in one executemany."""
+    statuses: list[DeliveryStatus | None] = []
+    sent_attempts = []
+    for outcome in outcomes:
+        if outcome.error is not None:
+            statuses.append(
+                record_failure(
+                    db,
+                    outcome.delivery_id,
+                    worker_id,
+                    outcome.error,
+                    transient=outcome.transient,
+                    retry_after=outcome.retry_after,
+                )
+            )
+        elif _mark_sent(db, outcome.delivery_id, worker_id, outcome.provider_message_id):
+            statuses.append(DeliveryStatus.SUCCEEDED)
+            sent_attempts.append(
+                _attempt_row(
+                    outcome.delivery_id,
+                    succeeded=True,
+                    provider_message_id=outcome.provider_message_id,
+                )
+            )
+        else:
+            statuses.append(None)
+    if sent_attempts:
+        db.connection().execute(RECORD_ATTEMPT, sent_attempts)
+    return statuses
+
+
+def retry_dead_delivery(
+    db: Session, admin_id: str | None, delivery_id: str
+) -> OutboundDelivery | None:
+    """An admin's retry, audited: a dead delivery becomes due now with a fresh attempt budget;
+    None (and nothing audited) when it is not dead."""
+    delivery = db.get(OutboundDelivery, delivery_id, with_for_update=True)
+    if delivery is None or delivery.status != DeliveryStatus.DEAD:
+        return None
+    delivery.status = DeliveryStatus.PENDING
+    delivery.attempts = 0
+    delivery.next_attempt_at = utcnow()
+    delivery.updated_at = utcnow()
+    db.add(delivery)
+    db.flush()
+    OUTBOX.announce(db)
+    record_admin_action(db, admin_id, "delivery.retry", "outbound_delivery", delivery_id)
+    return delivery

@@ -1,0 +1,152 @@
+"""Work rows taken under a lease: the pattern shared by the outbox, inbound events and bindings.
+
+A worker takes a row with a conditional UPDATE (due, lease free, plus the caller's conditions),
+so two workers never hold one row; a worker that dies leaves a lease that expires, and the row
+becomes due again. Results are recorded only by the worker that still holds the lease.
+"""
+
+import random
+from datetime import timedelta
+from typing import Any, Protocol, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy import Select, Update, bindparam
+from sqlmodel import Session, col, or_, select, update
+
+from clawscale.models.base import UTCDateTime, utcnow
+from clawscale.settings import Settings
+
+BACKOFF_BASE_SECONDS = 2.0
+BACKOFF_CAP_SECONDS = 600.0
+
+
+class Leased(Protocol):
+    """A table with the lease and retry columns."""
+
+    id: Any
+    next_attempt_at: Any
+    lease_owner: Any
+    lease_expires_at: Any
+    created_at: Any
+
+
+Row = TypeVar("Row", bound=Leased)
+
+
+def lease_length(settings: Settings) -> timedelta:
+    """How long a worker holds what it takes (DELIVERY_LEASE_SECONDS): long enough for one
+    attempt, short enough that a dead worker's rows come free soon."""
+    return timedelta(seconds=settings.DELIVERY_LEASE_SECONDS)
+
+
+def backoff_seconds(attempt: int, retry_after: float | None = None) -> float:
+    """Delay before the next try: exponential, capped, with jitter; never below Retry-After."""
+    ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (attempt - 1))
+    return max(random.uniform(ceiling / 2, ceiling), retry_after or 0.0)
+
+
+ROW_ID = bindparam("lease_row_id")
+ROW_IDS = bindparam("lease_row_ids", expanding=True)
+WORKER_ID = bindparam("lease_worker_id")
+NOW = bindparam("lease_now", type_=UTCDateTime())
+LEASE_UNTIL = bindparam("lease_until", type_=UTCDateTime())
+
+
+def due_and_free(model: type[Leased], now: Any = None) -> tuple[Any, Any]:
+    """SQL conditions: the row's next attempt is due and nobody holds a live lease on it (at
+    `now`: the current time unless a bound parameter stands for it)."""
+    now = utcnow() if now is None else now
+    return (
+        or_(col(model.next_attempt_at).is_(None), model.next_attempt_at <= now),
+        or_(col(model.lease_expires_at).is_(None), model.lease_expires_at < now),
+    )
+
+
+def lease_statement(
+    model: type[Leased], *conditions: Any, many: bool = False, **values: Any
+) -> Update:
+    """The UPDATE leasing one row (or, with `many`, each of a list of rows) that is due, free
+    and meets `conditions`, setting `values` with the lease and returning the ids it took.
+    Built once per kind of work (a module constant) and run by `take` or `take_many` with the
+    rows, the worker and the times bound: building SQL costs more than running it."""
+    which = col(model.id).in_(ROW_IDS) if many else col(model.id) == ROW_ID
+    return (
+        update(model)
+        .where(which, *due_and_free(model, NOW), *conditions)
+        .values(lease_owner=WORKER_ID, lease_expires_at=LEASE_UNTIL, updated_at=NOW, **values)
+        .returning(col(model.id))
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _lease_params(worker_id: str, lease: timedelta) -> dict[str, Any]:
+    now = utcnow()
+    return {WORKER_ID.key: worker_id, NOW.key: now, LEASE_UNTIL.key: now + lease}
+
+
+def take(db: Session, statement: Update, row_id: str, worker_id: str, lease: timedelta) -> bool:
+    """Lease one row with a `lease_statement`; whether this worker got it."""
+    params = {ROW_ID.key: row_id, **_lease_params(worker_id, lease)}
+    return db.exec(statement, params=params).first() is not None
+
+
+def take_many(
+    db: Session, statement: Update, row_ids: list[str], worker_id: str, lease: timedelta
+) -> set[str]:
+    """Lease rows with a `lease_statement(..., many=True)` in one statement; the ids taken."""
+    if not row_ids:
+        return set()
+    params = {ROW_IDS.key: row_ids, **_lease_params(worker_id, lease)}
+    return set(db.exec(statement, params=params).scalars())
+
+
+def held(db: Session, model: type[Row], row_id: str, worker_id: str) -> Row | None:
+    """The row, locked, if `worker_id` still holds its lease."""
+    row = db.get(model, row_id, populate_existing=True, with_for_update=True)
+    if row is None or row.lease_owner != worker_id:
+        return None
+    return row
+
+
+def release(db: Session, row: Leased) -> None:
+    """Give the lease back."""
+    row.lease_owner = None
+    row.lease_expires_at = None
+    row.updated_at = utcnow()
+    db.add(row)
+    db.flush()
+
+
+WITHOUT_SORTS = sa.text("SET LOCAL enable_sort = off")
+WITH_SORTS = sa.text("SET LOCAL enable_sort = on")
+
+
+def due_heads_oldest_first(model: type[Leased], waiting: str, head: Any) -> Select[Any]:
+    """The SELECT `walk_oldest_first` runs: the ids of up to `limit` rows that are waiting, due,
+    free and meet `head`, oldest first, locked (skipping rows another worker has locked).
+    `waiting` is the SQL of the partial index of waiting rows, written as the index says it so
+    the planner may use that index."""
+    return (
+        select(model.id)
+        .where(sa.text(waiting), *due_and_free(model, NOW), head)
+        .order_by(col(model.created_at), col(model.id))
+        .limit(bindparam("limit", type_=sa.Integer))
+        .with_for_update(skip_locked=True)
+    )
+
+
+def walk_oldest_first(db: Session, heads: Select[Any], limit: int) -> list[str]:
+    """The ids `heads` selects (up to `limit` due rows, oldest first, locked), planned as the
+    walk of a partial index of waiting rows that stops at `limit`.
+
+    Statistics taken before a burst make PostgreSQL think few rows are waiting; it then fetches
+    every one through an index on status, tests each and sorts them (24 ms a claim with 8,000
+    deliveries queued, against 0.1 ms for the walk). So sorting is disabled for this one
+    statement."""
+    postgres = db.get_bind().dialect.name == "postgresql"
+    if postgres:
+        db.exec(WITHOUT_SORTS)
+    ids = list(db.exec(heads, params={"limit": limit, NOW.key: utcnow()}).all())
+    if postgres:
+        db.exec(WITH_SORTS)
+    return ids

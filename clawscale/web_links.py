@@ -1,0 +1,15 @@
+"""Links into the web app that the gateway hands out (emails, API answers, the runtime's
+metadata): the paths of the pages it links to, and absolute URLs under DOMAIN_CLIENT."""
+
+from urllib.parse import urlencode
+
+from clawscale.settings import Settings
+
+ACCOUNT_PATH = "/account"
+WECHAT_PERSONAL_PATH = "/channels/wechat-personal"
+
+
+def web_url(settings: Settings, path: str, **params: str) -> str:
+    """The absolute URL of a page of the web app, with `params` as its query."""
+    url = f"{settings.DOMAIN_CLIENT.rstrip('/')}{path}"
+    return f"{url}?{urlencode(params)}" if params else url
