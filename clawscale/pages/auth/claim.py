@@ -5,7 +5,7 @@ import reflex as rx
 from clawscale.pages.auth.link_forms import new_password_form, unless_link_missing
 from clawscale.pages.catalogue import PageSpec, Section, SitePage
 from clawscale.pages.shell import page_shell
-from clawscale.state.claim import ClaimState
+from clawscale.state.auth.claim import ClaimState
 
 SPEC = PageSpec(
     "/auth/claim",

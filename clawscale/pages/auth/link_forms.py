@@ -5,7 +5,7 @@ from reflex.event import EventHandler
 
 from clawscale.domain.accounts.passwords import MIN_PASSWORD_LENGTH
 from clawscale.pages.forms import form_card, form_field, message_callout, page_form
-from clawscale.state.link_form import LinkFormState
+from clawscale.state.auth.link_forms import LinkFormState
 
 INCOMPLETE_LINK = (
     "This link is incomplete. Open the link from your email again, or copy all of it into "

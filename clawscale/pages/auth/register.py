@@ -6,7 +6,7 @@ from clawscale.domain.accounts.passwords import MIN_PASSWORD_LENGTH
 from clawscale.pages.catalogue import PageSpec, Section, SitePage
 from clawscale.pages.forms import aside, form_card, form_field, page_form
 from clawscale.pages.shell import page_shell
-from clawscale.state.register import RegisterState
+from clawscale.state.auth.register import RegisterState
 
 SPEC = PageSpec(
     "/auth/register",

@@ -6,8 +6,8 @@ from clawscale.pages.catalogue import PageSpec, Section, SitePage
 from clawscale.pages.forms import form_card, form_field, message_callout, page_form
 from clawscale.pages.links import button_link
 from clawscale.pages.shell import page_shell
-from clawscale.state.email_verification import EmailVerificationState, LinkStatus
-from clawscale.state.link_form import LINK_INVALID
+from clawscale.state.auth.link_forms import LINK_INVALID
+from clawscale.state.auth.verify_email import EmailVerificationState, LinkStatus
 
 SPEC = PageSpec(
     "/auth/verify-email",

@@ -11,8 +11,8 @@ from clawscale.domain.accounts.admins import sign_in_admin
 from clawscale.models import SessionSubject
 from clawscale.settings import Settings, get_settings
 from clawscale.state.admin.session import AdminSessionState
+from clawscale.state.auth.login import WRONG_CREDENTIALS
 from clawscale.state.backend import run_domain
-from clawscale.state.login import WRONG_CREDENTIALS
 from clawscale.state.redirects import sign_in_redirect
 from clawscale.state.sign_in_form import SignInFormState
 

@@ -8,10 +8,10 @@ from sqlmodel import Session
 
 from clawscale.domain.accounts.customers import request_password_reset, reset_password
 from clawscale.domain.errors import InvalidToken
+from clawscale.state.auth.link_forms import LINK_INVALID, LinkFormState, new_password_problems
 from clawscale.state.backend import run_domain
 from clawscale.state.customer_session import CustomerSessionState
 from clawscale.state.form import FormState, field_value
-from clawscale.state.link_form import LINK_INVALID, LinkFormState, new_password_problems
 from clawscale.state.neutral import RESET_LINK_SENT
 from clawscale.state.throttle import throttled
 from clawscale.state.validation import email_problem

@@ -10,9 +10,9 @@ from sqlmodel import Session
 from clawscale.domain.accounts.customers import claim, start_session
 from clawscale.domain.errors import InvalidToken
 from clawscale.settings import Settings, get_settings
+from clawscale.state.auth.link_forms import LINK_INVALID, LinkFormState, new_password_problems
 from clawscale.state.backend import run_domain
 from clawscale.state.form import field_value
-from clawscale.state.link_form import LINK_INVALID, LinkFormState, new_password_problems
 from clawscale.state.redirects import sign_in_redirect
 
 
