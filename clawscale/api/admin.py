@@ -6,12 +6,13 @@ hash cannot reach a client.
 """
 
 from datetime import datetime
-from typing import Annotated, Generic, Literal, TypeVar
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from clawscale.api.deps import SessionDep
+from clawscale.api.envelopes import Listing, Ok, PublicView
 from clawscale.api.errors import ApiError
 from clawscale.api.pagination import PageDep, reject_unknown_query
 from clawscale.api.rate_limit import LimiterDep, client_ip
@@ -32,20 +33,9 @@ from clawscale.domain.accounts.sessions import ADMIN_COOKIE
 
 router = APIRouter(prefix="/api/admin")
 
-DataT = TypeVar("DataT")
 
-
-class Ok(BaseModel, Generic[DataT]):
-    """The success envelope."""
-
-    ok: Literal[True] = True
-    data: DataT
-
-
-class AdminPublic(BaseModel):
+class AdminPublic(PublicView):
     """An admin as clients see it."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     id: str
     email: str
@@ -87,15 +77,6 @@ class AdminData(BaseModel):
     """One admin."""
 
     admin: AdminPublic
-
-
-class AdminPage(BaseModel):
-    """A page of admins."""
-
-    items: list[AdminPublic]
-    total: int
-    limit: int
-    offset: int
 
 
 class RemovalData(BaseModel):
@@ -156,13 +137,13 @@ def session(principal: CurrentAdmin) -> Ok[SessionData]:
 
 
 @router.get("/admins", dependencies=[Depends(current_admin), Depends(reject_unknown_query())])
-def admins(page: PageDep, db: SessionDep) -> Ok[AdminPage]:
+def admins(page: PageDep, db: SessionDep) -> Ok[Listing[AdminPublic]]:
     """Every admin, oldest first, one page at a time."""
     items = [
         AdminPublic.model_validate(admin) for admin in list_admins(db, page.limit, page.offset)
     ]
-    data = AdminPage.model_validate(page.envelope(items, count_admins(db)))
-    return Ok[AdminPage](data=data)
+    data = Listing[AdminPublic].model_validate(page.envelope(items, count_admins(db)))
+    return Ok[Listing[AdminPublic]](data=data)
 
 
 @router.post("/admins", status_code=201)

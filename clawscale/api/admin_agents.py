@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from clawscale.api.deps import SessionDep
+from clawscale.api.envelopes import Listing, Ok
 from clawscale.api.pagination import PageDep, reject_unknown_query
 from clawscale.api.security import CurrentAdmin, SettingsDep, current_admin
 from clawscale.api.validators import follows
@@ -103,19 +104,28 @@ class AgentPublic(BaseModel):
         )
 
 
+class AgentAnswer(BaseModel):
+    """One agent."""
+
+    agent: AgentPublic
+
+
 def _answer(agent: Agent) -> dict[str, object]:
-    return {"ok": True, "data": {"agent": AgentPublic.of(agent).model_dump(mode="json")}}
+    return {"ok": True, "data": {"agent": AgentPublic.of(agent)}}
 
 
-@router.get("", dependencies=[Depends(reject_unknown_query())])
+@router.get(
+    "",
+    dependencies=[Depends(reject_unknown_query())],
+    response_model=Ok[Listing[AgentPublic]],
+)
 def agents(db: SessionDep, page: PageDep) -> dict[str, object]:
     """A page of agents by name."""
     rows, total = list_agents(db, page.limit, page.offset)
-    items = [AgentPublic.of(agent).model_dump(mode="json") for agent in rows]
-    return {"ok": True, "data": page.envelope(items, total)}
+    return {"ok": True, "data": page.envelope([AgentPublic.of(agent) for agent in rows], total)}
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=Ok[AgentAnswer])
 def create(
     body: AgentCreate, db: SessionDep, settings: SettingsDep, principal: CurrentAdmin
 ) -> dict[str, object]:
@@ -135,7 +145,7 @@ def create(
     return _answer(agent)
 
 
-@router.patch("/{agent_id}")
+@router.patch("/{agent_id}", response_model=Ok[AgentAnswer])
 def edit(
     agent_id: str, body: AgentUpdate, db: SessionDep, settings: SettingsDep, principal: CurrentAdmin
 ) -> dict[str, object]:

@@ -9,8 +9,10 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel
 
 from clawscale.api.deps import SessionDep
+from clawscale.api.envelopes import Listing, Ok, PublicView
 from clawscale.api.errors import ApiError
 from clawscale.api.pagination import PageDep, reject_unknown_query
 from clawscale.api.security import CurrentAdmin, current_admin
@@ -22,7 +24,7 @@ from clawscale.domain.outbox.queries import (
     delivery_attempts,
     list_deliveries,
 )
-from clawscale.models import DeliveryAttempt, DeliveryStatus, OutboundDelivery
+from clawscale.models import DeliveryStatus, OutboundDelivery
 
 router = APIRouter(prefix="/api/admin/deliveries", dependencies=[Depends(current_admin)])
 
@@ -40,19 +42,61 @@ def _statuses(raw: str | None) -> tuple[DeliveryStatus, ...]:
         raise ApiError(400, "invalid_query", "Unknown delivery status.") from error
 
 
-def delivery_public(delivery: OutboundDelivery) -> dict[str, object]:
-    """A delivery as an operator sees it."""
-    return delivery.model_dump(
-        mode="json", exclude={"lease_owner", "lease_expires_at", "provider_context"}
-    )
+class DeliveryPublic(PublicView):
+    """A delivery as an operator sees it (never its lease or the provider context)."""
+
+    id: str
+    idempotency_key: str
+    payload: dict[str, object]
+    payload_hash: str
+    customer_id: str
+    business_conversation_key: str
+    channel_id: str
+    target: str
+    status: DeliveryStatus
+    attempts: int
+    next_attempt_at: datetime | None
+    provider_message_id: str | None
+    error: str | None
+    created_at: datetime
+    updated_at: datetime
 
 
-def attempt_public(attempt: DeliveryAttempt) -> dict[str, object]:
+class AttemptPublic(PublicView):
     """One attempt as an operator sees it."""
-    return attempt.model_dump(mode="json", exclude={"delivery_id"})
+
+    id: str
+    attempt_number: int
+    started_at: datetime
+    finished_at: datetime | None
+    succeeded: bool
+    provider_message_id: str | None
+    error: str | None
 
 
-@router.get("", dependencies=[Depends(reject_unknown_query(*LIST_PARAMS))])
+class DeliveryListing(Listing[DeliveryPublic]):
+    """A page of deliveries, and the cursor of the next one (None at the end)."""
+
+    next_cursor: str | None
+
+
+class DeliveryAnswer(BaseModel):
+    """One delivery."""
+
+    delivery: DeliveryPublic
+
+
+class DeliveryDetail(DeliveryAnswer):
+    """One delivery with every attempt, first to last."""
+
+    attempts: list[AttemptPublic]
+
+
+@router.get(
+    "",
+    dependencies=[Depends(reject_unknown_query(*LIST_PARAMS))],
+    response_model=Ok[DeliveryListing],
+)
 def deliveries(
     db: SessionDep,
     page: PageDep,
@@ -69,9 +113,8 @@ def deliveries(
         raise ApiError(400, "invalid_query", "The cursor is not valid.")
     selection = DeliveryFilter(_statuses(status), channel_id, customer_id, since, until)
     found = list_deliveries(db, selection, page.limit, after=after, offset=page.offset)
-    data = page.envelope([delivery_public(d) for d in found.items], found.total)
-    data["next_cursor"] = found.next_cursor
-    return {"ok": True, "data": data}
+    data = page.envelope(found.items, found.total)
+    return {"ok": True, "data": {**data, "next_cursor": found.next_cursor}}
 
 
 def _delivery(db: SessionDep, delivery_id: str) -> OutboundDelivery:
@@ -81,19 +124,19 @@ def _delivery(db: SessionDep, delivery_id: str) -> OutboundDelivery:
     return delivery
 
 
-@router.get("/{delivery_id}")
+@router.get("/{delivery_id}", response_model=Ok[DeliveryDetail])
 def delivery_detail(delivery_id: str, db: SessionDep) -> dict[str, object]:
     """One delivery with every attempt."""
     delivery = _delivery(db, delivery_id)
-    attempts = [attempt_public(attempt) for attempt in delivery_attempts(db, delivery.id)]
-    return {"ok": True, "data": {"delivery": delivery_public(delivery), "attempts": attempts}}
+    attempts = delivery_attempts(db, delivery.id)
+    return {"ok": True, "data": {"delivery": delivery, "attempts": attempts}}
 
 
-@router.post("/{delivery_id}/retry")
+@router.post("/{delivery_id}/retry", response_model=Ok[DeliveryAnswer])
 def retry(delivery_id: str, db: SessionDep, principal: CurrentAdmin) -> dict[str, object]:
     """Send a dead delivery again (a fresh budget of attempts); 409 unless it is dead."""
     _delivery(db, delivery_id)
     delivery = retry_dead_delivery(db, principal.admin.id, delivery_id)
     if delivery is None:
         raise ApiError(409, "delivery_not_dead", "Only dead deliveries can be retried.")
-    return {"ok": True, "data": {"delivery": delivery_public(delivery)}}
+    return {"ok": True, "data": {"delivery": delivery}}

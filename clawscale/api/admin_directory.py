@@ -5,30 +5,28 @@ name, identity value or id) and `claim_status`; `POST customers/{id}/retry-provi
 binding that failed provisioning tried again. Channels: `?status&kind&limit&offset`.
 """
 
-from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from clawscale.api.deps import SessionDep
+from clawscale.api.envelopes import Listing, Ok, PublicView
 from clawscale.api.pagination import PageDep, reject_unknown_query
 from clawscale.api.security import CurrentAdmin, current_admin
-from clawscale.domain.console.directory import list_channels, list_customers
+from clawscale.domain.console.directory import CustomerRow, list_channels, list_customers
 from clawscale.domain.runtime.provisioning import retry_provisioning
-from clawscale.models import Channel, ChannelScope, ChannelStatus, ClaimStatus
+from clawscale.models import ChannelScope, ChannelStatus, ClaimStatus
 
 router = APIRouter(prefix="/api/admin", dependencies=[Depends(current_admin)])
 
 Filter = Annotated[str | None, Query(max_length=200)]
 
 
-class ChannelPublic(BaseModel):
+class ChannelPublic(PublicView):
     """A channel as operators see it: the fields listed here and nothing else (never its
     config, secrets, poll cursor or lease holder)."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     id: str
     kind: str
@@ -44,19 +42,17 @@ class ChannelPublic(BaseModel):
     updated_at: datetime
 
 
-def channel_public(channel: Channel) -> dict[str, object]:
-    """A channel as operators see it (`ChannelPublic`)."""
-    return ChannelPublic.model_validate(channel).model_dump(mode="json")
-
-
-@router.get("/customers", dependencies=[Depends(reject_unknown_query("q", "claim_status"))])
+@router.get(
+    "/customers",
+    dependencies=[Depends(reject_unknown_query("q", "claim_status"))],
+    response_model=Ok[Listing[CustomerRow]],
+)
 def customers(
     db: SessionDep, page: PageDep, q: Filter = None, claim_status: ClaimStatus | None = None
 ) -> dict[str, object]:
     """A page of customers, newest first."""
     rows, total = list_customers(db, page.limit, page.offset, q, claim_status)
-    items = [asdict(row) | {"created_at": row.created_at.isoformat()} for row in rows]
-    return {"ok": True, "data": page.envelope(items, total)}
+    return {"ok": True, "data": page.envelope(rows, total)}
 
 
 class ProvisioningRetried(BaseModel):
@@ -66,7 +62,7 @@ class ProvisioningRetried(BaseModel):
     provision_status: str
 
 
-@router.post("/customers/{customer_id}/retry-provisioning")
+@router.post("/customers/{customer_id}/retry-provisioning", response_model=Ok[ProvisioningRetried])
 def retry_customer_provisioning(
     customer_id: str, db: SessionDep, principal: CurrentAdmin
 ) -> dict[str, object]:
@@ -76,10 +72,14 @@ def retry_customer_provisioning(
     retried = ProvisioningRetried(
         customer_id=customer_id, provision_status=binding.provision_status
     )
-    return {"ok": True, "data": retried.model_dump()}
+    return {"ok": True, "data": retried}
 
 
-@router.get("/channels", dependencies=[Depends(reject_unknown_query("status", "kind"))])
+@router.get(
+    "/channels",
+    dependencies=[Depends(reject_unknown_query("status", "kind"))],
+    response_model=Ok[Listing[ChannelPublic]],
+)
 def channels(
     db: SessionDep,
     page: PageDep,
@@ -88,4 +88,4 @@ def channels(
 ) -> dict[str, object]:
     """A page of channels, most recently active first."""
     rows, total = list_channels(db, page.limit, page.offset, status, kind)
-    return {"ok": True, "data": page.envelope([channel_public(c) for c in rows], total)}
+    return {"ok": True, "data": page.envelope(rows, total)}

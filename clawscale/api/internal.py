@@ -4,16 +4,19 @@ Every route requires `Authorization: Bearer <CLAWSCALE_IDENTITY_API_KEY>`. Bodie
 here, the rules live in `clawscale.domain.runtime.bridge`; unknown body fields are ignored.
 """
 
-from dataclasses import asdict
 from typing import Annotated, Any, ClassVar, Self
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, PrivateAttr, StringConstraints, model_validator
 
 from clawscale.api.deps import SessionDep
+from clawscale.api.envelopes import Ok
 from clawscale.api.security import SettingsDep, require_api_key
 from clawscale.domain.runtime.bridge import (
+    BoundRoute,
     DeliveryBinding,
+    EndUserBinding,
+    ProvisionedUser,
     bind_conversation,
     bind_end_user,
     provision_user,
@@ -97,10 +100,10 @@ class ProvisionBody(AccountAliases):
 
 
 def _ok(data: Any) -> dict[str, object]:
-    return {"ok": True, "data": asdict(data)}
+    return {"ok": True, "data": data}
 
 
-@router.post("/coke-bindings")
+@router.post("/coke-bindings", response_model=Ok[EndUserBinding])
 def bind_coke_account(
     body: BindingBody, db: SessionDep, settings: SettingsDep
 ) -> dict[str, object]:
@@ -111,7 +114,7 @@ def bind_coke_account(
     )
 
 
-@router.post("/coke-delivery")
+@router.post("/coke-delivery", response_model=Ok[BoundRoute])
 def bind_coke_delivery(
     body: DeliveryBody, db: SessionDep, settings: SettingsDep
 ) -> dict[str, object]:
@@ -121,7 +124,7 @@ def bind_coke_delivery(
     return _ok(bind_conversation(db, tenant_id, binding))
 
 
-@router.post("/coke-users/provision")
+@router.post("/coke-users/provision", response_model=Ok[ProvisionedUser])
 def provision_coke_user(
     body: ProvisionBody, db: SessionDep, settings: SettingsDep
 ) -> dict[str, object]:

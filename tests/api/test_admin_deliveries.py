@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from clawscale.api.admin_deliveries import DeliveryPublic
 from clawscale.models import AuditLog, OutboundDelivery
 from clawscale.models.base import utcnow
 from tests.admin_auth import admin_headers, customer_headers
@@ -125,7 +126,12 @@ def test_detail_shows_attempts_and_an_admin_can_retry_a_dead_delivery(
     [delivery] = session.exec(select(OutboundDelivery)).all()
     detail = client.get(f"/api/admin/deliveries/{delivery.id}", headers=headers).json()
     assert detail["data"]["delivery"]["status"] == "dead"
+    assert set(detail["data"]["delivery"]) == set(DeliveryPublic.model_fields)
+    assert not {"lease_owner", "lease_expires_at", "provider_context"} & set(
+        detail["data"]["delivery"]
+    )
     [attempt] = detail["data"]["attempts"]
+    assert "delivery_id" not in attempt
     assert attempt["succeeded"] is False
     assert "400" in attempt["error"]
     retried = client.post(f"/api/admin/deliveries/{delivery.id}/retry", headers=headers)
