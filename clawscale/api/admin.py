@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import AfterValidator, BaseModel, Field
 
 from clawscale.api.deps import SessionDep
-from clawscale.api.envelopes import Listing, Ok, PublicView
+from clawscale.api.envelopes import Empty, Listing, Ok, PublicView
 from clawscale.api.errors import ApiError
 from clawscale.api.pagination import PageDep, reject_unknown_query
 from clawscale.api.rate_limit import LimiterDep, client_ip
@@ -84,10 +84,6 @@ class RemovalData(BaseModel):
 
     id: str
     outcome: Removal
-
-
-class Empty(BaseModel):
-    """No data: `{}`."""
 
 
 @router.post("/login")

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field
 
 from clawscale.api.deps import SessionDep
+from clawscale.api.envelopes import Empty, Ok
 from clawscale.api.rate_limit import LimiterDep, client_ip
 from clawscale.api.security import CurrentCustomer, SettingsDep
 from clawscale.api.session_cookies import clear_session_cookie, set_session_cookie
@@ -19,10 +20,7 @@ from clawscale.models import ClaimStatus, MembershipRole
 
 router = APIRouter(prefix="/api/auth")
 
-NEUTRAL_ANSWER = {
-    "ok": True,
-    "data": {"message": "If the address belongs to an account, we have sent it an email."},
-}
+NEUTRAL_MESSAGE = "If the address belongs to an account, we have sent it an email."
 
 Password = Annotated[str, Field(min_length=MIN_PASSWORD_LENGTH, max_length=256)]
 AnyEmail = Annotated[str, Field(min_length=1, max_length=320)]
@@ -72,10 +70,9 @@ class ClaimBody(BaseModel):
     password: Password
 
 
-class SessionPublic(BaseModel):
+class SessionFacts(BaseModel):
     """What a client learns about a session: never a password hash or another person's data."""
 
-    token: str | None
     expires_at: datetime
     identity_id: str
     customer_id: str
@@ -85,18 +82,42 @@ class SessionPublic(BaseModel):
     role: MembershipRole
 
 
-class MePublic(SessionPublic):
+class SessionPublic(SessionFacts):
+    """A session just started, with its token."""
+
+    token: str
+
+
+class MePublic(SessionFacts):
+    """The signed-in session, with its email verification and access (never its token)."""
+
     email_verified: bool
     subscription_active: bool
     subscription_expires_at: datetime
 
 
-def _session_public(
-    account: accounts.Account, expires_at: datetime, token: str | None
-) -> SessionPublic:
+class Neutral(BaseModel):
+    """The same answer whether or not an email is known."""
+
+    message: str = NEUTRAL_MESSAGE
+
+
+class EmailVerified(BaseModel):
+    """An identity whose email is now verified."""
+
+    email: str | None
+    claim_status: ClaimStatus
+
+
+class ClaimRequested(BaseModel):
+    """A claim mailed."""
+
+    claim_status: ClaimStatus
+
+
+def _session_facts(account: accounts.Account, expires_at: datetime) -> SessionFacts:
     identity = account.identity
-    return SessionPublic(
-        token=token,
+    return SessionFacts(
         expires_at=expires_at,
         identity_id=identity.id,
         customer_id=account.customer.id,
@@ -109,16 +130,16 @@ def _session_public(
 
 def _signed_in(
     response: Response, settings: SettingsDep, account: accounts.Account, issued: IssuedSession
-) -> dict[str, object]:
+) -> Ok[SessionPublic]:
     set_session_cookie(response, settings, CUSTOMER_COOKIE, issued.token)
-    public = _session_public(account, issued.expires_at, issued.token)
-    return {"ok": True, "data": public.model_dump(mode="json")}
+    facts = _session_facts(account, issued.expires_at)
+    return Ok(data=SessionPublic(**facts.model_dump(), token=issued.token))
 
 
 @router.post("/register", status_code=201)
 def register(
     body: RegisterBody, response: Response, db: SessionDep, settings: SettingsDep
-) -> dict[str, object]:
+) -> Ok[SessionPublic]:
     """A pending identity with its own customer, signed in; a verification link is mailed."""
     account = accounts.register(db, settings, body.display_name, body.email, body.password)
     return _signed_in(
@@ -134,7 +155,7 @@ def login(
     db: SessionDep,
     settings: SettingsDep,
     limiter: LimiterDep,
-) -> dict[str, object]:
+) -> Ok[SessionPublic]:
     """Sign in; 401 `invalid_credentials` for every failure, 429 past the rate limit."""
     limiter.check("login", client_ip(request), body.email)
     identity = accounts.authenticate(db, body.email, body.password)
@@ -143,75 +164,75 @@ def login(
 
 
 @router.post("/logout")
-def logout(principal: CurrentCustomer, response: Response, db: SessionDep) -> dict[str, object]:
+def logout(principal: CurrentCustomer, response: Response, db: SessionDep) -> Ok[Empty]:
     """End this session now; its token stops working everywhere."""
     revoke_session(db, principal.session)
     clear_session_cookie(response, CUSTOMER_COOKIE)
-    return {"ok": True, "data": {}}
+    return Ok(data=Empty())
 
 
 @router.get("/me")
-def me(principal: CurrentCustomer, db: SessionDep) -> dict[str, object]:
+def me(principal: CurrentCustomer, db: SessionDep) -> Ok[MePublic]:
     """The session's identity and customer, email verification and access."""
     account = principal.account
     access = access_summary(db, account.customer)
-    session = _session_public(account, principal.session.expires_at, None)
+    facts = _session_facts(account, principal.session.expires_at)
     public = MePublic(
-        **session.model_dump(),
+        **facts.model_dump(),
         email_verified=account.identity.email_verified_at is not None,
         subscription_active=access.active,
         subscription_expires_at=access.expires_at,
     )
-    return {"ok": True, "data": public.model_dump(mode="json", exclude={"token"})}
+    return Ok(data=public)
 
 
 @router.post("/verify-email")
-def verify_email(body: VerifyEmailBody, db: SessionDep) -> dict[str, object]:
+def verify_email(body: VerifyEmailBody, db: SessionDep) -> Ok[EmailVerified]:
     """Confirm the email with the mailed token; the identity becomes `active`."""
     identity = accounts.verify_email(db, body.email, body.token)
-    return {"ok": True, "data": {"email": identity.email, "claim_status": identity.claim_status}}
+    return Ok(data=EmailVerified(email=identity.email, claim_status=identity.claim_status))
 
 
 @router.post("/resend-verification")
 def resend_verification(
     body: EmailBody, request: Request, db: SessionDep, settings: SettingsDep, limiter: LimiterDep
-) -> dict[str, object]:
+) -> Ok[Neutral]:
     """Mail a new verification link; the same answer whether or not the email is known."""
     limiter.check("resend-verification", client_ip(request), body.email)
     accounts.resend_verification(db, settings, body.email)
-    return NEUTRAL_ANSWER
+    return Ok(data=Neutral())
 
 
 @router.post("/forgot-password")
 def forgot_password(
     body: EmailBody, request: Request, db: SessionDep, settings: SettingsDep, limiter: LimiterDep
-) -> dict[str, object]:
+) -> Ok[Neutral]:
     """Mail a password-reset link; the same answer whether or not the email is known."""
     limiter.check("forgot-password", client_ip(request), body.email)
     accounts.request_password_reset(db, settings, body.email)
-    return NEUTRAL_ANSWER
+    return Ok(data=Neutral())
 
 
 @router.post("/reset-password")
-def reset_password(body: ResetPasswordBody, db: SessionDep) -> dict[str, object]:
+def reset_password(body: ResetPasswordBody, db: SessionDep) -> Ok[Empty]:
     """Set a new password with the mailed token; every earlier session ends."""
     accounts.reset_password(db, body.token, body.password)
-    return {"ok": True, "data": {}}
+    return Ok(data=Empty())
 
 
 @router.post("/claim/request")
 def claim_request(
     body: ClaimRequestBody, db: SessionDep, settings: SettingsDep
-) -> dict[str, object]:
+) -> Ok[ClaimRequested]:
     """An unclaimed identity takes an email and is mailed a claim link (unclaimed -> pending)."""
     accounts.request_claim(db, settings, body.entry_token, body.email, body.next)
-    return {"ok": True, "data": {"claim_status": ClaimStatus.PENDING}}
+    return Ok(data=ClaimRequested(claim_status=ClaimStatus.PENDING))
 
 
 @router.post("/claim")
 def claim(
     body: ClaimBody, response: Response, db: SessionDep, settings: SettingsDep
-) -> dict[str, object]:
+) -> Ok[SessionPublic]:
     """Finish the claim with the mailed token and a password (pending -> active), signed in."""
     identity = accounts.claim(db, body.token, body.password)
     account = accounts.account_of(db, identity)

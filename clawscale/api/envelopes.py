@@ -34,3 +34,7 @@ class PublicView(BaseModel):
     """A model read from a stored row's attributes (the `...Public` families)."""
 
     model_config = ConfigDict(from_attributes=True)
+
+
+class Empty(BaseModel):
+    """No data: `{}`."""
