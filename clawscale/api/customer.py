@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from clawscale.api.deps import SessionDep
+from clawscale.api.envelopes import Ok
 from clawscale.api.errors import ApiError
 from clawscale.api.security import CurrentCustomer, SettingsDep
 from clawscale.domain.billing.access import AccessDecision, DenialReason, access_decision
@@ -38,23 +39,29 @@ class SubscriptionPublic(BaseModel):
         )
 
 
+class CheckoutPublic(BaseModel):
+    """Where the customer pays: a Stripe Checkout page."""
+
+    url: str
+
+
 @router.get("/subscription")
 def subscription(
     principal: CurrentCustomer, db: SessionDep, settings: SettingsDep
-) -> dict[str, object]:
+) -> Ok[SubscriptionPublic]:
     """May the signed-in customer use the gateway now, and until when."""
     decision = access_decision(db, settings, principal.account.customer, shared_channel=False)
-    return {"ok": True, "data": SubscriptionPublic.of(decision).model_dump(mode="json")}
+    return Ok(data=SubscriptionPublic.of(decision))
 
 
 @router.post("/subscription/checkout")
 def subscription_checkout(
     principal: CurrentCustomer, db: SessionDep, settings: SettingsDep
-) -> dict[str, object]:
+) -> Ok[CheckoutPublic]:
     """A Stripe Checkout page for 30 more days: 403 `email_not_verified` or
     `account_suspended`, 503 `payments_not_configured`, 502 `payment_provider_error`."""
     try:
         link = start_account_checkout(db, settings, principal.account)
     except PaymentProviderError as error:
         raise ApiError(502, error.code, error.message) from error
-    return {"ok": True, "data": {"url": link.url}}
+    return Ok(data=CheckoutPublic(url=link.url))

@@ -2,18 +2,19 @@
 (CONTRACT.md, "Personal WeChat").
 
 Every route needs an active customer identity (403 otherwise) and only ever reaches that
-customer's channel. Answers are built from `ChannelPublic`, which has no field for the bot token
-or the QR code id, so neither can reach a response. The routes that call iLink resolve the
+customer's channel. Answers are built from `WeChatChannelPublic`, which has no field for the bot
+token or the QR code id, so neither can reach a response. The routes that call iLink resolve the
 customer in a transaction of their own and hold none while they wait on WeChat.
 """
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
 from clawscale.api.deps import EngineDep, HttpClientDep, SessionDep
+from clawscale.api.envelopes import Ok
 from clawscale.api.errors import ApiError
 from clawscale.api.security import ActiveCustomer, SettingsDep, active_customer, current_customer
 from clawscale.db import session_scope
@@ -49,7 +50,7 @@ def active_customer_id(request: Request, engine: EngineDep, settings: SettingsDe
 ActiveCustomerId = Annotated[str, Depends(active_customer_id)]
 
 
-class ChannelPublic(BaseModel):
+class WeChatChannelPublic(BaseModel):
     """The channel as its owner sees it: state, QR login progress, account, activity."""
 
     status: str
@@ -64,7 +65,7 @@ class ChannelPublic(BaseModel):
     updated_at: datetime | None
 
     @classmethod
-    def of(cls, view: ChannelView) -> "ChannelPublic":
+    def of(cls, view: ChannelView) -> "WeChatChannelPublic":
         """The public shape of a domain view."""
         return cls(
             status=view.status,
@@ -80,34 +81,41 @@ class ChannelPublic(BaseModel):
         )
 
 
-class ConnectPublic(ChannelPublic):
+class ConnectPublic(WeChatChannelPublic):
     """A started QR login: the channel, the QR code to show, and the page that follows it."""
 
     connect_url: str
 
 
-def answer(public: BaseModel) -> dict[str, object]:
+PublicAnswer = TypeVar("PublicAnswer", bound=BaseModel)
+
+
+def answer(public: PublicAnswer) -> Ok[PublicAnswer]:
     """The success envelope."""
-    return {"ok": True, "data": public.model_dump(mode="json")}
+    return Ok(data=public)
 
 
 @router.get("/status")
-def status(principal: ActiveCustomer, db: SessionDep, settings: SettingsDep) -> dict[str, object]:
+def status(
+    principal: ActiveCustomer, db: SessionDep, settings: SettingsDep
+) -> Ok[WeChatChannelPublic]:
     """The channel's state (`missing` when none) and safe details."""
-    return answer(ChannelPublic.of(channel_view(db, settings, principal.account.customer.id)))
+    return answer(WeChatChannelPublic.of(channel_view(db, settings, principal.account.customer.id)))
 
 
 @router.post("")
-def create(principal: ActiveCustomer, db: SessionDep, settings: SettingsDep) -> dict[str, object]:
+def create(
+    principal: ActiveCustomer, db: SessionDep, settings: SettingsDep
+) -> Ok[WeChatChannelPublic]:
     """Create the customer's channel, or return the live one (idempotent)."""
     channel = ensure_channel(db, settings, principal.account.customer.id)
-    return answer(ChannelPublic.of(view_of(settings, channel)))
+    return answer(WeChatChannelPublic.of(view_of(settings, channel)))
 
 
 @router.post("/connect")
 async def connect(
     customer_id: ActiveCustomerId, engine: EngineDep, settings: SettingsDep, client: HttpClientDep
-) -> dict[str, object]:
+) -> Ok[ConnectPublic]:
     """Start a QR login: `{channel_id, status, qr, qr_url, connect_url}` and the details; 402
     `subscription_required` when access lapsed, 409 `channel_already_connected`, 502
     `ilink_unavailable`."""
@@ -119,8 +127,8 @@ async def connect(
         raise
     except LoginProviderError as error:
         raise ApiError(502, error.code, error.message) from error
-    public = ChannelPublic.of(view).model_dump()
-    return answer(ConnectPublic(**public, connect_url=page_url(settings)))
+    public = WeChatChannelPublic.of(view).model_dump()
+    return Ok(data=ConnectPublic(**public, connect_url=page_url(settings)))
 
 
 @router.get("/connect/status")
@@ -130,23 +138,29 @@ async def connect_status(
     settings: SettingsDep,
     client: HttpClientDep,
     wait: Annotated[float, Query(ge=0, le=MAX_WAIT_SECONDS)] = DEFAULT_WAIT_SECONDS,
-) -> dict[str, object]:
+) -> Ok[WeChatChannelPublic]:
     """Follow the QR login: ask WeChat (waiting up to `wait` seconds for news) and answer the
     channel with `login_status` wait, scaned, confirmed or expired."""
     view = await follow_login(engine, settings, client, customer_id, wait)
-    return answer(ChannelPublic.of(view))
+    return answer(WeChatChannelPublic.of(view))
 
 
 @router.post("/disconnect")
 def disconnect(
     principal: ActiveCustomer, db: SessionDep, settings: SettingsDep
-) -> dict[str, object]:
+) -> Ok[WeChatChannelPublic]:
     """Stop the channel: `disconnected`, credentials cleared, polling stops (idempotent)."""
-    return answer(ChannelPublic.of(disconnect_channel(db, settings, principal.account.customer.id)))
+    return answer(
+        WeChatChannelPublic.of(disconnect_channel(db, settings, principal.account.customer.id))
+    )
 
 
 @router.delete("")
-def delete(principal: ActiveCustomer, db: SessionDep, settings: SettingsDep) -> dict[str, object]:
+def delete(
+    principal: ActiveCustomer, db: SessionDep, settings: SettingsDep
+) -> Ok[WeChatChannelPublic]:
     """Archive the channel (idempotent); 409 `disconnect_before_archive` while it is pending or
     connected."""
-    return answer(ChannelPublic.of(archive_channel(db, settings, principal.account.customer.id)))
+    return answer(
+        WeChatChannelPublic.of(archive_channel(db, settings, principal.account.customer.id))
+    )
