@@ -12,8 +12,10 @@ import logging
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse
+from pydantic import BaseModel
 
 from clawscale.api.deps import EngineDep
+from clawscale.api.envelopes import Ok
 from clawscale.api.errors import ApiError
 from clawscale.api.security import SettingsDep
 from clawscale.channels.registry import build_shared_adapters
@@ -61,6 +63,13 @@ def _rejected(kind: str, channel_id: str, error: WebhookRejected) -> ApiError:
     return ApiError(403, "forbidden", "The request could not be verified.")
 
 
+class WebhookReceipt(BaseModel):
+    """What a provider's webhook delivered: messages stored, and redeliveries seen."""
+
+    received: int
+    duplicates: int
+
+
 @router.post(WEBHOOK_PATH)
 async def provider_webhook(
     kind: str,
@@ -69,7 +78,7 @@ async def provider_webhook(
     request: Request,
     engine: EngineDep,
     settings: SettingsDep,
-) -> dict[str, object]:
+) -> Ok[WebhookReceipt]:
     """Store the messages of one provider webhook before acknowledging it (rate-limited per
     channel: 429 with Retry-After, which providers honour by retrying later)."""
     request.app.state.webhook_limiter.check("webhook", channel_id)
@@ -83,8 +92,7 @@ async def provider_webhook(
         raise _rejected(kind, channel_id, error) from None
     except MalformedPayload as error:
         raise ApiError(400, "invalid_body", "The body is not JSON.") from error
-    data = {"received": outcome.received, "duplicates": outcome.duplicates}
-    return {"ok": True, "data": data}
+    return Ok(data=WebhookReceipt(received=outcome.received, duplicates=outcome.duplicates))
 
 
 @router.get(WEBHOOK_PATH)
