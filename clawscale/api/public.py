@@ -1,6 +1,6 @@
 """The `/api/public` namespace: renewing access from a link, without signing in.
 
-A chat user follows a renewal link (`billing_links.renewal_link`) to
+A chat user follows a renewal link (`billing.links.renewal_link`) to
 `GET /api/public/subscription-checkout?token=...` and is sent on to Stripe Checkout. Everything
 else a person might land on here is a small plain HTML page that says what happened and what to
 do next, never JSON: these URLs are opened in a browser from a chat.

@@ -6,7 +6,7 @@ reports it paid (`checkout.session.completed`, or `checkout.session.async_paymen
 for delayed payment methods) the pass is granted once per session id and a receipt is mailed.
 
 Signed-in customers start Checkout from `/account` or the API; chat users renew through a
-signed 24-hour link (`billing_links.renewal_link`) without signing in. The `stripe` SDK talks to
+signed 24-hour link (`billing.links.renewal_link`) without signing in. The `stripe` SDK talks to
 STRIPE_API_BASE_URL, so tests point it at a local fake.
 """
 

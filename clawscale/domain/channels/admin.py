@@ -2,7 +2,7 @@
 
 A personal WeChat channel is stopped as its customer would stop it (session ended, token
 cleared, polling stops), audited in the same transaction as the change of state. A shared
-channel is disconnected by `shared_channel_connections.change_shared_channel`, which clears our
+channel is disconnected by `channels.connections.change_shared_channel`, which clears our
 webhook at the provider first and audits it the same way.
 """
 

@@ -6,14 +6,13 @@ to pay is told once a day, through the same conversation, with a link to renew; 
 bought the held messages are released in arrival order.
 """
 
-from sqlmodel import Session, col, update
+from sqlmodel import Session, col
 
 from clawscale.domain.billing.access import AccessDecision, DenialReason, access_decisions
 from clawscale.domain.billing.links import renewal_link
 from clawscale.domain.errors import Conflict
-from clawscale.domain.inbound.placement import conversation_key
+from clawscale.domain.inbound.placement import conversation_key, release_parked
 from clawscale.domain.outbox.accept import accept_delivery
-from clawscale.domain.queue.signals import INBOUND
 from clawscale.models import (
     Channel,
     ChannelScope,
@@ -72,15 +71,8 @@ def hold_event(db: Session, settings: Settings, event: InboundEvent, reason: Den
 
 def release_held_events(db: Session, customer_id: str) -> int:
     """Make the customer's messages held for access due again now; how many."""
-    released = db.exec(
-        update(InboundEvent)
-        .where(
-            col(InboundEvent.customer_id) == customer_id,
-            col(InboundEvent.status) == InboundStatus.PARKED,
-            col(InboundEvent.last_error).startswith(HELD_PREFIX),
-        )
-        .values(status=InboundStatus.RECEIVED, next_attempt_at=utcnow(), last_error=None)
+    return release_parked(
+        db,
+        col(InboundEvent.customer_id) == customer_id,
+        col(InboundEvent.last_error).startswith(HELD_PREFIX),
     )
-    if released.rowcount:
-        INBOUND.announce(db)
-    return released.rowcount or 0

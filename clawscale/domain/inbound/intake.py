@@ -2,7 +2,7 @@
 
 The event is deduplicated by (channel, provider message id), so a provider's redelivery is
 acknowledged and goes nowhere. A new event is stored in the caller's transaction with its place
-(`inbound_placement`): `received`, due to be forwarded to the runtime after commit, when the
+(`inbound.placement`): `received`, due to be forwarded to the runtime after commit, when the
 customer's binding is `ready`, else `parked` until it is.
 
 A sender whose rows are all in place, the usual case, costs two statements, each built once and

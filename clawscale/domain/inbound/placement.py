@@ -8,10 +8,10 @@ while it is not (or while no agent serves the channel), `failed` for a blocked e
 """
 
 from dataclasses import dataclass, replace
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select, update
 
 from clawscale.channels.base import InboundMessage
 from clawscale.db import insert_or_find
@@ -20,6 +20,7 @@ from clawscale.domain.accounts.identities import (
     identity_type_for_provider,
 )
 from clawscale.domain.outbox.routes import upsert_delivery_route
+from clawscale.domain.queue.signals import INBOUND
 from clawscale.domain.runtime.agents import agent_for_channel, ensure_binding
 from clawscale.models import (
     AgentBinding,
@@ -30,11 +31,13 @@ from clawscale.models import (
     Customer,
     EndUser,
     Identity,
+    InboundEvent,
     InboundStatus,
     Membership,
     MembershipRole,
     ProvisionStatus,
 )
+from clawscale.models.base import utcnow
 
 Row = TypeVar("Row", EndUser, Conversation)
 
@@ -166,6 +169,19 @@ def confirm_parking(db: Session, placement: Placement) -> Placement:
     if binding_status != ProvisionStatus.READY:
         return placement
     return replace(placement, status=InboundStatus.RECEIVED)
+
+
+def release_parked(db: Session, *conditions: Any) -> int:
+    """Make the parked events that meet `conditions` due for forwarding now (waking the inbound
+    workers); how many."""
+    released = db.exec(
+        update(InboundEvent)
+        .where(col(InboundEvent.status) == InboundStatus.PARKED, *conditions)
+        .values(status=InboundStatus.RECEIVED, next_attempt_at=utcnow(), last_error=None)
+    )
+    if released.rowcount:
+        INBOUND.announce(db)
+    return released.rowcount or 0
 
 
 def place_message(db: Session, channel: Channel, message: InboundMessage) -> Placement:

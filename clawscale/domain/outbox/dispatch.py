@@ -279,11 +279,7 @@ def retry_dead_delivery(
     if delivery is None or delivery.status != DeliveryStatus.DEAD:
         return None
     delivery.status = DeliveryStatus.PENDING
-    delivery.attempts = 0
-    delivery.next_attempt_at = utcnow()
-    delivery.updated_at = utcnow()
-    db.add(delivery)
-    db.flush()
+    leases.start_afresh(db, delivery)
     OUTBOX.announce(db)
     record_admin_action(db, admin_id, "delivery.retry", "outbound_delivery", delivery_id)
     return delivery

@@ -30,6 +30,13 @@ class Leased(Protocol):
     created_at: Any
 
 
+class Retried(Leased, Protocol):
+    """A leased table that counts its attempts."""
+
+    attempts: Any
+    updated_at: Any
+
+
 Row = TypeVar("Row", bound=Leased)
 
 
@@ -106,6 +113,16 @@ def held(db: Session, model: type[Row], row_id: str, worker_id: str) -> Row | No
     if row is None or row.lease_owner != worker_id:
         return None
     return row
+
+
+def start_afresh(db: Session, row: Retried) -> None:
+    """An admin's retry of a row given up on: due now, with a fresh budget of attempts (the
+    caller sets its status)."""
+    row.attempts = 0
+    row.next_attempt_at = utcnow()
+    row.updated_at = utcnow()
+    db.add(row)
+    db.flush()
 
 
 def release(db: Session, row: Leased) -> None:

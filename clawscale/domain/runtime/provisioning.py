@@ -14,10 +14,11 @@ agent changed mode, say) is made ready as it is claimed, with no call.
 
 from datetime import timedelta
 
-from sqlmodel import Session, col, select, update
+from sqlmodel import Session, col, select
 
 from clawscale.domain.audit import record_admin_action
 from clawscale.domain.errors import Conflict, NotFound
+from clawscale.domain.inbound.placement import release_parked
 from clawscale.domain.queue import leases
 from clawscale.domain.queue.signals import INBOUND
 from clawscale.domain.runtime.agents import agent_token
@@ -27,7 +28,6 @@ from clawscale.models import (
     AgentBinding,
     Customer,
     InboundEvent,
-    InboundStatus,
     ProvisionStatus,
 )
 from clawscale.models.base import utcnow
@@ -77,17 +77,7 @@ def provisioning_call(db: Session, settings: Settings, binding_id: str) -> Runti
 
 def release_parked_events(db: Session, customer_id: str) -> int:
     """Make the customer's parked events due for forwarding now; how many."""
-    released = db.exec(
-        update(InboundEvent)
-        .where(
-            col(InboundEvent.customer_id) == customer_id,
-            col(InboundEvent.status) == InboundStatus.PARKED,
-        )
-        .values(status=InboundStatus.RECEIVED, next_attempt_at=utcnow(), last_error=None)
-    )
-    if released.rowcount:
-        INBOUND.announce(db)
-    return released.rowcount or 0
+    return release_parked(db, col(InboundEvent.customer_id) == customer_id)
 
 
 def retry_provisioning(db: Session, admin_id: str, customer_id: str) -> AgentBinding:
@@ -103,11 +93,7 @@ def retry_provisioning(db: Session, admin_id: str, customer_id: str) -> AgentBin
     if binding.provision_status == ProvisionStatus.READY:
         raise Conflict("binding_ready", "This customer's agent binding is already ready.")
     binding.provision_status = ProvisionStatus.PENDING
-    binding.attempts = 0
-    binding.next_attempt_at = utcnow()
-    binding.updated_at = utcnow()
-    db.add(binding)
-    db.flush()
+    leases.start_afresh(db, binding)
     INBOUND.announce(db)
     record_admin_action(db, admin_id, "binding.retry", "customer", customer_id)
     return binding
@@ -115,24 +101,14 @@ def retry_provisioning(db: Session, admin_id: str, customer_id: str) -> AgentBin
 
 def release_stranded_events(db: Session) -> int:
     """Release events parked for provisioning whose customer's binding is ready (none should
-    be: `inbound_placement.confirm_parking` and `release_parked_events` see to it; this is
+    be: `inbound.placement.confirm_parking` and `release_parked_events` see to it; this is
     the inbound workers' periodic safety net); how many."""
     ready = select(AgentBinding.customer_id).where(
         AgentBinding.provision_status == ProvisionStatus.READY
     )
-    released = db.exec(
-        update(InboundEvent)
-        .where(
-            col(InboundEvent.status) == InboundStatus.PARKED,
-            col(InboundEvent.last_error).is_(None),
-            col(InboundEvent.customer_id).in_(ready),
-        )
-        .values(status=InboundStatus.RECEIVED, next_attempt_at=utcnow())
-        .execution_options(synchronize_session=False)
+    return release_parked(
+        db, col(InboundEvent.last_error).is_(None), col(InboundEvent.customer_id).in_(ready)
     )
-    if released.rowcount:
-        INBOUND.announce(db)
-    return released.rowcount or 0
 
 
 def record_provisioned(db: Session, binding_id: str, worker_id: str) -> int | None:
