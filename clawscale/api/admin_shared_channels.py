@@ -15,9 +15,14 @@ import httpx
 from fastapi import APIRouter, Depends, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+)
 
 from clawscale.api.deps import HttpClientDep, SessionDep
+from clawscale.api.envelopes import Listing, Ok, PublicView
 from clawscale.api.errors import ApiError, error_response
 from clawscale.api.pagination import PageDep, reject_unknown_query
 from clawscale.api.security import CurrentAdmin, SettingsDep, current_admin
@@ -75,35 +80,74 @@ class SharedChannelUpdate(BaseModel):
         )
 
 
-def shared_channel_public(view: SharedChannelView) -> dict[str, object]:
-    """A shared channel as the admin API answers it: flags for secrets, never a value."""
-    channel = view.channel
-    agent = view.agent
-    public: dict[str, object] = {
-        "id": channel.id,
-        "kind": channel.kind,
-        "name": channel.name,
-        "status": channel.status,
-        "agent_id": channel.owner_agent_id,
-        "agent": {"id": agent.id, "slug": agent.slug, "name": agent.name} if agent else None,
-        "config": view.config,
-        "webhook_url": view.webhook_url,
-        "last_error": channel.last_error,
-        "last_activity_at": _iso(channel.last_activity_at),
-        "created_at": _iso(channel.created_at),
-        "updated_at": _iso(channel.updated_at),
-    }
-    public.update({f"has_{name}": flag for name, flag in view.secret_flags.items()})
-    return public
+SecretFlag = Annotated[bool | None, Field(exclude_if=lambda flag: flag is None)]
+"""Whether a secret is set; left out of the answer for secrets the channel's kind never holds."""
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment is not None else None
+class AgentRef(PublicView):
+    """The agent serving a shared channel's people."""
+
+    id: str
+    slug: str
+    name: str
 
 
-def _answer(db: SessionDep, settings: Settings, channel: Channel) -> dict[str, object]:
+class SharedChannelPublic(BaseModel):
+    """A shared channel as the admin API shows it: a `has_<secret>` flag for each secret its
+    kind may hold (flags of other kinds are left out of the answer), never a secret's value."""
+
+    id: str
+    kind: str
+    name: str
+    status: ChannelStatus
+    agent_id: str | None
+    agent: AgentRef | None
+    config: dict[str, str]
+    webhook_url: str
+    last_error: str | None
+    last_activity_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    has_webhook_token: SecretFlag = None
+    has_api_key: SecretFlag = None
+    has_gewe_token: SecretFlag = None
+    has_signing_secret: SecretFlag = None
+    has_bot_token: SecretFlag = None
+    has_secret_token: SecretFlag = None
+    has_access_token: SecretFlag = None
+    has_app_secret: SecretFlag = None
+    has_verify_token: SecretFlag = None
+
+    @classmethod
+    def of(cls, view: SharedChannelView) -> "SharedChannelPublic":
+        """The answer for a channel's admin view."""
+        channel, agent = view.channel, view.agent
+        return cls(
+            id=channel.id,
+            kind=channel.kind,
+            name=channel.name,
+            status=channel.status,
+            agent_id=channel.owner_agent_id,
+            agent=AgentRef.model_validate(agent) if agent else None,
+            config=view.config,
+            webhook_url=view.webhook_url,
+            last_error=channel.last_error,
+            last_activity_at=channel.last_activity_at,
+            created_at=channel.created_at,
+            updated_at=channel.updated_at,
+            **{f"has_{name}": flag for name, flag in view.secret_flags.items()},
+        )
+
+
+class SharedChannelAnswer(BaseModel):
+    """One shared channel."""
+
+    channel: SharedChannelPublic
+
+
+def _answer(db: SessionDep, settings: Settings, channel: Channel) -> Ok[SharedChannelAnswer]:
     view = shared_channel_view(db, settings, channel)
-    return {"ok": True, "data": {"channel": shared_channel_public(view)}}
+    return Ok(data=SharedChannelAnswer(channel=SharedChannelPublic.of(view)))
 
 
 def _invalid(error: InvalidChannelData) -> JSONResponse:
@@ -117,19 +161,19 @@ def shared_channels(
     page: PageDep,
     kind: Annotated[str | None, Query(max_length=40)] = None,
     status: Annotated[ChannelStatus | None, Query()] = None,
-) -> dict[str, object]:
+) -> Ok[Listing[SharedChannelPublic]]:
     """Shared channels not archived, newest first, paginated."""
     views, total = list_shared_channel_views(
         db, settings, page.limit, page.offset, kind=kind, status=status
     )
-    items = [shared_channel_public(view) for view in views]
-    return {"ok": True, "data": page.envelope(items, total)}
+    items = [SharedChannelPublic.of(view) for view in views]
+    return Ok(data=Listing[SharedChannelPublic].model_validate(page.envelope(items, total)))
 
 
-@router.post("", status_code=201, response_model=None)
+@router.post("", status_code=201, response_model=Ok[SharedChannelAnswer])
 def create(
     body: SharedChannelCreate, db: SessionDep, settings: SettingsDep, principal: CurrentAdmin
-) -> dict[str, object] | JSONResponse:
+) -> Ok[SharedChannelAnswer] | JSONResponse:
     """A new `disconnected` channel with a fresh webhook token."""
     try:
         channel = create_shared_channel(
@@ -148,19 +192,19 @@ def create(
 
 
 @router.get("/{channel_id}")
-def detail(channel_id: str, db: SessionDep, settings: SettingsDep) -> dict[str, object]:
+def detail(channel_id: str, db: SessionDep, settings: SettingsDep) -> Ok[SharedChannelAnswer]:
     """One shared channel."""
     return _answer(db, settings, get_shared_channel(db, channel_id))
 
 
-@router.patch("/{channel_id}", response_model=None)
+@router.patch("/{channel_id}", response_model=Ok[SharedChannelAnswer])
 def update(
     channel_id: str,
     body: SharedChannelUpdate,
     db: SessionDep,
     settings: SettingsDep,
     principal: CurrentAdmin,
-) -> dict[str, object] | JSONResponse:
+) -> Ok[SharedChannelAnswer] | JSONResponse:
     """Rename, reassign, or change config and secrets (those only while disconnected)."""
     channel = get_shared_channel(db, channel_id)
     try:
@@ -177,7 +221,7 @@ async def _provider_change(
     settings: Settings,
     client: httpx.AsyncClient,
     admin_id: str,
-) -> dict[str, object]:
+) -> Ok[SharedChannelAnswer]:
     """Run a provider-first change; database work stays off the event loop."""
     try:
         changed = await change_shared_channel(db, settings, client, channel_id, admin_id, target)
@@ -193,7 +237,7 @@ async def connect(
     settings: SettingsDep,
     client: HttpClientDep,
     principal: CurrentAdmin,
-) -> dict[str, object]:
+) -> Ok[SharedChannelAnswer]:
     """Register our webhook with the provider; the channel is then `connected`."""
     return await _provider_change(
         ChannelStatus.CONNECTED, channel_id, db, settings, client, principal.admin.id
@@ -207,7 +251,7 @@ async def disconnect(
     settings: SettingsDep,
     client: HttpClientDep,
     principal: CurrentAdmin,
-) -> dict[str, object]:
+) -> Ok[SharedChannelAnswer]:
     """Clear our webhook at the provider; the channel is then `disconnected`."""
     return await _provider_change(
         ChannelStatus.DISCONNECTED, channel_id, db, settings, client, principal.admin.id
@@ -221,7 +265,7 @@ async def archive(
     settings: SettingsDep,
     client: HttpClientDep,
     principal: CurrentAdmin,
-) -> dict[str, object]:
+) -> Ok[SharedChannelAnswer]:
     """Archive (disconnecting at the provider first when connected); secrets are dropped."""
     return await _provider_change(
         ChannelStatus.ARCHIVED, channel_id, db, settings, client, principal.admin.id

@@ -118,7 +118,20 @@ OPENAPI_BODY = {
 }
 
 
-@router.post("/api/outbound", openapi_extra=OPENAPI_BODY)
+class Queued(BaseModel):
+    """The answer once the reply is in the outbox."""
+
+    ok: Literal[True] = True
+    idempotency_key: str
+    status: Literal["queued"] = "queued"
+
+
+@router.post(
+    "/api/outbound",
+    openapi_extra=OPENAPI_BODY,
+    response_model=None,
+    responses={200: {"model": Queued}},
+)
 async def outbound(request: Request, settings: SettingsDep) -> JSONResponse:
     """Accept the reply into the outbox; a dispatcher, woken by the commit, sends it."""
     check_api_key(request, settings, "CLAWSCALE_OUTBOUND_API_KEY")
@@ -126,4 +139,4 @@ async def outbound(request: Request, settings: SettingsDep) -> JSONResponse:
     body = parse_body(await request.body())
     await run_in_threadpool(_accept, request.app.state.engine, body)
     OUTBOUND_ACCEPTED.inc()
-    return JSONResponse({"ok": True, "idempotency_key": body.idempotency_key, "status": "queued"})
+    return JSONResponse(Queued(idempotency_key=body.idempotency_key).model_dump())

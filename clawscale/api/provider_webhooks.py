@@ -95,7 +95,7 @@ async def provider_webhook(
     return Ok(data=WebhookReceipt(received=outcome.received, duplicates=outcome.duplicates))
 
 
-@router.get(WEBHOOK_PATH)
+@router.get(WEBHOOK_PATH, response_class=PlainTextResponse)
 async def provider_challenge(
     kind: str,
     channel_id: str,

@@ -65,7 +65,7 @@ def _refusal_page(settings: Settings, error: DomainError) -> HTMLResponse:
     )
 
 
-@router.get("/subscription-checkout", response_model=None)
+@router.get("/subscription-checkout", response_model=None, response_class=HTMLResponse)
 def subscription_checkout(db: SessionDep, settings: SettingsDep, token: str = "") -> Response:
     """302 to Stripe Checkout for a valid renewal token; otherwise a page saying what to do."""
     try:
@@ -75,7 +75,7 @@ def subscription_checkout(db: SessionDep, settings: SettingsDep, token: str = ""
     return RedirectResponse(link.url, status_code=302, headers={"Cache-Control": "no-store"})
 
 
-@router.get(f"/subscription-checkout/{CheckoutReturn.SUCCESS}")
+@router.get(f"/subscription-checkout/{CheckoutReturn.SUCCESS}", response_class=HTMLResponse)
 def checkout_succeeded() -> HTMLResponse:
     """Where Stripe returns a chat user who paid through a renewal link."""
     return html_page(
@@ -86,7 +86,7 @@ def checkout_succeeded() -> HTMLResponse:
     )
 
 
-@router.get(f"/subscription-checkout/{CheckoutReturn.CANCELLED}")
+@router.get(f"/subscription-checkout/{CheckoutReturn.CANCELLED}", response_class=HTMLResponse)
 def checkout_cancelled() -> HTMLResponse:
     """Where Stripe returns a chat user who left Checkout without paying."""
     return html_page(

@@ -10,6 +10,19 @@ from clawscale.channels.whatsapp_business.adapter import WhatsAppBusinessAdapter
 from clawscale.channels.whatsapp_evolution.adapter import EvolutionAdapter
 from clawscale.settings import Settings
 
+SHARED_KINDS: tuple[type[SharedChannelAdapter], ...] = (
+    EvolutionAdapter,
+    GeWeAdapter,
+    LinqAdapter,
+    TelegramAdapter,
+    WhatsAppBusinessAdapter,
+)
+
+
+def every_secret_name() -> tuple[str, ...]:
+    """Every secret any shared kind may hold, in order (the admin API's `has_...` flags)."""
+    return tuple(dict.fromkeys(name for kind in SHARED_KINDS for name in kind.schema.secret_names))
+
 
 def build_shared_adapters(settings: Settings) -> dict[str, SharedChannelAdapter]:
     """The kinds an admin configures as shared channels, with the configured base URLs."""
