@@ -5,7 +5,7 @@ import reflex as rx
 from clawscale.pages.catalogue import PageSpec, Section, SitePage
 from clawscale.pages.forms import aside, form_card, form_field, page_form
 from clawscale.pages.shell import page_shell
-from clawscale.state.auth.password_reset import ForgotPasswordState
+from clawscale.state.auth.forgot_password import ForgotPasswordState
 
 SPEC = PageSpec(
     "/auth/forgot-password",

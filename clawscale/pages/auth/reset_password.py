@@ -7,7 +7,7 @@ from clawscale.pages.catalogue import PageSpec, Section, SitePage
 from clawscale.pages.forms import aside, form_card, message_callout
 from clawscale.pages.links import button_link
 from clawscale.pages.shell import page_shell
-from clawscale.state.auth.password_reset import ResetPasswordState
+from clawscale.state.auth.reset_password import ResetPasswordState
 
 SPEC = PageSpec(
     "/auth/reset-password",

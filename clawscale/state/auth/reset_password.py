@@ -1,4 +1,4 @@
-"""Forgotten passwords: ask for a reset link, then choose a new password with it."""
+"""Choosing a new password with a mailed reset link."""
 
 from collections.abc import AsyncIterator
 from typing import Any
@@ -24,24 +24,6 @@ def password_changed(db: Session, token: str, password: str) -> bool:
     except InvalidToken:
         return False
     return True
-
-
-class ForgotPasswordState(FormState, CustomerSessionState):
-    """Mails a reset link; the answer never tells whether the address has an account."""
-
-    @rx.event
-    async def submit(self, form_data: dict[str, Any]) -> AsyncIterator[None]:
-        """Check the address, then ask the domain to mail a link."""
-        self._begin_submit()
-        email = field_value(form_data, "email").strip()
-        if self._rejected({"email": email_problem(email)}):
-            return
-        if message := throttled("forgot-password", self.router.session.client_ip, email):
-            self._fail(message)
-            return
-        yield None
-        await run_domain(lambda db, settings: request_password_reset(db, settings, email))
-        self._done(RESET_LINK_SENT)
 
 
 class ResetPasswordState(LinkFormState):
