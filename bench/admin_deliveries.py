@@ -24,7 +24,7 @@ from clawscale.domain.outbox.queries import CREATED, FAILURES, DeliveryFilter, e
 from clawscale.domain.sorting import Sort
 from clawscale.models import DeliveryStatus, OutboundDelivery
 from clawscale.models.base import utcnow
-from clawscale.state.admin.deliveries import DeliveriesPage, deliveries_page
+from clawscale.pages.admin.deliveries import DeliveriesPage, deliveries_page
 
 CUSTOMERS = 100
 CHANNELS = 200

@@ -5,6 +5,8 @@
 - The channel adapters import no domain, API, pages, states or workers.
 - Models import no domain or face.
 - Pages and states call the domain, never our own HTTP API.
+- A route's module under `pages/` holds its page and its State and imports no other route (a
+  detail page may name its list page); shared components and base states import no route.
 - Every module says what it owns in a docstring.
 """
 
@@ -16,7 +18,13 @@ import pytest
 from tests.toolchain import ROOT, apply_toolchain_environment
 
 PACKAGE = Path(__file__).resolve().parent.parent / "clawscale"
-FACES = ("clawscale.api", "clawscale.pages", "clawscale.state", "clawscale.workers")
+FACES = (
+    "clawscale.api",
+    "clawscale.pages",
+    "clawscale.components",
+    "clawscale.state",
+    "clawscale.workers",
+)
 WEB_FRAMEWORKS = ("fastapi", "starlette", "reflex")
 
 
@@ -63,11 +71,30 @@ def test_models_import_no_domain_or_face(path):
     assert offending(path, ("clawscale.domain", "clawscale.channels", *FACES)) == []
 
 
-@pytest.mark.parametrize("path", modules("pages") + modules("state"), ids=relative)
+WEB = modules("pages") + modules("components") + modules("state")
+ROUTES = [path for path in modules("pages") if path.name != "__init__.py"]
+DETAIL_PAGES_PARENT = "clawscale.pages.admin.shared_channels.index"
+
+
+@pytest.mark.parametrize("path", WEB, ids=relative)
 def test_pages_never_call_our_own_api(path):
     text = path.read_text()
     calls_http = "httpx" in imported(path)
     assert not (calls_http and ("CLAWSCALE_PUBLIC_API_URL" in text or '"/api/' in text))
+
+
+@pytest.mark.parametrize("path", ROUTES, ids=relative)
+def test_a_route_module_holds_its_page_and_no_other_route(path):
+    names = {
+        node.id for node in ast.walk(ast.parse(path.read_text())) if isinstance(node, ast.Name)
+    }
+    assert "PAGE" in names or path == PACKAGE / "pages" / "index.py"
+    assert offending(path, ("clawscale.pages",)) in ([], [DETAIL_PAGES_PARENT])
+
+
+@pytest.mark.parametrize("path", modules("components") + modules("state"), ids=relative)
+def test_shared_parts_import_no_route(path):
+    assert offending(path, ("clawscale.pages",)) == []
 
 
 @pytest.mark.parametrize("path", modules(), ids=relative)

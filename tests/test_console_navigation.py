@@ -1,6 +1,6 @@
 """Which console navigation entry a page lights up."""
 
-from clawscale.pages.admin.console import nav_route_of
+from clawscale.components.admin.console import nav_route_of
 
 
 def test_a_page_lights_its_own_entry_and_a_detail_page_its_section():

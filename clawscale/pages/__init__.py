@@ -1,4 +1,6 @@
-"""The web pages of the gateway: the landing page, the customer sign-in and account pages, the
+"""The web pages of the gateway, one module per route holding the page and its State, at the
+path the URL names (`/admin/deliveries` is `pages/admin/deliveries.py`, a folder's root page is
+its `index.py`): the landing page, the customer sign-in and account pages, the
 admin console (sign-in, overview, customers, channels, shared channels and each one's page,
 agents, deliveries, admins, audit log), the development mailbox (development only), and a
 placeholder for each page still to be built."""
@@ -8,18 +10,21 @@ from functools import partial
 import reflex as rx
 from reflex.event import EventHandler
 
-from clawscale.pages import account, dev_mailbox, wechat_personal
+from clawscale.components.admin.placeholder import admin_placeholder
+from clawscale.components.catalogue import PLACEHOLDER_PAGES, PageSpec, Section, SitePage
+from clawscale.components.layout import is_development, page_title
+from clawscale.components.placeholder import placeholder_page
+from clawscale.pages.account import index as account
 from clawscale.pages.admin import admins as admin_admins
 from clawscale.pages.admin import agents as admin_agents
 from clawscale.pages.admin import audit as admin_audit
 from clawscale.pages.admin import channels as admin_channels
 from clawscale.pages.admin import customers as admin_customers
 from clawscale.pages.admin import deliveries as admin_deliveries
+from clawscale.pages.admin import index as admin_overview
 from clawscale.pages.admin import login as admin_login
-from clawscale.pages.admin import overview as admin_overview
-from clawscale.pages.admin import shared_channel_detail as admin_shared_channel_detail
-from clawscale.pages.admin import shared_channels as admin_shared_channels
-from clawscale.pages.admin.placeholder import admin_placeholder
+from clawscale.pages.admin.shared_channels import detail as admin_shared_channel_detail
+from clawscale.pages.admin.shared_channels import index as admin_shared_channels
 from clawscale.pages.auth import (
     claim,
     forgot_password,
@@ -28,10 +33,9 @@ from clawscale.pages.auth import (
     reset_password,
     verify_email,
 )
-from clawscale.pages.catalogue import PLACEHOLDER_PAGES, PageSpec, Section, SitePage
-from clawscale.pages.landing import LANDING_DESCRIPTION, LANDING_ROUTE, LANDING_TITLE, landing_page
-from clawscale.pages.layout import is_development, page_title
-from clawscale.pages.placeholder import placeholder_page
+from clawscale.pages.channels import wechat_personal
+from clawscale.pages.dev import mailbox as dev_mailbox
+from clawscale.pages.index import LANDING_DESCRIPTION, LANDING_ROUTE, LANDING_TITLE, landing_page
 from clawscale.settings import Settings, get_settings
 from clawscale.state.customer_session import CustomerSessionState
 

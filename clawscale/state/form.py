@@ -3,9 +3,11 @@
 Passwords never live here: handlers read them from the submitted form data and forget them.
 """
 
+import json
 from collections.abc import Mapping
 
 import reflex as rx
+from reflex.event import EventSpec
 
 
 def field_value(form_data: Mapping[str, object], name: str) -> str:
@@ -57,3 +59,8 @@ class FormState(rx.State, mixin=True):
         """The form went through; optionally say what happened."""
         self.notice = notice
         self.submitting = False
+
+
+def reset_form(form_id: str) -> EventSpec:
+    """Empty the browser's form `form_id` (its inputs are uncontrolled)."""
+    return rx.call_script(f"document.getElementById({json.dumps(form_id)})?.reset()")

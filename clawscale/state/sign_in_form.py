@@ -28,3 +28,6 @@ class SignInFormState(FormState, mixin=True):
             self._fail(message)
             return None
         return email, password
+
+
+WRONG_CREDENTIALS = "The email or password is wrong."

@@ -5,8 +5,8 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
-from clawscale.state.mailbox import PAGE_SIZE, kept_page, text_parts
-from clawscale.state.mailbox import TextPart as Part
+from clawscale.pages.dev.mailbox import PAGE_SIZE, kept_page, text_parts
+from clawscale.pages.dev.mailbox import TextPart as Part
 
 pytestmark = pytest.mark.browser
 

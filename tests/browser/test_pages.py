@@ -5,8 +5,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from clawscale.components.catalogue import PLACEHOLDER_PAGES, PageSpec, Section
 from clawscale.pages import site_pages
-from clawscale.pages.catalogue import PLACEHOLDER_PAGES, PageSpec, Section
 from clawscale.settings import Environment, Settings
 
 pytestmark = pytest.mark.browser

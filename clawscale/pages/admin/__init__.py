@@ -1,1 +1,2 @@
-"""The admin console's pages: the sign-in page, the console frame, and its built pages."""
+"""The admin console's pages, one module per route with its State: `/admin` (index), sign-in,
+customers, channels, shared channels, agents, deliveries, admins and the audit log."""

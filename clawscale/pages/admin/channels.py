@@ -2,22 +2,222 @@
 and last error; filtered by kind and state, sorted by a column header, a page at a time; and
 Disconnect on a personal WeChat or shared channel, after a confirmation."""
 
-import reflex as rx
-from reflex.vars import Var
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
 
-from clawscale.pages.admin.channel_tables import channel_filters, channel_state_cells
-from clawscale.pages.admin.console import console_page
-from clawscale.pages.admin.tables import Sortable, data_table, empty_state, loading_rows, pager
-from clawscale.pages.admin.widgets import (
+import httpx
+import reflex as rx
+from reflex.event import EventSpec
+from reflex.vars import Var
+from sqlmodel import Session
+
+from clawscale.channels.webhooks import ProviderError
+from clawscale.components.admin.channel_tables import channel_filters, channel_state_cells
+from clawscale.components.admin.console import console_page
+from clawscale.components.admin.tables import Sortable, data_table, empty_state, loading_rows, pager
+from clawscale.components.admin.widgets import (
     clamped,
     confirm_dialog,
     row_button,
     table_with_pager,
 )
-from clawscale.pages.catalogue import PageSpec, Section, SitePage
-from clawscale.pages.forms import answer
-from clawscale.state.admin.channel_filters import state_choices
-from clawscale.state.admin.channels import ChannelRow, ChannelsState
+from clawscale.components.catalogue import PageSpec, Section, SitePage
+from clawscale.components.forms import answer
+from clawscale.db import get_engine
+from clawscale.domain.channels.admin import (
+    can_disconnect,
+    disconnect_personal_channel,
+)
+from clawscale.domain.channels.connections import change_shared_channel_alone
+from clawscale.domain.console.dashboard import agent_names, channel_kinds, customer_names
+from clawscale.domain.console.directory import list_channels
+from clawscale.domain.errors import DomainError
+from clawscale.domain.sorting import Sort
+from clawscale.models import Channel, ChannelScope, ChannelStatus
+from clawscale.settings import get_settings
+from clawscale.state.admin.badges import state_color, state_label
+from clawscale.state.admin.channel_filters import ANY, ChannelFilterState, state_choices
+from clawscale.state.admin.display import NOTHING, table_time
+from clawscale.state.admin.pagination import (
+    PAGE_SIZE,
+    SortedPaginationState,
+    TablePage,
+    page_offset,
+)
+from clawscale.state.admin.session import AdminSessionState, AdminSignedOut
+
+
+@dataclass(frozen=True)
+class ChannelRow:
+    """One channel as the table shows it."""
+
+    id: str
+    name: str
+    kind: str
+    scope: str
+    owner: str
+    status_label: str
+    status_color: str
+    last_activity: str
+    last_error: str
+    shared: bool
+    can_disconnect: bool
+
+
+HTTP_TIMEOUT_SECONDS = 15.0
+PROVIDER_FAILED = "The provider refused to clear the webhook, so the channel is unchanged: {error}"
+
+
+def channel_rows(db: Session, channels: Sequence[Channel]) -> list[ChannelRow]:
+    """Channels in words, with their owners' names (two queries in all)."""
+    customers = customer_names(db, (c.owner_customer_id for c in channels if c.owner_customer_id))
+    agents = agent_names(db, (c.owner_agent_id for c in channels if c.owner_agent_id))
+
+    def owner(channel: Channel) -> str:
+        if channel.scope == ChannelScope.SHARED:
+            return "Agent " + agents.get(channel.owner_agent_id or "", NOTHING)
+        return customers.get(channel.owner_customer_id or "") or NOTHING
+
+    return [
+        ChannelRow(
+            id=channel.id,
+            name=channel.name or NOTHING,
+            kind=channel.kind,
+            scope=state_label(channel.scope),
+            owner=owner(channel),
+            status_label=state_label(channel.status),
+            status_color=state_color(channel.status),
+            last_activity=table_time(channel.last_activity_at),
+            last_error=channel.last_error or "",
+            shared=channel.scope == ChannelScope.SHARED,
+            can_disconnect=can_disconnect(channel),
+        )
+        for channel in channels
+    ]
+
+
+def channel_row(db: Session, channel_id: str) -> ChannelRow | None:
+    """One channel as it is now; None when it is gone."""
+    channel = db.get(Channel, channel_id, populate_existing=True)
+    return None if channel is None else channel_rows(db, [channel])[0]
+
+
+@dataclass(frozen=True)
+class ChannelsPage(TablePage[ChannelRow]):
+    """A page of channels, and every kind in use."""
+
+    kinds: list[str] = field(default_factory=list)
+
+
+def channels_page(db: Session, offset: int, kind: str, status: str, sort: Sort) -> ChannelsPage:
+    """The page at `offset`, in `sort` order, of the channels of `kind` in `status` (ANY for
+    every one)."""
+    kind_or_none = None if kind == ANY else kind
+    status_or_none = None if status == ANY else status
+    channels, total = list_channels(db, PAGE_SIZE, offset, status_or_none, kind_or_none, sort)
+    start = page_offset(offset, total)
+    if start != offset:  # past the end (channels went away): the last page instead
+        channels, total = list_channels(db, PAGE_SIZE, start, status_or_none, kind_or_none, sort)
+    return ChannelsPage(channel_rows(db, channels), start, total, channel_kinds(db))
+
+
+class ChannelsState(ChannelFilterState, SortedPaginationState, AdminSessionState):
+    """The kind and state chosen, the order, the page of channels, and the disconnect being
+    confirmed."""
+
+    rows: list[ChannelRow] = rx.field(default_factory=list)
+    loaded: bool = False
+    kinds: list[str] = rx.field(default_factory=list)
+    confirm_open: bool = False
+    pending_id: str = ""
+    pending_name: str = ""
+    pending_shared: bool = False
+    disconnecting: bool = False
+    notice: str = ""
+    problem: str = ""
+
+    async def _load_page(self) -> EventSpec | None:
+        offset, kind, status, sort = self.offset, self.kind_filter, self.state_filter, self._sort()
+        return await self._load_rows(
+            lambda db, _settings, _me: channels_page(db, offset, kind, status, sort)
+        )
+
+    def _show_rows(self, page: TablePage[ChannelRow]) -> None:
+        super()._show_rows(page)
+        if isinstance(page, ChannelsPage):
+            self.kinds = page.kinds
+
+    async def _disconnect(self, channel_id: str, shared: bool) -> None:
+        """Disconnect the channel as the page's admin (AdminSignedOut without one)."""
+        if not shared:
+            await self._as_admin(
+                lambda db, settings, me: disconnect_personal_channel(
+                    db, settings, me.id, channel_id
+                )
+            )
+            return
+        admin_id = await self._as_admin(lambda _db, _settings, me: me.id)
+        async with httpx.AsyncClient(timeout=HTTP_TIMEOUT_SECONDS) as client:
+            await change_shared_channel_alone(
+                get_engine(),
+                get_settings(),
+                client,
+                channel_id,
+                admin_id,
+                ChannelStatus.DISCONNECTED,
+            )
+
+    @rx.event
+    async def load(self) -> EventSpec | None:
+        """On load: check the admin, then every channel, most recently active first."""
+        if not await self._refresh_session():
+            return self._signed_out()
+        self._reset_filters()
+        self.notice = self.problem = ""
+        self.confirm_open = False
+        self._reset_sort("last_activity", descending=True)
+        return await self._first_page()
+
+    @rx.event
+    def ask_disconnect(self, channel_id: str) -> None:
+        """Open the confirmation of disconnecting this channel of the page."""
+        row = next((row for row in self.rows if row.id == channel_id), None)
+        if row is None:
+            return
+        self.notice = self.problem = ""
+        self.pending_id, self.pending_name, self.pending_shared = row.id, row.name, row.shared
+        self.confirm_open = True
+
+    @rx.event
+    def set_confirm_open(self, is_open: bool) -> None:
+        """The confirmation opened or closed (Cancel, Escape, outside click)."""
+        self.confirm_open = is_open
+
+    @rx.event
+    async def confirm_disconnect(self) -> AsyncIterator[EventSpec | None]:
+        """Disconnect the channel being confirmed and show its row as it now is."""
+        self.disconnecting = True
+        yield None
+        channel_id, name = self.pending_id, self.pending_name
+        try:
+            await self._disconnect(channel_id, self.pending_shared)
+            row = await self._as_admin(lambda db, _settings, _me: channel_row(db, channel_id))
+        except AdminSignedOut:
+            yield self._signed_out()
+            return
+        except ProviderError as error:
+            self.problem = PROVIDER_FAILED.format(error=error)
+            return
+        except DomainError as error:
+            self.problem = error.message or error.code
+            return
+        finally:
+            self.disconnecting = False
+            self.confirm_open = False
+        if row is not None:
+            self.rows = [row if shown.id == row.id else shown for shown in self.rows]
+        self.notice = f"{name} is disconnected."
+
 
 SPEC = PageSpec(
     "/admin/channels",
@@ -36,7 +236,7 @@ COLUMNS = (
 )
 
 
-def channel_row(row: Var[ChannelRow]) -> rx.Component:
+def channel_table_row(row: Var[ChannelRow]) -> rx.Component:
     """One channel."""
     return rx.table.row(
         rx.table.row_header_cell(
@@ -93,7 +293,7 @@ def channels_table() -> rx.Component:
                 data_table(
                     "Channels",
                     COLUMNS,
-                    rx.foreach(ChannelsState.rows, channel_row),
+                    rx.foreach(ChannelsState.rows, channel_table_row),
                     ChannelsState,
                 ),
                 pager(ChannelsState, "channels"),
@@ -132,7 +332,7 @@ def disconnect_dialog() -> rx.Component:
     )
 
 
-def channels_page() -> rx.Component:
+def render_page() -> rx.Component:
     """The filters, the answer of the last disconnect, the table, and the confirmation."""
     return console_page(
         SPEC,
@@ -144,4 +344,4 @@ def channels_page() -> rx.Component:
     )
 
 
-PAGE = SitePage(SPEC, channels_page, on_load=(ChannelsState.load,))
+PAGE = SitePage(SPEC, render_page, on_load=(ChannelsState.load,))

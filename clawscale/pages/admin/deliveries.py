@@ -2,13 +2,18 @@
 channel and customer and paged by keyset cursors; a delivery's attempts in a dialog; and Retry
 on a dead delivery."""
 
-import reflex as rx
-from reflex.vars import Var
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from clawscale.domain.outbox.queries import CREATED
-from clawscale.pages.admin.console import console_page
-from clawscale.pages.admin.tables import Sortable, data_table, empty_state, loading_rows, pager
-from clawscale.pages.admin.widgets import (
+import reflex as rx
+from reflex.event import EventSpec
+from reflex.vars import Var
+from sqlmodel import Session
+
+from clawscale.components.admin.console import console_page
+from clawscale.components.admin.tables import Sortable, data_table, empty_state, loading_rows, pager
+from clawscale.components.admin.widgets import (
     clamped,
     confirm_dialog,
     detail_dialog,
@@ -21,15 +26,309 @@ from clawscale.pages.admin.widgets import (
     row_button,
     table_with_pager,
 )
-from clawscale.pages.catalogue import PageSpec, Section, SitePage
-from clawscale.pages.forms import answer
-from clawscale.state.admin.deliveries import (
-    STATUS_CHOICES,
-    TIME_CHOICES,
-    AttemptRow,
-    DeliveriesState,
-    DeliveryRow,
+from clawscale.components.catalogue import PageSpec, Section, SitePage
+from clawscale.components.forms import answer
+from clawscale.domain.outbox.dispatch import retry_dead_delivery
+from clawscale.domain.outbox.queries import (
+    CREATED,
+    FAILURES,
+    DeliveryFilter,
+    decode_cursor,
+    delivery_attempts,
+    list_deliveries,
 )
+from clawscale.domain.sorting import Sort
+from clawscale.models import AdminAccount, DeliveryAttempt, DeliveryStatus, OutboundDelivery
+from clawscale.models.base import utcnow
+from clawscale.state.admin.badges import state_color, state_label
+from clawscale.state.admin.delivery_rows import DeliveryRow, delivery_rows
+from clawscale.state.admin.display import NOTHING, table_time
+from clawscale.state.admin.pagination import (
+    PAGE_SIZE,
+    SortedPaginationState,
+    TablePage,
+    describe_range,
+)
+from clawscale.state.admin.session import AdminSessionState, AdminSignedOut
+
+PROBLEMS = "problems"
+COUNTED_UP_TO = 10_000
+"""The page counts matching deliveries up to here, then says "10,000+": an exact count of a
+million rows would cost more than the page itself."""
+ALL = "all"
+STATUS_CHOICES: dict[str, str] = {
+    PROBLEMS: "Failed and dead",
+    ALL: "Every status",
+    **{status.value: state_label(status.value) for status in DeliveryStatus},
+}
+ANY_TIME = "any"
+TIME_RANGES: dict[str, tuple[str, timedelta | None]] = {
+    ANY_TIME: ("Any time", None),
+    "1h": ("Last hour", timedelta(hours=1)),
+    "24h": ("Last 24 hours", timedelta(days=1)),
+    "7d": ("Last 7 days", timedelta(days=7)),
+    "30d": ("Last 30 days", timedelta(days=30)),
+}
+TIME_CHOICES: dict[str, str] = {choice: words for choice, (words, _) in TIME_RANGES.items()}
+NOT_DEAD = "This delivery is no longer dead, so there is nothing to retry."
+
+
+@dataclass(frozen=True)
+class AttemptRow:
+    """One try at sending, as the detail shows it."""
+
+    number: int
+    started: str
+    finished: str
+    outcome: str
+    outcome_color: str
+    provider_message_id: str
+    error: str
+
+
+def statuses_of(choice: str) -> tuple[DeliveryStatus, ...]:
+    """The statuses a status choice lists (none means every status)."""
+    if choice == PROBLEMS:
+        return FAILURES
+    if choice in {status.value for status in DeliveryStatus}:
+        return (DeliveryStatus(choice),)
+    return ()
+
+
+def since_of(choice: str, now: datetime) -> datetime | None:
+    """Where a time range choice starts, counted back from `now`; None for any time."""
+    _words, span = TIME_RANGES.get(choice, TIME_RANGES[ANY_TIME])
+    return None if span is None else now - span
+
+
+def attempt_row(attempt: DeliveryAttempt) -> AttemptRow:
+    """An attempt in words."""
+    outcome = "succeeded" if attempt.succeeded else "failed"
+    return AttemptRow(
+        number=attempt.attempt_number,
+        started=table_time(attempt.started_at, seconds=True),
+        finished=table_time(attempt.finished_at, seconds=True) if attempt.finished_at else NOTHING,
+        outcome=state_label(outcome),
+        outcome_color=state_color(outcome),
+        provider_message_id=attempt.provider_message_id or NOTHING,
+        error=attempt.error or "",
+    )
+
+
+@dataclass(frozen=True)
+class DeliveriesPage(TablePage[DeliveryRow]):
+    """A page of deliveries, and the cursor of the next page ("" at the end)."""
+
+    next_cursor: str = ""
+
+
+def deliveries_page(
+    db: Session, selection: DeliveryFilter, sort: Sort, number: int, cursor: str
+) -> DeliveriesPage:
+    """Page `number` of `selection` in `sort` order, starting after `cursor` ("" for the
+    first page)."""
+    after = decode_cursor(cursor) if cursor else None
+    page = list_deliveries(
+        db, selection, PAGE_SIZE, after=after, sort=sort, count_up_to=COUNTED_UP_TO
+    )
+    return DeliveriesPage(
+        delivery_rows(db, page.items), number * PAGE_SIZE, page.total, page.next_cursor or ""
+    )
+
+
+def delivery_detail(db: Session, delivery_id: str) -> tuple[DeliveryRow, list[AttemptRow]] | None:
+    """One delivery and its attempts, first to last; None when it is gone."""
+    delivery = db.get(OutboundDelivery, delivery_id)
+    if delivery is None:
+        return None
+    attempts = [attempt_row(attempt) for attempt in delivery_attempts(db, delivery_id)]
+    return delivery_rows(db, [delivery])[0], attempts
+
+
+def retry_delivery(db: Session, admin: AdminAccount, delivery_id: str) -> DeliveryRow | None:
+    """Make a dead delivery due again, audited in the same transaction; the row as it now is,
+    or None when it was not dead."""
+    delivery = retry_dead_delivery(db, admin.id, delivery_id)
+    if delivery is None:
+        return None
+    return delivery_rows(db, [delivery])[0]
+
+
+class DeliveriesState(SortedPaginationState, AdminSessionState):
+    """The filtered page of deliveries, the delivery shown in detail, and the retry asked for.
+
+    Pages follow keyset cursors: `cursors[n]` starts page n ("" for the first), so Previous
+    goes back to a cursor already seen and Next to the one the last page returned.
+    """
+
+    rows: list[DeliveryRow] = rx.field(default_factory=list)
+    loaded: bool = False
+    status_filter: str = PROBLEMS
+    channel_filter: str = ""
+    customer_filter: str = ""
+    time_filter: str = ANY_TIME
+    _since: datetime | None = None
+    cursors: list[str] = rx.field(default_factory=lambda: [""])
+    detail_open: bool = False
+    detail: DeliveryRow = rx.field(default_factory=DeliveryRow)
+    attempts: list[AttemptRow] = rx.field(default_factory=list)
+    confirm_open: bool = False
+    retry_id: str = ""
+    retrying: bool = False
+    notice: str = ""
+    problem: str = ""
+
+    def _selection(self) -> DeliveryFilter:
+        return DeliveryFilter(
+            statuses=statuses_of(self.status_filter),
+            channel_id=self.channel_filter.strip() or None,
+            customer_id=self.customer_filter.strip() or None,
+            since=self._since,
+        )
+
+    async def _load_page(self) -> EventSpec | None:
+        number = min(self.offset // PAGE_SIZE, len(self.cursors) - 1)
+        selection, sort, cursor = self._selection(), self._sort(), self.cursors[number]
+        return await self._load_rows(
+            lambda db, _settings, _me: deliveries_page(db, selection, sort, number, cursor)
+        )
+
+    def _show_rows(self, page: TablePage[DeliveryRow]) -> None:
+        super()._show_rows(page)
+        next_cursor = page.next_cursor if isinstance(page, DeliveriesPage) else ""
+        number = page.offset // PAGE_SIZE
+        self.cursors = [*self.cursors[: number + 1], *([next_cursor] if next_cursor else [])]
+        self.has_next = bool(next_cursor)
+        self.range_label = describe_range(page.offset, len(page.rows), page.total, COUNTED_UP_TO)
+
+    async def _first_page(self) -> EventSpec | None:
+        self.cursors = [""]
+        self._since = since_of(self.time_filter, utcnow())
+        return await super()._first_page()
+
+    def _replace_row(self, row: DeliveryRow) -> None:
+        self.rows = [row if shown.id == row.id else shown for shown in self.rows]
+        if self.detail.id == row.id:
+            self.detail = row
+
+    @rx.event
+    async def load(self) -> EventSpec | None:
+        """On load: check the admin, then the newest failed and dead deliveries."""
+        if not await self._refresh_session():
+            return self._signed_out()
+        self.status_filter, self.channel_filter, self.customer_filter = PROBLEMS, "", ""
+        self.time_filter = ANY_TIME
+        self.notice, self.problem = "", ""
+        self.detail_open = self.confirm_open = False
+        self._reset_sort(CREATED, descending=True)
+        return await self._first_page()
+
+    @rx.event
+    async def set_status(self, choice: str) -> EventSpec | None:
+        """Another status choice: its first page at once."""
+        self.status_filter = choice if choice in STATUS_CHOICES else PROBLEMS
+        return await self._first_page()
+
+    @rx.event
+    async def set_time_range(self, choice: str) -> EventSpec | None:
+        """Another time range: its first page at once, counted back from now."""
+        self.time_filter = choice if choice in TIME_RANGES else ANY_TIME
+        return await self._first_page()
+
+    @rx.event
+    def set_channel_filter(self, value: str) -> None:
+        """The channel id being typed."""
+        self.channel_filter = value
+
+    @rx.event
+    def set_customer_filter(self, value: str) -> None:
+        """The customer id being typed."""
+        self.customer_filter = value
+
+    @rx.event
+    async def apply_filters(self, _form_data: dict[str, str]) -> EventSpec | None:
+        """The channel and customer typed: their first page."""
+        return await self._first_page()
+
+    @rx.event
+    async def only_customer(self, customer_id: str) -> EventSpec | None:
+        """Just this customer's deliveries."""
+        self.customer_filter = customer_id
+        return await self._first_page()
+
+    @rx.event
+    async def only_channel(self, channel_id: str) -> EventSpec | None:
+        """Just this channel's deliveries."""
+        self.channel_filter = channel_id
+        return await self._first_page()
+
+    @rx.event
+    async def clear_filters(self) -> EventSpec | None:
+        """Back to the failed and dead deliveries of every channel and customer, at any time."""
+        self.status_filter, self.channel_filter, self.customer_filter = PROBLEMS, "", ""
+        self.time_filter = ANY_TIME
+        return await self._first_page()
+
+    @rx.event
+    async def open_detail(self, delivery_id: str) -> EventSpec | None:
+        """Show one delivery with every attempt."""
+        try:
+            found = await self._as_admin(
+                lambda db, _settings, _me: delivery_detail(db, delivery_id)
+            )
+        except AdminSignedOut:
+            return self._signed_out()
+        if found is None:
+            self.problem = "That delivery no longer exists."
+            return None
+        self.detail, self.attempts = found
+        self.detail_open = True
+        return None
+
+    @rx.event
+    def set_detail_open(self, is_open: bool) -> None:
+        """The detail opened or closed."""
+        self.detail_open = is_open
+
+    @rx.event
+    def ask_retry(self, delivery_id: str) -> None:
+        """Open the confirmation of retrying this dead delivery."""
+        self.notice, self.problem = "", ""
+        self.retry_id = delivery_id
+        self.confirm_open = True
+
+    @rx.event
+    def set_confirm_open(self, is_open: bool) -> None:
+        """The confirmation opened or closed (Cancel, Escape, outside click)."""
+        self.confirm_open = is_open
+
+    @rx.event
+    async def confirm_retry(self) -> AsyncIterator[EventSpec | None]:
+        """Retry the delivery being confirmed and show its new state in place."""
+        self.retrying = True
+        yield None
+        delivery_id = self.retry_id
+        try:
+            row = await self._as_admin(
+                lambda db, _settings, me: retry_delivery(db, me, delivery_id)
+            )
+        except AdminSignedOut:
+            yield self._signed_out()
+            return
+        finally:
+            self.retrying = False
+            self.confirm_open = False
+        if row is None:
+            self.problem = NOT_DEAD
+            found = await self._as_admin(
+                lambda db, _settings, _me: delivery_detail(db, delivery_id)
+            )
+            if found is not None:
+                self._replace_row(found[0])
+            return
+        self._replace_row(row)
+        self.notice = "The delivery is pending again: the dispatcher will send it shortly."
+
 
 SPEC = PageSpec(
     "/admin/deliveries",
@@ -164,7 +463,7 @@ def deliveries_table() -> rx.Component:
     )
 
 
-def attempt_row(attempt: Var[AttemptRow]) -> rx.Component:
+def attempt_table_row(attempt: Var[AttemptRow]) -> rx.Component:
     """One try at sending."""
     return rx.table.row(
         rx.table.cell(attempt.number),
@@ -209,7 +508,9 @@ def detail() -> rx.Component:
             DeliveriesState.attempts,
             rx.box(
                 data_table(
-                    "Attempts", ATTEMPT_COLUMNS, rx.foreach(DeliveriesState.attempts, attempt_row)
+                    "Attempts",
+                    ATTEMPT_COLUMNS,
+                    rx.foreach(DeliveriesState.attempts, attempt_table_row),
                 ),
                 overflow_x="auto",
             ),
@@ -238,7 +539,7 @@ def retry_dialog() -> rx.Component:
     )
 
 
-def deliveries_page() -> rx.Component:
+def render_page() -> rx.Component:
     """Filters, the answers of the last retry, the table, and its dialogs."""
     return console_page(
         SPEC,
@@ -251,4 +552,4 @@ def deliveries_page() -> rx.Component:
     )
 
 
-PAGE = SitePage(SPEC, deliveries_page, on_load=(DeliveriesState.load,))
+PAGE = SitePage(SPEC, render_page, on_load=(DeliveriesState.load,))

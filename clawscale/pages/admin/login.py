@@ -1,13 +1,53 @@
 """`/admin/login`: an administrator's email and password, then on to the console page that
 asked (or the overview)."""
 
-import reflex as rx
+from collections.abc import AsyncIterator
+from typing import Any
 
-from clawscale.pages.catalogue import PageSpec, Section, SitePage
-from clawscale.pages.forms import aside, form_card, form_field, page_form
-from clawscale.pages.shell import page_shell
-from clawscale.state.admin.login import AdminLoginState
-from clawscale.state.admin.session import ADMIN_LOGIN_ROUTE
+import reflex as rx
+from reflex.event import EventSpec
+from sqlmodel import Session
+
+from clawscale.components.catalogue import PageSpec, Section, SitePage
+from clawscale.components.forms import aside, form_card, form_field, page_form
+from clawscale.components.shell import page_shell
+from clawscale.domain.accounts.admins import sign_in_admin
+from clawscale.models import SessionSubject
+from clawscale.settings import Settings, get_settings
+from clawscale.state.admin.session import ADMIN_LOGIN_ROUTE, AdminSessionState
+from clawscale.state.backend import run_domain
+from clawscale.state.redirects import sign_in_redirect
+from clawscale.state.sign_in_form import WRONG_CREDENTIALS, SignInFormState
+
+RATE_LIMIT_ACTION = "admin-login"
+
+
+def admin_session_token(db: Session, settings: Settings, email: str, password: str) -> str | None:
+    """A new admin session token for these credentials (audited); None when they are wrong or
+    the admin is inactive."""
+    signed_in = sign_in_admin(db, email, password, settings.ADMIN_JWT_SECRET)
+    return signed_in.issued.token if signed_in else None
+
+
+class AdminLoginState(SignInFormState, AdminSessionState):
+    """Signs an admin in and hands the session to the browser's admin cookie."""
+
+    @rx.event
+    async def submit(self, form_data: dict[str, Any]) -> AsyncIterator[EventSpec | None]:
+        """Check the form and the rate limit, sign in, and go on to `next` (or /admin)."""
+        credentials = self._checked_credentials(form_data, RATE_LIMIT_ACTION)
+        if credentials is None:
+            return
+        email, password = credentials
+        yield None
+        token = await run_domain(
+            lambda db, settings: admin_session_token(db, settings, email, password)
+        )
+        if token is None:
+            self._fail(WRONG_CREDENTIALS)
+            return
+        yield sign_in_redirect(get_settings(), token, self._next_path(), SessionSubject.ADMIN)
+
 
 SPEC = PageSpec(
     ADMIN_LOGIN_ROUTE,

@@ -1,1 +1,2 @@
-"""The customer sign-in pages: sign in, create an account, verify, reset, claim."""
+"""The customer sign-in pages under `/auth/`, one module per route with its State: sign in,
+create an account, verify the email, forgotten and reset password, claim."""

@@ -1,11 +1,39 @@
 """`/auth/forgot-password`: ask for a reset link; the answer is the same for every address."""
 
+from collections.abc import AsyncIterator
+from typing import Any
+
 import reflex as rx
 
-from clawscale.pages.catalogue import PageSpec, Section, SitePage
-from clawscale.pages.forms import aside, form_card, form_field, page_form
-from clawscale.pages.shell import page_shell
-from clawscale.state.auth.forgot_password import ForgotPasswordState
+from clawscale.components.catalogue import PageSpec, Section, SitePage
+from clawscale.components.forms import aside, form_card, form_field, page_form
+from clawscale.components.shell import page_shell
+from clawscale.domain.accounts.customers import request_password_reset
+from clawscale.state.backend import run_domain
+from clawscale.state.customer_session import CustomerSessionState
+from clawscale.state.form import FormState, field_value
+from clawscale.state.neutral import RESET_LINK_SENT
+from clawscale.state.throttle import throttled
+from clawscale.state.validation import email_problem
+
+
+class ForgotPasswordState(FormState, CustomerSessionState):
+    """Mails a reset link; the answer never tells whether the address has an account."""
+
+    @rx.event
+    async def submit(self, form_data: dict[str, Any]) -> AsyncIterator[None]:
+        """Check the address, then ask the domain to mail a link."""
+        self._begin_submit()
+        email = field_value(form_data, "email").strip()
+        if self._rejected({"email": email_problem(email)}):
+            return
+        if message := throttled("forgot-password", self.router.session.client_ip, email):
+            self._fail(message)
+            return
+        yield None
+        await run_domain(lambda db, settings: request_password_reset(db, settings, email))
+        self._done(RESET_LINK_SENT)
+
 
 SPEC = PageSpec(
     "/auth/forgot-password",

@@ -1,12 +1,71 @@
 """`/auth/register`: a new account, signed in at once, landing on the account page."""
 
-import reflex as rx
+from collections.abc import AsyncIterator
+from typing import Any
 
+import reflex as rx
+from reflex.event import EventSpec
+from sqlmodel import Session
+
+from clawscale.components.catalogue import PageSpec, Section, SitePage
+from clawscale.components.forms import aside, form_card, form_field, page_form
+from clawscale.components.shell import page_shell
+from clawscale.domain.accounts.customers import register, start_session
 from clawscale.domain.accounts.passwords import MIN_PASSWORD_LENGTH
-from clawscale.pages.catalogue import PageSpec, Section, SitePage
-from clawscale.pages.forms import aside, form_card, form_field, page_form
-from clawscale.pages.shell import page_shell
-from clawscale.state.auth.register import RegisterState
+from clawscale.domain.errors import Conflict
+from clawscale.settings import Settings, get_settings
+from clawscale.state.backend import run_domain
+from clawscale.state.customer_session import CustomerSessionState
+from clawscale.state.form import FormState, field_value
+from clawscale.state.redirects import sign_in_redirect
+from clawscale.state.throttle import throttled
+from clawscale.state.validation import email_problem, name_problem, new_password_problem
+
+EMAIL_TAKEN = "That email is already registered — sign in instead."
+AFTER_REGISTER = "/account"
+
+
+def register_and_sign_in(
+    db: Session, settings: Settings, display_name: str, email: str, password: str
+) -> str | None:
+    """A session token for a newly registered account; None when the email is taken."""
+    try:
+        account = register(db, settings, display_name, email, password)
+    except Conflict:
+        return None
+    return start_session(db, settings, account.identity).token
+
+
+class RegisterState(FormState, CustomerSessionState):
+    """Creates an account and hands its first session to the browser's cookie."""
+
+    @rx.event
+    async def submit(self, form_data: dict[str, Any]) -> AsyncIterator[EventSpec | None]:
+        """Check the form, register, and land on the account page."""
+        self._begin_submit()
+        name = field_value(form_data, "display_name").strip()
+        email = field_value(form_data, "email").strip()
+        password = field_value(form_data, "password")
+        if self._rejected(
+            {
+                "display_name": name_problem(name),
+                "email": email_problem(email),
+                "password": new_password_problem(password),
+            }
+        ):
+            return
+        if message := throttled("register", self.router.session.client_ip, email):
+            self._fail(message)
+            return
+        yield None
+        token = await run_domain(
+            lambda db, settings: register_and_sign_in(db, settings, name, email, password)
+        )
+        if token is None:
+            self._rejected({"email": EMAIL_TAKEN})
+            return
+        yield sign_in_redirect(get_settings(), token, AFTER_REGISTER)
+
 
 SPEC = PageSpec(
     "/auth/register",

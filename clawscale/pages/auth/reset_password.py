@@ -1,13 +1,50 @@
 """`/auth/reset-password`: a new password with the mailed link, then a way back to sign in."""
 
-import reflex as rx
+from collections.abc import AsyncIterator
+from typing import Any
 
-from clawscale.pages.auth.link_forms import new_password_form, unless_link_missing
-from clawscale.pages.catalogue import PageSpec, Section, SitePage
-from clawscale.pages.forms import aside, form_card, message_callout
-from clawscale.pages.links import button_link
-from clawscale.pages.shell import page_shell
-from clawscale.state.auth.reset_password import ResetPasswordState
+import reflex as rx
+from sqlmodel import Session
+
+from clawscale.components.catalogue import PageSpec, Section, SitePage
+from clawscale.components.forms import aside, form_card, message_callout
+from clawscale.components.link_forms import new_password_form, unless_link_missing
+from clawscale.components.links import button_link
+from clawscale.components.shell import page_shell
+from clawscale.domain.accounts.customers import reset_password
+from clawscale.domain.errors import InvalidToken
+from clawscale.state.backend import run_domain
+from clawscale.state.form import field_value
+from clawscale.state.link_forms import LINK_INVALID, LinkFormState, new_password_problems
+
+
+def password_changed(db: Session, token: str, password: str) -> bool:
+    """Whether the reset token set the new password (every earlier session then ends)."""
+    try:
+        reset_password(db, token, password)
+    except InvalidToken:
+        return False
+    return True
+
+
+class ResetPasswordState(LinkFormState):
+    """Sets a new password with the mailed token."""
+
+    @rx.event
+    async def submit(self, form_data: dict[str, Any]) -> AsyncIterator[None]:
+        """Check the new password (twice), then set it."""
+        self._begin_submit()
+        if self._rejected(new_password_problems(form_data)):
+            return
+        token, password = self._link_token(), field_value(form_data, "password")
+        yield None
+        if not await run_domain(lambda db, _settings: password_changed(db, token, password)):
+            self._fail(LINK_INVALID)
+            return
+        self.completed = True
+        self._done()
+        await self._refresh_session()
+
 
 SPEC = PageSpec(
     "/auth/reset-password",
@@ -17,7 +54,7 @@ SPEC = PageSpec(
 )
 
 
-def password_changed() -> rx.Component:
+def password_changed_notice() -> rx.Component:
     """The good news, and the way to sign in."""
     return form_card(
         message_callout(
@@ -35,7 +72,7 @@ def reset_password_page() -> rx.Component:
             ResetPasswordState,
             rx.cond(
                 ResetPasswordState.completed,
-                password_changed(),
+                password_changed_notice(),
                 new_password_form(
                     ResetPasswordState, ResetPasswordState.submit, "Set new password"
                 ),

@@ -1,13 +1,90 @@
 """`/auth/verify-email`: the mailed link verifies on load; a broken link offers a new one."""
 
-import reflex as rx
+import hashlib
+from collections.abc import AsyncIterator
+from enum import StrEnum
+from typing import Any
 
-from clawscale.pages.catalogue import PageSpec, Section, SitePage
-from clawscale.pages.forms import form_card, form_field, message_callout, page_form
-from clawscale.pages.links import button_link
-from clawscale.pages.shell import page_shell
-from clawscale.state.auth.link_forms import LINK_INVALID
-from clawscale.state.auth.verify_email import EmailVerificationState, LinkStatus
+import reflex as rx
+from sqlmodel import Session
+
+from clawscale.components.catalogue import PageSpec, Section, SitePage
+from clawscale.components.forms import form_card, form_field, message_callout, page_form
+from clawscale.components.links import button_link
+from clawscale.components.shell import page_shell
+from clawscale.domain.accounts.customers import resend_verification, verify_email
+from clawscale.domain.errors import InvalidToken
+from clawscale.state.backend import run_domain
+from clawscale.state.customer_session import CustomerSessionState
+from clawscale.state.form import FormState, field_value
+from clawscale.state.link_forms import LINK_INVALID
+from clawscale.state.neutral import VERIFICATION_LINK_SENT
+from clawscale.state.throttle import throttled
+from clawscale.state.validation import email_problem
+
+
+class LinkStatus(StrEnum):
+    """What became of the link the page was opened with."""
+
+    CHECKING = "checking"
+    VERIFIED = "verified"
+    FAILED = "failed"
+
+
+def verified(db: Session, email: str, token: str) -> bool:
+    """Whether the link's token verified the email (it works once, while fresh)."""
+    try:
+        verify_email(db, email, token)
+    except InvalidToken:
+        return False
+    return True
+
+
+def _fingerprint(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class EmailVerificationState(FormState, CustomerSessionState):
+    """Verifies the link's email once; a reload of the same page keeps showing the success."""
+
+    status: str = LinkStatus.CHECKING
+    link_email: str = ""
+    _verified_link: str = ""
+
+    @rx.event
+    async def verify_link(self) -> AsyncIterator[None]:
+        """On load: verify the `email` and `token` of the query string."""
+        self._clear_form()
+        self.status = LinkStatus.CHECKING
+        yield None
+        await self._refresh_session()
+        params = self.router.url.query_parameters
+        email, token = params.get("email", "").strip(), params.get("token", "")
+        self.link_email = email
+        if not email or not token:
+            self.status = LinkStatus.FAILED
+        elif self._verified_link == _fingerprint(token) or await run_domain(
+            lambda db, _settings: verified(db, email, token)
+        ):
+            self._verified_link = _fingerprint(token)
+            self.status = LinkStatus.VERIFIED
+        else:
+            self.status = LinkStatus.FAILED
+
+    @rx.event
+    async def resend(self, form_data: dict[str, Any]) -> AsyncIterator[None]:
+        """Mail a new link when the address waits for verification; the answer is neutral."""
+        self._begin_submit()
+        email = field_value(form_data, "email").strip()
+        if self._rejected({"email": email_problem(email)}):
+            return
+        if message := throttled("resend-verification", self.router.session.client_ip, email):
+            self._fail(message)
+            return
+        yield None
+        await run_domain(lambda db, settings: resend_verification(db, settings, email))
+        self._done(VERIFICATION_LINK_SENT)
+
 
 SPEC = PageSpec(
     "/auth/verify-email",
@@ -17,7 +94,7 @@ SPEC = PageSpec(
 )
 
 
-def verified() -> rx.Component:
+def verified_notice() -> rx.Component:
     """The good news, and the way on."""
     return form_card(
         message_callout("Your email address is verified.", "success"),
@@ -59,7 +136,7 @@ def verify_email_page() -> rx.Component:
         SPEC,
         rx.match(
             EmailVerificationState.status,
-            (LinkStatus.VERIFIED.value, verified()),
+            (LinkStatus.VERIFIED.value, verified_notice()),
             (LinkStatus.FAILED.value, new_link_form()),
             checking(),
         ),

@@ -13,3 +13,6 @@ def table_time(moment: datetime | None, *, seconds: bool = False) -> str:
         return NEVER
     date = NO_BREAK.join((str(moment.day), f"{moment:%b}", f"{moment:%Y}"))
     return f"{date}, {moment:%H:%M:%S}" if seconds else f"{date}, {moment:%H:%M}"
+
+
+NOTHING = "\N{EM DASH}"

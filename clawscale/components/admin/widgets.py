@@ -1,0 +1,282 @@
+"""Parts shared by the console's list pages beyond the table itself: the filter bar and its
+fields, a detail dialog with its facts, a confirmation dialog, and a cell that filters by its
+value.
+
+Filters are labelled (screen readers and tests find them by name) and wrap onto new rows on a
+narrow screen.
+"""
+
+from collections.abc import Mapping, Sequence
+
+import reflex as rx
+from reflex.event import EventHandler, EventSpec
+from reflex.vars import Var
+
+from clawscale.components.admin.tables import (
+    state_badge,
+)
+from clawscale.state.form import FormState
+
+Fact = tuple[str, rx.Component | Var[str] | str]
+
+
+def row_badge(label: Var[str] | str, color: Var[str] | str) -> rx.Component:
+    """A state badge whose colour comes from the row (see `state.admin.badges`)."""
+    return state_badge(label, color)  # type: ignore[arg-type]
+
+
+def field_label(label: str, field_id: str) -> rx.Component:
+    """The label of a filter field."""
+    return rx.text(rx.el.label(label, html_for=field_id), as_child=True, size="1", weight="medium")
+
+
+def clamped(text: Var[str], lines: int = 2, **props: object) -> rx.Component:
+    """`text` cut to `lines` lines with an ellipsis (whole on hover), so a long value never
+    makes its row tall or its table wide."""
+    return rx.text(
+        text,
+        title=text,
+        style={
+            "display": "-webkit-box",
+            "-webkit-line-clamp": str(lines),
+            "-webkit-box-orient": "vertical",
+            "overflow": "hidden",
+            "overflow-wrap": "anywhere",
+        },
+        **props,
+    )
+
+
+def filter_select(
+    label: str,
+    field_id: str,
+    value: Var[str],
+    on_change: EventHandler,
+    choices: Mapping[str, str],
+    more: Var[list[str]] | None = None,
+) -> rx.Component:
+    """A labelled choice (value → words, then the values of `more` as they are) that applies
+    as soon as it changes."""
+    items = [rx.select.item(words, value=choice) for choice, words in choices.items()]
+    if more is not None:
+        items.append(rx.foreach(more, lambda choice: rx.select.item(choice, value=choice)))
+    return rx.flex(
+        field_label(label, field_id),
+        rx.select.root(
+            rx.select.trigger(id=field_id, aria_label=label, min_width="10rem"),
+            rx.select.content(*items),
+            value=value,
+            on_change=on_change,
+            size="2",
+        ),
+        direction="column",
+        spacing="1",
+    )
+
+
+def filter_input(
+    label: str,
+    field_id: str,
+    value: Var[str],
+    on_change: EventHandler,
+    placeholder: str,
+) -> rx.Component:
+    """A labelled text filter, applied with the bar's Apply button (or Enter)."""
+    return rx.flex(
+        field_label(label, field_id),
+        rx.input(
+            id=field_id,
+            name=field_id,
+            value=value,
+            on_change=on_change,
+            placeholder=placeholder,
+            auto_complete="off",
+            size="2",
+            min_width=rx.breakpoints(initial="100%", sm="14rem"),
+        ),
+        direction="column",
+        spacing="1",
+        flex_grow="1",
+        min_width="0",
+    )
+
+
+def filter_bar(
+    label: str,
+    *fields: rx.Component,
+    on_submit: EventHandler,
+    on_clear: EventHandler,
+) -> rx.Component:
+    """The page's filters with Apply and Clear, as one search form named `label`."""
+    return rx.el.form(
+        rx.flex(
+            *fields,
+            rx.flex(
+                rx.button(
+                    rx.icon("search", size=16), "Apply", type="submit", size="2", cursor="pointer"
+                ),
+                rx.button(
+                    "Clear",
+                    type="button",
+                    on_click=on_clear,
+                    variant="soft",
+                    color_scheme="gray",
+                    size="2",
+                    cursor="pointer",
+                ),
+                spacing="2",
+                align="end",
+            ),
+            align="end",
+            wrap="wrap",
+            spacing="3",
+        ),
+        role="search",
+        aria_label=label,
+        on_submit=on_submit,
+        width="100%",
+    )
+
+
+def filter_link(text: Var[str], on_click: EventSpec, hint: str | Var[str]) -> rx.Component:
+    """A cell value that, clicked, narrows the list to it; long values wrap."""
+    return rx.link(
+        clamped(text, as_="span", size="2"),
+        on_click=[rx.prevent_default, on_click],
+        title=hint,
+        href="#",
+        underline="hover",
+        cursor="pointer",
+    )
+
+
+def facts(items: Sequence[Fact]) -> rx.Component:
+    """Label and value pairs, in two columns when there is room."""
+    return rx.data_list.root(
+        *(
+            rx.data_list.item(
+                rx.data_list.label(label, min_width="9rem"),
+                rx.data_list.value(
+                    rx.text(value, overflow_wrap="anywhere")
+                    if not isinstance(value, rx.Component)
+                    else value
+                ),
+            )
+            for label, value in items
+        ),
+        orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
+        size="2",
+    )
+
+
+def detail_dialog(
+    title: Var[str] | str,
+    is_open: Var[bool],
+    on_open_change: EventHandler,
+    *content: rx.Component,
+) -> rx.Component:
+    """A wide dialog showing one row in full; Close, Escape or an outside click close it."""
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.flex(
+                rx.dialog.title(title, overflow_wrap="anywhere", margin="0"),
+                rx.dialog.close(
+                    rx.icon_button(
+                        rx.icon("x", size=16),
+                        variant="ghost",
+                        color_scheme="gray",
+                        aria_label="Close",
+                        cursor="pointer",
+                    )
+                ),
+                justify="between",
+                align="start",
+                spacing="3",
+            ),
+            rx.flex(*content, direction="column", spacing="4", margin_top="16px"),
+            max_width="min(56rem, calc(100vw - 32px))",
+        ),
+        open=is_open,
+        on_open_change=on_open_change,
+    )
+
+
+def confirm_dialog(
+    title: str,
+    description: rx.Component,
+    action: str,
+    *,
+    is_open: Var[bool],
+    on_open_change: EventHandler,
+    on_confirm: EventHandler,
+    busy: Var[bool],
+    color: str = "red",
+) -> rx.Component:
+    """Asks before a consequential action: Cancel, or `action` to go ahead."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(title),
+            rx.alert_dialog.description(description, size="2"),
+            rx.flex(
+                rx.alert_dialog.cancel(
+                    rx.button("Cancel", variant="soft", color_scheme="gray", cursor="pointer")
+                ),
+                rx.button(
+                    action,
+                    on_click=on_confirm,
+                    loading=busy,
+                    color_scheme=color,
+                    cursor="pointer",
+                ),
+                justify="end",
+                spacing="3",
+                margin_top="20px",
+            ),
+            max_width="28rem",
+        ),
+        open=is_open,
+        on_open_change=on_open_change,
+    )
+
+
+def row_button(
+    label: str, icon: str, on_click: EventSpec, aria_label: Var[str] | str, color: str = "gray"
+) -> rx.Component:
+    """A small action at the end of a table row."""
+    return rx.button(
+        rx.icon(icon, size=14),
+        label,
+        on_click=on_click,
+        variant="soft",
+        color_scheme=color,
+        size="1",
+        cursor="pointer",
+        aria_label=aria_label,
+        white_space="nowrap",
+    )
+
+
+def table_with_pager(table: rx.Component, pager_row: rx.Component) -> rx.Component:
+    """A table above its pager."""
+    return rx.flex(table, pager_row, direction="column", spacing="3")
+
+
+def section_title(title: str, subtitle: str) -> rx.Component:
+    """The heading of a part of the page, with a line on what it is for."""
+    return rx.flex(
+        rx.heading(title, as_="h2", size="5"),
+        rx.text(subtitle, size="2", color_scheme="gray"),
+        direction="column",
+        spacing="1",
+    )
+
+
+def icon_submit(icon: str, label: str, state: type[FormState]) -> rx.Component:
+    """A console form's submit button with its icon, busy while the form is submitting."""
+    return rx.button(
+        rx.icon(icon, size=16),
+        label,
+        type="submit",
+        loading=state.submitting,
+        cursor="pointer",
+    )

@@ -1,0 +1,141 @@
+"""The shared page frame: a header with the product name and navigation, the main content,
+and a footer."""
+
+import reflex as rx
+
+from clawscale.components.catalogue import ADMIN_SECTIONS, PageSpec, Section
+from clawscale.components.links import nav_link
+from clawscale.components.navigation import CUSTOMER_NAV, SIGNED_OUT_NAV, NavItem
+from clawscale.settings import Environment, Settings, get_settings
+from clawscale.state.customer_session import CustomerSessionState
+
+PRODUCT_NAME = "ClawScale"
+LOGO = "/logo.svg"
+"""The product mark, served from `assets/` (as is `favicon.svg`, the same mark)."""
+CONTENT_PADDING = rx.breakpoints(initial="16px", sm="24px")
+DEV_MAILBOX_ROUTE = "/dev/mailbox"
+
+
+def page_title(spec: PageSpec) -> str:
+    """The browser tab title of a page."""
+    return f"{spec.title} · {PRODUCT_NAME}"
+
+
+def is_development(settings: Settings) -> bool:
+    """Whether the app runs in development (the development mailbox exists)."""
+    return settings.CLAWSCALE_ENV is Environment.DEVELOPMENT
+
+
+def brand(section: Section) -> rx.Component:
+    """The product mark and name, linking home; admin pages add an "Admin" badge and link to
+    the console's overview."""
+    mark = rx.image(src=LOGO, alt="", width="32px", height="32px", flex_shrink="0")
+    parts = [mark, rx.text(PRODUCT_NAME, size="5", weight="bold", high_contrast=True)]
+    admin = section in ADMIN_SECTIONS
+    if admin:
+        parts.append(rx.badge("Admin", variant="soft", radius="full"))
+    return rx.link(
+        rx.flex(*parts, align="center", spacing="2"),
+        href="/admin" if admin else "/",
+        underline="none",
+        aria_label=f"{PRODUCT_NAME} home",
+    )
+
+
+def nav_links(items: tuple[NavItem, ...], current_route: str) -> rx.Component:
+    """A row of header links, the current page's highlighted."""
+    links = [nav_link(item.label, item.route, active=item.route == current_route) for item in items]
+    return rx.flex(*links, spacing="1", wrap="wrap")
+
+
+def section_nav(section: Section, current_route: str) -> rx.Component:
+    """The links follow the visitor's session (nothing until it is known, so the wrong links
+    never flash); the admin sign-in has no navigation (the console has its own)."""
+    if section in ADMIN_SECTIONS:
+        return rx.fragment()
+    links = rx.cond(
+        CustomerSessionState.session_checked,
+        rx.cond(
+            CustomerSessionState.signed_in,
+            nav_links(CUSTOMER_NAV, current_route),
+            nav_links(SIGNED_OUT_NAV, current_route),
+        ),
+        rx.fragment(),
+    )
+    return rx.el.nav(
+        links,
+        aria_label=f"{section.value.capitalize()} navigation",
+        margin_inline="-10px",
+    )
+
+
+def site_header(section: Section, current_route: str) -> rx.Component:
+    """The top bar: brand on the left, the navigation on the right (wrapping)."""
+    return rx.el.header(
+        rx.container(
+            rx.flex(
+                brand(section),
+                section_nav(section, current_route),
+                justify="between",
+                align="center",
+                wrap="wrap",
+                spacing="3",
+            ),
+            size="4",
+            padding_x=CONTENT_PADDING,
+            padding_y="12px",
+        ),
+        position="sticky",
+        top="0",
+        z_index="10",
+        background="var(--color-panel-translucent)",
+        backdrop_filter="blur(12px)",
+        border_bottom="1px solid var(--gray-a4)",
+    )
+
+
+def footer_links() -> list[rx.Component]:
+    """Home, the admin console, and in development the mailbox of kept emails."""
+    targets = [("Home", "/"), ("Admin console", "/admin/login")]
+    if is_development(get_settings()):
+        targets.append(("Development mailbox", DEV_MAILBOX_ROUTE))
+    return [rx.link(label, href=href, size="2", color_scheme="gray") for label, href in targets]
+
+
+def site_footer() -> rx.Component:
+    """The bottom bar: what the product is, and the way into the admin console."""
+    return rx.el.footer(
+        rx.container(
+            rx.flex(
+                rx.text(
+                    f"© {PRODUCT_NAME} Gateway — a multi-tenant IM gateway for AI agents.",
+                    size="2",
+                    color_scheme="gray",
+                ),
+                rx.flex(*footer_links(), spacing="4", wrap="wrap"),
+                justify="between",
+                align="center",
+                wrap="wrap",
+                spacing="3",
+            ),
+            size="4",
+            padding_x=CONTENT_PADDING,
+            padding_y="20px",
+        ),
+        border_top="1px solid var(--gray-a4)",
+        background="var(--gray-a2)",
+    )
+
+
+def page_layout(*children: rx.Component, section: Section, current_route: str) -> rx.Component:
+    """Wrap page content in the site frame; the footer stays at the bottom of short pages."""
+    return rx.flex(
+        site_header(section, current_route),
+        rx.el.main(
+            rx.container(*children, size="4", padding_x=CONTENT_PADDING),
+            flex_grow="1",
+        ),
+        site_footer(),
+        direction="column",
+        min_height="100vh",
+    )

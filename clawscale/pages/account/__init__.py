@@ -1,0 +1,1 @@
+"""The signed-in customer's account pages under `/account`."""

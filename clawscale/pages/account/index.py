@@ -1,0 +1,380 @@
+"""`/account` (signed-in only): profile, email verification, claim, access and buying more
+of it, and sign-out.
+
+"Buy 30 days" starts a Stripe Checkout session through the domain and sends the browser to
+Stripe's page with a full page load; Stripe returns it to `/account?checkout=success|cancelled`."""
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import reflex as rx
+from reflex.event import EventSpec
+from reflex.vars import Var
+from sqlmodel import Session
+
+from clawscale.components.catalogue import PageSpec, Section, SitePage
+from clawscale.components.details import detail, section_card
+from clawscale.components.forms import answer, message_callout
+from clawscale.components.shell import page_shell
+from clawscale.domain.accounts.customers import resend_verification
+from clawscale.domain.billing.access import AccessDecision, access_decision
+from clawscale.domain.billing.checkout import start_account_checkout
+from clawscale.domain.billing.links import CheckoutReturn
+from clawscale.domain.errors import DomainError
+from clawscale.models.base import utcnow
+from clawscale.settings import Settings
+from clawscale.state.backend import run_domain
+from clawscale.state.customer_session import CustomerSessionState, signed_in_account
+from clawscale.state.formatting import readable_time
+from clawscale.state.redirects import full_page_load
+from clawscale.state.throttle import throttled
+
+CLAIM_STATUS_LABELS = {
+    "active": "Active",
+    "pending": "Pending — verify your email to activate it",
+    "unclaimed": "Unclaimed",
+}
+CHECKOUT_RESULTS = frozenset(CheckoutReturn)
+CHECKOUT_FAILED = "Checkout could not start. Try again in a minute."
+
+
+@dataclass(frozen=True)
+class AccountDetails:
+    """What the account page shows, read in one transaction."""
+
+    display_name: str
+    email: str
+    email_verified: bool
+    claim_status: str
+    suspended: bool
+    access: AccessDecision
+    customer_id: str
+
+    @property
+    def access_active(self) -> bool:
+        """Whether paid or trial time is left (suspension aside)."""
+        return not self.suspended and self.access.expires_at > utcnow()
+
+
+def account_details(db: Session, settings: Settings, token: str | None) -> AccountDetails | None:
+    """The signed-in customer's details; None when the session is not live."""
+    account = signed_in_account(db, settings, token)
+    if account is None:
+        return None
+    access = access_decision(db, settings, account.customer, shared_channel=False)
+    return AccountDetails(
+        display_name=account.identity.display_name,
+        email=account.identity.email or "",
+        email_verified=account.identity.email_verified_at is not None,
+        claim_status=account.identity.claim_status,
+        suspended=account.customer.suspended,
+        access=access,
+        customer_id=account.customer.id,
+    )
+
+
+def mail_new_verification(db: Session, settings: Settings, token: str | None) -> str:
+    """Mail a new verification link to the signed-in, unverified customer; the address."""
+    account = signed_in_account(db, settings, token)
+    if account is None or not account.identity.email:
+        return ""
+    resend_verification(db, settings, account.identity.email)
+    return account.identity.email
+
+
+def checkout_url(db: Session, settings: Settings, token: str | None) -> str | None:
+    """The Stripe Checkout page for 30 more days of the signed-in customer; None when the
+    session is not live. Domain errors (unverified, suspended, Stripe down) reach the caller."""
+    account = signed_in_account(db, settings, token)
+    if account is None:
+        return None
+    return start_account_checkout(db, settings, account).url
+
+
+class AccountState(CustomerSessionState):
+    """The signed-in customer's account, loaded afresh on each visit."""
+
+    loaded: bool = False
+    display_name: str = ""
+    email: str = ""
+    email_verified: bool = False
+    claim_status: str = ""
+    access_status: str = ""
+    access_active: bool = False
+    access_until: str = ""
+    trial_until: str = ""
+    trial_running: bool = False
+    suspended: bool = False
+    payments_configured: bool = False
+    customer_id: str = ""
+    resend_notice: str = ""
+    resending: bool = False
+    checkout_result: str = ""
+    buying: bool = False
+    buy_error: str = ""
+
+    def _show(self, details: AccountDetails) -> None:
+        self.display_name = details.display_name
+        self.email = details.email
+        self.email_verified = details.email_verified
+        self.claim_status = CLAIM_STATUS_LABELS.get(details.claim_status, details.claim_status)
+        self.access_active = details.access_active
+        if details.suspended:
+            self.access_status = "Suspended"
+        else:
+            self.access_status = "Active" if details.access_active else "Expired"
+        self.access_until = readable_time(details.access.expires_at)
+        self.trial_until = readable_time(details.access.trial_ends_at)
+        self.trial_running = details.access.trial_ends_at > utcnow()
+        self.suspended = details.suspended
+        self.payments_configured = details.access.payments_configured
+        self.customer_id = details.customer_id
+        self.loaded = True
+
+    def _checkout_result(self) -> str:
+        """`success` or `cancelled` when Stripe has just sent the browser back, else ""."""
+        result = self.router.url.query_parameters.get("checkout", "")
+        return result if result in CHECKOUT_RESULTS else ""
+
+    @rx.event
+    async def load(self) -> EventSpec | None:
+        """On load: the account of the cookie's session, or off to sign in."""
+        token = self._session_token()
+        details = await run_domain(lambda db, settings: account_details(db, settings, token))
+        self.session_checked = True
+        self.signed_in = details is not None
+        self.resend_notice = ""
+        self.buy_error = ""
+        self.buying = False
+        self.checkout_result = self._checkout_result()
+        if details is None:
+            self.reset()
+            return self._to_login()
+        self._show(details)
+        return None
+
+    @rx.event
+    async def resend_verification(self) -> AsyncIterator[None]:
+        """Mail a new verification link to the signed-in customer's address."""
+        self.resending = True
+        self.resend_notice = ""
+        yield None
+        if message := throttled("resend-verification", self.router.session.client_ip, self.email):
+            self.resend_notice = message
+        else:
+            token = self._session_token()
+            email = await run_domain(
+                lambda db, settings: mail_new_verification(db, settings, token)
+            )
+            self.resend_notice = f"We sent a new verification link to {email}." if email else ""
+        self.resending = False
+
+    @rx.event
+    async def buy_access(self) -> AsyncIterator[EventSpec | None]:
+        """Start a Stripe Checkout for 30 more days and send the browser to pay."""
+        self.buying = True
+        self.buy_error = ""
+        yield None
+        token = self._session_token()
+        try:
+            url = await run_domain(lambda db, settings: checkout_url(db, settings, token))
+        except DomainError as error:
+            self.buy_error = error.message or CHECKOUT_FAILED
+            self.buying = False
+            return
+        yield self._to_login() if url is None else full_page_load(url)
+
+
+SPEC = PageSpec(
+    "/account",
+    "Account",
+    "Your profile, email verification and access to the gateway.",
+    Section.CUSTOMER,
+)
+
+
+def status_badge(good: Var[bool], good_label: str | Var, bad_label: str | Var) -> rx.Component:
+    """A green or amber badge."""
+    return rx.cond(
+        good,
+        rx.badge(good_label, color_scheme="green", variant="soft"),
+        rx.badge(bad_label, color_scheme="amber", variant="soft"),
+    )
+
+
+def verification_banner() -> rx.Component:
+    """Shown until the email is verified: where the link went, and a way to get another."""
+    return rx.callout.root(
+        rx.callout.icon(rx.icon("mail")),
+        rx.flex(
+            rx.callout.text(
+                "We sent a verification link to ",
+                rx.text.strong(AccountState.email),
+                ". Open it to verify your email address.",
+            ),
+            rx.flex(
+                rx.button(
+                    "Resend verification email",
+                    on_click=AccountState.resend_verification,
+                    loading=AccountState.resending,
+                    variant="soft",
+                    color_scheme="amber",
+                    size="2",
+                    cursor="pointer",
+                ),
+                rx.text(AccountState.resend_notice, size="2", role="status"),
+                spacing="3",
+                align="center",
+                wrap="wrap",
+            ),
+            direction="column",
+            spacing="3",
+        ),
+        color_scheme="amber",
+        variant="surface",
+    )
+
+
+def profile() -> rx.Component:
+    """Who is signed in."""
+    return section_card(
+        "Profile",
+        rx.data_list.root(
+            detail("Name", AccountState.display_name),
+            detail("Email", AccountState.email),
+            detail(
+                "Email verification",
+                status_badge(AccountState.email_verified, "Verified", "Not verified"),
+            ),
+            detail("Account claim", AccountState.claim_status),
+            detail("Customer ID", rx.code(AccountState.customer_id, variant="ghost")),
+            orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
+        ),
+    )
+
+
+CHECKOUT_SUCCEEDED = (
+    "Thank you — your payment went through. Your new end date shows here as soon as Stripe "
+    "confirms it, usually within a few seconds; reload the page if it has not changed yet."
+)
+CHECKOUT_CANCELLED = "Checkout was cancelled. You have not been charged."
+PAYMENTS_NOT_CONFIGURED = (
+    "Payments are not configured on this gateway, so access is not limited and there is "
+    "nothing to buy."
+)
+
+
+def checkout_banner() -> rx.Component:
+    """What happened at Stripe, when Stripe has just sent the browser back here."""
+    return rx.match(
+        AccountState.checkout_result,
+        ("success", message_callout(CHECKOUT_SUCCEEDED, "success")),
+        (
+            "cancelled",
+            rx.callout(CHECKOUT_CANCELLED, icon="info", color_scheme="gray", role="status"),
+        ),
+        rx.fragment(),
+    )
+
+
+def buy_button() -> rx.Component:
+    """Starts Stripe Checkout for 30 more days."""
+    return rx.button(
+        rx.icon("credit-card", size=16),
+        rx.cond(AccountState.access_active, "Renew for 30 days", "Buy 30 days"),
+        on_click=AccountState.buy_access,
+        loading=AccountState.buying,
+        size="3",
+        cursor="pointer",
+    )
+
+
+def purchase() -> rx.Component:
+    """Buying access: the button, or why there is none."""
+    return rx.cond(
+        AccountState.email_verified,
+        rx.flex(
+            rx.flex(buy_button(), wrap="wrap", spacing="3"),
+            rx.text(
+                "Each purchase adds 30 days after your current access ends. You pay on "
+                "Stripe's secure page.",
+                size="2",
+                color_scheme="gray",
+            ),
+            answer(AccountState.buy_error, "error"),
+            direction="column",
+            spacing="3",
+        ),
+        rx.text("Verify your email address to buy access.", size="2", color_scheme="gray"),
+    )
+
+
+def access_details() -> rx.Component:
+    """The status of access, when it ends, and the trial's end."""
+    return rx.data_list.root(
+        detail(
+            "Status",
+            status_badge(
+                AccountState.access_active,
+                AccountState.access_status,
+                AccountState.access_status,
+            ),
+        ),
+        detail(rx.cond(AccountState.access_active, "Until", "Ended"), AccountState.access_until),
+        detail(
+            rx.cond(AccountState.trial_running, "Free trial ends", "Free trial ended"),
+            AccountState.trial_until,
+        ),
+        orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
+    )
+
+
+def access() -> rx.Component:
+    """Whether the gateway serves this account, until when, and buying more time."""
+    return section_card(
+        "Access",
+        access_details(),
+        rx.cond(
+            AccountState.payments_configured,
+            rx.cond(AccountState.suspended, rx.fragment(), purchase()),
+            rx.callout(PAYMENTS_NOT_CONFIGURED, icon="info", color_scheme="gray"),
+        ),
+    )
+
+
+def account_details_card() -> rx.Component:
+    """Everything the page shows once the account is loaded."""
+    return rx.flex(
+        checkout_banner(),
+        rx.cond(AccountState.email_verified, rx.fragment(), verification_banner()),
+        profile(),
+        access(),
+        rx.flex(
+            rx.button(
+                rx.icon("log-out", size=16),
+                "Sign out",
+                on_click=AccountState.sign_out,
+                variant="outline",
+                color_scheme="gray",
+                size="3",
+                cursor="pointer",
+            ),
+        ),
+        direction="column",
+        spacing="5",
+    )
+
+
+def account_page() -> rx.Component:
+    """The account, once loaded."""
+    return page_shell(
+        SPEC,
+        rx.cond(
+            AccountState.loaded,
+            account_details_card(),
+            rx.flex(rx.spinner(), rx.text("Loading your account…"), spacing="3", align="center"),
+        ),
+    )
+
+
+PAGE = SitePage(SPEC, account_page, on_load=(AccountState.load,))

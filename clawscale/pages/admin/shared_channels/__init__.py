@@ -1,0 +1,1 @@
+"""`/admin/shared-channels` and each shared channel's own page."""

@@ -1,0 +1,1 @@
+"""The customer's channel pages under `/channels`."""
