@@ -68,6 +68,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run_in_session(session: Session, args: argparse.Namespace) -> str:
     if args.action == "reencrypt":
         report = reencrypt_credentials(session, args.old_key, get_settings().CLAWSCALE_SECRET_KEY)
-        return f"re-encrypted {report.channels} channels and {report.agents} agents"
+        return (
+            f"re-encrypted {report.channels} channels, {report.agents} agents and "
+            f"{report.import_runs} unfinished calendar imports"
+        )
     admin = create_admin(session, args.email, args.password)
     return f"created admin {admin.email} ({admin.id})"

@@ -82,6 +82,13 @@ class Settings(BaseSettings):
     STRIPE_PRICE_ID: str = ""
     STRIPE_API_BASE_URL: str = "https://api.stripe.com"
 
+    GOOGLE_CALENDAR_CLIENT_ID: str = ""
+    GOOGLE_CALENDAR_CLIENT_SECRET: str = Field(default="", repr=False)
+    GOOGLE_CALENDAR_STATE_SECRET: str = Field(default="", repr=False)
+    GOOGLE_OAUTH_AUTHORIZE_URL: str = "https://accounts.google.com/o/oauth2/v2/auth"
+    GOOGLE_OAUTH_TOKEN_URL: str = "https://oauth2.googleapis.com/token"
+    GOOGLE_CALENDAR_API_URL: str = "https://www.googleapis.com/calendar/v3"
+
     WECHAT_ILINK_BASE_URL: str = "https://ilinkai.weixin.qq.com"
     EVOLUTION_API_BASE_URL: str = "http://localhost:8080"
     GEWE_API_BASE_URL: str = "http://api.geweapi.com"

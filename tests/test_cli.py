@@ -98,7 +98,9 @@ def test_reencrypt_moves_every_credential_to_the_new_key(project_root, database_
             project_root, database_url, *args, CLAWSCALE_SECRET_KEY=new.CLAWSCALE_SECRET_KEY
         )
         assert result.returncode == 0, result.stderr
-        assert "re-encrypted 1 channels and 1 agents" in result.stdout
+        assert (
+            "re-encrypted 1 channels, 1 agents and 0 unfinished calendar imports" in result.stdout
+        )
     session.expire_all()
     assert agent_token(new, session.get(Agent, agent.id)) == "agent-token"
     credentials = channel_credentials(new, session.get(Channel, channel.id))

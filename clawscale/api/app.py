@@ -14,6 +14,7 @@ from clawscale.api import (
     admin_directory,
     admin_shared_channels,
     auth,
+    calendar_import,
     customer,
     customer_wechat,
     handoff,
@@ -100,6 +101,12 @@ def build_api(engine: Engine, downstream: ASGIApp | None = None) -> FastAPI:
         metrics,
     ):
         api.include_router(module.router)
+    for router in (
+        calendar_import.internal_router,
+        calendar_import.handoff_router,
+        calendar_import.import_router,
+    ):
+        api.include_router(router)
     api.router.default = _fallback(downstream)
     return api
 

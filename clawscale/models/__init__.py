@@ -16,6 +16,13 @@ from clawscale.models.accounts import (
 from clawscale.models.agents import Agent, AgentBinding, ProvisionStatus
 from clawscale.models.audit import AuditLog
 from clawscale.models.billing import AccessPass, StripeEvent
+from clawscale.models.calendar_import import (
+    CalendarImportHandoff,
+    CalendarImportRun,
+    HandoffStatus,
+    ImportRunStatus,
+    ImportTrigger,
+)
 from clawscale.models.channels import (
     Channel,
     ChannelScope,
@@ -41,6 +48,8 @@ __all__ = [
     "AgentBinding",
     "AuditLog",
     "AuthSession",
+    "CalendarImportHandoff",
+    "CalendarImportRun",
     "Channel",
     "ChannelScope",
     "ChannelStatus",
@@ -55,7 +64,10 @@ __all__ = [
     "EmailStatus",
     "EndUser",
     "ExternalIdentity",
+    "HandoffStatus",
     "Identity",
+    "ImportRunStatus",
+    "ImportTrigger",
     "InboundEvent",
     "InboundStatus",
     "Membership",

@@ -1,4 +1,5 @@
-"""Slow periodic chores: the "your access ends soon" emails, once an hour per process.
+"""Slow periodic chores, once an hour per process: the "your access ends soon" emails, and
+failing calendar imports whose process died mid-import.
 
 A notice names the expiry it is about, and one already sent is not sent again, so several
 processes doing this at once send each notice once (bar a rare race on the same minute).
@@ -12,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from clawscale.db import session_scope
 from clawscale.domain.billing.mail import send_expiry_notices
+from clawscale.domain.calendar_import.runs import fail_stuck_runs
 from clawscale.settings import Settings
 
 INTERVAL_SECONDS = 3600.0
@@ -27,6 +29,7 @@ class MaintenanceWorker:
 
     def _chores(self) -> int:
         with session_scope(self.engine) as db:
+            fail_stuck_runs(db)
             return send_expiry_notices(db, self.settings)
 
     async def run_once(self, client: httpx.AsyncClient) -> int:

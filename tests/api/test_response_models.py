@@ -5,7 +5,12 @@ from clawscale.api.admin_shared_channels import SharedChannelPublic
 from clawscale.channels.registry import SHARED_KINDS, build_shared_adapters, every_secret_name
 from clawscale.settings import Settings
 
-REDIRECTS = {"/api/auth/handoff", "/api/auth/signed-out", "/api/public/subscription-checkout"}
+REDIRECTS = {
+    "/api/auth/handoff",
+    "/api/auth/signed-out",
+    "/api/public/subscription-checkout",
+    "/api/customer/google-calendar-import/callback/google",
+}
 """Routes that answer with a redirect (or, for a bad link, a page in words)."""
 
 

@@ -22,6 +22,38 @@ times out starts Coke's late-reply fallback: a reply landing later is promoted f
 delivery (`LateReply`, handed to `late_reply_sink` in a background thread) if it has a
 business conversation key and a gateway conversation id, else it is recorded as lost.
 
+Each new message also lands in a conversation between its customer and Coke's character, as
+Coke's worker files it (`message_processor.py`): the one whose user talker is
+`clawscale:<key>` for the message's business conversation key, else its gateway conversation
+id; else a new one keyed by the first of those it has (else its inbound event id).
+`add_conversation` scripts one without a message.
+
+The Google Calendar import endpoints of the same app are ported too (`app.py` and
+`google_calendar_import_service.py`):
+
+- `POST /bridge/internal/google-calendar-import/preflight`: the bearer key, `get_json(force=True)
+  or {}`, then `GoogleCalendarImportService.preflight`: `customer_id_required` unless the
+  customer id is a non-blank string; the conversation is the one keyed by the business
+  conversation key, else the gateway conversation id (not checked against the customer, like
+  Coke's lookup by talker ids), else the customer's latest; none is `conversation_required`.
+  The character is the fake's `character_id`, the timezone the customer's
+  (`user_timezones`, when a valid IANA name) else `default_timezone` (Coke's "Asia/Shanghai").
+- `POST /bridge/internal/google-calendar-import/run`: `_resolve_google_calendar_import_target`
+  (the body's target when customer, conversation, character and timezone are all non-blank
+  strings, else the preflight by customer id alone), then `import_events` event by event:
+  tombstone cancellations (no summary, description, location, start, end or recurrence) and
+  instances of a series (`recurringEventId` and `originalStartTime`) and events without an id
+  are passed over uncounted; a series with a (non-tombstone) instance in the batch is skipped
+  with `unsupported_recurring_exceptions`; a repeat of an (id, original start) in the batch is
+  passed over; one already imported for the same customer (any run) is skipped with
+  `duplicate_existing_reminder`; the rest are imported (a cancelled event with details too),
+  as recurring, future or historical reminders (`imported_reminders`). An imported event
+  without a start fails the whole run with 400 `event_start_required` (the reminders made
+  before it stay, as in Coke's Mongo); other ValueErrors (`recurrence_required`, a bad ISO
+  time) answer 400 with their message, and the shapes Coke's code trips over answer Flask's
+  HTML 500. The rule text of a series is not parsed (Coke's dateutil would refuse a malformed
+  one).
+
 Coke has no provisioning endpoint; for gateways that provision, the fake also serves
 `POST /provision`.
 """
@@ -36,9 +68,10 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import SplitResult, urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
 
 from tests.fakes.http_server import FakeHTTPServer, FakeResponse, RecordedRequest, fake_http_server
 
@@ -46,6 +79,16 @@ INBOUND_PATH = "/bridge/inbound"
 AGENT_PATH = INBOUND_PATH
 """The former name of the message path, still imported by tests."""
 PROVISION_PATH = "/provision"
+CALENDAR_IMPORT_PREFLIGHT_PATH = "/bridge/internal/google-calendar-import/preflight"
+CALENDAR_IMPORT_RUN_PATH = "/bridge/internal/google-calendar-import/run"
+
+DEFAULT_CHARACTER_ID = "6627c0ce0000000000000001"
+"""The id (a Mongo ObjectId, as `ensure_default_character_seeded` returns) of Coke's default
+character in the fake, unless told otherwise."""
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+"""Coke's fallback `default_timezone`."""
+IMPORT_PROVIDER = "google_calendar"
+DEFAULT_EVENT_TITLE = "Google Calendar event"
 
 MAX_INBOUND_ATTACHMENTS = 4
 MAX_HTTP_URL_LENGTH = 4096
@@ -641,18 +684,384 @@ def late_reply_window(reply_timeout_seconds: float) -> float:
     return max(reply_timeout_seconds * 4, 300)
 
 
+# --- conversations and the calendar import: a port of google_calendar_import_service.py ----
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """A private conversation between a customer and Coke's character. `conversation_key` is
+    the stable id in the customer's talker id `clawscale:<key>`."""
+
+    conversation_id: str
+    customer_id: str
+    conversation_key: str
+
+
+@dataclass(frozen=True)
+class ImportedReminder:
+    """A reminder Coke made of one calendar event: `kind` says which `DeferredActionService`
+    method made it (`recurring`, `future` or `historical`, the last one completed at once)."""
+
+    kind: str
+    user_id: str
+    character_id: str
+    conversation_id: str
+    title: str
+    dtstart: datetime
+    timezone: str
+    rrule: str | None
+    metadata: dict[str, Any]
+
+    @property
+    def source_event_id(self) -> str:
+        return self.metadata["source_event_id"]
+
+    def is_duplicate_of(self, user_id: str, event_id: str, original_start: str) -> bool:
+        """`find_imported_reminder_duplicate`: same user, provider, event id, original start."""
+        metadata = self.metadata
+        return (
+            self.user_id == user_id
+            and metadata.get("import_provider") == IMPORT_PROVIDER
+            and metadata.get("source_event_id") == event_id
+            and metadata.get("source_original_start_time") == original_start
+        )
+
+
+@dataclass(frozen=True)
+class CalendarImport:
+    """One run request that reached the import service, with the target it resolved (None
+    when that failed) and the answer."""
+
+    body: dict[str, Any]
+    target: dict[str, Any] | None
+    status: int
+    answer: Any
+
+    @property
+    def run_id(self) -> Any:
+        return self.body.get("run_id")
+
+    @property
+    def customer_id(self) -> Any:
+        return self.body.get("customer_id")
+
+    @property
+    def identity_id(self) -> Any:
+        return self.body.get("identity_id")
+
+    @property
+    def provider_account_email(self) -> Any:
+        return self.body.get("provider_account_email")
+
+    @property
+    def calendar_defaults(self) -> Any:
+        return self.body.get("calendar_defaults")
+
+    @property
+    def events(self) -> Any:
+        return self.body.get("events")
+
+
+def _non_blank(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def valid_timezone(name: Any) -> bool:
+    """Whether `name` is a non-blank IANA timezone name `ZoneInfo` accepts."""
+    if not _non_blank(name):
+        return False
+    try:
+        ZoneInfo(name)
+    except Exception:
+        return False
+    return True
+
+
+def is_tombstone_cancellation(event: dict[str, Any]) -> bool:
+    """`_is_tombstone_only_cancellation_artifact`: cancelled with none of the event's details."""
+    if event.get("status") != "cancelled":
+        return False
+    details = ("summary", "description", "location", "start", "end", "recurrence")
+    return not any(event.get(name) for name in details)
+
+
+def _is_series_instance(event: dict[str, Any]) -> bool:
+    return bool(event.get("recurringEventId") and event.get("originalStartTime"))
+
+
+def series_exception_ids(events: Any) -> set[str]:
+    """Ids of the series in the batch that also have an instance in it (tombstones aside)."""
+    series_ids = {
+        str(event.get("id"))
+        for event in events
+        if isinstance(event, dict) and event.get("recurrence")
+    }
+    return {
+        str(event.get("recurringEventId"))
+        for event in events
+        if isinstance(event, dict)
+        and not is_tombstone_cancellation(event)
+        and _is_series_instance(event)
+        and str(event.get("recurringEventId")) in series_ids
+    }
+
+
+def source_original_start_time(event: dict[str, Any]) -> str:
+    """`_source_original_start_time`: the original start of an instance, else the start."""
+    original = event.get("originalStartTime") or {}
+    if isinstance(original, dict):
+        if original.get("dateTime"):
+            return str(original["dateTime"])
+        if original.get("date"):
+            return str(original["date"])
+    start = event.get("start") or {}
+    if start.get("dateTime"):
+        return str(start["dateTime"])
+    if start.get("date"):
+        return str(start["date"])
+    return ""
+
+
+def normalize_rrule(recurrence: Any) -> str:
+    """`_normalize_rrule`: the first `RRULE:` line without its prefix, else the first line."""
+    values = (
+        [recurrence]
+        if isinstance(recurrence, str)
+        else [item for item in (recurrence or []) if isinstance(item, str)]
+    )
+    for item in values:
+        if item.startswith("RRULE:"):
+            return item.removeprefix("RRULE:")
+    if values:
+        return values[0]
+    raise ValueError("recurrence_required")
+
+
+def resolve_event_timezone(
+    event: dict[str, Any], calendar_defaults: dict[str, Any], target_timezone: Any, fallback: str
+) -> str:
+    """`_resolve_event_timezone`: the first valid of the start's, the end's, then the
+    calendar's and the target's (the target's first for an all-day event)."""
+    start = event.get("start") or {}
+    end = event.get("end") or {}
+    calendar_timezone = calendar_defaults.get("timezone")
+    if start.get("date") and not start.get("dateTime"):
+        candidates = (
+            start.get("timeZone"),
+            end.get("timeZone"),
+            target_timezone,
+            calendar_timezone,
+        )
+    else:
+        candidates = (
+            start.get("timeZone"),
+            end.get("timeZone"),
+            calendar_timezone,
+            target_timezone,
+        )
+    return next((name for name in candidates if valid_timezone(name)), fallback)
+
+
+def effective_reminder_minutes(
+    event: dict[str, Any], calendar_defaults: dict[str, Any]
+) -> int | None:
+    """The earliest popup: the calendar's defaults when the event uses them, else its
+    overrides."""
+    reminders = event.get("reminders") or {}
+    if reminders.get("useDefault") is True:
+        effective = calendar_defaults.get("default_reminders") or []
+    else:
+        effective = reminders.get("overrides") or []
+    minutes = [
+        item.get("minutes")
+        for item in effective
+        if isinstance(item, dict) and isinstance(item.get("minutes"), int)
+    ]
+    return min(minutes) if minutes else None
+
+
+def _parse_datetime(value: str, timezone_name: str) -> datetime:
+    if value.endswith("Z"):
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is not None:
+        return parsed.astimezone(UTC)
+    return parsed.replace(tzinfo=ZoneInfo(timezone_name)).astimezone(UTC)
+
+
+def parse_event_start(event: dict[str, Any], timezone_name: str) -> datetime:
+    """`_parse_event_start`: the start's dateTime (in UTC), else its date at midnight."""
+    start = event.get("start") or {}
+    zone = ZoneInfo(timezone_name)
+    if start.get("dateTime"):
+        return _parse_datetime(start["dateTime"], timezone_name)
+    if start.get("date"):
+        return datetime.fromisoformat(start["date"]).replace(tzinfo=zone)
+    raise ValueError("event_start_required")
+
+
+def effective_reminder_datetime(
+    event: dict[str, Any], calendar_defaults: dict[str, Any], target_timezone: Any, fallback: str
+) -> tuple[datetime, str]:
+    """When the reminder fires and in which timezone: the earliest popup before the start, else
+    the start (9:00 for an all-day event)."""
+    timezone_name = resolve_event_timezone(event, calendar_defaults, target_timezone, fallback)
+    event_start = parse_event_start(event, timezone_name)
+    minutes = effective_reminder_minutes(event, calendar_defaults)
+    if minutes is not None:
+        return event_start - timedelta(minutes=minutes), timezone_name
+    if (event.get("start") or {}).get("date"):
+        return event_start.replace(hour=9), timezone_name
+    return event_start, timezone_name
+
+
+@dataclass(frozen=True)
+class ImportRun:
+    """What `import_events` is called with, and the fake's clock and fallback timezone."""
+
+    target: dict[str, Any]
+    run_id: Any
+    provider_account_email: Any
+    calendar_defaults: Any
+    now: Callable[[], datetime]
+    fallback_timezone: str
+
+
+def make_reminder(run: ImportRun, event: dict[str, Any], event_id: str) -> ImportedReminder:
+    """The reminder Coke creates for one event it imports."""
+    target = run.target
+    dtstart, timezone_name = effective_reminder_datetime(
+        event, run.calendar_defaults, target["timezone"], run.fallback_timezone
+    )
+    metadata = {
+        "import_provider": IMPORT_PROVIDER,
+        "import_run_id": run.run_id,
+        "provider_account_email": run.provider_account_email,
+        "source_event_id": event_id,
+        "source_original_start_time": source_original_start_time(event),
+    }
+    title = (event.get("summary") or "").strip() or DEFAULT_EVENT_TITLE
+    rrule = normalize_rrule(event.get("recurrence")) if event.get("recurrence") else None
+    kind = "recurring" if rrule is not None else "future"
+    if rrule is None and dtstart < run.now():
+        kind = "historical"
+    return ImportedReminder(
+        kind=kind,
+        user_id=target["user_id"],
+        character_id=target["character_id"],
+        conversation_id=target["conversation_id"],
+        title=title,
+        dtstart=dtstart,
+        timezone=timezone_name,
+        rrule=rrule,
+        metadata=metadata,
+    )
+
+
+def _skip(result: dict[str, Any], event_id: str, reason: str) -> None:
+    result["skipped_count"] += 1
+    result["warnings"].append({"event_id": event_id, "reason": reason})
+    result["warning_count"] = len(result["warnings"])
+
+
+def _event_id(event: Any) -> str | None:
+    """The id of an event the loop considers, None for one it passes over uncounted."""
+    if not isinstance(event, dict) or is_tombstone_cancellation(event):
+        return None
+    if _is_series_instance(event):
+        return None
+    return str(event.get("id") or "").strip() or None
+
+
+def import_events(run: ImportRun, events: Any, reminders: list[ImportedReminder]) -> dict[str, Any]:
+    """`GoogleCalendarImportService.import_events`: appends the reminders it creates to
+    `reminders` (the customer's earlier ones are there to find duplicates) and returns the
+    counts."""
+    events = events or []
+    result: dict[str, Any] = {
+        "imported_count": 0,
+        "skipped_count": 0,
+        "warning_count": 0,
+        "warnings": [],
+    }
+    exception_ids = series_exception_ids(events)
+    seen: set[tuple[str, str]] = set()
+    user_id = run.target["user_id"]
+    for event in events:
+        event_id = _event_id(event)
+        if event_id is None:
+            continue
+        if event_id in exception_ids:
+            _skip(result, event_id, "unsupported_recurring_exceptions")
+            continue
+        original_start = source_original_start_time(event)
+        if (event_id, original_start) in seen:
+            continue
+        seen.add((event_id, original_start))
+        if any(item.is_duplicate_of(user_id, event_id, original_start) for item in reminders):
+            _skip(result, event_id, "duplicate_existing_reminder")
+            continue
+        reminders.append(make_reminder(run, event, event_id))
+        result["imported_count"] += 1
+    return result
+
+
+def explicit_import_target(payload: dict[str, Any]) -> dict[str, Any] | None:
+    """`_resolve_google_calendar_import_target` when the body names the whole target."""
+    customer_id = payload.get("customer_id")
+    conversation_id = payload.get("target_conversation_id")
+    character_id = payload.get("target_character_id")
+    target_timezone = payload.get("target_timezone")
+    if not all(
+        _non_blank(value) for value in (customer_id, conversation_id, character_id, target_timezone)
+    ):
+        return None
+    return {
+        "conversation_id": conversation_id,
+        "user_id": customer_id,
+        "character_id": character_id,
+        "timezone": target_timezone,
+    }
+
+
+def _flask_error(status: int, title: str) -> FakeResponse:
+    """Flask's HTML error page (a failed `get_json`, or an exception in the route)."""
+    page = f"<!doctype html>\n<html lang=en>\n<title>{status} {title}</title>\n<h1>{title}</h1>\n"
+    return FakeResponse(status, page.encode())
+
+
+def read_flask_json(request: RecordedRequest) -> dict[str, Any] | FakeResponse:
+    """`request.get_json(force=True) or {}` as the calendar routes read it: a body that is not
+    JSON is Flask's 400, a truthy non-object makes `payload.get` fail (500)."""
+    try:
+        payload = json.loads(request.body)
+    except ValueError:
+        return _flask_error(400, "Bad Request")
+    payload = payload or {}
+    return payload if isinstance(payload, dict) else _flask_error(500, "Internal Server Error")
+
+
 # --- the fake ------------------------------------------------------------------------------
 
 
 class FakeRuntime:
-    """Coke's bridge at `POST /bridge/inbound` and a provisioning endpoint at `POST /provision`.
+    """Coke's bridge at `POST /bridge/inbound` and its Google Calendar import endpoints, and a
+    provisioning endpoint at `POST /provision`.
 
     Records: `messages` (raw bodies of new messages, one per inbound event id), `accepted`
     (their `InboundMessage`s), `redeliveries` (later requests for a stored event id), `denied`
     and `ignored` (answered without enqueueing), `provisioned` (provisioning bodies),
-    `late_replies`, `lost_replies` and `sink_errors` (exceptions of `late_reply_sink`).
-    Scripts: `message_failures` / `provision_failures` are answered first; `replies`;
-    `on_message` sees each new message's body before its request waits for the reply.
+    `late_replies`, `lost_replies` and `sink_errors` (exceptions of `late_reply_sink`);
+    `conversations` (in creation order), `calendar_preflights` (preflight bodies that reached
+    the service), `calendar_imports` (`CalendarImport`s of the run requests that did) and
+    `imported_reminders` (what the runs created, all customers).
+    Scripts: `message_failures` / `provision_failures` / `calendar_preflight_failures` /
+    `calendar_run_failures` are answered first (after the key check); `replies`; `on_message`
+    sees each new message's body before its request waits for the reply; `user_timezones`
+    (customer id -> timezone), `calendar_now` (the import's clock), `calendar_import_wired`
+    (False: both calendar routes answer 500 `bridge service not wired`, as Coke without the
+    service) and `calendar_run_delay_seconds`. `server.hang("POST", CALENDAR_IMPORT_RUN_PATH)`
+    makes a route never answer.
     """
 
     def __init__(
@@ -663,9 +1072,13 @@ class FakeRuntime:
         hold_seconds: float = 0.0,
         reply_timeout_seconds: float = 25.0,
         late_reply_sink: Callable[[LateReply], None] | None = None,
+        character_id: str = DEFAULT_CHARACTER_ID,
+        default_timezone: str = DEFAULT_TIMEZONE,
     ) -> None:
         self.server = server
         self.token = token
+        self.character_id = character_id
+        self.default_timezone = default_timezone
         self.hold_seconds = hold_seconds
         self.reply_timeout_seconds = reply_timeout_seconds
         self.late_reply_sink = late_reply_sink
@@ -683,11 +1096,23 @@ class FakeRuntime:
         self.late_replies: list[LateReply] = []
         self.lost_replies: list[LostReply] = []
         self.sink_errors: list[BaseException] = []
+        self.user_timezones: dict[str, str] = {}
+        self.calendar_now: Callable[[], datetime] = lambda: datetime.now(UTC)
+        self.calendar_import_wired = True
+        self.calendar_run_delay_seconds = 0.0
+        self.calendar_preflight_failures: deque[FakeResponse] = deque()
+        self.calendar_run_failures: deque[FakeResponse] = deque()
+        self.conversations: list[Conversation] = []
+        self.calendar_preflights: list[dict[str, Any]] = []
+        self.calendar_imports: list[CalendarImport] = []
+        self.imported_reminders: list[ImportedReminder] = []
         self._events: dict[str, _Event] = {}
         self._lock = threading.Lock()
         self._closed = threading.Event()
         server.route("POST", INBOUND_PATH, self._handle_inbound)
         server.route("POST", PROVISION_PATH, self._handle_provision)
+        server.route("POST", CALENDAR_IMPORT_PREFLIGHT_PATH, self._handle_calendar_preflight)
+        server.route("POST", CALENDAR_IMPORT_RUN_PATH, self._handle_calendar_run)
 
     @property
     def endpoint(self) -> str:
@@ -699,9 +1124,36 @@ class FakeRuntime:
         """Where a gateway configured to provision customers posts them."""
         return f"{self.server.url}{PROVISION_PATH}"
 
+    @property
+    def calendar_preflight_url(self) -> str:
+        """Where the gateway asks whether a customer can import a calendar."""
+        return f"{self.server.url}{CALENDAR_IMPORT_PREFLIGHT_PATH}"
+
+    @property
+    def calendar_run_url(self) -> str:
+        """Where the gateway posts a calendar's events to import."""
+        return f"{self.server.url}{CALENDAR_IMPORT_RUN_PATH}"
+
     def texts(self) -> list[str]:
         """The texts of the new messages so far, in order."""
         return [message.text for message in self.accepted]
+
+    def add_conversation(
+        self, customer_id: str, conversation_key: str | None = None, conversation_id: str = ""
+    ) -> Conversation:
+        """A conversation of `customer_id` with the character, as if the customer had written
+        (the key defaults to the id, the id to a new ObjectId-like one); it is the latest."""
+        conversation_id = conversation_id or uuid.uuid4().hex[:24]
+        conversation = Conversation(
+            conversation_id, customer_id, conversation_key or conversation_id
+        )
+        with self._lock:
+            self.conversations.append(conversation)
+        return conversation
+
+    def reminders_for(self, customer_id: str) -> list[ImportedReminder]:
+        """The reminders the calendar imports created for one customer, in order."""
+        return [item for item in self.imported_reminders if item.user_id == customer_id]
 
     def close(self) -> None:
         """Wake held requests and pending late replies so they end (none is delivered)."""
@@ -749,7 +1201,28 @@ class FakeRuntime:
             event = self._events[event_id] = _Event(message=message, output=output)
             self.messages.append(message.body)
             self.accepted.append(message)
+            self._file_in_conversation(message, event_id)
             return event, True
+
+    def _conversation_keyed(self, key: str) -> Conversation | None:
+        return next((item for item in self.conversations if item.conversation_key == key), None)
+
+    def _file_in_conversation(self, message: InboundMessage, event_id: str) -> None:
+        """The worker's conversation for a new message (under the lock): the one keyed by its
+        business conversation key or gateway conversation id, else a new one keyed by the
+        first of those it has, else by its inbound event id."""
+        keys = [
+            str(key)
+            for key in (message.business_conversation_key, message.gateway_conversation_id)
+            if key
+        ]
+        if any(self._conversation_keyed(key) for key in keys):
+            return
+        stable_key = keys[0] if keys else event_id
+        if self._conversation_keyed(stable_key) is None:
+            conversation_id = uuid.uuid4().hex[:24]
+            customer_id = str(message.coke_account_id)
+            self.conversations.append(Conversation(conversation_id, customer_id, stable_key))
 
     def _enqueue_and_wait(self, request: RecordedRequest, message: InboundMessage) -> FakeResponse:
         event, is_new = self._enqueue(message)
@@ -829,6 +1302,111 @@ class FakeRuntime:
         with self._lock:
             self.lost_replies.append(LostReply(event.message, event.output, reason))
 
+    # --- the Google Calendar import routes
+
+    def _calendar_gate(
+        self, request: RecordedRequest, failures: deque[FakeResponse]
+    ) -> FakeResponse | None:
+        """The key check, a scripted failure, then Coke's 500 when the service is not wired."""
+        if not self._authorized(request):
+            return _error(401, "unauthorized")
+        if failures:
+            return failures.popleft()
+        if not self.calendar_import_wired:
+            return _error(500, "bridge service not wired")
+        return None
+
+    def _business_conversation(self, *keys: Any) -> Conversation | None:
+        """`_find_business_conversation`: the first non-blank key that names a conversation."""
+        for key in keys:
+            found = self._conversation_keyed(key) if _non_blank(key) else None
+            if found is not None:
+                return found
+        return None
+
+    def _latest_conversation_of(self, customer_id: str) -> Conversation | None:
+        mine = (item for item in reversed(self.conversations) if item.customer_id == customer_id)
+        return next(mine, None)
+
+    def _preflight(
+        self,
+        customer_id: Any,
+        business_conversation_key: Any = None,
+        gateway_conversation_id: Any = None,
+    ) -> dict[str, str]:
+        """`GoogleCalendarImportService.preflight` (under the lock); raises its ValueErrors."""
+        if not _non_blank(customer_id):
+            raise ValueError("customer_id_required")
+        conversation = self._business_conversation(
+            business_conversation_key, gateway_conversation_id
+        ) or self._latest_conversation_of(customer_id)
+        if conversation is None:
+            raise ValueError("conversation_required")
+        return {
+            "conversation_id": conversation.conversation_id,
+            "user_id": customer_id,
+            "character_id": self.character_id,
+            "timezone": self._customer_timezone(customer_id),
+        }
+
+    def _customer_timezone(self, customer_id: str) -> str:
+        timezone_name = self.user_timezones.get(customer_id)
+        return timezone_name if valid_timezone(timezone_name) else self.default_timezone
+
+    def _handle_calendar_preflight(self, request: RecordedRequest) -> FakeResponse:
+        answer = self._calendar_gate(request, self.calendar_preflight_failures)
+        if answer is not None:
+            return answer
+        payload = read_flask_json(request)
+        if isinstance(payload, FakeResponse):
+            return payload
+        with self._lock:
+            self.calendar_preflights.append(payload)
+            try:
+                data = self._preflight(
+                    payload.get("customer_id"),
+                    payload.get("business_conversation_key"),
+                    payload.get("gateway_conversation_id"),
+                )
+            except ValueError as error:
+                return _error(400, str(error))
+        return FakeResponse(200, {"ok": True, "data": data})
+
+    def _import(self, payload: dict[str, Any]) -> tuple[dict[str, Any] | None, FakeResponse]:
+        """The run route's service calls (under the lock): the target, then the import."""
+        target = None
+        try:
+            target = explicit_import_target(payload) or self._preflight(payload.get("customer_id"))
+            run = ImportRun(
+                target=target,
+                run_id=payload.get("run_id"),
+                provider_account_email=payload.get("provider_account_email"),
+                calendar_defaults=payload.get("calendar_defaults") or {},
+                now=self.calendar_now,
+                fallback_timezone=self.default_timezone,
+            )
+            data = import_events(run, payload.get("events") or [], self.imported_reminders)
+        except ValueError as error:
+            return target, _error(400, str(error))
+        except (AttributeError, KeyError, TypeError):
+            return target, _flask_error(500, "Internal Server Error")
+        return target, FakeResponse(200, {"ok": True, "data": data})
+
+    def _handle_calendar_run(self, request: RecordedRequest) -> FakeResponse:
+        answer = self._calendar_gate(request, self.calendar_run_failures)
+        if answer is not None:
+            return answer
+        payload = read_flask_json(request)
+        if isinstance(payload, FakeResponse):
+            return payload
+        with self._lock:
+            target, answer = self._import(payload)
+            self.calendar_imports.append(
+                CalendarImport(payload, target, answer.status, answer.body)
+            )
+        self._closed.wait(self.calendar_run_delay_seconds)
+        return answer
+
     # --- POST /provision
 
     def _handle_provision(self, request: RecordedRequest) -> FakeResponse:
@@ -857,6 +1435,8 @@ def fake_runtime(
     hold_seconds: float = 0.0,
     reply_timeout_seconds: float = QUICK_REPLY_TIMEOUT_SECONDS,
     late_reply_sink: Callable[[LateReply], None] | None = None,
+    character_id: str = DEFAULT_CHARACTER_ID,
+    default_timezone: str = DEFAULT_TIMEZONE,
 ) -> Iterator[FakeRuntime]:
     """A running fake runtime, closed with its server when the block ends."""
     with fake_http_server() as server:
@@ -866,6 +1446,8 @@ def fake_runtime(
             hold_seconds=hold_seconds,
             reply_timeout_seconds=reply_timeout_seconds,
             late_reply_sink=late_reply_sink,
+            character_id=character_id,
+            default_timezone=default_timezone,
         )
         try:
             yield runtime

@@ -1,5 +1,6 @@
 """The fake runtime answers over real HTTP as Coke's bridge does: its checks, its reading of
-the body and the attachments, and the waiting for replies (timeouts, late replies, redeliveries).
+the body and the attachments, and the waiting for replies (timeouts, late replies, redeliveries);
+and its Google Calendar import endpoints (preflight, run) as Coke's import service decides.
 
 Plain functions: no database."""
 
@@ -7,6 +8,7 @@ import base64
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -14,8 +16,12 @@ import pytest
 
 from tests.fakes.http_server import FakeResponse
 from tests.fakes.runtime import (
+    CALENDAR_IMPORT_PREFLIGHT_PATH,
+    CALENDAR_IMPORT_RUN_PATH,
+    DEFAULT_CHARACTER_ID,
     INBOUND_PATH,
     FakeRuntime,
+    ImportedReminder,
     LateReply,
     Reply,
     fake_runtime,
@@ -460,3 +466,455 @@ def test_provisioning_has_its_own_endpoint(runtime: FakeRuntime):
     assert (provisioned.status_code, provisioned.json()) == (200, {"ok": True})
     assert runtime.provisioned == [body]
     assert runtime.messages == []
+
+
+# --- Google Calendar import: preflight
+
+
+def preflight(runtime: FakeRuntime, body: Any, headers: dict | None = None) -> httpx.Response:
+    return httpx.post(runtime.calendar_preflight_url, json=body, headers=headers or AUTH)
+
+
+def run_import(runtime: FakeRuntime, body: Any, timeout: float = 10) -> httpx.Response:
+    return httpx.post(runtime.calendar_run_url, json=body, headers=AUTH, timeout=timeout)
+
+
+def test_the_calendar_import_paths_are_coke_s(runtime: FakeRuntime):
+    base = f"{runtime.server.url}/bridge/internal/google-calendar-import"
+    assert runtime.calendar_preflight_url == f"{base}/preflight"
+    assert runtime.calendar_run_url == f"{base}/run"
+    assert runtime.calendar_preflight_url.endswith(CALENDAR_IMPORT_PREFLIGHT_PATH)
+    assert runtime.calendar_run_url.endswith(CALENDAR_IMPORT_RUN_PATH)
+
+
+def test_preflight_is_ready_once_the_customer_has_written(runtime: FakeRuntime):
+    post(runtime, forward())
+    [conversation] = runtime.conversations
+    response = preflight(runtime, {"customer_id": "cust-1", "identity_id": "idt-1"})
+    assert response.status_code == 200
+    assert response.json() == {
+        "ok": True,
+        "data": {
+            "conversation_id": conversation.conversation_id,
+            "user_id": "cust-1",
+            "character_id": DEFAULT_CHARACTER_ID,
+            "timezone": "Asia/Shanghai",
+        },
+    }
+    assert (conversation.customer_id, conversation.conversation_key) == ("cust-1", "conv-1")
+    assert len(conversation.conversation_id) == 24
+    assert runtime.calendar_preflights == [{"customer_id": "cust-1", "identity_id": "idt-1"}]
+
+
+def test_preflight_without_a_conversation_is_conversation_required(runtime: FakeRuntime):
+    post(runtime, forward(accountAccessAllowed=False))
+    post(runtime, forward(text=" ", inboundEventId="evt-2"))
+    response = preflight(runtime, {"customer_id": "cust-1"})
+    assert response.status_code == 400
+    assert response.json() == {"ok": False, "error": "conversation_required"}
+    assert runtime.conversations == []
+
+
+@pytest.mark.parametrize("body", [{}, {"customer_id": "  "}, {"customer_id": 7}, []])
+def test_preflight_needs_a_customer_id(runtime: FakeRuntime, body: Any):
+    runtime.add_conversation("cust-1")
+    response = preflight(runtime, body)
+    assert response.status_code == 400
+    assert response.json() == {"ok": False, "error": "customer_id_required"}
+
+
+@pytest.mark.parametrize(
+    "headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": TOKEN}]
+)
+def test_the_calendar_routes_need_the_bridge_key(runtime: FakeRuntime, headers: dict):
+    runtime.add_conversation("cust-1")
+    for url in (runtime.calendar_preflight_url, runtime.calendar_run_url):
+        response = httpx.post(url, json={"customer_id": "cust-1"}, headers=headers)
+        assert response.status_code == 401
+        assert response.json() == {"ok": False, "error": "unauthorized"}
+    assert runtime.calendar_preflights == runtime.calendar_imports == []
+
+
+def test_preflight_finds_the_conversation_by_key_else_the_latest(runtime: FakeRuntime):
+    post(runtime, forward(conversationId="gw-a", gatewayConversationId="gw-a"))
+    post(runtime, forward(gatewayConversationId="gw-b", inboundEventId="evt-2"))
+    post(runtime, forward(gatewayConversationId="gw-a", inboundEventId="evt-3"))
+    first, second = runtime.conversations
+    assert [c.conversation_key for c in runtime.conversations] == ["gw-a", "gw-b"]
+
+    def conversation_id(**keys: Any) -> str:
+        return preflight(runtime, {"customer_id": "cust-1", **keys}).json()["data"][
+            "conversation_id"
+        ]
+
+    assert conversation_id(gateway_conversation_id="gw-a") == first.conversation_id
+    assert conversation_id(business_conversation_key="gw-a") == first.conversation_id
+    assert conversation_id(business_conversation_key="nope") == second.conversation_id
+    assert conversation_id() == second.conversation_id
+
+
+def test_a_business_key_files_messages_in_its_conversation(runtime: FakeRuntime):
+    post(runtime, forward(businessConversationKey="bc-7"))
+    post(
+        runtime,
+        forward(
+            businessConversationKey="bc-7", gatewayConversationId="gw-9", inboundEventId="evt-2"
+        ),
+    )
+    post(runtime, forward(conversationId=None, gatewayConversationId=None, inboundEventId="e3"))
+    assert [c.conversation_key for c in runtime.conversations] == ["bc-7", "e3"]
+
+
+def test_preflight_uses_the_customer_s_timezone_when_valid(runtime: FakeRuntime):
+    runtime.add_conversation("cust-1")
+    runtime.add_conversation("cust-2")
+    runtime.user_timezones.update({"cust-1": "Asia/Tokyo", "cust-2": "Mars/Olympus"})
+    tokyo = preflight(runtime, {"customer_id": "cust-1"}).json()["data"]["timezone"]
+    fallback = preflight(runtime, {"customer_id": "cust-2"}).json()["data"]["timezone"]
+    assert (tokyo, fallback) == ("Asia/Tokyo", "Asia/Shanghai")
+
+
+def test_the_character_and_default_timezone_are_knobs():
+    with fake_runtime(TOKEN, character_id="char-9", default_timezone="Europe/Paris") as fake:
+        fake.add_conversation("cust-1", conversation_id="conv-x")
+        data = preflight(fake, {"customer_id": "cust-1"}).json()["data"]
+    assert data == {
+        "conversation_id": "conv-x",
+        "user_id": "cust-1",
+        "character_id": "char-9",
+        "timezone": "Europe/Paris",
+    }
+
+
+# --- Google Calendar import: run
+
+NOW = datetime(2026, 4, 22, 0, 0, tzinfo=UTC)
+
+MIXED_EVENTS: list[dict[str, Any]] = [
+    {
+        "id": "evt-sync",
+        "status": "confirmed",
+        "summary": "Team sync",
+        "start": {"dateTime": "2026-04-23T09:00:00", "timeZone": "America/New_York"},
+        "end": {"dateTime": "2026-04-23T10:00:00", "timeZone": "America/New_York"},
+        "reminders": {"useDefault": False, "overrides": [{"method": "popup", "minutes": 30}]},
+    },
+    {
+        "id": "evt-holiday",
+        "status": "confirmed",
+        "summary": "Holiday",
+        "start": {"date": "2026-04-24", "timeZone": "Not/AZone"},
+        "end": {"date": "2026-04-25"},
+    },
+    {"id": "evt-gone", "status": "cancelled"},
+    {
+        "id": "evt-lunch",
+        "status": "cancelled",
+        "summary": "  ",
+        "start": {"dateTime": "2026-04-01T12:00:00Z"},
+        "end": {"dateTime": "2026-04-01T13:00:00Z"},
+    },
+    {
+        "id": "evt-standup",
+        "status": "confirmed",
+        "summary": "Standup",
+        "start": {"dateTime": "2026-04-20T09:00:00+09:00"},
+        "recurrence": ["EXDATE:20260427T000000Z", "RRULE:FREQ=WEEKLY;BYDAY=MO"],
+        "reminders": {"useDefault": True},
+    },
+    {
+        "id": "evt-review",
+        "summary": "Review",
+        "start": {"dateTime": "2026-04-21T15:00:00Z"},
+        "recurrence": ["RRULE:FREQ=DAILY"],
+    },
+    {
+        "id": "evt-review_20260425",
+        "summary": "Review (moved)",
+        "recurringEventId": "evt-review",
+        "originalStartTime": {"dateTime": "2026-04-25T15:00:00Z"},
+        "start": {"dateTime": "2026-04-25T16:00:00Z"},
+    },
+    {
+        "id": "evt-sync",
+        "summary": "Team sync (again in the page)",
+        "start": {"dateTime": "2026-04-23T09:00:00", "timeZone": "America/New_York"},
+    },
+    {"summary": "no id", "start": {"date": "2026-04-30"}},
+    "not an event",
+]
+
+
+def import_body(events: list | None = None, **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "customer_id": "cust-1",
+        "identity_id": "idt-1",
+        "run_id": "run-1",
+        "provider_account_email": "ada@example.com",
+        "target_conversation_id": "conv-target",
+        "target_character_id": "char-target",
+        "target_timezone": "Asia/Tokyo",
+        "calendar_defaults": {
+            "timezone": "America/Los_Angeles",
+            "default_reminders": [{"method": "popup", "minutes": 10}],
+        },
+        "events": MIXED_EVENTS if events is None else events,
+    }
+    body.update(overrides)
+    return body
+
+
+@pytest.fixture
+def importer(runtime: FakeRuntime) -> FakeRuntime:
+    runtime.calendar_now = lambda: NOW
+    return runtime
+
+
+def test_a_mixed_batch_is_counted_as_coke_counts_it(importer: FakeRuntime):
+    response = run_import(importer, import_body())
+    assert response.status_code == 200
+    assert response.json() == {
+        "ok": True,
+        "data": {
+            "imported_count": 4,
+            "skipped_count": 1,
+            "warning_count": 1,
+            "warnings": [{"event_id": "evt-review", "reason": "unsupported_recurring_exceptions"}],
+        },
+    }
+    reminders = importer.reminders_for("cust-1")
+    assert [(r.source_event_id, r.kind, r.title) for r in reminders] == [
+        ("evt-sync", "future", "Team sync"),
+        ("evt-holiday", "future", "Holiday"),
+        ("evt-lunch", "historical", "Google Calendar event"),
+        ("evt-standup", "recurring", "Standup"),
+    ]
+    sync, holiday, lunch, standup = reminders
+    assert (sync.dtstart, sync.timezone) == (
+        datetime(2026, 4, 23, 12, 30, tzinfo=UTC),
+        "America/New_York",
+    )
+    assert holiday.timezone == "Asia/Tokyo"
+    assert holiday.dtstart.astimezone(UTC) == datetime(2026, 4, 24, 0, 0, tzinfo=UTC)
+    assert lunch.dtstart == datetime(2026, 4, 1, 12, 0, tzinfo=UTC)
+    assert standup.rrule == "FREQ=WEEKLY;BYDAY=MO"
+    assert standup.dtstart == datetime(2026, 4, 19, 23, 50, tzinfo=UTC)
+    assert standup.timezone == "America/Los_Angeles"
+    assert sync.metadata == {
+        "import_provider": "google_calendar",
+        "import_run_id": "run-1",
+        "provider_account_email": "ada@example.com",
+        "source_event_id": "evt-sync",
+        "source_original_start_time": "2026-04-23T09:00:00",
+    }
+    assert {(r.user_id, r.character_id, r.conversation_id) for r in reminders} == {
+        ("cust-1", "char-target", "conv-target")
+    }
+
+
+def test_the_import_that_arrived_is_recorded(importer: FakeRuntime):
+    response = run_import(importer, import_body())
+    [recorded] = importer.calendar_imports
+    assert (recorded.run_id, recorded.customer_id, recorded.identity_id) == (
+        "run-1",
+        "cust-1",
+        "idt-1",
+    )
+    assert recorded.provider_account_email == "ada@example.com"
+    assert recorded.events == MIXED_EVENTS
+    assert recorded.calendar_defaults == import_body()["calendar_defaults"]
+    assert recorded.target == {
+        "conversation_id": "conv-target",
+        "user_id": "cust-1",
+        "character_id": "char-target",
+        "timezone": "Asia/Tokyo",
+    }
+    assert (recorded.status, recorded.answer) == (200, response.json())
+
+
+def test_a_second_identical_run_skips_what_the_first_imported(importer: FakeRuntime):
+    run_import(importer, import_body())
+    again = run_import(importer, import_body(run_id="run-2"))
+    other_customer = run_import(importer, import_body(run_id="run-3", customer_id="cust-2"))
+    duplicate = "duplicate_existing_reminder"
+    assert again.json()["data"] == {
+        "imported_count": 0,
+        "skipped_count": 5,
+        "warning_count": 5,
+        "warnings": [
+            {"event_id": "evt-sync", "reason": duplicate},
+            {"event_id": "evt-holiday", "reason": duplicate},
+            {"event_id": "evt-lunch", "reason": duplicate},
+            {"event_id": "evt-standup", "reason": duplicate},
+            {"event_id": "evt-review", "reason": "unsupported_recurring_exceptions"},
+        ],
+    }
+    assert other_customer.json()["data"]["imported_count"] == 4
+    assert len(importer.reminders_for("cust-1")) == len(importer.reminders_for("cust-2")) == 4
+    assert [i.run_id for i in importer.calendar_imports] == ["run-1", "run-2", "run-3"]
+
+
+def test_a_moved_start_is_a_new_event_to_coke(importer: FakeRuntime):
+    event = {"id": "evt-1", "summary": "Dentist", "start": {"dateTime": "2026-05-01T10:00:00Z"}}
+    moved = {**event, "start": {"dateTime": "2026-05-02T10:00:00Z"}}
+    run_import(importer, import_body([event]))
+    answer = run_import(importer, import_body([moved], run_id="run-2")).json()["data"]
+    assert (answer["imported_count"], answer["skipped_count"]) == (1, 0)
+
+
+def test_a_tombstone_instance_does_not_block_its_series(importer: FakeRuntime):
+    events = [
+        {
+            "id": "s",
+            "summary": "Gym",
+            "start": {"date": "2026-04-20"},
+            "recurrence": ["RRULE:FREQ=DAILY"],
+        },
+        {
+            "id": "s_1",
+            "status": "cancelled",
+            "recurringEventId": "s",
+            "originalStartTime": {"date": "2026-04-21"},
+        },
+    ]
+    answer = run_import(importer, import_body(events)).json()["data"]
+    assert answer == {"imported_count": 1, "skipped_count": 0, "warning_count": 0, "warnings": []}
+
+
+def test_an_event_without_a_start_fails_the_run_after_the_earlier_ones(importer: FakeRuntime):
+    ok = {"id": "evt-ok", "summary": "Call", "start": {"dateTime": "2026-05-01T10:00:00Z"}}
+    no_start = {"id": "evt-tbd", "status": "confirmed", "summary": "Some day"}
+    late = {"id": "evt-late", "summary": "After", "start": {"date": "2026-05-02"}}
+    response = run_import(importer, import_body([ok, no_start, late]))
+    assert response.status_code == 400
+    assert response.json() == {"ok": False, "error": "event_start_required"}
+    assert [r.source_event_id for r in importer.reminders_for("cust-1")] == ["evt-ok"]
+    assert importer.calendar_imports[0].status == 400
+    retry = run_import(importer, import_body([ok, late], run_id="run-2")).json()["data"]
+    assert (retry["imported_count"], retry["skipped_count"]) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    ("event", "error"),
+    [
+        ({"id": "e", "start": {"date": "2026-05-01"}, "recurrence": [1]}, "recurrence_required"),
+        ({"id": "e", "start": {"dateTime": "soon"}}, "Invalid isoformat string: 'soon'"),
+    ],
+)
+def test_other_value_errors_answer_400_with_their_message(
+    importer: FakeRuntime, event: dict, error: str
+):
+    response = run_import(importer, import_body([event]))
+    assert (response.status_code, response.json()) == (400, {"ok": False, "error": error})
+
+
+def test_without_a_full_target_the_run_resolves_it_by_preflight(importer: FakeRuntime):
+    importer.user_timezones["cust-1"] = "Europe/Berlin"
+    older = importer.add_conversation("cust-1", "gw-old")
+    latest = importer.add_conversation("cust-1", "gw-new")
+    body = import_body([MIXED_EVENTS[1]], target_timezone=" ", gateway_conversation_id="gw-old")
+    response = run_import(importer, body)
+    assert response.json()["data"]["imported_count"] == 1
+    assert importer.calendar_imports[0].target == {
+        "conversation_id": latest.conversation_id,
+        "user_id": "cust-1",
+        "character_id": DEFAULT_CHARACTER_ID,
+        "timezone": "Europe/Berlin",
+    }
+    [holiday] = importer.reminders_for("cust-1")
+    assert holiday.conversation_id != older.conversation_id
+    assert holiday.timezone == "Europe/Berlin"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "error"),
+    [
+        ({"target_conversation_id": None}, "conversation_required"),
+        ({"customer_id": None}, "customer_id_required"),
+    ],
+)
+def test_a_target_the_run_cannot_resolve_is_a_400(
+    importer: FakeRuntime, overrides: dict, error: str
+):
+    response = run_import(importer, import_body(**overrides))
+    assert (response.status_code, response.json()) == (400, {"ok": False, "error": error})
+    assert importer.calendar_imports[0].target is None
+    assert importer.imported_reminders == []
+
+
+def test_empty_or_missing_events_import_nothing(importer: FakeRuntime):
+    zero = {"imported_count": 0, "skipped_count": 0, "warning_count": 0, "warnings": []}
+    assert run_import(importer, import_body([])).json() == {"ok": True, "data": zero}
+    missing = {key: value for key, value in import_body().items() if key != "events"}
+    null = {**import_body(), "events": None}
+    assert run_import(importer, missing).json() == run_import(importer, null).json()
+    assert run_import(importer, null).json() == {"ok": True, "data": zero}
+    assert importer.imported_reminders == []
+
+
+# --- Google Calendar import: failure knobs
+
+
+def test_an_unwired_service_answers_500_on_both_routes(importer: FakeRuntime):
+    importer.add_conversation("cust-1")
+    importer.calendar_import_wired = False
+    for response in (
+        preflight(importer, {"customer_id": "cust-1"}),
+        run_import(importer, import_body()),
+    ):
+        assert response.status_code == 500
+        assert response.json() == {"ok": False, "error": "bridge service not wired"}
+    assert importer.calendar_preflights == importer.calendar_imports == []
+
+
+def test_scripted_calendar_failures_are_served_once_each(importer: FakeRuntime):
+    importer.add_conversation("cust-1")
+    importer.calendar_preflight_failures.append(FakeResponse(502, {"error": "upstream"}))
+    importer.calendar_run_failures.append(FakeResponse(503, {"ok": False, "error": "busy"}))
+    failed_preflight = preflight(importer, {"customer_id": "cust-1"})
+    failed_run = run_import(importer, import_body())
+    assert (failed_preflight.status_code, failed_preflight.json()) == (502, {"error": "upstream"})
+    assert (failed_run.status_code, failed_run.json()) == (503, {"ok": False, "error": "busy"})
+    assert importer.calendar_imports == []
+    assert preflight(importer, {"customer_id": "cust-1"}).status_code == 200
+    assert run_import(importer, import_body()).json()["data"]["imported_count"] == 4
+
+
+def test_a_hanging_run_never_answers(importer: FakeRuntime):
+    importer.server.hang("POST", CALENDAR_IMPORT_RUN_PATH)
+    with pytest.raises(httpx.ReadTimeout):
+        run_import(importer, import_body(), timeout=0.3)
+    assert len(importer.server.requests_to(CALENDAR_IMPORT_RUN_PATH)) == 1
+    assert importer.calendar_imports == []
+
+
+def test_a_slow_run_answers_after_its_delay(importer: FakeRuntime):
+    importer.calendar_run_delay_seconds = 0.3
+    started = time.monotonic()
+    response = run_import(importer, import_body())
+    assert time.monotonic() - started >= 0.3
+    assert response.json()["data"]["imported_count"] == 4
+
+
+@pytest.mark.parametrize(
+    ("content", "status"),
+    [(b"{not json", 400), (b"", 400), (b"[1]", 500), (b"[]", 400), (b"null", 400)],
+)
+def test_bodies_flask_cannot_read_as_objects(importer: FakeRuntime, content: bytes, status: int):
+    response = httpx.post(importer.calendar_run_url, content=content, headers=AUTH)
+    assert response.status_code == status
+    if content in {b"[]", b"null"}:
+        assert response.json() == {"ok": False, "error": "customer_id_required"}
+    else:
+        assert response.content.startswith(b"<!doctype html>")
+
+
+def test_a_malformed_event_shape_is_flask_s_500(importer: FakeRuntime):
+    response = run_import(importer, import_body([{"id": "e", "start": "2026-05-01"}]))
+    assert response.status_code == 500
+    assert importer.calendar_imports[0].status == 500
+
+
+def test_imported_reminders_are_typed(importer: FakeRuntime):
+    run_import(importer, import_body([MIXED_EVENTS[0]]))
+    assert all(isinstance(item, ImportedReminder) for item in importer.imported_reminders)
