@@ -6,6 +6,7 @@ Google is `tests/fakes/google.py` (its OAuth server and Calendar API), the runti
 The callback's import runs after the redirect is answered, so tests wait for the run to end.
 """
 
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -355,7 +356,8 @@ def test_a_start_while_one_imports_is_refused_not_doubled(client, world, session
 # --- Google's callback and the run ----------------------------------------------------------
 
 
-def test_the_whole_import_from_hand_off_to_a_succeeded_run(client, world, session):
+def test_the_whole_import_from_hand_off_to_a_succeeded_run(client, world, session, caplog):
+    caplog.set_level(logging.DEBUG)
     world.google.events = [
         calendar_event("Dentist", datetime(2027, 1, 5, 9), datetime(2027, 1, 5, 10)),
         calendar_event("Holiday", date(2027, 2, 1), date(2027, 2, 2)),
@@ -390,7 +392,9 @@ def test_the_whole_import_from_hand_off_to_a_succeeded_run(client, world, sessio
     ).json()["data"]
     assert status["run"] == status["latestRun"]
     assert status["run"]["importedCount"] == 2
-    assert "accessToken" not in str(status) and "access_token" not in str(status)
+    [issued] = world.google.tokens_issued
+    assert issued.access_token not in str(status)
+    assert issued.access_token not in caplog.text
     session.expire_all()
     assert session.exec(select(CalendarImportHandoff)).one().status == "consumed"
     used = client.post(claim, json={"token": token}, headers=headers)
