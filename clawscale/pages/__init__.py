@@ -1,9 +1,10 @@
 """The web pages of the gateway, one module per route holding the page and its State, at the
 path the URL names (`/admin/deliveries` is `pages/admin/deliveries.py`, a folder's root page is
-its `index.py`): the landing page, the customer sign-in and account pages, the
-admin console (sign-in, overview, customers, channels, shared channels and each one's page,
-agents, deliveries, admins, audit log), the development mailbox (development only), and a
-placeholder for each page still to be built."""
+its `index.py`): the landing page, the customer sign-in and account pages, the Google Calendar
+import (the hand-off link from chat, claiming a chat-made account, the import page), the admin
+console (sign-in, overview, customers, channels, shared channels and each one's page, agents,
+deliveries, admins, audit log), the development mailbox (development only), and a placeholder
+for each page still to be built."""
 
 from functools import partial
 
@@ -14,6 +15,7 @@ from clawscale.components.admin.placeholder import admin_placeholder
 from clawscale.components.catalogue import PLACEHOLDER_PAGES, PageSpec, Section, SitePage
 from clawscale.components.layout import is_development, page_title
 from clawscale.components.placeholder import placeholder_page
+from clawscale.pages.account import calendar_import as account_calendar_import
 from clawscale.pages.account import index as account
 from clawscale.pages.admin import admins as admin_admins
 from clawscale.pages.admin import agents as admin_agents
@@ -27,6 +29,7 @@ from clawscale.pages.admin.shared_channels import detail as admin_shared_channel
 from clawscale.pages.admin.shared_channels import index as admin_shared_channels
 from clawscale.pages.auth import (
     claim,
+    claim_entry,
     forgot_password,
     login,
     register,
@@ -35,6 +38,7 @@ from clawscale.pages.auth import (
 )
 from clawscale.pages.channels import wechat_personal
 from clawscale.pages.dev import mailbox as dev_mailbox
+from clawscale.pages.handoff import calendar_import as handoff_calendar_import
 from clawscale.pages.index import LANDING_DESCRIPTION, LANDING_ROUTE, LANDING_TITLE, landing_page
 from clawscale.settings import Settings, get_settings
 from clawscale.state.customer_session import CustomerSessionState
@@ -46,7 +50,10 @@ BUILT_PAGES: tuple[SitePage, ...] = (
     forgot_password.PAGE,
     reset_password.PAGE,
     claim.PAGE,
+    claim_entry.PAGE,
+    handoff_calendar_import.PAGE,
     account.PAGE,
+    account_calendar_import.PAGE,
     wechat_personal.PAGE,
     admin_login.PAGE,
     admin_admins.PAGE,

@@ -15,6 +15,7 @@ from sqlmodel import Session
 from clawscale.components.catalogue import PageSpec, Section, SitePage
 from clawscale.components.details import detail, section_card
 from clawscale.components.forms import answer, message_callout
+from clawscale.components.links import button_link
 from clawscale.components.shell import page_shell
 from clawscale.domain.accounts.customers import resend_verification
 from clawscale.domain.billing.access import AccessDecision, access_decision
@@ -258,6 +259,9 @@ CHECKOUT_SUCCEEDED = (
     "confirms it, usually within a few seconds; reload the page if it has not changed yet."
 )
 CHECKOUT_CANCELLED = "Checkout was cancelled. You have not been charged."
+CALENDAR_IMPORT_TEXT = (
+    "Send the events of your Google Calendar to your agent, which reminds you of them in chat."
+)
 PAYMENTS_NOT_CONFIGURED = (
     "Payments are not configured on this gateway, so access is not limited and there is "
     "nothing to buy."
@@ -342,6 +346,18 @@ def access() -> rx.Component:
     )
 
 
+def calendar() -> rx.Component:
+    """The way to the Google Calendar import."""
+    return section_card(
+        "Google Calendar",
+        rx.text(CALENDAR_IMPORT_TEXT, size="3", color_scheme="gray"),
+        rx.flex(
+            button_link("Import Google Calendar", "/account/calendar-import", variant="soft"),
+            wrap="wrap",
+        ),
+    )
+
+
 def account_details_card() -> rx.Component:
     """Everything the page shows once the account is loaded."""
     return rx.flex(
@@ -349,6 +365,7 @@ def account_details_card() -> rx.Component:
         rx.cond(AccountState.email_verified, rx.fragment(), verification_banner()),
         profile(),
         access(),
+        calendar(),
         rx.flex(
             rx.button(
                 rx.icon("log-out", size=16),

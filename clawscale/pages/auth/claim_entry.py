@@ -1,0 +1,185 @@
+"""`/auth/claim-entry?entry=&next=`: the person behind an account made in chat gives an email
+address, and is mailed the link that claims it (`/auth/claim`, then back to `next`).
+
+The `entry` token (signed, from a chat hand-off) and `next` are read from the address when the
+form is sent; neither is kept in the page's state. Each send counts against the auth forms'
+rate limit.
+"""
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import reflex as rx
+from reflex.event import EventSpec
+
+from clawscale.components.catalogue import PageSpec, Section, SitePage
+from clawscale.components.forms import aside, form_card, form_field, message_callout, page_form
+from clawscale.components.shell import page_shell
+from clawscale.domain.accounts.customers import request_claim
+from clawscale.domain.errors import DomainError
+from clawscale.state.backend import run_domain
+from clawscale.state.customer_session import CustomerSessionState
+from clawscale.state.form import FormState, field_value
+from clawscale.state.redirects import login_path
+from clawscale.state.throttle import throttled
+from clawscale.state.validation import email_problem
+
+ENTRY_INVALID = (
+    "This link is invalid or has expired. Ask the agent in chat for a new link to continue."
+)
+EMAIL_TAKEN = "That email address is already in use. Sign in with it, or use another address."
+ALREADY_CLAIMED = "This account has already been claimed. Sign in to continue."
+EMAIL_INVALID = "Enter an email address like name@example.com"
+NOT_SENT = "We could not send the email right now. Try again in a minute."
+
+
+class ClaimEntryState(FormState, CustomerSessionState):
+    """Mails the claim link of the entry token's account to the address given."""
+
+    entry_missing: bool = False
+    sent_to: str = ""
+
+    def _entry_token(self) -> str:
+        return self.router.url.query_parameters.get("entry", "").strip()
+
+    @rx.event
+    async def open_entry(self) -> None:
+        """On load: a fresh form; a link without its entry token shows no form."""
+        self._clear_form()
+        self.sent_to = ""
+        self.entry_missing = not self._entry_token()
+        await self._refresh_session()
+
+    def _refused(self, error: DomainError) -> None:
+        """Say why the claim email was not sent, by the domain's code."""
+        if error.code == "email_already_exists":
+            self._rejected({"email": EMAIL_TAKEN})
+        elif error.code == "invalid_email":
+            self._rejected({"email": EMAIL_INVALID})
+        elif error.code == "already_claimed":
+            self._fail(ALREADY_CLAIMED)
+        elif error.code == "invalid_token":
+            self._fail(ENTRY_INVALID)
+        else:
+            self._fail(NOT_SENT)
+
+    @rx.event
+    async def submit(self, form_data: dict[str, Any]) -> AsyncIterator[None]:
+        """Check the address, then mail the claim link to it."""
+        self._begin_submit()
+        self.sent_to = ""
+        email = field_value(form_data, "email").strip()
+        if self._rejected({"email": email_problem(email)}):
+            return
+        if message := throttled("claim-entry", self.router.session.client_ip, email):
+            self._fail(message)
+            return
+        entry, next_path = self._entry_token(), self._next_path()
+        if not entry:
+            self._fail(ENTRY_INVALID)
+            return
+        yield None
+        try:
+            await run_domain(
+                lambda db, settings: request_claim(db, settings, entry, email, next_path)
+            )
+        except DomainError as error:
+            self._refused(error)
+            return
+        self.sent_to = email
+        self._done()
+
+    @rx.event
+    def use_another_address(self) -> None:
+        """Back to the form, to send the link to another address."""
+        self._clear_form()
+        self.sent_to = ""
+
+    @rx.event
+    def sign_in_instead(self) -> EventSpec:
+        """To the sign-in page, returning to the link's `next` page afterwards."""
+        return rx.redirect(login_path(self._next_path()))
+
+
+SPEC = PageSpec(
+    "/auth/claim-entry",
+    "Claim your account",
+    "Your agent made an account for you when you first wrote to it in chat. Enter your email "
+    "address and we'll send you a link to claim it and continue.",
+    Section.PUBLIC,
+)
+
+
+def email_form() -> rx.Component:
+    """The address to mail the claim link to."""
+    return form_card(
+        page_form(
+            ClaimEntryState,
+            ClaimEntryState.submit,
+            form_field(
+                ClaimEntryState,
+                "Email",
+                "email",
+                input_type="email",
+                autocomplete="email",
+                auto_focus=True,
+                placeholder="name@example.com",
+            ),
+            submit_label="Email me a claim link",
+        )
+    )
+
+
+def check_inbox() -> rx.Component:
+    """Where the link went, and how to send it elsewhere."""
+    return form_card(
+        rx.heading("Check your inbox", as_="h2", size="5"),
+        message_callout(
+            "We sent a link to " + ClaimEntryState.sent_to + ". Open it to choose a password "
+            "and continue. The link works once, for 24 hours.",
+            "success",
+        ),
+        rx.text(
+            "No email after a few minutes? Check your spam folder, or enter your address again.",
+            size="2",
+            color_scheme="gray",
+        ),
+        rx.flex(
+            rx.button(
+                "Enter the address again",
+                on_click=ClaimEntryState.use_another_address,
+                variant="soft",
+                size="3",
+                cursor="pointer",
+            )
+        ),
+    )
+
+
+def sign_in_link() -> rx.Component:
+    """For someone who already has an account."""
+    return aside(
+        "Already claimed your account? ",
+        rx.link(
+            "Sign in",
+            href="/auth/login",
+            on_click=ClaimEntryState.sign_in_instead.prevent_default,
+        ),
+    )
+
+
+def claim_entry_page() -> rx.Component:
+    """The email form, the inbox notice, or why the link is no good."""
+    return page_shell(
+        SPEC,
+        rx.cond(
+            ClaimEntryState.entry_missing,
+            form_card(message_callout(ENTRY_INVALID, "error")),
+            rx.cond(ClaimEntryState.sent_to != "", check_inbox(), email_form()),
+        ),
+        sign_in_link(),
+        form_width=True,
+    )
+
+
+PAGE = SitePage(SPEC, claim_entry_page, on_load=(ClaimEntryState.open_entry,))

@@ -1,0 +1,1 @@
+"""The pages links sent in chat open, under `/handoff/`: the calendar import hand-off."""
