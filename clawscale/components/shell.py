@@ -1,6 +1,7 @@
 """The one page shell: the site frame with a page's section, title and description on top."""
 
 import reflex as rx
+from reflex.vars import Var
 
 from clawscale.components.catalogue import SECTION_LABELS, PageSpec
 from clawscale.components.layout import page_layout
@@ -46,3 +47,17 @@ def page_shell(spec: PageSpec, *body: rx.Component, form_width: bool = False) ->
         section=spec.section,
         current_route=spec.route,
     )
+
+
+def waiting(text: str) -> rx.Component:
+    """A spinner and what the page is waiting for, announced to screen readers."""
+    return rx.flex(
+        rx.spinner(), rx.text(text, color_scheme="gray"), spacing="3", align="center", role="status"
+    )
+
+
+def loaded_page(
+    spec: PageSpec, loaded: Var[bool], content: rx.Component, wait: str
+) -> rx.Component:
+    """A page that shows `content` once its State has `loaded`, and `wait` until then."""
+    return page_shell(spec, rx.cond(loaded, content, waiting(wait)))

@@ -30,7 +30,7 @@ from clawscale.components.catalogue import PageSpec, Section, SitePage
 from clawscale.components.details import detail, section_card
 from clawscale.components.forms import answer, message_callout
 from clawscale.components.links import button_link
-from clawscale.components.shell import page_shell
+from clawscale.components.shell import loaded_page
 from clawscale.db import get_engine
 from clawscale.domain.calendar_import.importer import Importer, preflight_import, start_import
 from clawscale.domain.calendar_import.runs import latest_run, own_run
@@ -623,19 +623,11 @@ def calendar_import_content() -> rx.Component:
 
 def calendar_import_page() -> rx.Component:
     """The import, once loaded."""
-    return page_shell(
+    return loaded_page(
         SPEC,
-        rx.cond(
-            CalendarImportState.loaded,
-            calendar_import_content(),
-            rx.flex(
-                rx.spinner(),
-                rx.text("Checking whether your calendar can be imported…"),
-                spacing="3",
-                align="center",
-                role="status",
-            ),
-        ),
+        CalendarImportState.loaded,
+        calendar_import_content(),
+        "Checking whether your calendar can be imported…",
     )
 
 

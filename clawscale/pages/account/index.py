@@ -16,7 +16,7 @@ from clawscale.components.catalogue import PageSpec, Section, SitePage
 from clawscale.components.details import detail, section_card
 from clawscale.components.forms import answer, message_callout
 from clawscale.components.links import button_link
-from clawscale.components.shell import page_shell
+from clawscale.components.shell import loaded_page
 from clawscale.domain.accounts.customers import resend_verification
 from clawscale.domain.billing.access import AccessDecision, access_decision
 from clawscale.domain.billing.checkout import start_account_checkout
@@ -384,14 +384,7 @@ def account_details_card() -> rx.Component:
 
 def account_page() -> rx.Component:
     """The account, once loaded."""
-    return page_shell(
-        SPEC,
-        rx.cond(
-            AccountState.loaded,
-            account_details_card(),
-            rx.flex(rx.spinner(), rx.text("Loading your account…"), spacing="3", align="center"),
-        ),
-    )
+    return loaded_page(SPEC, AccountState.loaded, account_details_card(), "Loading your account…")
 
 
 PAGE = SitePage(SPEC, account_page, on_load=(AccountState.load,))

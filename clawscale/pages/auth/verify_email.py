@@ -11,7 +11,7 @@ from sqlmodel import Session
 from clawscale.components.catalogue import PageSpec, Section, SitePage
 from clawscale.components.forms import form_card, form_field, message_callout, page_form
 from clawscale.components.links import button_link
-from clawscale.components.shell import page_shell
+from clawscale.components.shell import page_shell, waiting
 from clawscale.domain.accounts.customers import resend_verification, verify_email
 from clawscale.domain.errors import InvalidToken
 from clawscale.state.backend import run_domain
@@ -125,9 +125,7 @@ def new_link_form() -> rx.Component:
 
 def checking() -> rx.Component:
     """While the link is checked."""
-    return form_card(
-        rx.flex(rx.spinner(), rx.text("Checking your link…"), spacing="3", align="center")
-    )
+    return form_card(waiting("Checking your link…"))
 
 
 def verify_email_page() -> rx.Component:

@@ -22,7 +22,7 @@ from clawscale.components.catalogue import PageSpec, Section, SitePage
 from clawscale.components.details import detail, section_card
 from clawscale.components.forms import answer, message_callout
 from clawscale.components.links import button_link
-from clawscale.components.shell import page_shell
+from clawscale.components.shell import loaded_page
 from clawscale.db import get_engine
 from clawscale.domain.billing.access import DenialReason
 from clawscale.domain.channels.wechat_login import follow_login, start_login
@@ -472,13 +472,11 @@ def verify_first() -> rx.Component:
 
 def wechat_personal_page() -> rx.Component:
     """The channel, once loaded."""
-    return page_shell(
+    return loaded_page(
         SPEC,
-        rx.cond(
-            WeChatPersonalState.loaded,
-            rx.cond(WeChatPersonalState.identity_active, channel_card(), verify_first()),
-            rx.flex(rx.spinner(), rx.text("Loading your channel…"), spacing="3", align="center"),
-        ),
+        WeChatPersonalState.loaded,
+        rx.cond(WeChatPersonalState.identity_active, channel_card(), verify_first()),
+        "Loading your channel…",
     )
 
 

@@ -18,7 +18,7 @@ from sqlmodel import Session
 from clawscale.components.catalogue import PageSpec, Section, SitePage
 from clawscale.components.forms import form_card, message_callout
 from clawscale.components.links import button_link
-from clawscale.components.shell import page_shell
+from clawscale.components.shell import page_shell, waiting
 from clawscale.domain.calendar_import.handoffs import (
     IMPORT_PAGE_PATH,
     claim_handoff,
@@ -147,15 +147,7 @@ def sign_out_button() -> rx.Component:
 
 def checking() -> rx.Component:
     """While the link is followed."""
-    return form_card(
-        rx.flex(
-            rx.spinner(),
-            rx.text("Checking your import link…"),
-            spacing="3",
-            align="center",
-            role="status",
-        )
-    )
+    return form_card(waiting("Checking your import link…"))
 
 
 def handoff_page() -> rx.Component:
