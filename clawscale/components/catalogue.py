@@ -12,6 +12,8 @@ from enum import StrEnum
 import reflex as rx
 from reflex.event import EventHandler
 
+from clawscale.i18n.catalogs import N_
+
 
 class Section(StrEnum):
     """The part of the site a page belongs to; it decides the navigation and who may visit."""
@@ -24,18 +26,19 @@ class Section(StrEnum):
 
 
 SECTION_LABELS: dict[Section, str] = {
-    Section.PUBLIC: "Account access",
-    Section.CUSTOMER: "Your workspace",
-    Section.ADMIN_ACCESS: "Admin console",
-    Section.ADMIN: "Admin console",
-    Section.DEVELOPMENT: "Development tools",
+    Section.PUBLIC: N_("Account access"),
+    Section.CUSTOMER: N_("Your workspace"),
+    Section.ADMIN_ACCESS: N_("Admin console"),
+    Section.ADMIN: N_("Admin console"),
+    Section.DEVELOPMENT: N_("Development tools"),
 }
 ADMIN_SECTIONS = frozenset({Section.ADMIN_ACCESS, Section.ADMIN})
 
 
 @dataclass(frozen=True)
 class PageSpec:
-    """One page: where it lives, what it is called, what it does, and its section."""
+    """One page: where it lives, what it is called, what it does (English message ids, marked
+    with `N_` where they are written), and its section."""
 
     route: str
     title: str
@@ -55,8 +58,8 @@ class SitePage:
 PLACEHOLDER_PAGES: tuple[PageSpec, ...] = (
     PageSpec(
         "/channels",
-        "Channels",
-        "See every chat channel connected to your agent and its status at a glance.",
+        N_("Channels"),
+        N_("See every chat channel connected to your agent and its status at a glance."),
         Section.CUSTOMER,
     ),
 )

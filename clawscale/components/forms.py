@@ -1,7 +1,8 @@
 """Form parts shared by the pages: one labelled field, the submit button, and the answers.
 
 Every field shows its own problem under it (linked with `aria-describedby`); the browser's own
-validation bubbles are off so every message reads the same.
+validation bubbles are off so every message reads the same. A form's State keeps its problems
+and notices as English message ids, one of its `MESSAGES`; they are shown translated.
 """
 
 from typing import Literal
@@ -10,6 +11,7 @@ import reflex as rx
 from reflex.event import EventHandler
 from reflex.vars import Var
 
+from clawscale.components.translated import chosen
 from clawscale.state.form import FormState
 
 InputType = Literal["text", "email", "password", "number"]
@@ -21,19 +23,22 @@ TONES: dict[Tone, tuple[str, str, str]] = {
 }
 
 
+Label = str | Var[str]
+
+
 def field_problem(state: type[FormState], name: str) -> Var[str]:
-    """The problem of the field `name` ("" when none)."""
-    return state.errors.get(name, "").to(str)
+    """The problem of the field `name` ("" when none), in the page's language."""
+    return chosen(state.errors.get(name, "").to(str), state.MESSAGES)
 
 
 def form_field(
     state: type[FormState],
-    label: str,
+    label: Label,
     name: str,
     *,
     input_type: InputType = "text",
     autocomplete: str,
-    hint: str = "",
+    hint: Label | None = None,
     default_value: str | Var[str] = "",
     auto_focus: bool = False,
     **input_props: object,
@@ -56,7 +61,7 @@ def form_field(
             auto_focus=auto_focus,
             size="3",
             aria_invalid=rx.cond(has_problem, "true", "false"),
-            aria_describedby=f"{problem_id} {hint_id}" if hint else problem_id,
+            aria_describedby=problem_id if hint is None else f"{problem_id} {hint_id}",
             color_scheme=rx.cond(has_problem, "red", "indigo"),
             box_shadow=rx.cond(has_problem, "inset 0 0 0 1px var(--red-8)", ""),
             **input_props,
@@ -68,7 +73,7 @@ def form_field(
             color_scheme="gray",
             display=rx.cond(has_problem, "none", "block"),
         )
-        if hint
+        if hint is not None
         else rx.fragment(),
         rx.text(
             problem,
@@ -82,7 +87,7 @@ def form_field(
     )
 
 
-def message_callout(message: str | Var[str], tone: Tone) -> rx.Component:
+def message_callout(message: Label, tone: Tone) -> rx.Component:
     """A problem (announced as an alert) or good news (announced as a status)."""
     color, icon, role = TONES[tone]
     return rx.callout(message, icon=icon, color_scheme=color, role=role, variant="surface")
@@ -93,7 +98,7 @@ def answer(message: Var[str], tone: Tone) -> rx.Component:
     return rx.cond(message != "", message_callout(message, tone), rx.fragment())
 
 
-def submit_button(label: str, state: type[FormState]) -> rx.Component:
+def submit_button(label: Label, state: type[FormState]) -> rx.Component:
     """The form's submit button; disabled with a spinner while the form is busy."""
     return rx.button(
         label, type="submit", size="3", width="100%", loading=state.submitting, cursor="pointer"
@@ -101,13 +106,14 @@ def submit_button(label: str, state: type[FormState]) -> rx.Component:
 
 
 def page_form(
-    state: type[FormState], on_submit: EventHandler, *fields: rx.Component, submit_label: str
+    state: type[FormState], on_submit: EventHandler, *fields: rx.Component, submit_label: Label
 ) -> rx.Component:
-    """A form that sends its data to `on_submit`, with its answers above the fields."""
+    """A form that sends its data to `on_submit`, with its answers (translated) above the
+    fields."""
     return rx.el.form(
         rx.flex(
-            answer(state.form_error, "error"),
-            answer(state.notice, "success"),
+            answer(chosen(state.form_error, state.MESSAGES), "error"),
+            answer(chosen(state.notice, state.MESSAGES), "success"),
             *fields,
             submit_button(submit_label, state),
             direction="column",
@@ -124,6 +130,6 @@ def form_card(*children: rx.Component) -> rx.Component:
     return rx.card(rx.flex(*children, direction="column", spacing="4"), size="3", width="100%")
 
 
-def aside(*parts: rx.Component | str) -> rx.Component:
+def aside(*parts: rx.Component | Label) -> rx.Component:
     """A quiet line under a form, e.g. a link to another way in."""
     return rx.text(*parts, size="2", color_scheme="gray", text_align="center")

@@ -1,13 +1,18 @@
-"""The shared page frame: a header with the product name and navigation, the main content,
-and a footer."""
+"""The shared page frame: a header with the product name, the navigation and the language
+switch, the main content, and a footer. The frame shows once the page's language is settled, so
+no word flashes in the other language."""
 
 import reflex as rx
+from reflex.vars import Var
 
 from clawscale.components.catalogue import ADMIN_SECTIONS, PageSpec, Section
 from clawscale.components.links import nav_link
 from clawscale.components.navigation import CUSTOMER_NAV, SIGNED_OUT_NAV, NavItem
+from clawscale.components.translated import language_switch, t
+from clawscale.i18n.catalogs import N_
 from clawscale.settings import Environment, Settings, get_settings
 from clawscale.state.customer_session import CustomerSessionState
+from clawscale.state.locale import LocaleState
 
 PRODUCT_NAME = "ClawScale"
 LOGO = "/logo.svg"
@@ -16,9 +21,14 @@ CONTENT_PADDING = rx.breakpoints(initial="16px", sm="24px")
 DEV_MAILBOX_ROUTE = "/dev/mailbox"
 
 
-def page_title(spec: PageSpec) -> str:
-    """The browser tab title of a page."""
-    return f"{spec.title} · {PRODUCT_NAME}"
+def page_title(spec: PageSpec) -> Var[str]:
+    """The browser tab title of a page, in its language."""
+    return t("{title} · ClawScale", title=t(spec.title))
+
+
+def settled(*children: rx.Component) -> rx.Component:
+    """`children` once the page's language is known; an empty page until then."""
+    return rx.cond(LocaleState.settled, rx.fragment(*children), rx.box(min_height="100vh"))
 
 
 def is_development(settings: Settings) -> bool:
@@ -33,18 +43,20 @@ def brand(section: Section) -> rx.Component:
     parts = [mark, rx.text(PRODUCT_NAME, size="5", weight="bold", high_contrast=True)]
     admin = section in ADMIN_SECTIONS
     if admin:
-        parts.append(rx.badge("Admin", variant="soft", radius="full"))
+        parts.append(rx.badge(t("Admin"), variant="soft", radius="full"))
     return rx.link(
         rx.flex(*parts, align="center", spacing="2"),
         href="/admin" if admin else "/",
         underline="none",
-        aria_label=f"{PRODUCT_NAME} home",
+        aria_label=t("ClawScale home"),
     )
 
 
 def nav_links(items: tuple[NavItem, ...], current_route: str) -> rx.Component:
     """A row of header links, the current page's highlighted."""
-    links = [nav_link(item.label, item.route, active=item.route == current_route) for item in items]
+    links = [
+        nav_link(t(item.label), item.route, active=item.route == current_route) for item in items
+    ]
     return rx.flex(*links, spacing="1", wrap="wrap")
 
 
@@ -64,18 +76,25 @@ def section_nav(section: Section, current_route: str) -> rx.Component:
     )
     return rx.el.nav(
         links,
-        aria_label=f"{section.value.capitalize()} navigation",
+        aria_label=t("Site navigation"),
         margin_inline="-10px",
     )
 
 
 def site_header(section: Section, current_route: str) -> rx.Component:
-    """The top bar: brand on the left, the navigation on the right (wrapping)."""
+    """The top bar: brand on the left, the navigation and the language switch on the right
+    (wrapping)."""
     return rx.el.header(
         rx.container(
             rx.flex(
                 brand(section),
-                section_nav(section, current_route),
+                rx.flex(
+                    section_nav(section, current_route),
+                    language_switch(),
+                    align="center",
+                    spacing="3",
+                    wrap="wrap",
+                ),
                 justify="between",
                 align="center",
                 wrap="wrap",
@@ -96,10 +115,10 @@ def site_header(section: Section, current_route: str) -> rx.Component:
 
 def footer_links() -> list[rx.Component]:
     """Home, the admin console, and in development the mailbox of kept emails."""
-    targets = [("Home", "/"), ("Admin console", "/admin/login")]
+    targets = [(N_("Home"), "/"), (N_("Admin console"), "/admin/login")]
     if is_development(get_settings()):
-        targets.append(("Development mailbox", DEV_MAILBOX_ROUTE))
-    return [rx.link(label, href=href, size="2", color_scheme="gray") for label, href in targets]
+        targets.append((N_("Development mailbox"), DEV_MAILBOX_ROUTE))
+    return [rx.link(t(label), href=href, size="2", color_scheme="gray") for label, href in targets]
 
 
 def site_footer() -> rx.Component:
@@ -108,7 +127,7 @@ def site_footer() -> rx.Component:
         rx.container(
             rx.flex(
                 rx.text(
-                    f"© {PRODUCT_NAME} Gateway — a multi-tenant IM gateway for AI agents.",
+                    t("© ClawScale Gateway — a multi-tenant IM gateway for AI agents."),
                     size="2",
                     color_scheme="gray",
                 ),
@@ -129,13 +148,15 @@ def site_footer() -> rx.Component:
 
 def page_layout(*children: rx.Component, section: Section, current_route: str) -> rx.Component:
     """Wrap page content in the site frame; the footer stays at the bottom of short pages."""
-    return rx.flex(
-        site_header(section, current_route),
-        rx.el.main(
-            rx.container(*children, size="4", padding_x=CONTENT_PADDING),
-            flex_grow="1",
+    return settled(
+        rx.flex(
+            site_header(section, current_route),
+            rx.el.main(
+                rx.container(*children, size="4", padding_x=CONTENT_PADDING),
+                flex_grow="1",
+            ),
+            site_footer(),
+            direction="column",
+            min_height="100vh",
         ),
-        site_footer(),
-        direction="column",
-        min_height="100vh",
     )

@@ -3,13 +3,14 @@
 from typing import Literal
 
 import reflex as rx
+from reflex.vars import Var
 from reflex_components_core.react_router.dom import ReactRouterLink
 
 ButtonVariant = Literal["solid", "soft", "outline", "surface", "ghost"]
 ButtonSize = Literal["1", "2", "3", "4"]
 
 
-def nav_link(label: str, href: str, *, active: bool, icon: str = "") -> rx.Component:
+def nav_link(label: str | Var[str], href: str, *, active: bool, icon: str = "") -> rx.Component:
     """A navigation link, highlighted (and marked `aria-current`) on the current page; with an
     `icon` (a Lucide name) before its label."""
     content = (
@@ -35,7 +36,7 @@ def nav_link(label: str, href: str, *, active: bool, icon: str = "") -> rx.Compo
 
 
 def button_link(
-    label: str, href: str, *, variant: ButtonVariant = "solid", size: ButtonSize = "3"
+    label: str | Var[str], href: str, *, variant: ButtonVariant = "solid", size: ButtonSize = "3"
 ) -> rx.Component:
     """A client-side navigation link rendered as a button: one `<a>`, no nested controls."""
     return rx.button(

@@ -2,10 +2,13 @@
 
 from dataclasses import dataclass
 
+from clawscale.i18n.catalogs import N_
+
 
 @dataclass(frozen=True)
 class NavItem:
-    """One navigation link; `icon` names a Lucide icon (the admin console shows them)."""
+    """One navigation link (its label an English message id); `icon` names a Lucide icon (the
+    admin console shows them)."""
 
     label: str
     route: str
@@ -13,21 +16,21 @@ class NavItem:
 
 
 SIGNED_OUT_NAV: tuple[NavItem, ...] = (
-    NavItem("Sign in", "/auth/login"),
-    NavItem("Create account", "/auth/register"),
+    NavItem(N_("Sign in"), "/auth/login"),
+    NavItem(N_("Create account"), "/auth/register"),
 )
 CUSTOMER_NAV: tuple[NavItem, ...] = (
-    NavItem("Channels", "/channels"),
-    NavItem("Personal WeChat", "/channels/wechat-personal"),
-    NavItem("Account", "/account"),
+    NavItem(N_("Channels"), "/channels"),
+    NavItem(N_("Personal WeChat"), "/channels/wechat-personal"),
+    NavItem(N_("Account"), "/account"),
 )
 ADMIN_NAV: tuple[NavItem, ...] = (
-    NavItem("Overview", "/admin", "layout-dashboard"),
-    NavItem("Customers", "/admin/customers", "users"),
-    NavItem("Channels", "/admin/channels", "radio-tower"),
-    NavItem("Shared channels", "/admin/shared-channels", "share-2"),
-    NavItem("Agents", "/admin/agents", "bot"),
-    NavItem("Deliveries", "/admin/deliveries", "send"),
-    NavItem("Admins", "/admin/admins", "shield-check"),
-    NavItem("Audit log", "/admin/audit", "scroll-text"),
+    NavItem(N_("Overview"), "/admin", "layout-dashboard"),
+    NavItem(N_("Customers"), "/admin/customers", "users"),
+    NavItem(N_("Channels"), "/admin/channels", "radio-tower"),
+    NavItem(N_("Shared channels"), "/admin/shared-channels", "share-2"),
+    NavItem(N_("Agents"), "/admin/agents", "bot"),
+    NavItem(N_("Deliveries"), "/admin/deliveries", "send"),
+    NavItem(N_("Admins"), "/admin/admins", "shield-check"),
+    NavItem(N_("Audit log"), "/admin/audit", "scroll-text"),
 )

@@ -4,12 +4,13 @@ import reflex as rx
 
 from clawscale.components.catalogue import PageSpec
 from clawscale.components.shell import page_shell
+from clawscale.components.translated import t
 
 
 def coming_soon() -> rx.Component:
     """The notice of a page still being built."""
     return rx.callout(
-        "Coming soon — this page is being built.",
+        t("Coming soon — this page is being built."),
         icon="construction",
         variant="surface",
         width="fit-content",

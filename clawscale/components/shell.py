@@ -5,6 +5,7 @@ from reflex.vars import Var
 
 from clawscale.components.catalogue import SECTION_LABELS, PageSpec
 from clawscale.components.layout import page_layout
+from clawscale.components.translated import t
 
 FORM_WIDTH = "28rem"
 PAGE_WIDTH = "44rem"
@@ -14,15 +15,15 @@ def page_heading(spec: PageSpec, *, centred: bool) -> rx.Component:
     """The section label, the page's h1 and what the page is for."""
     return rx.flex(
         rx.text(
-            SECTION_LABELS[spec.section],
+            t(SECTION_LABELS[spec.section]),
             size="2",
             weight="medium",
             color_scheme="indigo",
             text_transform="uppercase",
             letter_spacing="0.06em",
         ),
-        rx.heading(spec.title, as_="h1", size=rx.breakpoints(initial="7", sm="8")),
-        rx.text(spec.description, as_="p", size="3" if centred else "4", color_scheme="gray"),
+        rx.heading(t(spec.title), as_="h1", size=rx.breakpoints(initial="7", sm="8")),
+        rx.text(t(spec.description), as_="p", size="3" if centred else "4", color_scheme="gray"),
         direction="column",
         spacing="2",
         text_align="center" if centred else "left",
@@ -49,7 +50,7 @@ def page_shell(spec: PageSpec, *body: rx.Component, form_width: bool = False) ->
     )
 
 
-def waiting(text: str) -> rx.Component:
+def waiting(text: str | Var[str]) -> rx.Component:
     """A spinner and what the page is waiting for, announced to screen readers."""
     return rx.flex(
         rx.spinner(), rx.text(text, color_scheme="gray"), spacing="3", align="center", role="status"
@@ -57,7 +58,7 @@ def waiting(text: str) -> rx.Component:
 
 
 def loaded_page(
-    spec: PageSpec, loaded: Var[bool], content: rx.Component, wait: str
+    spec: PageSpec, loaded: Var[bool], content: rx.Component, wait: str | Var[str]
 ) -> rx.Component:
     """A page that shows `content` once its State has `loaded`, and `wait` until then."""
     return page_shell(spec, rx.cond(loaded, content, waiting(wait)))

@@ -67,7 +67,9 @@ class AdminAccount(SQLModel, table=True):
 
 
 class Identity(SQLModel, table=True):
-    """A login person; the password is null while the identity is unclaimed."""
+    """A login person; the password is null while the identity is unclaimed. `locale` is the
+    language their email is written in: their choice on the site, else their browser's when
+    they signed up (null: English)."""
 
     __tablename__ = "identity"
 
@@ -77,6 +79,7 @@ class Identity(SQLModel, table=True):
     display_name: str = Field(default="", max_length=200)
     claim_status: ClaimStatus = enum_field(ClaimStatus.UNCLAIMED)
     email_verified_at: datetime | None = timestamp_field()
+    locale: str | None = Field(default=None, max_length=16, nullable=True)
     created_at: datetime = created_at_field()
 
 

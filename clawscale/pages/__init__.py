@@ -42,6 +42,7 @@ from clawscale.pages.handoff import calendar_import as handoff_calendar_import
 from clawscale.pages.index import LANDING_DESCRIPTION, LANDING_ROUTE, LANDING_TITLE, landing_page
 from clawscale.settings import Settings, get_settings
 from clawscale.state.customer_session import CustomerSessionState
+from clawscale.state.locale import LocaleState
 
 BUILT_PAGES: tuple[SitePage, ...] = (
     login.PAGE,
@@ -96,7 +97,7 @@ def register_pages(app: rx.App) -> None:
         route=LANDING_ROUTE,
         title=LANDING_TITLE,
         description=LANDING_DESCRIPTION,
-        on_load=CustomerSessionState.check_session,
+        on_load=[LocaleState.settle, CustomerSessionState.check_session],
     )
     for page in site_pages(get_settings()):
         app.add_page(
@@ -104,5 +105,5 @@ def register_pages(app: rx.App) -> None:
             route=page.spec.route,
             title=page_title(page.spec),
             description=page.spec.description,
-            on_load=list(page.on_load) or None,
+            on_load=[LocaleState.settle, *page.on_load],
         )

@@ -5,6 +5,7 @@ Passwords never live here: handlers read them from the submitted form data and f
 
 import json
 from collections.abc import Mapping
+from typing import ClassVar
 
 import reflex as rx
 from reflex.event import EventSpec
@@ -18,7 +19,10 @@ def field_value(form_data: Mapping[str, object], name: str) -> str:
 
 class FormState(rx.State, mixin=True):
     """Field problems by input name, a problem with the whole form, a neutral notice, and a
-    busy flag that disables the submit button."""
+    busy flag that disables the submit button. Each is an English message id, one of the
+    State's `MESSAGES` (the page shows it in its language)."""
+
+    MESSAGES: ClassVar[tuple[str, ...]] = ()
 
     errors: dict[str, str] = rx.field(default_factory=dict)
     form_error: str = ""

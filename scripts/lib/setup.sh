@@ -58,6 +58,12 @@ setup_python() {
     "$VENV/bin/python" -m pip install --quiet -r "$ROOT/requirements.txt"
     echo "$wanted" >"$stamp"
   fi
+  compile_catalogs
+}
+
+compile_catalogs() {
+  log "compiling the translation catalogs"
+  "$ROOT/scripts/i18n" compile 2>/dev/null || "$ROOT/scripts/i18n" compile
 }
 
 setup_frontend_toolchain() {

@@ -225,8 +225,8 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def context(browser: Browser) -> Iterator[BrowserContext]:
-    """A fresh browser profile (no cookies) for each test."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    """A fresh browser profile (no cookies) for each test, its language English."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-US")
     context.set_default_timeout(15_000)
     try:
         yield context

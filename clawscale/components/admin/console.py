@@ -8,10 +8,11 @@ import reflex as rx
 from reflex_base.breakpoints import Breakpoints
 
 from clawscale.components.catalogue import PageSpec, Section
-from clawscale.components.layout import PRODUCT_NAME, brand
+from clawscale.components.layout import brand, settled
 from clawscale.components.links import nav_link
 from clawscale.components.navigation import ADMIN_NAV
-from clawscale.components.shell import page_heading
+from clawscale.components.shell import page_heading, waiting
+from clawscale.components.translated import language_switch, t
 from clawscale.state.admin.session import AdminSessionState
 
 SIDEBAR_WIDTH = "16rem"
@@ -40,7 +41,7 @@ def console_nav(current_route: str) -> rx.Component:
     """Every console page: a column in the sidebar, wrapping rows in the top bar."""
     active_route = nav_route_of(current_route)
     links = [
-        nav_link(item.label, item.route, active=item.route == active_route, icon=item.icon)
+        nav_link(t(item.label), item.route, active=item.route == active_route, icon=item.icon)
         for item in ADMIN_NAV
     ]
     return rx.el.nav(
@@ -50,7 +51,7 @@ def console_nav(current_route: str) -> rx.Component:
             flex_wrap=wide("wrap", "nowrap"),
             gap="4px",
         ),
-        aria_label="Admin navigation",
+        aria_label=t("Admin navigation"),
         margin_inline=wide("-10px", "0"),
     )
 
@@ -62,7 +63,7 @@ def admin_identity() -> rx.Component:
     who = rx.flex(
         rx.icon("circle-user-round", size=20, color="var(--accent-11)", flex_shrink="0"),
         rx.flex(
-            rx.text("Signed in as", size="1", color_scheme="gray", white_space="nowrap"),
+            rx.text(t("Signed in as"), size="1", color_scheme="gray", white_space="nowrap"),
             rx.text(
                 email,
                 size="2",
@@ -83,7 +84,7 @@ def admin_identity() -> rx.Component:
     )
     sign_out = rx.button(
         rx.icon("log-out", size=16),
-        "Sign out",
+        t("Sign out"),
         on_click=AdminSessionState.sign_out,
         variant="soft",
         color_scheme="gray",
@@ -139,8 +140,9 @@ def console_footer() -> rx.Component:
     """A quiet line at the bottom of every console page."""
     return rx.el.footer(
         rx.flex(
-            rx.text(f"{PRODUCT_NAME} Gateway · admin console", size="1", color_scheme="gray"),
-            rx.link("Customer site", href="/", size="1", color_scheme="gray"),
+            rx.text(t("ClawScale Gateway · admin console"), size="1", color_scheme="gray"),
+            rx.link(t("Customer site"), href="/", size="1", color_scheme="gray"),
+            language_switch(),
             justify="between",
             wrap="wrap",
             spacing="3",
@@ -156,33 +158,35 @@ def guarded(*children: rx.Component) -> rx.Component:
     return rx.cond(
         AdminSessionState.signed_in,
         rx.flex(*children, direction="column", spacing="5", width="100%"),
-        rx.flex(rx.spinner(), rx.text("Checking your session…", color_scheme="gray"), spacing="3"),
+        waiting(t("Checking your session…")),
     )
 
 
 def console_page(spec: PageSpec, *body: rx.Component) -> rx.Component:
     """A console page: the frame, the page's heading, and its guarded `body`."""
-    return rx.flex(
-        console_header(spec.route),
+    return settled(
         rx.flex(
-            rx.el.main(
-                rx.flex(
-                    page_heading(spec, centred=False),
-                    guarded(*body),
-                    direction="column",
-                    spacing="6",
-                    max_width=CONSOLE_WIDTH,
-                    width="100%",
+            console_header(spec.route),
+            rx.flex(
+                rx.el.main(
+                    rx.flex(
+                        page_heading(spec, centred=False),
+                        guarded(*body),
+                        direction="column",
+                        spacing="6",
+                        max_width=CONSOLE_WIDTH,
+                        width="100%",
+                    ),
+                    flex_grow="1",
+                    padding=PADDING,
+                    padding_y=rx.breakpoints(initial="24px", md="40px"),
                 ),
+                console_footer(),
+                direction="column",
                 flex_grow="1",
-                padding=PADDING,
-                padding_y=rx.breakpoints(initial="24px", md="40px"),
+                min_width="0",
             ),
-            console_footer(),
-            direction="column",
-            flex_grow="1",
-            min_width="0",
+            flex_direction=wide("column", "row"),
+            min_height="100vh",
         ),
-        flex_direction=wide("column", "row"),
-        min_height="100vh",
     )

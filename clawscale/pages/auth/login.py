@@ -10,8 +10,10 @@ from sqlmodel import Session
 from clawscale.components.catalogue import PageSpec, Section, SitePage
 from clawscale.components.forms import aside, form_card, form_field, page_form
 from clawscale.components.shell import page_shell
+from clawscale.components.translated import t
 from clawscale.domain.accounts.customers import authenticate, start_session
 from clawscale.domain.errors import Unauthenticated
+from clawscale.i18n.catalogs import N_
 from clawscale.settings import Settings, get_settings
 from clawscale.state.backend import run_domain
 from clawscale.state.customer_session import CustomerSessionState
@@ -48,8 +50,8 @@ class LoginState(SignInFormState, CustomerSessionState):
 
 SPEC = PageSpec(
     "/auth/login",
-    "Sign in",
-    "Sign in with your email and password to manage your channels and agent.",
+    N_("Sign in"),
+    N_("Sign in with your email and password to manage your channels and agent."),
     Section.PUBLIC,
 )
 
@@ -64,7 +66,7 @@ def login_page() -> rx.Component:
                 LoginState.submit,
                 form_field(
                     LoginState,
-                    "Email",
+                    t("Email"),
                     "email",
                     input_type="email",
                     autocomplete="email",
@@ -72,16 +74,16 @@ def login_page() -> rx.Component:
                 ),
                 form_field(
                     LoginState,
-                    "Password",
+                    t("Password"),
                     "password",
                     input_type="password",
                     autocomplete="current-password",
                 ),
-                submit_label="Sign in",
+                submit_label=t("Sign in"),
             ),
-            aside(rx.link("Forgot your password?", href="/auth/forgot-password")),
+            aside(rx.link(t("Forgot your password?"), href="/auth/forgot-password")),
         ),
-        aside("New to ClawScale? ", rx.link("Create an account", href="/auth/register")),
+        aside(t("New to ClawScale?"), " ", rx.link(t("Create an account"), href="/auth/register")),
         form_width=True,
     )
 

@@ -1,0 +1,69 @@
+"""The site's language in a real browser: chosen from the browser's language on the first
+visit, switched from any page at once (no reload), kept after a reload and on the next visit,
+with `<html lang>` and the tab title following."""
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+LOGIN = "/auth/login"
+
+
+@pytest.fixture
+def chinese_context(browser: Browser) -> Iterator[BrowserContext]:
+    """A fresh profile whose browser asks for Simplified Chinese."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    context.set_default_timeout(15_000)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+def locale_cookie(context: BrowserContext) -> str | None:
+    """The value of the language cookie the browser keeps, if any."""
+    values = [cookie["value"] for cookie in context.cookies() if cookie["name"] == "coke-locale"]
+    return values[0] if values else None
+
+
+def test_a_chinese_browser_gets_chinese_and_a_choice_of_english_holds(
+    chinese_context: BrowserContext, frontend_url: str
+) -> None:
+    page = chinese_context.new_page()
+    page.goto(f"{frontend_url}{LOGIN}")
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_have_text("登录")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")
+    expect(page).to_have_title("登录 · ClawScale")
+    expect(page.get_by_role("button", name="登录")).to_be_visible()
+    assert locale_cookie(chinese_context) is None
+
+    page.get_by_role("radio", name="English").click()
+    expect(heading).to_have_text("Sign in")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page).to_have_title("Sign in · ClawScale")
+    expect(page.get_by_label("Password")).to_be_visible()
+    assert locale_cookie(chinese_context) == "en"
+
+    page.reload()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+    later = chinese_context.new_page()
+    later.goto(f"{frontend_url}/auth/register")
+    expect(later.get_by_role("navigation").get_by_role("link", name="Sign in")).to_be_visible()
+    expect(later.locator("html")).to_have_attribute("lang", "en")
+
+
+def test_an_english_browser_switches_to_chinese_and_form_problems_follow(
+    page: Page, frontend_url: str
+) -> None:
+    page.goto(f"{frontend_url}{LOGIN}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("Enter your email address")).to_be_visible()
+
+    page.get_by_role("radio", name="中文").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("登录")
+    expect(page.get_by_text("请输入邮箱地址")).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")
