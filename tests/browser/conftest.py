@@ -235,6 +235,24 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
 
 
 @pytest.fixture
+def chinese_context(browser: Browser) -> Iterator[BrowserContext]:
+    """A fresh browser profile whose browser asks for Simplified Chinese."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    context.set_default_timeout(15_000)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def chinese_page(chinese_context: BrowserContext) -> Iterator[Page]:
+    """A page in a fresh profile that asks for Simplified Chinese."""
+    yield chinese_context.new_page()
+    shared_auth_limiter().reset()
+
+
+@pytest.fixture
 def page(context: BrowserContext) -> Iterator[Page]:
     """A page in the test's fresh browser profile; the sign-in rate limits start afresh."""
     yield context.new_page()

@@ -2,23 +2,11 @@
 visit, switched from any page at once (no reload), kept after a reload and on the next visit,
 with `<html lang>` and the tab title following."""
 
-from collections.abc import Iterator
+from playwright.sync_api import BrowserContext, Page, expect
 
-import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from tests.browser.languages import english_words, screenshots
 
 LOGIN = "/auth/login"
-
-
-@pytest.fixture
-def chinese_context(browser: Browser) -> Iterator[BrowserContext]:
-    """A fresh profile whose browser asks for Simplified Chinese."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
-    context.set_default_timeout(15_000)
-    try:
-        yield context
-    finally:
-        context.close()
 
 
 def locale_cookie(context: BrowserContext) -> str | None:
@@ -37,6 +25,8 @@ def test_a_chinese_browser_gets_chinese_and_a_choice_of_english_holds(
     expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")
     expect(page).to_have_title("登录 · ClawScale")
     expect(page.get_by_role("button", name="登录")).to_be_visible()
+    assert english_words(page) == []
+    screenshots(page, "login")
     assert locale_cookie(chinese_context) is None
 
     page.get_by_role("radio", name="English").click()
@@ -48,6 +38,7 @@ def test_a_chinese_browser_gets_chinese_and_a_choice_of_english_holds(
 
     page.reload()
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+    screenshots(page, "login")
     later = chinese_context.new_page()
     later.goto(f"{frontend_url}/auth/register")
     expect(later.get_by_role("navigation").get_by_role("link", name="Sign in")).to_be_visible()
