@@ -5,6 +5,8 @@ so switching language changes every word at once, with no reload.
 - `t("Sign in")`, `t("We sent a link to {email}", email=State.sent_to)`: a fixed message, its
   `{name}` placeholders filled in the browser from vars or values.
 - `tn("{count} event", "{count} events", State.count)`: a message with a plural.
+- `shown(label)`: what a shared component does with a label it was given, a Var or an
+  `N_`-marked English message id.
 - `chosen(State.problem, PROBLEMS)`: a var holding one of a set of known messages (a State keeps
   the English message id, the page shows it translated).
 - `local_time(State.at_iso)`, `table_time(row.at_iso)`, `local_number(State.total)`: dates (UTC,
@@ -34,6 +36,12 @@ def t(message: str, **params: Param) -> Var[str]:
     """`message` in the page's language, its `{name}` placeholders filled from `params`."""
     table = Var.create(every_locale(message))
     return _fill(table[LocaleState.lang].to(str), params)
+
+
+def shown(label: str | Var[str]) -> Var[str]:
+    """A label a shared component was given: a Var as it is, a string as an English message id
+    (marked with `N_` where it is written) in the page's language."""
+    return label if isinstance(label, Var) else t(label)
 
 
 def tn(singular: str, plural: str, count: Var[int], **params: Param) -> Var[str]:
