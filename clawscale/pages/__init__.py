@@ -15,6 +15,7 @@ from clawscale.components.admin.placeholder import admin_placeholder
 from clawscale.components.catalogue import PLACEHOLDER_PAGES, PageSpec, Section, SitePage
 from clawscale.components.layout import is_development, page_title
 from clawscale.components.placeholder import placeholder_page
+from clawscale.components.translated import t
 from clawscale.pages.account import calendar_import as account_calendar_import
 from clawscale.pages.account import index as account
 from clawscale.pages.admin import admins as admin_admins
@@ -95,7 +96,7 @@ def register_pages(app: rx.App) -> None:
     app.add_page(
         landing_page,
         route=LANDING_ROUTE,
-        title=LANDING_TITLE,
+        title=t(LANDING_TITLE),
         description=LANDING_DESCRIPTION,
         on_load=[LocaleState.settle, CustomerSessionState.check_session],
     )
