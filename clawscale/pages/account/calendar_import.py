@@ -115,14 +115,18 @@ AGENT_UNREACHABLE_DURING_IMPORT = N_(
     "Your agent could not be reached during the import. Try again."
 )
 UNKNOWN_REASON = N_("Reason: {code}.")
-WORDS: tuple[str, ...] = (
-    *BLOCKED_REASONS.values(),
-    *RUN_REASONS.values(),
-    AGENT_UNREACHABLE,
-    CANNOT_IMPORT,
-    LINK_UNUSABLE,
-    AGENT_UNREACHABLE_DURING_IMPORT,
-    UNKNOWN_REASON,
+WORDS: tuple[str, ...] = tuple(
+    dict.fromkeys(
+        (
+            *BLOCKED_REASONS.values(),
+            *RUN_REASONS.values(),
+            AGENT_UNREACHABLE,
+            CANNOT_IMPORT,
+            LINK_UNUSABLE,
+            AGENT_UNREACHABLE_DURING_IMPORT,
+            UNKNOWN_REASON,
+        )
+    )
 )
 """Every message id `blocked_words` and `reason_words` give, and a refusal may show."""
 RUN_HEADLINES: dict[str, str] = {
