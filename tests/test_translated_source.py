@@ -141,9 +141,6 @@ NOT_YET_TRANSLATED = frozenset(
         "pages/admin/index.py",
         "pages/admin/shared_channels/detail.py",
         "pages/admin/shared_channels/index.py",
-        "pages/auth/claim.py",
-        "pages/auth/claim_entry.py",
-        "pages/auth/register.py",
         "state/admin/channel_filters.py",
         "state/admin/display.py",
     }

@@ -71,11 +71,13 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> pytest.TestReport:
-    """Keep a screenshot of the page of a failed test in `.pytest_cache/d/browser-failures/`."""
+    """Keep a screenshot of the page of a failed test in `.pytest_cache/d/browser-failures/`
+    (when the cache plugin is on)."""
     report: pytest.TestReport = yield
     page = getattr(item, "funcargs", {}).get("page")
-    if report.when == "call" and report.failed and isinstance(page, Page) and item.config.cache:
-        folder = item.config.cache.mkdir("browser-failures")
+    cache = getattr(item.config, "cache", None)
+    if report.when == "call" and report.failed and isinstance(page, Page) and cache:
+        folder = cache.mkdir("browser-failures")
         path = folder / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', item.name)}.png"
         page.screenshot(path=path, full_page=True)
         report.sections.append(("screenshot", str(path)))
