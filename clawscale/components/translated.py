@@ -54,10 +54,11 @@ def tn(singular: str, plural: str, count: Var[int], **params: Param) -> Var[str]
     return _fill(text, {"count": local_number(count), **params})
 
 
-def chosen(message: Var[str], messages: Iterable[str]) -> Var[str]:
-    """The message a var holds, translated when it is one of `messages` (else as it is)."""
+def chosen(message: Var[str], messages: Iterable[str], **params: Param) -> Var[str]:
+    """The message a var holds, translated when it is one of `messages` (else as it is), its
+    `{name}` placeholders filled from `params`."""
     table = Var.create({known: every_locale(known) for known in messages})
-    return (table[message].to(dict)[LocaleState.lang] | message).to(str)
+    return _fill((table[message].to(dict)[LocaleState.lang] | message).to(str), params)
 
 
 def html_lang() -> Var[str]:

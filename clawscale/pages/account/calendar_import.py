@@ -481,7 +481,7 @@ CALLBACK_ERROR = N_("Google Calendar could not be connected. Try again.")
 def in_words(message: Var[str], code: Var[str]) -> Var[str]:
     """A message id of `WORDS` in the page's language; the `{code}` of a message about an
     unknown code filled with that code."""
-    return chosen(message, WORDS).replace("{code}", code)
+    return chosen(message, WORDS, code=code)
 
 
 def run_badge() -> rx.Component:
