@@ -1,6 +1,6 @@
 """What the console's channel tables (`/admin/channels`, `/admin/shared-channels`) share: the
-kind-and-state filter bar, channel kinds in words, and the cells saying how a channel is doing
-(a row's `last_activity` is an ISO string, "" for never)."""
+kind-and-state filter bar, channel kinds in words, and the cells saying how a channel is
+doing."""
 
 from collections.abc import Mapping
 from typing import Any
@@ -10,7 +10,7 @@ from reflex.vars import Var
 
 from clawscale.channels.wechat_personal.adapter import KIND as WECHAT_PERSONAL
 from clawscale.components.admin.shared_channel_form import KIND_LABELS
-from clawscale.components.admin.tables import Text, time_or_never
+from clawscale.components.admin.tables import Text
 from clawscale.components.admin.widgets import clamped, filter_bar, filter_select, row_badge
 from clawscale.components.translated import chosen
 from clawscale.i18n.catalogs import N_
@@ -63,12 +63,17 @@ def channel_filters(
     )
 
 
-def channel_state_cells(row: Any) -> tuple[rx.Component, ...]:
-    """The state badge, the last activity and the last error of a channel row."""
+def channel_state_cells(
+    row: Any, last_activity: Var[str] | None = None
+) -> tuple[rx.Component, ...]:
+    """The state badge, the last activity and the last error of a channel row; the last
+    activity `last_activity` when given (`time_or_never` of the row's ISO string), else the
+    row's `last_activity` as it is (the shared channels page's English words, until it keeps
+    an ISO string too)."""
     return (
         rx.table.cell(row_badge(row.status_label, row.status_color)),
         rx.table.cell(
-            time_or_never(row.last_activity),
+            row.last_activity if last_activity is None else last_activity,
             white_space=rx.breakpoints(initial="normal", md="nowrap"),
         ),
         rx.table.cell(

@@ -27,6 +27,7 @@ from clawscale.components.admin.tables import (
     loading_rows,
     pager,
     state_words,
+    time_or_never,
 )
 from clawscale.components.admin.widgets import (
     clamped,
@@ -296,7 +297,7 @@ def channel_table_row(row: Var[ChannelRow]) -> rx.Component:
             min_width="8rem",
             max_width="14rem",
         ),
-        *channel_state_cells(row),
+        *channel_state_cells(row, time_or_never(row.last_activity)),
         rx.table.cell(
             rx.cond(
                 row.can_disconnect,
