@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 from sqlmodel import select
 
 from clawscale.state.admin.pagination import PAGE_SIZE
-from tests.browser.conftest import AdminLogin
+from tests.browser.conftest import AdminLogin, warm_up
 from tests.browser.test_admin_pages import SCREENSHOTS, WIDTHS, fits_the_window
 from tests.processes import wait_until
 
@@ -24,6 +24,13 @@ pytestmark = pytest.mark.browser
 
 DEAD_ROWS = PAGE_SIZE + 2
 LONG = "x" * 80
+ROUTES = ("/admin", "/admin/deliveries", "/admin/customers", "/admin/channels", "/admin/agents")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def warm_frontend(browser: Browser, frontend_url: str) -> None:
+    """The pages built once before the tests (see `warm_up`)."""
+    warm_up(browser, frontend_url, ROUTES)
 
 
 @dataclass(frozen=True)
@@ -686,7 +693,7 @@ def test_disconnecting_a_channel_asks_first_and_updates_its_row_in_place(
     tag = secrets.token_hex(3)
     channel_id = seed_wechat_channel(tag)
     page.goto(frontend_url + "/admin/channels")
-    choose(page, "Kind", "wechat_personal")
+    choose(page, "Kind", "Personal WeChat")
     row = page.locator(f'tr[data-channel="{channel_id}"]')
     expect(row).to_contain_text("Connected")
     page.evaluate("window.__stillTheSamePage = true")

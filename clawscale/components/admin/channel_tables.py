@@ -1,5 +1,6 @@
 """What the console's channel tables (`/admin/channels`, `/admin/shared-channels`) share: the
-kind-and-state filter bar and the cells saying how a channel is doing."""
+kind-and-state filter bar, channel kinds in words, and the cells saying how a channel is
+doing."""
 
 from collections.abc import Mapping
 from typing import Any
@@ -7,16 +8,35 @@ from typing import Any
 import reflex as rx
 from reflex.vars import Var
 
+from clawscale.channels.wechat_personal.adapter import KIND as WECHAT_PERSONAL
+from clawscale.components.admin.shared_channel_form import KIND_LABELS
+from clawscale.components.admin.tables import Text
 from clawscale.components.admin.widgets import clamped, filter_bar, filter_select, row_badge
+from clawscale.components.translated import chosen
+from clawscale.i18n.catalogs import N_
 from clawscale.state.admin.channel_filters import ANY
+
+KIND_NAMES: dict[str, str] = {WECHAT_PERSONAL: N_("Personal WeChat"), **KIND_LABELS}
+"""Every kind the gateway serves, in words (English message ids)."""
+
+
+def kind_words(kind: str) -> str:
+    """A channel kind in words, for a row to keep: its name, or the kind as it is when the
+    gateway does not serve it."""
+    return KIND_NAMES.get(kind, kind)
+
+
+def kind_text(words: Var[str]) -> Var[str]:
+    """A row's `kind_words` in the page's language."""
+    return chosen(words, KIND_NAMES.values())
 
 
 def channel_filters(
-    label: str,
+    label: Text,
     field_prefix: str,
     state: Any,
-    kind_choices: Mapping[str, str],
-    state_choices: Mapping[str, str],
+    kind_choices: Mapping[str, Text],
+    state_choices: Mapping[str, Text],
     more_kinds: Var[list[str]] | None = None,
 ) -> rx.Component:
     """Kind and state of a `ChannelFilterState`, each applied at once (the kinds: "any", those
@@ -24,15 +44,15 @@ def channel_filters(
     return filter_bar(
         label,
         filter_select(
-            "Kind",
+            N_("Kind"),
             f"{field_prefix}-kind",
             state.kind_filter,
             state.set_kind,
-            {ANY: "Any kind", **kind_choices},
+            {ANY: N_("Any kind"), **kind_choices},
             more_kinds,
         ),
         filter_select(
-            "State",
+            N_("State"),
             f"{field_prefix}-state",
             state.state_filter,
             state.set_state,
@@ -43,11 +63,19 @@ def channel_filters(
     )
 
 
-def channel_state_cells(row: Any) -> tuple[rx.Component, ...]:
-    """The state badge, the last activity and the last error of a channel row."""
+def channel_state_cells(
+    row: Any, last_activity: Var[str] | None = None
+) -> tuple[rx.Component, ...]:
+    """The state badge, the last activity and the last error of a channel row; the last
+    activity `last_activity` when given (`time_or_never` of the row's ISO string), else the
+    row's `last_activity` as it is (the shared channels page's English words, until it keeps
+    an ISO string too)."""
     return (
         rx.table.cell(row_badge(row.status_label, row.status_color)),
-        rx.table.cell(row.last_activity, white_space=rx.breakpoints(initial="normal", md="nowrap")),
+        rx.table.cell(
+            row.last_activity if last_activity is None else last_activity,
+            white_space=rx.breakpoints(initial="normal", md="nowrap"),
+        ),
         rx.table.cell(
             clamped(row.last_error, size="1", color_scheme="red"),
             min_width="10rem",

@@ -1,9 +1,12 @@
-"""Parts of the console's tables: the table itself, sortable column headers, state badges, the
-pager and the empty state.
+"""Parts of the console's tables: the table itself, sortable column headers, state badges,
+times, the pager and the empty state.
 
 Tables scroll sideways inside their frame when a narrow screen cannot fit every column, so a
 long value never pushes the page wider than the window. A sortable header is a button: it
 shows an arrow for the current order and tells screen readers with `aria-sort`.
+
+Every label, header, title and advice is a `Var` or an English message id (marked with `N_`
+where it is written); it shows in the page's language.
 """
 
 from collections.abc import Sequence
@@ -14,9 +17,13 @@ import reflex as rx
 from reflex.event import EventHandler
 from reflex.vars import Var
 
+from clawscale.components.translated import chosen, local_number, shown, t, table_time
+from clawscale.state.admin.badges import STATE_WORDS
+from clawscale.state.admin.display import NEVER
 from clawscale.state.admin.pagination import PaginationState, SortedPaginationState
 
 BadgeColor = Literal["green", "gray", "red", "amber", "indigo"]
+Text = str | Var[str]
 VISUALLY_HIDDEN = {
     "position": "absolute",
     "width": "1px",
@@ -31,20 +38,21 @@ VISUALLY_HIDDEN = {
 class Sortable:
     """A column header that sorts the table by `key` (one the domain's list query offers)."""
 
-    label: str
+    label: Text
     key: str
 
 
-Header = str | Sortable
+Header = Text | Sortable
 
 
 def sort_header(header: Sortable, state: type[SortedPaginationState]) -> rx.Component:
     """A header cell whose button sorts by its column, then flips the direction."""
     current = state.sort_key == header.key
     descending = current & state.sort_descending
+    column = shown(header.label)
     return rx.table.column_header_cell(
         rx.el.button(
-            header.label,
+            column,
             rx.cond(
                 current,
                 rx.cond(
@@ -58,8 +66,8 @@ def sort_header(header: Sortable, state: type[SortedPaginationState]) -> rx.Comp
             on_click=state.sort_by(header.key),
             title=rx.cond(
                 descending,
-                f"Sort by {header.label}, ascending",
-                f"Sort by {header.label}, descending",
+                t("Sort by {column}, ascending", column=column),
+                t("Sort by {column}, descending", column=column),
             ),
             style={
                 "all": "unset",
@@ -79,15 +87,17 @@ def sort_header(header: Sortable, state: type[SortedPaginationState]) -> rx.Comp
 
 
 def header_cell(header: Header, state: type[SortedPaginationState] | None) -> rx.Component:
-    """A plain column header, or a sorting one when the table has a sort `state`."""
+    """A plain column header (an empty one for a column of buttons), or a sorting one when the
+    table has a sort `state`."""
     if isinstance(header, Sortable) and state is not None:
         return sort_header(header, state)
     label = header.label if isinstance(header, Sortable) else header
-    return rx.table.column_header_cell(label, white_space="nowrap")
+    words = "" if isinstance(label, str) and not label else shown(label)
+    return rx.table.column_header_cell(words, white_space="nowrap")
 
 
 def data_table(
-    label: str,
+    label: Text,
     headers: Sequence[Header],
     body: rx.Component,
     sorted_by: type[SortedPaginationState] | None = None,
@@ -95,7 +105,7 @@ def data_table(
     """A table named `label` (by its caption, read by screen readers), its column `headers`
     (the `Sortable` ones sort through `sorted_by`), and its rows (`body`)."""
     return rx.table.root(
-        rx.el.caption(label, style=VISUALLY_HIDDEN),
+        rx.el.caption(shown(label), style=VISUALLY_HIDDEN),
         rx.table.header(rx.table.row(*(header_cell(header, sorted_by) for header in headers))),
         rx.table.body(body),
         variant="surface",
@@ -104,13 +114,25 @@ def data_table(
     )
 
 
-def state_badge(label: str | Var[str], color: BadgeColor) -> rx.Component:
+def state_words(label: Var[str]) -> Var[str]:
+    """A row's state label (`state.admin.badges.state_label`) in the page's language."""
+    return chosen(label, STATE_WORDS)
+
+
+def state_badge(label: Text, color: BadgeColor) -> rx.Component:
     """A state shown as a coloured badge."""
-    return rx.badge(label, color_scheme=color, variant="soft", radius="full", white_space="nowrap")
+    return rx.badge(
+        shown(label), color_scheme=color, variant="soft", radius="full", white_space="nowrap"
+    )
+
+
+def time_or_never(iso: Var[str], *, seconds: bool = False) -> Var[str]:
+    """A moment (ISO 8601, UTC) compact for a table cell, or "Never" for ""."""
+    return rx.cond(iso != "", table_time(iso, seconds=seconds), t(NEVER)).to(str)
 
 
 def pager_button(
-    *content: rx.Component | str, on_click: EventHandler, enabled: Var[bool]
+    *content: rx.Component | Var[str], on_click: EventHandler, enabled: Var[bool]
 ) -> rx.Component:
     """A Previous or Next button; disabled at either end."""
     return rx.button(
@@ -124,19 +146,34 @@ def pager_button(
     )
 
 
-def pager(state: type[PaginationState], noun: str) -> rx.Component:
+def shown_range(state: type[PaginationState], noun: Text) -> Var[str]:
+    """Which rows are shown, out of how many `noun`: "21-40 of 45 customers" (with an en dash)."""
+    numbers = {
+        "first": local_number(state.offset + 1),
+        "last": local_number(state.offset + state.shown),
+        "total": local_number(state.total),
+        "noun": shown(noun),
+    }
+    return rx.cond(
+        state.count_stopped,
+        t("{first}\N{EN DASH}{last} of {total}+ {noun}", **numbers),
+        t("{first}\N{EN DASH}{last} of {total} {noun}", **numbers),
+    ).to(str)
+
+
+def pager(state: type[PaginationState], noun: Text) -> rx.Component:
     """Which rows are shown, out of how many `noun`, with Previous and Next."""
     return rx.flex(
-        rx.text(state.range_label, f" {noun}", size="2", color_scheme="gray", role="status"),
+        rx.text(shown_range(state, noun), size="2", color_scheme="gray", role="status"),
         rx.flex(
             pager_button(
                 rx.icon("chevron-left", size=16),
-                "Previous",
+                t("Previous"),
                 on_click=state.previous_page,
                 enabled=state.has_previous,
             ),
             pager_button(
-                "Next",
+                t("Next"),
                 rx.icon("chevron-right", size=16),
                 on_click=state.next_page,
                 enabled=state.has_next,
@@ -150,7 +187,7 @@ def pager(state: type[PaginationState], noun: str) -> rx.Component:
     )
 
 
-def empty_state(icon: str, title: str, advice: str) -> rx.Component:
+def empty_state(icon: str, title: Text, advice: Text) -> rx.Component:
     """What an empty table shows: what is missing and what to do about it."""
     return rx.flex(
         rx.center(
@@ -160,8 +197,8 @@ def empty_state(icon: str, title: str, advice: str) -> rx.Component:
             border_radius="full",
             background="var(--accent-a3)",
         ),
-        rx.heading(title, as_="h2", size="3"),
-        rx.text(advice, size="2", color_scheme="gray", max_width="30rem"),
+        rx.heading(shown(title), as_="h2", size="3"),
+        rx.text(shown(advice), size="2", color_scheme="gray", max_width="30rem"),
         direction="column",
         align="center",
         spacing="2",
@@ -172,6 +209,10 @@ def empty_state(icon: str, title: str, advice: str) -> rx.Component:
     )
 
 
-def loading_rows(what: str) -> rx.Component:
+def loading_rows(what: Text) -> rx.Component:
     """Shown while a table's first page is on its way."""
-    return rx.flex(rx.spinner(), rx.text(f"Loading {what}…", color_scheme="gray"), spacing="3")
+    return rx.flex(
+        rx.spinner(),
+        rx.text(t("Loading {what}…", what=shown(what)), color_scheme="gray"),
+        spacing="3",
+    )

@@ -3,7 +3,8 @@ fields, a detail dialog with its facts, a confirmation dialog, and a cell that f
 value.
 
 Filters are labelled (screen readers and tests find them by name) and wrap onto new rows on a
-narrow screen.
+narrow screen. Labels, titles, hints and choices are `Var`s or English message ids (marked with
+`N_` where they are written), shown in the page's language.
 """
 
 from collections.abc import Mapping, Sequence
@@ -12,22 +13,25 @@ import reflex as rx
 from reflex.event import EventHandler, EventSpec
 from reflex.vars import Var
 
-from clawscale.components.admin.tables import (
-    state_badge,
-)
+from clawscale.components.admin.tables import Text, state_badge, state_words
+from clawscale.components.translated import shown, t
 from clawscale.state.form import FormState
 
-Fact = tuple[str, rx.Component | Var[str] | str]
+Fact = tuple[Text, rx.Component | Var[str]]
 
 
-def row_badge(label: Var[str] | str, color: Var[str] | str) -> rx.Component:
-    """A state badge whose colour comes from the row (see `state.admin.badges`)."""
-    return state_badge(label, color)  # type: ignore[arg-type]
+def row_badge(label: Text, color: Var[str] | str) -> rx.Component:
+    """A state badge whose words and colour come from the row (see `state.admin.badges`): a
+    var holding a state's label shows it in the page's language (other words as they are)."""
+    words = state_words(label) if isinstance(label, Var) else label
+    return state_badge(words, color)  # type: ignore[arg-type]
 
 
-def field_label(label: str, field_id: str) -> rx.Component:
+def field_label(label: Text, field_id: str) -> rx.Component:
     """The label of a filter field."""
-    return rx.text(rx.el.label(label, html_for=field_id), as_child=True, size="1", weight="medium")
+    return rx.text(
+        rx.el.label(shown(label), html_for=field_id), as_child=True, size="1", weight="medium"
+    )
 
 
 def clamped(text: Var[str], lines: int = 2, **props: object) -> rx.Component:
@@ -48,22 +52,22 @@ def clamped(text: Var[str], lines: int = 2, **props: object) -> rx.Component:
 
 
 def filter_select(
-    label: str,
+    label: Text,
     field_id: str,
     value: Var[str],
     on_change: EventHandler,
-    choices: Mapping[str, str],
+    choices: Mapping[str, Text],
     more: Var[list[str]] | None = None,
 ) -> rx.Component:
     """A labelled choice (value → words, then the values of `more` as they are) that applies
     as soon as it changes."""
-    items = [rx.select.item(words, value=choice) for choice, words in choices.items()]
+    items = [rx.select.item(shown(words), value=choice) for choice, words in choices.items()]
     if more is not None:
         items.append(rx.foreach(more, lambda choice: rx.select.item(choice, value=choice)))
     return rx.flex(
         field_label(label, field_id),
         rx.select.root(
-            rx.select.trigger(id=field_id, aria_label=label, min_width="10rem"),
+            rx.select.trigger(id=field_id, aria_label=shown(label), min_width="10rem"),
             rx.select.content(*items),
             value=value,
             on_change=on_change,
@@ -75,11 +79,11 @@ def filter_select(
 
 
 def filter_input(
-    label: str,
+    label: Text,
     field_id: str,
     value: Var[str],
     on_change: EventHandler,
-    placeholder: str,
+    placeholder: Text,
 ) -> rx.Component:
     """A labelled text filter, applied with the bar's Apply button (or Enter)."""
     return rx.flex(
@@ -89,7 +93,7 @@ def filter_input(
             name=field_id,
             value=value,
             on_change=on_change,
-            placeholder=placeholder,
+            placeholder=shown(placeholder),
             auto_complete="off",
             size="2",
             min_width=rx.breakpoints(initial="100%", sm="14rem"),
@@ -102,7 +106,7 @@ def filter_input(
 
 
 def filter_bar(
-    label: str,
+    label: Text,
     *fields: rx.Component,
     on_submit: EventHandler,
     on_clear: EventHandler,
@@ -113,10 +117,14 @@ def filter_bar(
             *fields,
             rx.flex(
                 rx.button(
-                    rx.icon("search", size=16), "Apply", type="submit", size="2", cursor="pointer"
+                    rx.icon("search", size=16),
+                    t("Apply"),
+                    type="submit",
+                    size="2",
+                    cursor="pointer",
                 ),
                 rx.button(
-                    "Clear",
+                    t("Clear"),
                     type="button",
                     on_click=on_clear,
                     variant="soft",
@@ -132,18 +140,18 @@ def filter_bar(
             spacing="3",
         ),
         role="search",
-        aria_label=label,
+        aria_label=shown(label),
         on_submit=on_submit,
         width="100%",
     )
 
 
-def filter_link(text: Var[str], on_click: EventSpec, hint: str | Var[str]) -> rx.Component:
+def filter_link(text: Var[str], on_click: EventSpec, hint: Text) -> rx.Component:
     """A cell value that, clicked, narrows the list to it; long values wrap."""
     return rx.link(
         clamped(text, as_="span", size="2"),
         on_click=[rx.prevent_default, on_click],
-        title=hint,
+        title=shown(hint),
         href="#",
         underline="hover",
         cursor="pointer",
@@ -155,11 +163,11 @@ def facts(items: Sequence[Fact]) -> rx.Component:
     return rx.data_list.root(
         *(
             rx.data_list.item(
-                rx.data_list.label(label, min_width="9rem"),
+                rx.data_list.label(shown(label), min_width="9rem"),
                 rx.data_list.value(
-                    rx.text(value, overflow_wrap="anywhere")
-                    if not isinstance(value, rx.Component)
-                    else value
+                    value
+                    if isinstance(value, rx.Component)
+                    else rx.text(value, overflow_wrap="anywhere")
                 ),
             )
             for label, value in items
@@ -170,7 +178,7 @@ def facts(items: Sequence[Fact]) -> rx.Component:
 
 
 def detail_dialog(
-    title: Var[str] | str,
+    title: Text,
     is_open: Var[bool],
     on_open_change: EventHandler,
     *content: rx.Component,
@@ -179,13 +187,13 @@ def detail_dialog(
     return rx.dialog.root(
         rx.dialog.content(
             rx.flex(
-                rx.dialog.title(title, overflow_wrap="anywhere", margin="0"),
+                rx.dialog.title(shown(title), overflow_wrap="anywhere", margin="0"),
                 rx.dialog.close(
                     rx.icon_button(
                         rx.icon("x", size=16),
                         variant="ghost",
                         color_scheme="gray",
-                        aria_label="Close",
+                        aria_label=t("Close"),
                         cursor="pointer",
                     )
                 ),
@@ -202,9 +210,9 @@ def detail_dialog(
 
 
 def confirm_dialog(
-    title: str,
+    title: Text,
     description: rx.Component,
-    action: str,
+    action: Text,
     *,
     is_open: Var[bool],
     on_open_change: EventHandler,
@@ -215,14 +223,14 @@ def confirm_dialog(
     """Asks before a consequential action: Cancel, or `action` to go ahead."""
     return rx.alert_dialog.root(
         rx.alert_dialog.content(
-            rx.alert_dialog.title(title),
+            rx.alert_dialog.title(shown(title)),
             rx.alert_dialog.description(description, size="2"),
             rx.flex(
                 rx.alert_dialog.cancel(
-                    rx.button("Cancel", variant="soft", color_scheme="gray", cursor="pointer")
+                    rx.button(t("Cancel"), variant="soft", color_scheme="gray", cursor="pointer")
                 ),
                 rx.button(
-                    action,
+                    shown(action),
                     on_click=on_confirm,
                     loading=busy,
                     color_scheme=color,
@@ -240,18 +248,18 @@ def confirm_dialog(
 
 
 def row_button(
-    label: str, icon: str, on_click: EventSpec, aria_label: Var[str] | str, color: str = "gray"
+    label: Text, icon: str, on_click: EventSpec, aria_label: Text, color: str = "gray"
 ) -> rx.Component:
     """A small action at the end of a table row."""
     return rx.button(
         rx.icon(icon, size=14),
-        label,
+        shown(label),
         on_click=on_click,
         variant="soft",
         color_scheme=color,
         size="1",
         cursor="pointer",
-        aria_label=aria_label,
+        aria_label=shown(aria_label),
         white_space="nowrap",
     )
 
@@ -261,21 +269,21 @@ def table_with_pager(table: rx.Component, pager_row: rx.Component) -> rx.Compone
     return rx.flex(table, pager_row, direction="column", spacing="3")
 
 
-def section_title(title: str, subtitle: str) -> rx.Component:
+def section_title(title: Text, subtitle: Text) -> rx.Component:
     """The heading of a part of the page, with a line on what it is for."""
     return rx.flex(
-        rx.heading(title, as_="h2", size="5"),
-        rx.text(subtitle, size="2", color_scheme="gray"),
+        rx.heading(shown(title), as_="h2", size="5"),
+        rx.text(shown(subtitle), size="2", color_scheme="gray"),
         direction="column",
         spacing="1",
     )
 
 
-def icon_submit(icon: str, label: str, state: type[FormState]) -> rx.Component:
+def icon_submit(icon: str, label: Text, state: type[FormState]) -> rx.Component:
     """A console form's submit button with its icon, busy while the form is submitting."""
     return rx.button(
         rx.icon(icon, size=16),
-        label,
+        shown(label),
         type="submit",
         loading=state.submitting,
         cursor="pointer",

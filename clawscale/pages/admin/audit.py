@@ -10,9 +10,11 @@ from sqlmodel import Session
 from clawscale.components.admin.console import console_page
 from clawscale.components.admin.tables import Sortable, data_table, empty_state, loading_rows, pager
 from clawscale.components.catalogue import PageSpec, Section, SitePage
+from clawscale.components.translated import chosen, table_time
 from clawscale.domain.console.audit_log import AuditEntry, count_audit_entries, list_audit_entries
 from clawscale.domain.sorting import Sort
-from clawscale.state.admin.display import NOTHING, table_time
+from clawscale.i18n.catalogs import N_
+from clawscale.state.admin.display import NOTHING, iso_time
 from clawscale.state.admin.pagination import (
     PAGE_SIZE,
     SortedPaginationState,
@@ -22,30 +24,36 @@ from clawscale.state.admin.pagination import (
 from clawscale.state.admin.session import AdminSessionState
 
 ACTION_LABELS = {
-    "admin.login": "Signed in",
-    "admin.logout": "Signed out",
-    "admin.create": "Added an admin",
-    "admin.deleted": "Deleted an admin",
-    "admin.deactivated": "Deactivated an admin",
-    "channel.disconnect": "Disconnected a channel",
-    "delivery.retry": "Retried a delivery",
-    "binding.retry": "Retried provisioning",
-    "shared_channel.connect": "Connected a shared channel",
-    "shared_channel.disconnect": "Disconnected a shared channel",
-    "shared_channel.archive": "Archived a shared channel",
+    "admin.login": N_("Signed in"),
+    "admin.logout": N_("Signed out"),
+    "admin.create": N_("Added an admin"),
+    "admin.deleted": N_("Deleted an admin"),
+    "admin.deactivated": N_("Deactivated an admin"),
+    "agent.create": N_("Registered an agent"),
+    "agent.update": N_("Changed an agent"),
+    "channel.disconnect": N_("Disconnected a channel"),
+    "delivery.retry": N_("Retried a delivery"),
+    "binding.retry": N_("Retried provisioning"),
+    "shared_channel.create": N_("Created a shared channel"),
+    "shared_channel.update": N_("Changed a shared channel"),
+    "shared_channel.connect": N_("Connected a shared channel"),
+    "shared_channel.disconnect": N_("Disconnected a shared channel"),
+    "shared_channel.archive": N_("Archived a shared channel"),
 }
 TARGET_LABELS = {
-    "admin_account": "Admin",
-    "session": "Session",
-    "channel": "Channel",
-    "outbound_delivery": "Delivery",
-    "customer": "Customer",
+    "admin_account": N_("Admin"),
+    "agent": N_("Agent"),
+    "session": N_("Session"),
+    "channel": N_("Channel"),
+    "outbound_delivery": N_("Delivery"),
+    "customer": N_("Customer"),
 }
 
 
 @dataclass(frozen=True)
 class AuditRow:
-    """One entry as the table shows it."""
+    """One entry as the table shows it: its labels English message ids (an unknown target kind
+    as it is), its time an ISO string."""
 
     id: str
     time: str
@@ -66,7 +74,7 @@ def audit_row(entry: AuditEntry) -> AuditRow:
     """An entry in words."""
     return AuditRow(
         id=entry.id,
-        time=table_time(entry.created_at, seconds=True),
+        time=iso_time(entry.created_at),
         admin=entry.admin_email or NOTHING,
         action=entry.action,
         action_label=ACTION_LABELS.get(entry.action, ""),
@@ -105,15 +113,15 @@ class AuditState(SortedPaginationState, AdminSessionState):
 
 SPEC = PageSpec(
     "/admin/audit",
-    "Audit log",
-    "Every admin action — sign-ins, new and removed admins — newest first.",
+    N_("Audit log"),
+    N_("Every admin action — sign-ins, new and removed admins — newest first."),
     Section.ADMIN,
 )
 COLUMNS = (
-    Sortable("Time (UTC)", "time"),
-    Sortable("Admin", "admin"),
-    Sortable("Action", "action"),
-    Sortable("Target", "target"),
+    Sortable(N_("Time (UTC)"), "time"),
+    Sortable(N_("Admin"), "admin"),
+    Sortable(N_("Action"), "action"),
+    Sortable(N_("Target"), "target"),
 )
 
 
@@ -125,7 +133,11 @@ def two_lines(first: rx.Component, second: rx.Component) -> rx.Component:
 def action_cell(row: Var[AuditRow]) -> rx.Component:
     """The action in words (when known) above its code."""
     return two_lines(
-        rx.cond(row.action_label != "", rx.text(row.action_label, size="2"), rx.fragment()),
+        rx.cond(
+            row.action_label != "",
+            rx.text(chosen(row.action_label, ACTION_LABELS.values()), size="2"),
+            rx.fragment(),
+        ),
         rx.code(row.action, variant="soft", size="1"),
     )
 
@@ -135,7 +147,7 @@ def target_cell(row: Var[AuditRow]) -> rx.Component:
     return two_lines(
         rx.cond(
             row.target_kind != "",
-            rx.text(row.target_kind, size="1", color_scheme="gray"),
+            rx.text(chosen(row.target_kind, TARGET_LABELS.values()), size="1", color_scheme="gray"),
             rx.fragment(),
         ),
         rx.text(row.target, size="2", overflow_wrap="anywhere"),
@@ -145,7 +157,10 @@ def target_cell(row: Var[AuditRow]) -> rx.Component:
 def audit_table_row(row: Var[AuditRow]) -> rx.Component:
     """One entry: when, who, what, and to what."""
     return rx.table.row(
-        rx.table.cell(row.time, white_space=rx.breakpoints(initial="normal", md="nowrap")),
+        rx.table.cell(
+            table_time(row.time, seconds=True),
+            white_space=rx.breakpoints(initial="normal", md="nowrap"),
+        ),
         rx.table.cell(rx.text(row.admin, overflow_wrap="anywhere"), min_width="12rem"),
         rx.table.cell(action_cell(row), min_width="10rem"),
         rx.table.cell(target_cell(row), min_width="12rem"),
@@ -161,20 +176,25 @@ def audit_table() -> rx.Component:
             AuditState.rows,
             rx.flex(
                 data_table(
-                    "Audit log", COLUMNS, rx.foreach(AuditState.rows, audit_table_row), AuditState
+                    N_("Audit log"),
+                    COLUMNS,
+                    rx.foreach(AuditState.rows, audit_table_row),
+                    AuditState,
                 ),
-                pager(AuditState, "entries"),
+                pager(AuditState, N_("entries")),
                 direction="column",
                 spacing="3",
             ),
             empty_state(
                 "scroll-text",
-                "Nothing recorded yet",
-                "Admin sign-ins, new admins and removals appear here as they happen. "
-                "Add or remove an admin on the Admins page to see one.",
+                N_("Nothing recorded yet"),
+                N_(
+                    "Admin sign-ins, new admins and removals appear here as they happen. "
+                    "Add or remove an admin on the Admins page to see one."
+                ),
             ),
         ),
-        loading_rows("the audit log"),
+        loading_rows(N_("the audit log")),
     )
 
 

@@ -12,9 +12,23 @@ from reflex.vars import Var
 from sqlmodel import Session
 
 from clawscale.channels.webhooks import ProviderError
-from clawscale.components.admin.channel_tables import channel_filters, channel_state_cells
+from clawscale.components.admin.channel_tables import (
+    KIND_NAMES,
+    channel_filters,
+    channel_state_cells,
+    kind_text,
+    kind_words,
+)
 from clawscale.components.admin.console import console_page
-from clawscale.components.admin.tables import Sortable, data_table, empty_state, loading_rows, pager
+from clawscale.components.admin.tables import (
+    Sortable,
+    data_table,
+    empty_state,
+    loading_rows,
+    pager,
+    state_words,
+    time_or_never,
+)
 from clawscale.components.admin.widgets import (
     clamped,
     confirm_dialog,
@@ -23,6 +37,7 @@ from clawscale.components.admin.widgets import (
 )
 from clawscale.components.catalogue import PageSpec, Section, SitePage
 from clawscale.components.forms import answer
+from clawscale.components.translated import chosen, t
 from clawscale.db import get_engine
 from clawscale.domain.channels.admin import (
     can_disconnect,
@@ -33,11 +48,12 @@ from clawscale.domain.console.dashboard import agent_names, channel_kinds, custo
 from clawscale.domain.console.directory import list_channels
 from clawscale.domain.errors import DomainError
 from clawscale.domain.sorting import Sort
+from clawscale.i18n.catalogs import N_
 from clawscale.models import Channel, ChannelScope, ChannelStatus
 from clawscale.settings import get_settings
 from clawscale.state.admin.badges import state_color, state_label
 from clawscale.state.admin.channel_filters import ANY, ChannelFilterState, state_choices
-from clawscale.state.admin.display import NOTHING, table_time
+from clawscale.state.admin.display import NOTHING, iso_time
 from clawscale.state.admin.pagination import (
     PAGE_SIZE,
     SortedPaginationState,
@@ -49,7 +65,9 @@ from clawscale.state.admin.session import AdminSessionState, AdminSignedOut
 
 @dataclass(frozen=True)
 class ChannelRow:
-    """One channel as the table shows it."""
+    """One channel as the table shows it: its kind, scope and state in words (English message
+    ids; an unknown kind as it is), its owner's name (a customer's, or its agent's when
+    `shared`), its last activity an ISO string."""
 
     id: str
     name: str
@@ -65,7 +83,17 @@ class ChannelRow:
 
 
 HTTP_TIMEOUT_SECONDS = 15.0
-PROVIDER_FAILED = "The provider refused to clear the webhook, so the channel is unchanged: {error}"
+PROVIDER_FAILED = N_(
+    "The provider refused to clear the webhook, so the channel is unchanged: {error}"
+)
+DISCONNECT_FAILED = N_("The channel could not be disconnected. Reload the page and try again.")
+DISCONNECT_PROBLEMS: dict[str, str] = {
+    "channel_not_found": N_("This channel is gone or can no longer be disconnected here."),
+    "shared_channel_not_found": N_("This channel is gone or can no longer be disconnected here."),
+    "channel_archived": N_("The channel is archived."),
+    "unsupported_shared_channel_kind": N_("The gateway no longer serves this kind of channel."),
+}
+PROBLEMS = (*DISCONNECT_PROBLEMS.values(), DISCONNECT_FAILED)
 
 
 def channel_rows(db: Session, channels: Sequence[Channel]) -> list[ChannelRow]:
@@ -75,19 +103,19 @@ def channel_rows(db: Session, channels: Sequence[Channel]) -> list[ChannelRow]:
 
     def owner(channel: Channel) -> str:
         if channel.scope == ChannelScope.SHARED:
-            return "Agent " + agents.get(channel.owner_agent_id or "", NOTHING)
+            return agents.get(channel.owner_agent_id or "", NOTHING)
         return customers.get(channel.owner_customer_id or "") or NOTHING
 
     return [
         ChannelRow(
             id=channel.id,
             name=channel.name or NOTHING,
-            kind=channel.kind,
+            kind=kind_words(channel.kind),
             scope=state_label(channel.scope),
             owner=owner(channel),
             status_label=state_label(channel.status),
             status_color=state_color(channel.status),
-            last_activity=table_time(channel.last_activity_at),
+            last_activity=iso_time(channel.last_activity_at),
             last_error=channel.last_error or "",
             shared=channel.scope == ChannelScope.SHARED,
             can_disconnect=can_disconnect(channel),
@@ -104,7 +132,8 @@ def channel_row(db: Session, channel_id: str) -> ChannelRow | None:
 
 @dataclass(frozen=True)
 class ChannelsPage(TablePage[ChannelRow]):
-    """A page of channels, and every kind in use."""
+    """A page of channels, and the kinds in use that the gateway does not serve (the filter
+    names the served ones)."""
 
     kinds: list[str] = field(default_factory=list)
 
@@ -118,12 +147,14 @@ def channels_page(db: Session, offset: int, kind: str, status: str, sort: Sort) 
     start = page_offset(offset, total)
     if start != offset:  # past the end (channels went away): the last page instead
         channels, total = list_channels(db, PAGE_SIZE, start, status_or_none, kind_or_none, sort)
-    return ChannelsPage(channel_rows(db, channels), start, total, channel_kinds(db))
+    unnamed = [kind for kind in channel_kinds(db) if kind not in KIND_NAMES]
+    return ChannelsPage(channel_rows(db, channels), start, total, unnamed)
 
 
 class ChannelsState(ChannelFilterState, SortedPaginationState, AdminSessionState):
-    """The kind and state chosen, the order, the page of channels, and the disconnect being
-    confirmed."""
+    """The kind and state chosen, the order, the page of channels, the disconnect being
+    confirmed, and how the last one went (`problem`: one of `PROBLEMS`; `provider_error`: what
+    the provider said; `disconnected`: the name of the channel disconnected)."""
 
     rows: list[ChannelRow] = rx.field(default_factory=list)
     loaded: bool = False
@@ -133,8 +164,9 @@ class ChannelsState(ChannelFilterState, SortedPaginationState, AdminSessionState
     pending_name: str = ""
     pending_shared: bool = False
     disconnecting: bool = False
-    notice: str = ""
+    disconnected: str = ""
     problem: str = ""
+    provider_error: str = ""
 
     async def _load_page(self) -> EventSpec | None:
         offset, kind, status, sort = self.offset, self.kind_filter, self.state_filter, self._sort()
@@ -173,10 +205,14 @@ class ChannelsState(ChannelFilterState, SortedPaginationState, AdminSessionState
         if not await self._refresh_session():
             return self._signed_out()
         self._reset_filters()
-        self.notice = self.problem = ""
+        self._forget_answers()
         self.confirm_open = False
         self._reset_sort("last_activity", descending=True)
         return await self._first_page()
+
+    def _forget_answers(self) -> None:
+        """No answer of an earlier disconnect on show."""
+        self.disconnected = self.problem = self.provider_error = ""
 
     @rx.event
     def ask_disconnect(self, channel_id: str) -> None:
@@ -184,7 +220,7 @@ class ChannelsState(ChannelFilterState, SortedPaginationState, AdminSessionState
         row = next((row for row in self.rows if row.id == channel_id), None)
         if row is None:
             return
-        self.notice = self.problem = ""
+        self._forget_answers()
         self.pending_id, self.pending_name, self.pending_shared = row.id, row.name, row.shared
         self.confirm_open = True
 
@@ -206,32 +242,32 @@ class ChannelsState(ChannelFilterState, SortedPaginationState, AdminSessionState
             yield self._signed_out()
             return
         except ProviderError as error:
-            self.problem = PROVIDER_FAILED.format(error=error)
+            self.problem, self.provider_error = PROVIDER_FAILED, str(error)
             return
         except DomainError as error:
-            self.problem = error.message or error.code
+            self.problem = DISCONNECT_PROBLEMS.get(error.code, DISCONNECT_FAILED)
             return
         finally:
             self.disconnecting = False
             self.confirm_open = False
         if row is not None:
             self.rows = [row if shown.id == row.id else shown for shown in self.rows]
-        self.notice = f"{name} is disconnected."
+        self.disconnected = name
 
 
 SPEC = PageSpec(
     "/admin/channels",
-    "Channels",
-    "Inspect every personal and shared channel, its state, last activity and last error.",
+    N_("Channels"),
+    N_("Inspect every personal and shared channel, its state, last activity and last error."),
     Section.ADMIN,
 )
 COLUMNS = (
-    Sortable("Channel", "name"),
-    Sortable("Kind", "kind"),
-    "Owner",
-    Sortable("State", "status"),
-    Sortable("Last activity (UTC)", "last_activity"),
-    "Last error",
+    Sortable(N_("Channel"), "name"),
+    Sortable(N_("Kind"), "kind"),
+    N_("Owner"),
+    Sortable(N_("State"), "status"),
+    Sortable(N_("Last activity (UTC)"), "last_activity"),
+    N_("Last error"),
     "",
 )
 
@@ -251,21 +287,25 @@ def channel_table_row(row: Var[ChannelRow]) -> rx.Component:
         ),
         rx.table.cell(
             rx.flex(
-                rx.text(row.kind, size="2"),
-                rx.text(row.scope, size="1", color_scheme="gray"),
+                rx.text(kind_text(row.kind), size="2"),
+                rx.text(state_words(row.scope), size="1", color_scheme="gray"),
                 direction="column",
             )
         ),
-        rx.table.cell(clamped(row.owner, size="2"), min_width="8rem", max_width="14rem"),
-        *channel_state_cells(row),
+        rx.table.cell(
+            clamped(rx.cond(row.shared, t("Agent {name}", name=row.owner), row.owner), size="2"),
+            min_width="8rem",
+            max_width="14rem",
+        ),
+        *channel_state_cells(row, time_or_never(row.last_activity)),
         rx.table.cell(
             rx.cond(
                 row.can_disconnect,
                 row_button(
-                    "Disconnect",
+                    N_("Disconnect"),
                     "unplug",
                     ChannelsState.ask_disconnect(row.id),
-                    f"Disconnect {row.name}",
+                    t("Disconnect {name}", name=row.name),
                     "red",
                 ),
                 rx.fragment(),
@@ -279,7 +319,12 @@ def channel_table_row(row: Var[ChannelRow]) -> rx.Component:
 def filters() -> rx.Component:
     """Kind and state, each applied at once."""
     return channel_filters(
-        "Filter channels", "channel", ChannelsState, {}, state_choices(), ChannelsState.kinds
+        N_("Filter channels"),
+        "channel",
+        ChannelsState,
+        KIND_NAMES,
+        state_choices(),
+        ChannelsState.kinds,
     )
 
 
@@ -291,40 +336,58 @@ def channels_table() -> rx.Component:
             ChannelsState.rows,
             table_with_pager(
                 data_table(
-                    "Channels",
+                    N_("Channels"),
                     COLUMNS,
                     rx.foreach(ChannelsState.rows, channel_table_row),
                     ChannelsState,
                 ),
-                pager(ChannelsState, "channels"),
+                pager(ChannelsState, N_("channels")),
             ),
             empty_state(
                 "radio-tower",
-                "No channels match",
-                "Clear the filters to see every channel. Customers connect personal channels "
-                "from their Channels page; shared channels are added on Shared channels.",
+                N_("No channels match"),
+                N_(
+                    "Clear the filters to see every channel. Customers connect personal "
+                    "channels from their Channels page; shared channels are added on Shared "
+                    "channels."
+                ),
             ),
         ),
-        loading_rows("channels"),
+        loading_rows(N_("channels")),
     )
+
+
+def problem() -> Var[str]:
+    """Why the last disconnect failed, in the page's language ("" when it did not)."""
+    return rx.cond(
+        ChannelsState.problem == PROVIDER_FAILED,
+        t(PROVIDER_FAILED, error=ChannelsState.provider_error),
+        chosen(ChannelsState.problem, PROBLEMS),
+    ).to(str)
 
 
 def disconnect_dialog() -> rx.Component:
     """Asks before a channel is disconnected."""
     return confirm_dialog(
-        "Disconnect this channel?",
+        N_("Disconnect this channel?"),
         rx.text(
-            rx.text.strong(ChannelsState.pending_name),
             rx.cond(
                 ChannelsState.pending_shared,
-                " stops receiving messages: our webhook is cleared at the provider. "
-                "Connect it again on Shared channels.",
-                " stops receiving messages: the WeChat session ends and polling stops. "
-                "Its customer connects again with a new QR code.",
-            ),
-            " The disconnect is written to the audit log.",
+                t(
+                    "{name} stops receiving messages: our webhook is cleared at the provider. "
+                    "Connect it again on Shared channels. The disconnect is written to the "
+                    "audit log.",
+                    name=ChannelsState.pending_name,
+                ),
+                t(
+                    "{name} stops receiving messages: the WeChat session ends and polling "
+                    "stops. Its customer connects again with a new QR code. The disconnect is "
+                    "written to the audit log.",
+                    name=ChannelsState.pending_name,
+                ),
+            )
         ),
-        "Disconnect",
+        N_("Disconnect"),
         is_open=ChannelsState.confirm_open,
         on_open_change=ChannelsState.set_confirm_open,
         on_confirm=ChannelsState.confirm_disconnect,
@@ -337,8 +400,15 @@ def render_page() -> rx.Component:
     return console_page(
         SPEC,
         filters(),
-        answer(ChannelsState.problem, "error"),
-        answer(ChannelsState.notice, "success"),
+        answer(problem(), "error"),
+        answer(
+            rx.cond(
+                ChannelsState.disconnected != "",
+                t("{name} is disconnected.", name=ChannelsState.disconnected),
+                "",
+            ).to(str),
+            "success",
+        ),
         channels_table(),
         disconnect_dialog(),
     )

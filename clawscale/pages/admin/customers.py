@@ -2,15 +2,24 @@
 status, sort by name or creation, page through them, and open one to see its identities,
 channels, agent binding, conversations, access time and latest deliveries."""
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import reflex as rx
 from reflex.event import EventSpec
 from reflex.vars import Var
 from sqlmodel import Session
 
+from clawscale.components.admin.channel_tables import kind_text, kind_words
 from clawscale.components.admin.console import console_page
-from clawscale.components.admin.tables import Sortable, data_table, empty_state, loading_rows, pager
+from clawscale.components.admin.tables import (
+    Sortable,
+    data_table,
+    empty_state,
+    loading_rows,
+    pager,
+    state_words,
+    time_or_never,
+)
 from clawscale.components.admin.widgets import (
     clamped,
     detail_dialog,
@@ -23,6 +32,8 @@ from clawscale.components.admin.widgets import (
     table_with_pager,
 )
 from clawscale.components.catalogue import PageSpec, Section, SitePage
+from clawscale.components.forms import answer
+from clawscale.components.translated import chosen, local_number, shown, t, table_time, tn
 from clawscale.domain.console.dashboard import customer_links
 from clawscale.domain.console.directory import (
     ConversationRow,
@@ -33,10 +44,11 @@ from clawscale.domain.console.directory import (
 from clawscale.domain.errors import DomainError
 from clawscale.domain.runtime.provisioning import retry_provisioning
 from clawscale.domain.sorting import Sort
-from clawscale.models import Channel, ClaimStatus, ExternalIdentity
-from clawscale.state.admin.badges import state_color, state_label
+from clawscale.i18n.catalogs import N_
+from clawscale.models import Channel, ChannelStatus, ClaimStatus, ExternalIdentity
+from clawscale.state.admin.badges import StateCount, state_color, state_counts, state_label
 from clawscale.state.admin.delivery_rows import DeliveryRow, delivery_rows
-from clawscale.state.admin.display import NOTHING, table_time
+from clawscale.state.admin.display import NOTHING, iso_time
 from clawscale.state.admin.pagination import (
     PAGE_SIZE,
     SortedPaginationState,
@@ -47,14 +59,24 @@ from clawscale.state.admin.session import AdminSessionState, AdminSignedOut
 
 ANY = "any"
 CLAIM_CHOICES: dict[str, str] = {
-    ANY: "Any status",
+    ANY: N_("Any status"),
     **{status.value: state_label(status.value) for status in ClaimStatus},
 }
+NO_OWNER = N_("No owner")
+RETRIED = N_("Provisioning will be tried again now.")
+RETRY_FAILED = N_("Provisioning could not be tried again. Reload the page and try again.")
+RETRY_PROBLEMS: dict[str, str] = {
+    "binding_not_found": N_("This customer has no agent binding."),
+    "binding_ready": N_("This customer's agent binding is already ready."),
+}
+MESSAGES = (RETRIED, RETRY_FAILED, *RETRY_PROBLEMS.values())
 
 
 @dataclass(frozen=True)
 class CustomerListRow:
-    """One customer as the table shows it."""
+    """One customer as the table shows it: kind, claim and provisioning in words (English
+    message ids), `agent` "" without one, its channels counted by state, `created` an ISO
+    string."""
 
     id: str = ""
     name: str = ""
@@ -68,13 +90,13 @@ class CustomerListRow:
     provision_label: str = ""
     provision_color: str = "gray"
     provision_error: str = ""
-    channels: str = ""
+    channels: list[StateCount] = field(default_factory=list)
     parked: int = 0
 
 
 @dataclass(frozen=True)
 class IdentityLine:
-    """An external identity the customer was seen with."""
+    """An external identity the customer was seen with (`last_seen` an ISO string)."""
 
     provider: str
     kind: str
@@ -84,7 +106,8 @@ class IdentityLine:
 
 @dataclass(frozen=True)
 class ChannelLine:
-    """One of the customer's channels."""
+    """One of the customer's channels (kind and state in words, `last_activity` an ISO
+    string)."""
 
     id: str
     kind: str
@@ -96,10 +119,12 @@ class ChannelLine:
 
 @dataclass(frozen=True)
 class ConversationLine:
-    """One of the customer's conversations."""
+    """One of the customer's conversations (its channel's kind in words, `started` an ISO
+    string)."""
 
     id: str
-    channel: str
+    channel_kind: str
+    channel_name: str
     end_user: str
     key: str
     started: str
@@ -107,7 +132,7 @@ class ConversationLine:
 
 @dataclass(frozen=True)
 class Access:
-    """The customer's access time in words."""
+    """The customer's access time: its state in words, the ends as ISO strings."""
 
     label: str = ""
     color: str = "gray"
@@ -126,13 +151,6 @@ class CustomerDetail:
     deliveries: list[DeliveryRow]
 
 
-def channel_summary(counts: dict[str, int]) -> str:
-    """Channels by state in words: "2 connected, 1 error"; "None" without channels."""
-    if not counts:
-        return "None"
-    return ", ".join(f"{number} {status}" for status, number in sorted(counts.items()))
-
-
 def list_row(row: CustomerRow) -> CustomerListRow:
     """A customer of the directory in words."""
     return CustomerListRow(
@@ -140,15 +158,15 @@ def list_row(row: CustomerRow) -> CustomerListRow:
         name=row.display_name or NOTHING,
         kind=state_label(row.kind),
         suspended=row.suspended,
-        created=table_time(row.created_at),
+        created=iso_time(row.created_at),
         contact=row.contact or NOTHING,
-        claim_label=state_label(row.claim_status) if row.claim_status else "No owner",
+        claim_label=state_label(row.claim_status) if row.claim_status else NO_OWNER,
         claim_color=state_color(row.claim_status),
-        agent=row.agent or "No agent",
+        agent=row.agent or "",
         provision_label=state_label(row.provision_status) if row.provision_status else "",
         provision_color=state_color(row.provision_status),
         provision_error=row.provision_error or "",
-        channels=channel_summary(row.channels),
+        channels=state_counts(row.channels),
         parked=row.parked,
     )
 
@@ -159,7 +177,7 @@ def identity_line(identity: ExternalIdentity) -> IdentityLine:
         identity.provider,
         identity.identity_type,
         identity.identity_value,
-        table_time(identity.last_seen_at),
+        iso_time(identity.last_seen_at),
     )
 
 
@@ -167,11 +185,11 @@ def channel_line(channel: Channel) -> ChannelLine:
     """A channel in words."""
     return ChannelLine(
         channel.id,
-        channel.kind,
+        kind_words(channel.kind),
         channel.name or NOTHING,
         state_label(channel.status),
         state_color(channel.status),
-        table_time(channel.last_activity_at),
+        iso_time(channel.last_activity_at),
     )
 
 
@@ -179,10 +197,11 @@ def conversation_line(conversation: ConversationRow) -> ConversationLine:
     """A conversation in words."""
     return ConversationLine(
         conversation.id,
-        f"{conversation.channel_kind} \N{MIDDLE DOT} {conversation.channel_name or NOTHING}",
+        kind_words(conversation.channel_kind),
+        conversation.channel_name or NOTHING,
         conversation.end_user,
         conversation.business_conversation_key or NOTHING,
-        table_time(conversation.created_at),
+        iso_time(conversation.created_at),
     )
 
 
@@ -206,24 +225,24 @@ def customer_detail(db: Session, customer_id: str) -> CustomerDetail | None:
     if profile is None:
         return None
     links = customer_links(db, customer_id)
-    active = profile.access.active
+    access = "active" if profile.access.active else "expired"
     return CustomerDetail(
         [identity_line(identity) for identity in links.identities],
         [channel_line(channel) for channel in links.channels],
         [conversation_line(conversation) for conversation in profile.conversations],
         Access(
-            "Active" if active else "Expired",
-            "green" if active else "red",
-            table_time(profile.access.expires_at),
-            table_time(profile.trial_ends_at),
+            state_label(access),
+            state_color(access),
+            iso_time(profile.access.expires_at),
+            iso_time(profile.trial_ends_at),
         ),
         delivery_rows(db, profile.recent_deliveries),
     )
 
 
 class CustomersState(SortedPaginationState, AdminSessionState):
-    """The search, the claim filter, the order, the page of customers, and the customer in
-    detail."""
+    """The search, the claim filter, the order, the page of customers, the customer in
+    detail, and how retrying its provisioning went (`notice`, `problem`: of `MESSAGES`)."""
 
     rows: list[CustomerListRow] = rx.field(default_factory=list)
     loaded: bool = False
@@ -236,6 +255,8 @@ class CustomersState(SortedPaginationState, AdminSessionState):
     conversations: list[ConversationLine] = rx.field(default_factory=list)
     access: Access = rx.field(default_factory=Access)
     deliveries: list[DeliveryRow] = rx.field(default_factory=list)
+    notice: str = ""
+    problem: str = ""
 
     async def _load_page(self) -> EventSpec | None:
         offset, query, claim = self.offset, self.query.strip(), self.claim_filter
@@ -293,6 +314,7 @@ class CustomersState(SortedPaginationState, AdminSessionState):
         self.conversations, self.access = found.conversations, found.access
         self.deliveries = found.deliveries
         self.detail = row
+        self.notice = self.problem = ""
         self.detail_open = True
         return None
 
@@ -307,7 +329,8 @@ class CustomersState(SortedPaginationState, AdminSessionState):
         except AdminSignedOut:
             return self._signed_out()
         except DomainError as error:
-            return rx.toast.error(error.message)
+            self.notice, self.problem = "", RETRY_PROBLEMS.get(error.code, RETRY_FAILED)
+            return None
         retried = replace(
             self.detail,
             provision_label=state_label("pending"),
@@ -315,7 +338,8 @@ class CustomersState(SortedPaginationState, AdminSessionState):
         )
         self.detail = retried
         self.rows = [retried if row.id == customer_id else row for row in self.rows]
-        return rx.toast.success("Provisioning will be tried again now.")
+        self.notice, self.problem = RETRIED, ""
+        return None
 
     @rx.event
     def set_detail_open(self, is_open: bool) -> None:
@@ -325,24 +349,30 @@ class CustomersState(SortedPaginationState, AdminSessionState):
 
 SPEC = PageSpec(
     "/admin/customers",
-    "Customers",
-    "Find a customer by email, name or chat identity, and see their channels and agent.",
+    N_("Customers"),
+    N_("Find a customer by email, name or chat identity, and see their channels and agent."),
     Section.ADMIN,
 )
 COLUMNS = (
-    Sortable("Customer", "name"),
-    "Contact",
-    "Claim",
-    "Agent",
-    "Channels",
-    "Parked",
-    Sortable("Created (UTC)", "created"),
+    Sortable(N_("Customer"), "name"),
+    N_("Contact"),
+    N_("Claim"),
+    N_("Agent"),
+    N_("Channels"),
+    N_("Parked"),
+    Sortable(N_("Created (UTC)"), "created"),
     "",
 )
-IDENTITY_COLUMNS = ("Provider", "Type", "Value", "Last seen (UTC)")
-CHANNEL_COLUMNS = ("Kind", "Name", "State", "Last activity (UTC)")
-CONVERSATION_COLUMNS = ("Channel", "With", "Conversation key", "Started (UTC)")
-DELIVERY_COLUMNS = ("Created (UTC)", "Status", "Channel", "Attempts", "Last error")
+IDENTITY_COLUMNS = (N_("Provider"), N_("Type"), N_("Value"), N_("Last seen (UTC)"))
+CHANNEL_COLUMNS = (N_("Kind"), N_("Channel name"), N_("State"), N_("Last activity (UTC)"))
+CONVERSATION_COLUMNS = (N_("Channel"), N_("With"), N_("Conversation key"), N_("Started (UTC)"))
+DELIVERY_COLUMNS = (
+    N_("Created (UTC)"),
+    N_("Status"),
+    N_("Channel"),
+    N_("Attempts"),
+    N_("Last error"),
+)
 
 
 def name_cell(row: Var[CustomerListRow]) -> rx.Component:
@@ -350,8 +380,8 @@ def name_cell(row: Var[CustomerListRow]) -> rx.Component:
     return rx.flex(
         clamped(row.name, weight="medium", size="2"),
         rx.flex(
-            rx.text(row.kind, size="1", color_scheme="gray"),
-            rx.cond(row.suspended, row_badge("Suspended", "red"), rx.fragment()),  # type: ignore[arg-type]
+            rx.text(state_words(row.kind), size="1", color_scheme="gray"),
+            rx.cond(row.suspended, row_badge(N_("Suspended"), "red"), rx.fragment()),
             spacing="2",
             align="center",
         ),
@@ -364,7 +394,7 @@ def agent_cell(row: Var[CustomerListRow]) -> rx.Component:
     """The agent's slug, the binding's provision state and why provisioning last failed (the
     runtime's error code, e.g. `missing_coke_account_id (HTTP 400)`)."""
     return rx.flex(
-        clamped(row.agent, 1, size="2"),
+        clamped(rx.cond(row.agent != "", row.agent, t("No agent")).to(str), 1, size="2"),
         rx.cond(
             row.provision_label != "",
             row_badge(row.provision_label, row.provision_color),
@@ -387,12 +417,42 @@ def retry_provisioning_button(row: Var[CustomerListRow]) -> rx.Component:
     return rx.cond(
         row.provision_label == state_label("error"),
         row_button(
-            "Retry provisioning",
+            N_("Retry provisioning"),
             "rotate-ccw",
             CustomersState.retry_provisioning,
-            "Retry provisioning of " + row.name,
+            t("Retry provisioning of {name}", name=row.name),
         ),
         rx.fragment(),
+    )
+
+
+def channel_count(item: Var[StateCount]) -> rx.Component:
+    """How many of a customer's channels are in one state: "2 connected"."""
+    count = item.count
+    return rx.text(
+        rx.match(
+            item.state,
+            (ChannelStatus.CONNECTED.value, t("{count} connected", count=local_number(count))),
+            (
+                ChannelStatus.DISCONNECTED.value,
+                t("{count} disconnected", count=local_number(count)),
+            ),
+            (ChannelStatus.PENDING.value, t("{count} pending", count=local_number(count))),
+            (ChannelStatus.ERROR.value, tn("{count} error", "{count} errors", count)),
+            (ChannelStatus.ARCHIVED.value, t("{count} archived", count=local_number(count))),
+            t("{count} {state}", count=local_number(count), state=state_words(item.label)),
+        ),
+        size="2",
+        white_space="nowrap",
+    )
+
+
+def channels_cell(counts: Var[list[StateCount]]) -> rx.Component:
+    """A customer's channels counted by state, a line each; "None" without channels."""
+    return rx.cond(
+        counts,
+        rx.flex(rx.foreach(counts, channel_count), direction="column"),
+        rx.text(t("None"), size="2", color_scheme="gray"),
     )
 
 
@@ -403,15 +463,17 @@ def customer_row(row: Var[CustomerListRow]) -> rx.Component:
         rx.table.cell(clamped(row.contact, size="2"), min_width="10rem", max_width="16rem"),
         rx.table.cell(row_badge(row.claim_label, row.claim_color)),
         rx.table.cell(agent_cell(row), min_width="7rem"),
-        rx.table.cell(row.channels, min_width="7rem"),
-        rx.table.cell(row.parked, text_align="right"),
-        rx.table.cell(row.created, white_space=rx.breakpoints(initial="normal", md="nowrap")),
+        rx.table.cell(channels_cell(row.channels), min_width="7rem"),
+        rx.table.cell(local_number(row.parked), text_align="right"),
+        rx.table.cell(
+            table_time(row.created), white_space=rx.breakpoints(initial="normal", md="nowrap")
+        ),
         rx.table.cell(
             row_button(
-                "Details",
+                N_("Details"),
                 "panel-right-open",
                 CustomersState.open_detail(row.id),
-                "Details of " + row.name,
+                t("Details of {name}", name=row.name),
             )
         ),
         align="center",
@@ -422,16 +484,16 @@ def customer_row(row: Var[CustomerListRow]) -> rx.Component:
 def filters() -> rx.Component:
     """The search and the claim status."""
     return filter_bar(
-        "Find customers",
+        N_("Find customers"),
         filter_input(
-            "Search",
+            N_("Search"),
             "customer-search",
             CustomersState.query,
             CustomersState.set_query,
-            "Email, name, chat id or ck_…",
+            N_("Email, name, chat id or ck_…"),
         ),
         filter_select(
-            "Claim status",
+            N_("Claim status"),
             "customer-claim",
             CustomersState.claim_filter,
             CustomersState.set_claim,
@@ -450,70 +512,82 @@ def customers_table() -> rx.Component:
             CustomersState.rows,
             table_with_pager(
                 data_table(
-                    "Customers",
+                    N_("Customers"),
                     COLUMNS,
                     rx.foreach(CustomersState.rows, customer_row),
                     CustomersState,
                 ),
-                pager(CustomersState, "customers"),
+                pager(CustomersState, N_("customers")),
             ),
             empty_state(
                 "users",
-                "No customers match",
-                "Try part of an email, a name or a chat id, or clear the filters. Customers "
-                "appear here when they register or first message a shared channel.",
+                N_("No customers match"),
+                N_(
+                    "Try part of an email, a name or a chat id, or clear the filters. "
+                    "Customers appear here when they register or first message a shared "
+                    "channel."
+                ),
             ),
         ),
-        loading_rows("customers"),
+        loading_rows(N_("customers")),
     )
 
 
 def identity_row(line: Var[IdentityLine]) -> rx.Component:
     """An external identity."""
     return rx.table.row(
-        rx.table.cell(line.provider),
-        rx.table.cell(line.kind),
-        rx.table.cell(rx.text(line.value, overflow_wrap="anywhere")),
-        rx.table.cell(line.last_seen),
+        rx.table.cell(rx.code(line.provider, variant="ghost", size="1")),
+        rx.table.cell(rx.code(line.kind, variant="ghost", size="1")),
+        rx.table.cell(rx.text(line.value, overflow_wrap="anywhere"), min_width="8rem"),
+        rx.table.cell(time_or_never(line.last_seen)),
     )
 
 
 def channel_row(line: Var[ChannelLine]) -> rx.Component:
     """One of the customer's channels."""
     return rx.table.row(
-        rx.table.cell(line.kind),
-        rx.table.cell(rx.text(line.name, overflow_wrap="anywhere")),
+        rx.table.cell(kind_text(line.kind)),
+        rx.table.cell(rx.text(line.name, overflow_wrap="anywhere"), min_width="8rem"),
         rx.table.cell(row_badge(line.status_label, line.status_color)),
-        rx.table.cell(line.last_activity),
+        rx.table.cell(time_or_never(line.last_activity)),
     )
 
 
 def conversation_row(line: Var[ConversationLine]) -> rx.Component:
     """One of the customer's conversations."""
     return rx.table.row(
-        rx.table.cell(rx.text(line.channel, overflow_wrap="anywhere")),
-        rx.table.cell(rx.text(line.end_user, overflow_wrap="anywhere")),
+        rx.table.cell(
+            rx.text(
+                kind_text(line.channel_kind),
+                " \N{MIDDLE DOT} ",
+                line.channel_name,
+                overflow_wrap="anywhere",
+            ),
+            min_width="8rem",
+        ),
+        rx.table.cell(rx.text(line.end_user, overflow_wrap="anywhere"), min_width="8rem"),
         rx.table.cell(rx.code(line.key, variant="ghost", size="1")),
-        rx.table.cell(line.started),
+        rx.table.cell(table_time(line.started)),
     )
 
 
 def delivery_row(row: Var[DeliveryRow]) -> rx.Component:
     """One of the customer's latest deliveries."""
     return rx.table.row(
-        rx.table.cell(row.created, white_space="nowrap"),
+        rx.table.cell(table_time(row.created_at, seconds=True), white_space="nowrap"),
         rx.table.cell(row_badge(row.status_label, row.status_color)),
-        rx.table.cell(rx.text(row.channel, overflow_wrap="anywhere")),
-        rx.table.cell(row.attempts, text_align="right"),
+        rx.table.cell(rx.text(row.channel, overflow_wrap="anywhere"), min_width="8rem"),
+        rx.table.cell(local_number(row.attempts), text_align="right"),
         rx.table.cell(clamped(row.error, size="1", color_scheme="red"), max_width="16rem"),
     )
 
 
 def listing(title: str, rows: Var, table: rx.Component, none: str) -> rx.Component:
-    """A titled table of the detail, or a line saying there is nothing."""
+    """A titled table of the detail, or a line saying there is nothing (`title` and `none`
+    English message ids)."""
     return rx.flex(
-        rx.heading(title, as_="h3", size="3"),
-        rx.cond(rows, rx.box(table, overflow_x="auto"), rx.text(none, color_scheme="gray")),
+        rx.heading(shown(title), as_="h3", size="3"),
+        rx.cond(rows, rx.box(table, overflow_x="auto"), rx.text(shown(none), color_scheme="gray")),
         direction="column",
         spacing="2",
     )
@@ -526,68 +600,78 @@ def detail() -> rx.Component:
         row.name,
         CustomersState.detail_open,
         CustomersState.set_detail_open,
+        answer(chosen(CustomersState.problem, MESSAGES), "error"),
+        answer(chosen(CustomersState.notice, MESSAGES), "success"),
         facts(
             [
-                ("Customer id", rx.code(row.id, variant="ghost")),
-                ("Kind", row.kind),
-                ("Contact", row.contact),
-                ("Claim", row_badge(row.claim_label, row.claim_color)),
-                ("Agent", rx.flex(agent_cell(row), retry_provisioning_button(row), spacing="2")),
-                ("Parked messages", rx.text(row.parked)),
+                (N_("Customer id"), rx.code(row.id, variant="ghost")),
+                (N_("Kind"), state_words(row.kind)),
+                (N_("Contact"), row.contact),
+                (N_("Claim"), row_badge(row.claim_label, row.claim_color)),
                 (
-                    "Access",
+                    N_("Agent"),
+                    rx.flex(agent_cell(row), retry_provisioning_button(row), spacing="2"),
+                ),
+                (N_("Parked messages"), local_number(row.parked)),
+                (
+                    N_("Access"),
                     rx.flex(
                         row_badge(CustomersState.access.label, CustomersState.access.color),
-                        rx.text("until ", CustomersState.access.until, " UTC", size="2"),
+                        rx.text(
+                            t("until {time} UTC", time=table_time(CustomersState.access.until)),
+                            size="2",
+                        ),
                         spacing="2",
                         align="center",
                         wrap="wrap",
                     ),
                 ),
-                ("Trial ends (UTC)", CustomersState.access.trial_ends),
-                ("Created (UTC)", row.created),
+                (N_("Trial ends (UTC)"), table_time(CustomersState.access.trial_ends)),
+                (N_("Created (UTC)"), table_time(row.created)),
             ]
         ),
         listing(
-            "Identities",
+            N_("Identities"),
             CustomersState.identities,
             data_table(
-                "Identities", IDENTITY_COLUMNS, rx.foreach(CustomersState.identities, identity_row)
+                N_("Identities"),
+                IDENTITY_COLUMNS,
+                rx.foreach(CustomersState.identities, identity_row),
             ),
-            "No chat identity yet.",
+            N_("No chat identity yet."),
         ),
         listing(
-            "Channels",
+            N_("Channels"),
             CustomersState.channels,
             data_table(
-                "Customer channels",
+                N_("Customer channels"),
                 CHANNEL_COLUMNS,
                 rx.foreach(CustomersState.channels, channel_row),
             ),
-            "No personal channel.",
+            N_("No personal channel."),
         ),
         listing(
-            "Conversations",
+            N_("Conversations"),
             CustomersState.conversations,
             data_table(
-                "Conversations",
+                N_("Conversations"),
                 CONVERSATION_COLUMNS,
                 rx.foreach(CustomersState.conversations, conversation_row),
             ),
-            "No conversation yet.",
+            N_("No conversation yet."),
         ),
         listing(
-            "Latest deliveries",
+            N_("Latest deliveries"),
             CustomersState.deliveries,
             data_table(
-                "Latest deliveries",
+                N_("Latest deliveries"),
                 DELIVERY_COLUMNS,
                 rx.foreach(CustomersState.deliveries, delivery_row),
             ),
-            "Nothing sent to this customer yet.",
+            N_("Nothing sent to this customer yet."),
         ),
         rx.link(
-            "Every delivery of this customer is on the Deliveries page (filter by its id).",
+            t("Every delivery of this customer is on the Deliveries page (filter by its id)."),
             href="/admin/deliveries",
             size="2",
         ),

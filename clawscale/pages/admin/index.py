@@ -8,43 +8,25 @@ the second start ends the first. Each refresh reads every figure in one transact
 state lock is held only to copy the results in."""
 
 import asyncio
-from dataclasses import dataclass
 
 import reflex as rx
 from reflex.event import EventSpec
 from reflex.vars import Var
 
 from clawscale.components.admin.console import console_page
-from clawscale.components.admin.tables import loading_rows
+from clawscale.components.admin.tables import loading_rows, state_words
 from clawscale.components.catalogue import PageSpec, Section, SitePage
+from clawscale.components.translated import local_number, t, table_time
 from clawscale.domain.console.dashboard import Overview, overview
+from clawscale.i18n.catalogs import N_
 from clawscale.models import ChannelStatus, DeliveryStatus
-from clawscale.state.admin.badges import state_color, state_label
-from clawscale.state.admin.display import table_time
+from clawscale.state.admin.badges import STATE_LABELS, StateCount, state_counts
+from clawscale.state.admin.display import iso_time
 from clawscale.state.admin.session import ADMIN_HOME, AdminSessionState, AdminSignedOut, as_admin
 from clawscale.state.backend import run_domain
 
-REFRESH_SECONDS = 5.0
+REFRESH_SECONDS = 5
 CHART_STATUSES = ("succeeded", "pending", "failed", "dead")
-
-
-@dataclass(frozen=True)
-class StateCount:
-    """How many things are in one state, with its badge."""
-
-    state: str
-    label: str
-    color: str
-    count: int
-
-
-def state_counts(counts: dict[str, int], states: tuple[str, ...]) -> list[StateCount]:
-    """Every state of `states` in order (zeros included), then any other state counted."""
-    ordered = [*states, *sorted(set(counts) - set(states))]
-    return [
-        StateCount(state, state_label(state), state_color(state), counts.get(state, 0))
-        for state in ordered
-    ]
 
 
 def chart_points(figures: Overview) -> list[dict[str, int | str]]:
@@ -91,7 +73,7 @@ class OverviewState(AdminSessionState):
         self.queue_depth = figures.queue_depth
         self.parked_inbound = figures.parked_inbound
         self.chart = chart_points(figures)
-        self.as_of = table_time(figures.as_of, seconds=True)
+        self.as_of = iso_time(figures.as_of)
         self.loaded = True
 
     @rx.event
@@ -145,8 +127,8 @@ class OverviewState(AdminSessionState):
 
 SPEC = PageSpec(
     "/admin",
-    "Overview",
-    "Gateway health at a glance: customers, channels, deliveries and the backlog.",
+    N_("Overview"),
+    N_("Gateway health at a glance: customers, channels, deliveries and the backlog."),
     Section.ADMIN,
 )
 CHART_SERIES = (
@@ -157,7 +139,7 @@ CHART_SERIES = (
 )
 
 
-def stat_card(label: str, value: Var[int], hint: str, icon: str) -> rx.Component:
+def stat_card(label: Var[str], value: Var[int], hint: Var[str], icon: str) -> rx.Component:
     """One headline figure."""
     return rx.card(
         rx.flex(
@@ -167,7 +149,7 @@ def stat_card(label: str, value: Var[int], hint: str, icon: str) -> rx.Component
                 align="center",
                 spacing="2",
             ),
-            rx.text(value, size="7", weight="bold", aria_label=label),
+            rx.text(local_number(value), size="7", weight="bold", aria_label=label),
             rx.text(hint, size="1", color_scheme="gray"),
             direction="column",
             spacing="1",
@@ -180,8 +162,8 @@ def stat_card(label: str, value: Var[int], hint: str, icon: str) -> rx.Component
 def count_badge(item: Var[StateCount]) -> rx.Component:
     """A state and how many are in it."""
     return rx.badge(
-        item.label,
-        rx.text.strong(item.count),
+        state_words(item.label),
+        rx.text.strong(local_number(item.count)),
         color_scheme=item.color,  # type: ignore[arg-type]
         variant="soft",
         radius="full",
@@ -190,7 +172,7 @@ def count_badge(item: Var[StateCount]) -> rx.Component:
     )
 
 
-def breakdown(title: str, items: Var[list[StateCount]]) -> rx.Component:
+def breakdown(title: Var[str], items: Var[list[StateCount]]) -> rx.Component:
     """A titled row of state badges with counts."""
     return rx.card(
         rx.flex(
@@ -208,10 +190,12 @@ def chart() -> rx.Component:
     """Deliveries per hour over the last day, stacked by status."""
     return rx.card(
         rx.flex(
-            rx.heading("Deliveries per hour, last 24 hours (UTC)", as_="h2", size="3"),
+            rx.heading(t("Deliveries per hour, last 24 hours (UTC)"), as_="h2", size="3"),
             rx.recharts.bar_chart(
                 *(
-                    rx.recharts.bar(data_key=key, stack_id="status", fill=colour, name=key)
+                    rx.recharts.bar(
+                        data_key=key, stack_id="status", fill=colour, name=t(STATE_LABELS[key])
+                    )
                     for key, colour in CHART_SERIES
                 ),
                 rx.recharts.x_axis(data_key="hour", interval="preserveStartEnd", font_size=11),
@@ -226,7 +210,7 @@ def chart() -> rx.Component:
             spacing="3",
         ),
         role="group",
-        aria_label="Deliveries per hour",
+        aria_label=t("Deliveries per hour"),
     )
 
 
@@ -235,9 +219,11 @@ def live_line() -> rx.Component:
     return rx.flex(
         rx.box(width="8px", height="8px", border_radius="50%", background="var(--green-9)"),
         rx.text(
-            "Live · refreshed ",
-            rx.el.span(OverviewState.as_of, id="overview-as-of"),
-            f" UTC, every {REFRESH_SECONDS:g} seconds",
+            t(
+                "Live · refreshed {time} UTC, every {seconds} seconds",
+                time=table_time(OverviewState.as_of, seconds=True),
+                seconds=REFRESH_SECONDS,
+            ),
             size="1",
             color_scheme="gray",
         ),
@@ -252,27 +238,35 @@ def figures() -> rx.Component:
     return rx.flex(
         live_line(),
         rx.grid(
-            stat_card("Customers", OverviewState.customers, "accounts, all kinds", "users"),
-            stat_card("Channels", OverviewState.channels, "personal and shared", "radio-tower"),
+            stat_card(t("Customers"), OverviewState.customers, t("accounts, all kinds"), "users"),
             stat_card(
-                "Shared channels", OverviewState.shared_channels, "owned by agents", "share-2"
+                t("Channels"), OverviewState.channels, t("personal and shared"), "radio-tower"
             ),
             stat_card(
-                "Queue depth", OverviewState.queue_depth, "pending, sending, failed", "inbox"
+                t("Shared channels"),
+                OverviewState.shared_channels,
+                t("owned by agents"),
+                "share-2",
             ),
             stat_card(
-                "Parked messages",
+                t("Queue depth"),
+                OverviewState.queue_depth,
+                t("pending, sending, failed"),
+                "inbox",
+            ),
+            stat_card(
+                t("Parked messages"),
                 OverviewState.parked_inbound,
-                "waiting for an agent binding",
+                t("waiting for an agent binding"),
                 "circle-pause",
             ),
             columns=rx.breakpoints(initial="2", sm="3", lg="5"),
             spacing="3",
         ),
         rx.grid(
-            breakdown("Deliveries, last hour", OverviewState.last_hour),
-            breakdown("Deliveries, last 24 hours", OverviewState.last_day),
-            breakdown("Channels by state", OverviewState.channel_states),
+            breakdown(t("Deliveries, last hour"), OverviewState.last_hour),
+            breakdown(t("Deliveries, last 24 hours"), OverviewState.last_day),
+            breakdown(t("Channels by state"), OverviewState.channel_states),
             columns=rx.breakpoints(initial="1", md="3"),
             spacing="3",
         ),
@@ -286,7 +280,9 @@ def figures() -> rx.Component:
 
 def overview_page() -> rx.Component:
     """The overview, once its first figures are in."""
-    return console_page(SPEC, rx.cond(OverviewState.loaded, figures(), loading_rows("the figures")))
+    return console_page(
+        SPEC, rx.cond(OverviewState.loaded, figures(), loading_rows(N_("the figures")))
+    )
 
 
 PAGE = SitePage(SPEC, overview_page, on_load=(OverviewState.load,))

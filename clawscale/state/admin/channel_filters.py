@@ -1,11 +1,13 @@
 """The kind-and-state filter of the console's channel tables (`/admin/channels` and
-`/admin/shared-channels`): the choices, and the events that apply them at once."""
+`/admin/shared-channels`): the choices (their words English message ids, shown translated),
+and the events that apply them at once."""
 
 from collections.abc import Mapping
 
 import reflex as rx
 from reflex.event import EventSpec
 
+from clawscale.i18n.catalogs import N_
 from clawscale.models import ChannelStatus
 from clawscale.state.admin.badges import state_label
 from clawscale.state.admin.pagination import PaginationState
@@ -16,7 +18,7 @@ ANY = "any"
 def state_choices(*left_out: ChannelStatus) -> dict[str, str]:
     """ "Any state" and each channel state in words, but those `left_out`."""
     return {
-        ANY: "Any state",
+        ANY: N_("Any state"),
         **{
             status.value: state_label(status.value)
             for status in ChannelStatus

@@ -1,5 +1,6 @@
-"""Deliveries in words for the console's tables (the deliveries page and a customer's detail),
-with their customers' and channels' names read in two queries."""
+"""Deliveries as the console's tables show them (the deliveries page and a customer's detail),
+with their customers' and channels' names read in two queries; moments as ISO strings, for
+the page to write in its language."""
 
 import json
 from collections.abc import Sequence
@@ -10,14 +11,16 @@ from sqlmodel import Session
 from clawscale.domain.console.dashboard import channel_labels, customer_names
 from clawscale.models import DeliveryStatus, OutboundDelivery
 from clawscale.state.admin.badges import state_color, state_label
-from clawscale.state.admin.display import NOTHING, table_time
+from clawscale.state.admin.display import NOTHING, iso_time, table_time
 
 
 @dataclass(frozen=True)
 class DeliveryRow:
-    """One delivery as the table shows it."""
+    """One delivery as the table shows it (`created` and `next_attempt` in English words, for
+    the deliveries page until it shows `created_at` and `next_attempt_at`)."""
 
     id: str = ""
+    created_at: str = ""
     created: str = ""
     status: str = ""
     status_label: str = ""
@@ -30,6 +33,7 @@ class DeliveryRow:
     attempts: int = 0
     error: str = ""
     idempotency_key: str = ""
+    next_attempt_at: str = ""
     next_attempt: str = ""
     provider_message_id: str = ""
     payload: str = ""
@@ -43,6 +47,7 @@ def delivery_rows(db: Session, deliveries: Sequence[OutboundDelivery]) -> list[D
     return [
         DeliveryRow(
             id=delivery.id,
+            created_at=iso_time(delivery.created_at),
             created=table_time(delivery.created_at, seconds=True),
             status=delivery.status,
             status_label=state_label(delivery.status),
@@ -55,6 +60,7 @@ def delivery_rows(db: Session, deliveries: Sequence[OutboundDelivery]) -> list[D
             attempts=delivery.attempts,
             error=delivery.error or "",
             idempotency_key=delivery.idempotency_key,
+            next_attempt_at=iso_time(delivery.next_attempt_at),
             next_attempt=table_time(delivery.next_attempt_at, seconds=True)
             if delivery.next_attempt_at
             else NOTHING,

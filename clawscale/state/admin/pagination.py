@@ -1,5 +1,5 @@
 """Server-side pagination and sorting of the console's tables: which page is shown, its
-label, and the column it is sorted by.
+numbers the pager shows, and the column it is sorted by.
 
 A table state mixes `PaginationState` in (beside `AdminSessionState`) and implements
 `_load_page`, which passes a fetch of the page at `self.offset` to `_load_rows`; that runs it
@@ -44,7 +44,8 @@ def page_offset(offset: int, total: int, page_size: int = PAGE_SIZE) -> int:
 
 def describe_range(offset: int, shown: int, total: int, counted_up_to: int | None = None) -> str:
     """Which rows are shown, as in "21-40 of 45" (with an en dash), or "of 10,000+" when the
-    count stopped past `counted_up_to`; "" for an empty table."""
+    count stopped past `counted_up_to`; "" for an empty table. In English: only for the
+    deliveries page's `range_label` until it counts through `_show_page`."""
     if total == 0 or shown == 0:
         return ""
     of = (
@@ -56,11 +57,15 @@ def describe_range(offset: int, shown: int, total: int, counted_up_to: int | Non
 
 
 class PaginationState(rx.State, mixin=True):
-    """The page of a server-side paginated table."""
+    """The page of a server-side paginated table: where it starts, how many rows it shows, and
+    how many match (`count_stopped`: at least that many, the count stopped there); the pager
+    words them in the page's language."""
 
     offset: int = 0
+    shown: int = 0
     total: int = 0
-    range_label: str = ""
+    count_stopped: bool = False
+    range_label: str = ""  # set by the deliveries page only, until it counts by `_show_page`
     has_previous: bool = False
     has_next: bool = False
 
@@ -89,11 +94,14 @@ class PaginationState(rx.State, mixin=True):
         self.offset = 0
         return await self._load_page()
 
-    def _show_page(self, offset: int, shown: int, total: int) -> None:
-        """Remember which rows are shown, out of how many."""
-        self.offset = offset
-        self.total = total
-        self.range_label = describe_range(offset, shown, total)
+    def _show_page(
+        self, offset: int, shown: int, total: int, counted_up_to: int | None = None
+    ) -> None:
+        """Remember which rows are shown, out of how many (a count that stopped past
+        `counted_up_to` is shown as that many and more)."""
+        self.offset, self.shown = offset, shown
+        self.total = total if counted_up_to is None else min(total, counted_up_to)
+        self.count_stopped = total > self.total
         self.has_previous = offset > 0
         self.has_next = offset + shown < total
 
