@@ -3,7 +3,7 @@ confirmation."""
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
 from reflex.event import EventSpec
@@ -18,10 +18,12 @@ from clawscale.components.admin.tables import (
     loading_rows,
     pager,
     state_badge,
+    time_or_never,
 )
 from clawscale.components.admin.widgets import icon_submit, section_title
 from clawscale.components.catalogue import PageSpec, Section, SitePage
 from clawscale.components.forms import answer, form_field
+from clawscale.components.translated import chosen, t
 from clawscale.domain.accounts.admins import (
     Removal,
     add_admin,
@@ -32,8 +34,9 @@ from clawscale.domain.accounts.admins import (
 from clawscale.domain.accounts.passwords import MIN_PASSWORD_LENGTH
 from clawscale.domain.errors import Conflict, DomainError, Invalid
 from clawscale.domain.sorting import Sort
+from clawscale.i18n.catalogs import N_
 from clawscale.models import AdminAccount
-from clawscale.state.admin.display import table_time
+from clawscale.state.admin.display import iso_time
 from clawscale.state.admin.pagination import (
     PAGE_SIZE,
     SortedPaginationState,
@@ -42,24 +45,34 @@ from clawscale.state.admin.pagination import (
 )
 from clawscale.state.admin.session import AdminSessionState, AdminSignedOut
 from clawscale.state.form import FormState, field_value, reset_form
-from clawscale.state.validation import email_problem, new_password_problem
+from clawscale.state.validation import (
+    EMAIL_LIKE,
+    PASSWORD_TOO_SHORT,
+    VALIDATION_MESSAGES,
+    email_problem,
+    new_password_problem,
+)
 
 ADD_FORM_ID = "add-admin-form"
-EMAIL_TAKEN = "An admin with this email already exists."
+EMAIL_TAKEN = N_("An admin with this email already exists.")
+PASSWORD_HINT = N_("At least {length} characters.")
+ADDED = N_("Added {email}. They can sign in now.")
+REMOVAL_FAILED = N_("The admin could not be removed. Reload the page and try again.")
 REFUSALS = {
-    "cannot_delete_self": "You cannot remove yourself. Ask another admin to do it.",
-    "cannot_delete_last_active_admin": (
+    "cannot_delete_self": N_("You cannot remove yourself. Ask another admin to do it."),
+    "cannot_delete_last_active_admin": N_(
         "At least one active admin must remain. Add another admin before removing this one."
     ),
-    "admin_not_found": "That admin has already been removed.",
+    "admin_not_found": N_("That admin has already been removed."),
 }
 OUTCOMES = {
-    Removal.DELETED: "{email} was deleted.",
-    Removal.DEACTIVATED: (
+    Removal.DELETED: N_("{email} was deleted."),
+    Removal.DEACTIVATED: N_(
         "{email} was deactivated: the audit log refers to this admin, so the account is kept, "
         "but it can no longer sign in."
     ),
 }
+REMOVAL_MESSAGES = (*REFUSALS.values(), REMOVAL_FAILED, *OUTCOMES.values())
 
 
 @dataclass(frozen=True)
@@ -85,8 +98,8 @@ def admins_page(
             id=admin.id,
             email=admin.email,
             active=admin.is_active,
-            last_sign_in=table_time(admin.last_login_at),
-            created=table_time(admin.created_at),
+            last_sign_in=iso_time(admin.last_login_at),
+            created=iso_time(admin.created_at),
             is_you=admin.id == me.id,
         )
         for admin in list_admins(db, PAGE_SIZE, start, sort)
@@ -95,15 +108,19 @@ def admins_page(
 
 
 def add_problem(error: DomainError) -> dict[str, str]:
-    """The field problem of a refused new admin."""
+    """The field problem of a refused new admin (a message id of `AdminsState.MESSAGES`)."""
     if isinstance(error, Conflict):
         return {"email": EMAIL_TAKEN}
-    field = "password" if error.code == "password_too_short" else "email"
-    return {field: error.message or error.code}
+    if error.code == "password_too_short":
+        return {"password": PASSWORD_TOO_SHORT}
+    return {"email": EMAIL_LIKE}
 
 
 class AdminsState(FormState, SortedPaginationState, AdminSessionState):
-    """The admins table, the add form, and the removal being confirmed."""
+    """The admins table, the add form, and the removal being confirmed; the add form's
+    answers and the removal's outcome are message ids (the added or removed email beside)."""
+
+    MESSAGES: ClassVar[tuple[str, ...]] = (*VALIDATION_MESSAGES, EMAIL_TAKEN, ADDED)
 
     rows: list[AdminRow] = rx.field(default_factory=list)
     loaded: bool = False
@@ -113,6 +130,7 @@ class AdminsState(FormState, SortedPaginationState, AdminSessionState):
     removing: bool = False
     removal_notice: str = ""
     removal_error: str = ""
+    added_email: str = ""
 
     async def _fetch(self, *, last: bool = False) -> EventSpec | None:
         offset, sort = self.offset, self._sort()
@@ -160,7 +178,8 @@ class AdminsState(FormState, SortedPaginationState, AdminSessionState):
         except (Conflict, Invalid) as error:
             self._rejected(add_problem(error))
             return
-        self._done(f"Added {added}. They can sign in now.")
+        self.added_email = added
+        self._done(ADDED)
         yield reset_form(ADD_FORM_ID)
         yield await self._fetch(last=True)
 
@@ -182,7 +201,7 @@ class AdminsState(FormState, SortedPaginationState, AdminSessionState):
         """Remove the admin being confirmed, say what happened, and show the page again."""
         self.removing = True
         yield None
-        admin_id, email = self.pending_id, self.pending_email
+        admin_id = self.pending_id
         try:
             outcome = await self._as_admin(
                 lambda db, _settings, me: remove_admin(db, me.id, admin_id)
@@ -191,9 +210,9 @@ class AdminsState(FormState, SortedPaginationState, AdminSessionState):
             yield self._signed_out()
             return
         except DomainError as error:
-            self.removal_error = REFUSALS.get(error.code, error.message or error.code)
+            self.removal_error = REFUSALS.get(error.code, REMOVAL_FAILED)
         else:
-            self.removal_notice = OUTCOMES[outcome].format(email=email)
+            self.removal_notice = OUTCOMES[outcome]
         finally:
             self.removing = False
             self.confirm_open = False
@@ -202,15 +221,15 @@ class AdminsState(FormState, SortedPaginationState, AdminSessionState):
 
 SPEC = PageSpec(
     "/admin/admins",
-    "Admins",
-    "Add, review and remove the administrators of this gateway.",
+    N_("Admins"),
+    N_("Add, review and remove the administrators of this gateway."),
     Section.ADMIN,
 )
 COLUMNS = (
-    Sortable("Email", "email"),
-    Sortable("Status", "active"),
-    Sortable("Last sign-in (UTC)", "last_sign_in"),
-    Sortable("Added (UTC)", "created"),
+    Sortable(N_("Email"), "email"),
+    Sortable(N_("Status"), "active"),
+    Sortable(N_("Last sign-in (UTC)"), "last_sign_in"),
+    Sortable(N_("Added (UTC)"), "created"),
     "",
 )
 
@@ -219,13 +238,13 @@ def remove_button(row: Var[AdminRow]) -> rx.Component:
     """Asks to confirm removing the row's admin."""
     return rx.button(
         rx.icon("trash-2", size=14),
-        "Remove",
+        t("Remove"),
         on_click=AdminsState.ask_removal(row.id, row.email),
         variant="soft",
         color_scheme="red",
         size="1",
         cursor="pointer",
-        aria_label=f"Remove {row.email}",
+        aria_label=t("Remove {email}", email=row.email),
     )
 
 
@@ -235,7 +254,7 @@ def admin_row(row: Var[AdminRow]) -> rx.Component:
         rx.table.row_header_cell(
             rx.flex(
                 rx.text(row.email, weight="medium", overflow_wrap="anywhere"),
-                rx.cond(row.is_you, state_badge("You", "indigo"), rx.fragment()),
+                rx.cond(row.is_you, state_badge(N_("You"), "indigo"), rx.fragment()),
                 align="center",
                 spacing="2",
                 wrap="wrap",
@@ -243,10 +262,14 @@ def admin_row(row: Var[AdminRow]) -> rx.Component:
             min_width="12rem",
         ),
         rx.table.cell(
-            rx.cond(row.active, state_badge("Active", "green"), state_badge("Inactive", "gray"))
+            rx.cond(
+                row.active,
+                state_badge(N_("Active"), "green"),
+                state_badge(N_("Inactive"), "gray"),
+            )
         ),
-        rx.table.cell(row.last_sign_in),
-        rx.table.cell(row.created),
+        rx.table.cell(time_or_never(row.last_sign_in)),
+        rx.table.cell(time_or_never(row.created)),
         rx.table.cell(
             rx.cond(row.active, remove_button(row), rx.fragment()),
             text_align="right",
@@ -262,18 +285,20 @@ def admins_table() -> rx.Component:
         rx.cond(
             AdminsState.rows,
             rx.flex(
-                data_table("Admins", COLUMNS, rx.foreach(AdminsState.rows, admin_row), AdminsState),
-                pager(AdminsState, "admins"),
+                data_table(
+                    N_("Admins"), COLUMNS, rx.foreach(AdminsState.rows, admin_row), AdminsState
+                ),
+                pager(AdminsState, N_("admins")),
                 direction="column",
                 spacing="3",
             ),
             empty_state(
                 "shield-check",
-                "No admins to show",
-                "Add an admin with the form below; they can sign in as soon as they are added.",
+                N_("No admins to show"),
+                N_("Add an admin with the form below; they can sign in as soon as they are added."),
             ),
         ),
-        loading_rows("admins"),
+        loading_rows(N_("admins")),
     )
 
 
@@ -281,12 +306,17 @@ def admins_section() -> rx.Component:
     """The admins, with the outcome of the last removal."""
     return rx.flex(
         section_title(
-            "Administrators",
-            "Removing an admin signs them out at once. Admins who have acted are kept, "
-            "inactive, so the audit log keeps its authors; the others are deleted.",
+            N_("Administrators"),
+            N_(
+                "Removing an admin signs them out at once. Admins who have acted are kept, "
+                "inactive, so the audit log keeps its authors; the others are deleted."
+            ),
         ),
-        answer(AdminsState.removal_error, "error"),
-        answer(AdminsState.removal_notice, "success"),
+        answer(chosen(AdminsState.removal_error, REMOVAL_MESSAGES), "error"),
+        answer(
+            chosen(AdminsState.removal_notice, REMOVAL_MESSAGES, email=AdminsState.pending_email),
+            "success",
+        ),
         admins_table(),
         direction="column",
         spacing="4",
@@ -297,23 +327,28 @@ def add_admin_form() -> rx.Component:
     """The new admin's email and password."""
     return rx.el.form(
         rx.flex(
-            answer(AdminsState.form_error, "error"),
-            answer(AdminsState.notice, "success"),
+            answer(chosen(AdminsState.form_error, AdminsState.MESSAGES), "error"),
+            answer(
+                chosen(AdminsState.notice, AdminsState.MESSAGES, email=AdminsState.added_email),
+                "success",
+            ),
             rx.grid(
-                form_field(AdminsState, "Email", "email", input_type="email", autocomplete="off"),
+                form_field(
+                    AdminsState, t("Email"), "email", input_type="email", autocomplete="off"
+                ),
                 form_field(
                     AdminsState,
-                    "Password",
+                    t("Password"),
                     "password",
                     input_type="password",
                     autocomplete="new-password",
-                    hint=f"At least {MIN_PASSWORD_LENGTH} characters.",
+                    hint=t(PASSWORD_HINT, length=MIN_PASSWORD_LENGTH),
                 ),
                 columns=rx.breakpoints(initial="1", sm="2"),
                 spacing="4",
             ),
             rx.flex(
-                icon_submit("user-plus", "Add admin", AdminsState),
+                icon_submit("user-plus", t("Add admin"), AdminsState),
             ),
             direction="column",
             spacing="4",
@@ -330,9 +365,11 @@ def add_admin_card() -> rx.Component:
     return rx.card(
         rx.flex(
             section_title(
-                "Add an admin",
-                "They can sign in at once with this email and password; "
-                "pass the password on privately.",
+                N_("Add an admin"),
+                N_(
+                    "They can sign in at once with this email and password; "
+                    "pass the password on privately."
+                ),
             ),
             add_admin_form(),
             direction="column",
@@ -346,18 +383,21 @@ def removal_dialog() -> rx.Component:
     """Asks before an admin is removed."""
     return rx.alert_dialog.root(
         rx.alert_dialog.content(
-            rx.alert_dialog.title("Remove this admin?"),
+            rx.alert_dialog.title(t("Remove this admin?")),
             rx.alert_dialog.description(
-                rx.text.strong(AdminsState.pending_email, overflow_wrap="anywhere"),
-                " will be signed out at once and will no longer be able to sign in.",
+                t(
+                    "{email} will be signed out at once and will no longer be able to sign in.",
+                    email=AdminsState.pending_email,
+                ),
                 size="2",
+                overflow_wrap="anywhere",
             ),
             rx.flex(
                 rx.alert_dialog.cancel(
-                    rx.button("Cancel", variant="soft", color_scheme="gray", cursor="pointer")
+                    rx.button(t("Cancel"), variant="soft", color_scheme="gray", cursor="pointer")
                 ),
                 rx.button(
-                    "Remove admin",
+                    t("Remove admin"),
                     on_click=AdminsState.confirm_removal,
                     loading=AdminsState.removing,
                     color_scheme="red",
