@@ -123,6 +123,8 @@ def english_literals(path: Path) -> list[str]:
     return found
 
 
+# Modules whose literals are code, not text: the JavaScript that translates and formats.
+WRITES_JAVASCRIPT = frozenset({"components/translated.py"})
 # Modules still to be translated (#19); each leaves this list as its text is marked.
 NOT_YET_TRANSLATED = frozenset(
     {
@@ -130,10 +132,6 @@ NOT_YET_TRANSLATED = frozenset(
         "components/admin/shared_channel_form.py",
         "components/admin/tables.py",
         "components/admin/widgets.py",
-        "components/link_forms.py",
-        "components/translated.py",
-        "pages/account/calendar_import.py",
-        "pages/account/index.py",
         "pages/admin/admins.py",
         "pages/admin/agents.py",
         "pages/admin/audit.py",
@@ -141,23 +139,10 @@ NOT_YET_TRANSLATED = frozenset(
         "pages/admin/customers.py",
         "pages/admin/deliveries.py",
         "pages/admin/index.py",
-        "pages/admin/login.py",
         "pages/admin/shared_channels/detail.py",
         "pages/admin/shared_channels/index.py",
-        "pages/auth/claim.py",
-        "pages/auth/claim_entry.py",
-        "pages/auth/forgot_password.py",
-        "pages/auth/register.py",
-        "pages/auth/reset_password.py",
-        "pages/auth/verify_email.py",
-        "pages/channels/wechat_personal.py",
-        "pages/dev/mailbox.py",
-        "pages/handoff/calendar_import.py",
-        "pages/index.py",
         "state/admin/channel_filters.py",
         "state/admin/display.py",
-        "state/link_forms.py",
-        "state/neutral.py",
     }
 )
 
@@ -167,6 +152,6 @@ MODULES = sorted(path for folder in SCANNED for path in (ROOT / folder).rglob("*
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda path: str(path.relative_to(ROOT)))
 def test_every_english_literal_is_marked_for_translation(path: Path) -> None:
-    if str(path.relative_to(ROOT)) in NOT_YET_TRANSLATED:
-        pytest.skip("not yet translated")
+    if str(path.relative_to(ROOT)) in NOT_YET_TRANSLATED | WRITES_JAVASCRIPT:
+        pytest.skip("not yet translated, or literals that are code")
     assert english_literals(path) == []

@@ -1,4 +1,8 @@
-"""`/api/auth/*`: customer registration, sign-in, email verification, password reset, claim."""
+"""`/api/auth/*`: customer registration, sign-in, email verification, password reset, claim.
+
+Registering and claiming keep the request's Accept-Language (when the site speaks it) as the
+language of the person's email.
+"""
 
 from datetime import datetime
 from typing import Annotated
@@ -16,6 +20,7 @@ from clawscale.domain.accounts import customers as accounts
 from clawscale.domain.accounts.passwords import MIN_PASSWORD_LENGTH
 from clawscale.domain.accounts.sessions import CUSTOMER_COOKIE, IssuedSession, revoke_session
 from clawscale.domain.billing.access import access_summary
+from clawscale.i18n.locales import from_accept_language
 from clawscale.models import ClaimStatus, MembershipRole
 
 router = APIRouter(prefix="/api/auth")
@@ -115,6 +120,11 @@ class ClaimRequested(BaseModel):
     claim_status: ClaimStatus
 
 
+def _request_locale(request: Request) -> str | None:
+    """The language the request's Accept-Language asks for, when the site speaks it."""
+    return from_accept_language(request.headers.get("accept-language"))
+
+
 def _session_facts(account: accounts.Account, expires_at: datetime) -> SessionFacts:
     identity = account.identity
     return SessionFacts(
@@ -138,10 +148,22 @@ def _signed_in(
 
 @router.post("/register", status_code=201)
 def register(
-    body: RegisterBody, response: Response, db: SessionDep, settings: SettingsDep
+    body: RegisterBody,
+    request: Request,
+    response: Response,
+    db: SessionDep,
+    settings: SettingsDep,
 ) -> Ok[SessionPublic]:
-    """A pending identity with its own customer, signed in; a verification link is mailed."""
-    account = accounts.register(db, settings, body.display_name, body.email, body.password)
+    """A pending identity with its own customer, signed in; a verification link is mailed in
+    the request's language."""
+    account = accounts.register(
+        db,
+        settings,
+        body.display_name,
+        body.email,
+        body.password,
+        locale=_request_locale(request),
+    )
     return _signed_in(
         response, settings, account, accounts.start_session(db, settings, account.identity)
     )
@@ -222,18 +244,31 @@ def reset_password(body: ResetPasswordBody, db: SessionDep) -> Ok[Empty]:
 
 @router.post("/claim/request")
 def claim_request(
-    body: ClaimRequestBody, db: SessionDep, settings: SettingsDep
+    body: ClaimRequestBody, request: Request, db: SessionDep, settings: SettingsDep
 ) -> Ok[ClaimRequested]:
-    """An unclaimed identity takes an email and is mailed a claim link (unclaimed -> pending)."""
-    accounts.request_claim(db, settings, body.entry_token, body.email, body.next)
+    """An unclaimed identity takes an email and is mailed a claim link (unclaimed -> pending),
+    in the request's language."""
+    accounts.request_claim(
+        db,
+        settings,
+        body.entry_token,
+        body.email,
+        body.next,
+        locale=_request_locale(request),
+    )
     return Ok(data=ClaimRequested(claim_status=ClaimStatus.PENDING))
 
 
 @router.post("/claim")
 def claim(
-    body: ClaimBody, response: Response, db: SessionDep, settings: SettingsDep
+    body: ClaimBody,
+    request: Request,
+    response: Response,
+    db: SessionDep,
+    settings: SettingsDep,
 ) -> Ok[SessionPublic]:
-    """Finish the claim with the mailed token and a password (pending -> active), signed in."""
-    identity = accounts.claim(db, body.token, body.password)
+    """Finish the claim with the mailed token and a password (pending -> active), signed in;
+    later email in the request's language."""
+    identity = accounts.claim(db, body.token, body.password, locale=_request_locale(request))
     account = accounts.account_of(db, identity)
     return _signed_in(response, settings, account, accounts.start_session(db, settings, identity))

@@ -10,6 +10,7 @@ import reflex as rx
 
 from clawscale.components.catalogue import SitePage
 from clawscale.components.layout import is_development, page_title
+from clawscale.components.translated import t
 from clawscale.pages.account import calendar_import as account_calendar_import
 from clawscale.pages.account import index as account
 from clawscale.pages.account import subscription as account_subscription
@@ -79,7 +80,7 @@ def register_pages(app: rx.App) -> None:
     app.add_page(
         landing_page,
         route=LANDING_ROUTE,
-        title=LANDING_TITLE,
+        title=t(LANDING_TITLE),
         description=LANDING_DESCRIPTION,
         on_load=[LocaleState.settle, CustomerSessionState.check_session],
     )

@@ -5,21 +5,25 @@ from dataclasses import dataclass
 import reflex as rx
 
 from clawscale.components.catalogue import Section
-from clawscale.components.layout import PRODUCT_NAME, page_layout
+from clawscale.components.layout import page_layout
 from clawscale.components.links import button_link
+from clawscale.components.translated import t
+from clawscale.i18n.catalogs import N_
 
 LANDING_ROUTE = "/"
-LANDING_TITLE = f"{PRODUCT_NAME} — your AI agent on every chat channel"
-LANDING_DESCRIPTION = (
+LANDING_TITLE = N_("ClawScale — your AI agent on every chat channel")
+LANDING_DESCRIPTION = N_(
     "Connect your personal WeChat and shared WhatsApp, WeChat, iMessage/SMS and Telegram "
     "channels to your AI agent."
 )
-CHANNEL_NAMES = ("WeChat", "WhatsApp", "iMessage / SMS", "Telegram")
+HERO_HEADING = N_("Your AI agent, on every chat app people already use")
+CHANNEL_NAMES = (N_("WeChat"), N_("WhatsApp"), N_("iMessage / SMS"), N_("Telegram"))
+"""The channels' names, as each language writes them (WeChat is 微信 in Chinese)."""
 
 
 @dataclass(frozen=True)
 class Feature:
-    """One selling point of the landing page."""
+    """One selling point of the landing page; `title` and `text` are English message ids."""
 
     icon: str
     title: str
@@ -29,21 +33,27 @@ class Feature:
 FEATURES: tuple[Feature, ...] = (
     Feature(
         "message-circle",
-        "Your personal WeChat",
-        "Scan a QR code to link your own WeChat account, and your agent answers your "
-        "contacts in your name.",
+        N_("Your personal WeChat"),
+        N_(
+            "Scan a QR code to link your own WeChat account, and your agent answers your "
+            "contacts in your name."
+        ),
     ),
     Feature(
         "radio-tower",
-        "Shared channels",
-        "One WhatsApp number, WeChat account, iMessage/SMS line or Telegram bot serves "
-        "every customer of an agent.",
+        N_("Shared channels"),
+        N_(
+            "One WhatsApp number, WeChat account, iMessage/SMS line or Telegram bot serves "
+            "every customer of an agent."
+        ),
     ),
     Feature(
         "network",
-        "Many-to-many routing",
-        "Many users meet many agents across channels; each reply goes back exactly once, "
-        "through the conversation it belongs to.",
+        N_("Many-to-many routing"),
+        N_(
+            "Many users meet many agents across channels; each reply goes back exactly once, "
+            "through the conversation it belongs to."
+        ),
     ),
 )
 
@@ -51,36 +61,38 @@ FEATURES: tuple[Feature, ...] = (
 def hero() -> rx.Component:
     """The pitch, the calls to action, and the channels supported."""
     return rx.flex(
-        rx.badge("Multi-tenant IM gateway for AI agents", size="2", radius="full"),
+        rx.badge(t("Multi-tenant IM gateway for AI agents"), size="2", radius="full"),
         rx.heading(
-            "Your AI agent, on every chat app people already use",
+            t(HERO_HEADING),
             as_="h1",
             size=rx.breakpoints(initial="8", md="9"),
             max_width="18em",
             line_height="1.1",
         ),
         rx.text(
-            "Connect your personal WeChat, or shared WhatsApp, WeChat, iMessage/SMS and "
-            "Telegram channels, to your AI agent. ClawScale routes every conversation "
-            "between many users and many agents, across every channel.",
+            t(
+                "Connect your personal WeChat, or shared WhatsApp, WeChat, iMessage/SMS and "
+                "Telegram channels, to your AI agent. ClawScale routes every conversation "
+                "between many users and many agents, across every channel."
+            ),
             as_="p",
             size=rx.breakpoints(initial="4", sm="5"),
             color_scheme="gray",
             max_width="36em",
         ),
         rx.flex(
-            button_link("Create account", "/auth/register"),
-            button_link("Sign in", "/auth/login", variant="soft"),
+            button_link(t("Create account"), "/auth/register"),
+            button_link(t("Sign in"), "/auth/login", variant="soft"),
             spacing="3",
             wrap="wrap",
             justify="center",
         ),
         rx.flex(
-            *[rx.badge(name, variant="outline", color_scheme="gray") for name in CHANNEL_NAMES],
+            *[rx.badge(t(name), variant="outline", color_scheme="gray") for name in CHANNEL_NAMES],
             spacing="2",
             wrap="wrap",
             justify="center",
-            aria_label="Supported channels",
+            aria_label=t("Supported channels"),
         ),
         direction="column",
         align="center",
@@ -103,8 +115,8 @@ def feature_card(feature: Feature) -> rx.Component:
                 background="var(--accent-a3)",
                 color="var(--accent-11)",
             ),
-            rx.heading(feature.title, as_="h3", size="4"),
-            rx.text(feature.text, as_="p", size="2", color_scheme="gray"),
+            rx.heading(t(feature.title), as_="h3", size="4"),
+            rx.text(t(feature.text), as_="p", size="2", color_scheme="gray"),
             direction="column",
             spacing="3",
         ),
@@ -115,14 +127,16 @@ def feature_card(feature: Feature) -> rx.Component:
 def features() -> rx.Component:
     """The three features, side by side from tablet width up."""
     return rx.el.section(
-        rx.heading("Why ClawScale", as_="h2", size="6", text_align="center", margin_bottom="24px"),
+        rx.heading(
+            t("Why ClawScale"), as_="h2", size="6", text_align="center", margin_bottom="24px"
+        ),
         rx.grid(
             *[feature_card(feature) for feature in FEATURES],
             columns=rx.breakpoints(initial="1", sm="3"),
             spacing="4",
         ),
         padding_bottom="80px",
-        aria_label="Features",
+        aria_label=t("Features"),
     )
 
 

@@ -1,14 +1,21 @@
 """Forms opened from an emailed link (reset, claim): the link's token and a new password."""
 
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
 
+from clawscale.i18n.catalogs import N_
 from clawscale.state.customer_session import CustomerSessionState
 from clawscale.state.form import FormState, field_value
-from clawscale.state.validation import confirmation_problem, new_password_problem
+from clawscale.state.validation import (
+    PASSWORD_TOO_LONG,
+    PASSWORD_TOO_SHORT,
+    PASSWORDS_DIFFER,
+    confirmation_problem,
+    new_password_problem,
+)
 
-LINK_INVALID = "This link is invalid or has expired."
+LINK_INVALID = N_("This link is invalid or has expired.")
 
 
 def new_password_problems(form_data: dict[str, Any]) -> dict[str, str]:
@@ -22,6 +29,13 @@ def new_password_problems(form_data: dict[str, Any]) -> dict[str, str]:
 
 class LinkFormState(FormState, CustomerSessionState):
     """A form opened from an emailed link whose `token` is in the query string."""
+
+    MESSAGES: ClassVar[tuple[str, ...]] = (
+        PASSWORD_TOO_SHORT,
+        PASSWORD_TOO_LONG,
+        PASSWORDS_DIFFER,
+        LINK_INVALID,
+    )
 
     link_missing: bool = False
     completed: bool = False

@@ -79,6 +79,8 @@ setup_frontend_toolchain() {
 setup_chromium() {
   export CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
   [ -x "$CHROMIUM_PATH" ] || apt_install chromium
+  # Chinese pages need a CJK font, or Chromium draws every character as an empty box.
+  fc-list :lang=zh 2>/dev/null | grep -q . || apt_install fonts-noto-cjk
 }
 
 postgres_answers() {

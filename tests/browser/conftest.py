@@ -71,11 +71,13 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> pytest.TestReport:
-    """Keep a screenshot of the page of a failed test in `.pytest_cache/d/browser-failures/`."""
+    """Keep a screenshot of the page of a failed test in `.pytest_cache/d/browser-failures/`
+    (when the cache plugin is on)."""
     report: pytest.TestReport = yield
     page = getattr(item, "funcargs", {}).get("page")
-    if report.when == "call" and report.failed and isinstance(page, Page) and item.config.cache:
-        folder = item.config.cache.mkdir("browser-failures")
+    cache = getattr(item.config, "cache", None)
+    if report.when == "call" and report.failed and isinstance(page, Page) and cache:
+        folder = cache.mkdir("browser-failures")
         path = folder / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', item.name)}.png"
         page.screenshot(path=path, full_page=True)
         report.sections.append(("screenshot", str(path)))
@@ -196,9 +198,20 @@ def app_harness(running_app: RunningApp) -> AppHarness:
     return running_app.harness
 
 
+def every_route() -> tuple[str, ...]:
+    """Every page's route, a dynamic segment filled with a value no record has."""
+    from clawscale.pages import site_pages
+    from clawscale.settings import get_settings
+
+    routes = (page.spec.route for page in site_pages(get_settings()))
+    return ("/", *(re.sub(r"\[\w+\]", "none", route) for route in routes))
+
+
 @pytest.fixture(scope="package")
-def frontend_url(running_app: RunningApp) -> str:
-    """The base URL of the app's frontend (on 127.0.0.1), without a trailing slash."""
+def frontend_url(running_app: RunningApp, browser: Browser) -> str:
+    """The base URL of the app's frontend (on 127.0.0.1), without a trailing slash; every
+    page has been loaded once, so no test waits for the development server's first build."""
+    warm_up(browser, running_app.frontend_url, every_route())
     return running_app.frontend_url
 
 

@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from clawscale.web_links import WECHAT_PERSONAL_PATH
 from tests.browser.conftest import PASSWORD, Person, prepare, sign_in, wait_for, warm_up
+from tests.browser.test_billing_pages import english_time
 from tests.fakes.ilink import Bot, FakeILink
 from tests.fakes.runtime import FakeRuntime
 from tests.fakes.stripe import FakeStripe
@@ -83,9 +84,7 @@ def channel_status(customer_id: str) -> str:
 
 def expiry_between(earliest: datetime, latest: datetime) -> re.Pattern[str]:
     """The page's "Until <time>" for any minute from `earliest` to `latest`."""
-    from clawscale.state.formatting import readable_time
-
-    minutes = {readable_time(earliest), readable_time(latest)}
+    minutes = {english_time(earliest), english_time(latest)}
     return re.compile("Until(" + "|".join(re.escape(minute) for minute in minutes) + ")")
 
 

@@ -2,7 +2,7 @@
 customer whose trial has ended pays through the fake Checkout, Stripe's signed webhook arrives,
 and the page shows the new expiry."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -13,17 +13,21 @@ from tests.fakes.stripe import FakeStripe
 pytestmark = pytest.mark.browser
 
 
+def english_time(moment: datetime) -> str:
+    """A UTC moment as an English page writes it: "June 3, 2026 at 14:05 UTC"."""
+    return f"{moment:%B} {moment.day}, {moment.year} at {moment:%H:%M} UTC"
+
+
 def access_expiry(customer_id: str) -> str:
     """When the customer's access ends, as the page writes it."""
     from clawscale.db import get_engine, session_scope
     from clawscale.domain.billing.access import access_expires_at
     from clawscale.models import Customer
-    from clawscale.state.formatting import readable_time
 
     with session_scope(get_engine()) as db:
         customer = db.get(Customer, customer_id)
         assert customer is not None
-        return readable_time(access_expires_at(db, customer))
+        return english_time(access_expires_at(db, customer))
 
 
 def test_a_customer_whose_trial_ended_buys_30_days(

@@ -12,7 +12,8 @@ goes to Google's consent screen, which sends them straight back; the page follow
 live (the runtime takes a few seconds) until it shows the events imported, and the runtime has
 them for that customer. The used link then says so in words.
 
-Screenshots of the three pages at 390 and 1280 px go to `test-results/screenshots/`.
+Screenshots of the three pages at 390 and 1280 px go to `test-results/screenshots/`
+(`<name>-en-<width>.png`).
 """
 
 import json
@@ -27,7 +28,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import PASSWORD, RunningApp, app_environment, fill, wait_for, warm_up
-from tests.browser.test_admin_pages import SCREENSHOTS, fits_the_window
+from tests.browser.languages import screenshots
 from tests.browser.test_customer_auth_pages import follow_mailed_link
 from tests.fakes.evolution import upsert_event
 from tests.fakes.google import FakeGoogle, calendar_event, fake_google
@@ -38,8 +39,6 @@ pytestmark = pytest.mark.browser
 HANDOFF_ROUTE = "/handoff/calendar-import"
 CLAIM_ENTRY_ROUTE = "/auth/claim-entry"
 IMPORT_ROUTE = "/account/calendar-import"
-WIDTHS = {"phone": 390, "laptop": 1280}
-HEIGHTS = {"phone": 844, "laptop": 800}
 WEBHOOK_TOKEN = "calendar-journey-webhook-token"
 FLOW_MS = 30_000
 IMPORT_SECONDS = 3.0
@@ -109,18 +108,6 @@ def claim_status(customer_id: str) -> str:
             .where(Membership.customer_id == customer_id)
         ).one()
         return identity.claim_status
-
-
-def screenshots(page: Page, name: str) -> None:
-    """Keep the page at each width as `test-results/screenshots/<name>-<width>.png`, checking
-    it never scrolls sideways; back to the laptop width afterwards."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for label, width in WIDTHS.items():
-        page.set_viewport_size({"width": width, "height": HEIGHTS[label]})
-        expect(page.get_by_role("heading", level=1)).to_be_visible()
-        assert fits_the_window(page), f"{name} is wider than {width} px"
-        page.screenshot(path=SCREENSHOTS / f"{name}-{width}.png", full_page=True)
-    page.set_viewport_size({"width": WIDTHS["laptop"], "height": HEIGHTS["laptop"]})
 
 
 def test_a_chat_customer_claims_their_account_and_imports_their_calendar(

@@ -15,10 +15,10 @@ import secrets
 from datetime import timedelta
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from clawscale.web_links import CHANNELS_PATH, SUBSCRIPTION_PATH, WECHAT_PERSONAL_PATH
-from tests.browser.conftest import Person, prepare, warm_up
+from tests.browser.conftest import Person, prepare
 from tests.browser.languages import english_words, screenshots
 from tests.fakes.ilink import Bot, FakeILink
 from tests.fakes.stripe import FakeStripe
@@ -28,12 +28,6 @@ pytestmark = pytest.mark.browser
 LAPSED = timedelta(days=31)
 LIVE_MS = 30_000
 """How long a change made elsewhere may take to show (the pages read again every 5 s)."""
-
-
-@pytest.fixture(scope="module", autouse=True)
-def warm_frontend(browser: Browser, frontend_url: str) -> None:
-    """The module's pages, built once before its tests start."""
-    warm_up(browser, frontend_url, (CHANNELS_PATH, SUBSCRIPTION_PATH, WECHAT_PERSONAL_PATH))
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from clawscale.domain.billing.access import (
 from clawscale.domain.billing.links import customer_for_checkout_token, renewal_link
 from clawscale.domain.billing.mail import expiry_notice_subject, send_expiry_notices
 from clawscale.domain.errors import InvalidToken
+from clawscale.i18n.locales import ENGLISH
 from clawscale.models import (
     AccessPass,
     ClaimStatus,
@@ -286,7 +287,7 @@ def test_expiry_notices_go_once_per_expiry(session):
     [notice] = notices(session)
     trial_end = ending.created_at + TRIAL_LENGTH
     assert notice.recipient == "ada@example.com"
-    assert notice.subject == expiry_notice_subject(trial_end)
+    assert notice.subject == expiry_notice_subject(trial_end, ENGLISH)
     assert "http://api.example.test/api/public/subscription-checkout?token=" in notice.text
 
 

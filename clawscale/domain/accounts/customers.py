@@ -2,6 +2,9 @@
 
 Every answer that could reveal whether an email is known (resend, forgot) is neutral: the
 functions return nothing and silently do nothing for unknown emails.
+
+Mail goes out in the identity's language (`languages.email_locale`); registering and claiming
+remember the language the person used (`locale`, when the site speaks it).
 """
 
 from dataclasses import dataclass
@@ -12,11 +15,13 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from clawscale.domain.accounts.email_addresses import normalise_email, validated_email
-from clawscale.domain.accounts.mailer import send_email
+from clawscale.domain.accounts.languages import email_locale, remember_locale
+from clawscale.domain.accounts.mailer import Link, send_letter
 from clawscale.domain.accounts.one_time_tokens import consume_token, issue_token
 from clawscale.domain.accounts.passwords import hash_password, verify_password
 from clawscale.domain.accounts.sessions import IssuedSession, issue_session, revoke_all_sessions
 from clawscale.domain.errors import Conflict, InvalidToken, NotFound, Unauthenticated
+from clawscale.i18n.catalogs import gettext
 from clawscale.models import (
     ClaimStatus,
     Customer,
@@ -67,27 +72,45 @@ def start_session(db: Session, settings: Settings, identity: Identity) -> Issued
     return issue_session(db, SessionSubject.CUSTOMER, identity.id, settings.CUSTOMER_JWT_SECRET)
 
 
-def _mailweb_url(
-    db: Session, settings: Settings, identity: Identity, subject: str, intro: str, link: str
+def _mail_link(
+    db: Session,
+    settings: Settings,
+    identity: Identity,
+    locale: str,
+    subject: str,
+    intro: str,
+    link: str,
 ) -> None:
+    """Mail the identity a greeting, `intro` and `link` (subject and intro already in
+    `locale`)."""
     assert identity.email
-    text = f"Hello {identity.display_name or identity.email},\n\n{intro}\n\n{link}\n"
-    html = f'<p>{intro}</p><p><a href="{link}">{link}</a></p>'
-    send_email(db, settings, identity.email, subject, text, html)
+    name = identity.display_name or identity.email
+    greeting = gettext(locale, "Hello {name},", name=name)
+    send_letter(db, settings, identity.email, locale, subject, [greeting, intro, Link(link)])
 
 
 def _send_verification(db: Session, settings: Settings, identity: Identity) -> None:
     assert identity.email
+    locale = email_locale(identity)
     token = issue_token(db, identity.id, TokenPurpose.VERIFY_EMAIL)
     link = web_url(settings, "/auth/verify-email", email=identity.email, token=token)
-    intro = "Confirm your email address for ClawScale (the link works once, for 15 minutes):"
-    _mailweb_url(db, settings, identity, "Verify your email", intro, link)
+    intro = gettext(
+        locale,
+        "Confirm your email address for ClawScale (the link works once, for 15 minutes):",
+    )
+    _mail_link(db, settings, identity, locale, gettext(locale, "Verify your email"), intro, link)
 
 
 def register(
-    db: Session, settings: Settings, display_name: str, email: str, password: str
+    db: Session,
+    settings: Settings,
+    display_name: str,
+    email: str,
+    password: str,
+    locale: str | None = None,
 ) -> Account:
-    """A new pending identity with its own personal customer; mails a verification link."""
+    """A new pending identity with its own personal customer, its email in `locale` (when the
+    site speaks it, else English); mails a verification link."""
     normalised = validated_email(email)
     if _identity_by_email(db, normalised) is not None:
         raise Conflict("email_already_exists", "An account with this email already exists.")
@@ -105,6 +128,7 @@ def register(
         raise Conflict(
             "email_already_exists", "An account with this email already exists."
         ) from error
+    remember_locale(db, identity, locale)
     db.add(customer)
     db.flush()
     db.add(Membership(identity_id=identity.id, customer_id=customer.id, role=MembershipRole.OWNER))
@@ -153,11 +177,13 @@ def request_password_reset(db: Session, settings: Settings, email: str) -> None:
     identity = _identity_by_email(db, email)
     if identity is None or identity.password_hash is None:
         return
-    assert identity.email
+    locale = email_locale(identity)
     token = issue_token(db, identity.id, TokenPurpose.RESET_PASSWORD)
     link = web_url(settings, "/auth/reset-password", token=token)
-    intro = "Choose a new ClawScale password (the link works once, for 15 minutes):"
-    _mailweb_url(db, settings, identity, "Reset your password", intro, link)
+    intro = gettext(
+        locale, "Choose a new ClawScale password (the link works once, for 15 minutes):"
+    )
+    _mail_link(db, settings, identity, locale, gettext(locale, "Reset your password"), intro, link)
 
 
 def reset_password(db: Session, token: str, password: str) -> Identity:
@@ -210,9 +236,15 @@ def safe_next_path(next_path: str | None) -> str:
 
 
 def request_claim(
-    db: Session, settings: Settings, entry_token: str, email: str, next_path: str | None
+    db: Session,
+    settings: Settings,
+    entry_token: str,
+    email: str,
+    next_path: str | None,
+    locale: str | None = None,
 ) -> None:
-    """An unclaimed identity takes an email (unclaimed -> pending) and is mailed a claim link."""
+    """An unclaimed identity takes an email (unclaimed -> pending) and is mailed a claim link,
+    in `locale` from now on when the site speaks it."""
     identity = _identity_from_entry_token(db, settings, entry_token)
     if identity.claim_status == ClaimStatus.ACTIVE:
         raise Conflict("already_claimed", "This account has already been claimed.")
@@ -223,15 +255,21 @@ def request_claim(
     identity.email = normalised
     identity.claim_status = ClaimStatus.PENDING
     db.add(identity)
+    remember_locale(db, identity, locale)
     db.flush()
+    mail_locale = email_locale(identity)
     token = issue_token(db, identity.id, TokenPurpose.CLAIM)
     link = web_url(settings, "/auth/claim", token=token, next=safe_next_path(next_path))
-    intro = "Claim your ClawScale account and choose a password (the link works once):"
-    _mailweb_url(db, settings, identity, "Claim your account", intro, link)
+    intro = gettext(
+        mail_locale, "Claim your ClawScale account and choose a password (the link works once):"
+    )
+    subject = gettext(mail_locale, "Claim your account")
+    _mail_link(db, settings, identity, mail_locale, subject, intro, link)
 
 
-def claim(db: Session, token: str, password: str) -> Identity:
-    """Finish a claim: set the password; the identity becomes active (pending -> active)."""
+def claim(db: Session, token: str, password: str, locale: str | None = None) -> Identity:
+    """Finish a claim: set the password; the identity becomes active (pending -> active), its
+    email in `locale` from now on when the site speaks it."""
     used = consume_token(db, token, TokenPurpose.CLAIM)
     identity = db.get(Identity, used.identity_id)
     if identity is None or identity.claim_status != ClaimStatus.PENDING:
@@ -239,5 +277,6 @@ def claim(db: Session, token: str, password: str) -> Identity:
     identity.password_hash = hash_password(password)
     _activate(identity)
     db.add(identity)
+    remember_locale(db, identity, locale)
     db.flush()
     return identity

@@ -1,11 +1,15 @@
-"""Sends transactional email through Resend (the `resend` SDK over httpx).
+"""Sends transactional email through Resend (the `resend` SDK over httpx), and writes it: a
+letter is paragraphs and links, in the recipient's language, as text and as HTML (escaped, the
+`<html lang>` its language's), each link on a line of its own so the text keeps it whole.
 
 Without RESEND_API_KEY (development) nothing leaves the machine: the message is kept in the
 `email_message` table and shown on the development mailbox page. Every message is recorded.
 """
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from html import escape
 from typing import Any
 
 import httpx
@@ -13,6 +17,7 @@ import resend
 from resend.http_client import HTTPClient
 from sqlmodel import Session, col, select
 
+from clawscale.i18n.locales import HTML_LANGS
 from clawscale.models import EmailMessage, EmailStatus
 from clawscale.settings import Settings
 
@@ -72,6 +77,56 @@ def send_email(
     db.add(message)
     db.flush()
     return message
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link in a letter, on a line of its own."""
+
+    url: str
+
+
+Part = str | Link
+
+
+def letter_text(parts: Sequence[Part]) -> str:
+    """The plain text of a letter: its parts as paragraphs."""
+    return "\n\n".join(part.url if isinstance(part, Link) else part for part in parts) + "\n"
+
+
+def _html_paragraph(part: Part) -> str:
+    if isinstance(part, Link):
+        url = escape(part.url)
+        return f'<p><a href="{url}">{url}</a></p>'
+    return f"<p>{escape(part)}</p>"
+
+
+def letter_html(locale: str, subject: str, parts: Sequence[Part]) -> str:
+    """The HTML of a letter in `locale`: its parts as escaped paragraphs, links clickable."""
+    body = "".join(_html_paragraph(part) for part in parts)
+    return (
+        f'<!doctype html><html lang="{HTML_LANGS[locale]}"><head><meta charset="utf-8">'
+        f"<title>{escape(subject)}</title></head><body>{body}</body></html>"
+    )
+
+
+def send_letter(
+    db: Session,
+    settings: Settings,
+    recipient: str,
+    locale: str,
+    subject: str,
+    parts: Sequence[Part],
+) -> EmailMessage:
+    """Send a letter written in `locale` (subject and parts already in it)."""
+    return send_email(
+        db,
+        settings,
+        recipient,
+        subject,
+        letter_text(parts),
+        letter_html(locale, subject, parts),
+    )
 
 
 def kept_emails(db: Session, limit: int = 50, offset: int = 0) -> list[EmailMessage]:

@@ -6,20 +6,27 @@ subject names the expiry to the minute, and a notice is skipped when an email wi
 subject already went to that address (`email_message` records every email; a failed send does
 not count, so the next run tries again).
 Buying another pass moves the expiry, so the next notice has a new subject and is sent again.
+
+Each email is in its recipient's language (`languages.email_locale`: the account's person, or
+English for an address given only at Checkout), the subject too. A notice's subject is
+computed in that language both to send it and to look for it, so a person who switches language
+is sent the notice of the same expiry once more, in the new language.
 """
 
 from datetime import datetime, timedelta
-from html import escape
 
 from sqlmodel import Session, col, select
 
-from clawscale.domain.accounts.mailer import send_email
+from clawscale.domain.accounts.languages import email_locale
+from clawscale.domain.accounts.mailer import Link, Part, send_letter
 from clawscale.domain.billing.access import (
     TRIAL_LENGTH,
     access_expires_at,
     payments_configured,
 )
 from clawscale.domain.billing.links import PUBLIC_CHECKOUT_LIFETIME, renewal_link
+from clawscale.i18n.catalogs import gettext, ngettext
+from clawscale.i18n.formatting import mail_time
 from clawscale.models import (
     AccessPass,
     Customer,
@@ -34,19 +41,14 @@ from clawscale.settings import Settings
 from clawscale.web_links import ACCOUNT_PATH, web_url
 
 NOTICE_WINDOW = timedelta(days=3)
-RECEIPT_SUBJECT = "Your ClawScale access receipt"
 LINK_HOURS = int(PUBLIC_CHECKOUT_LIFETIME.total_seconds() // 3600)
 
 
-def mail_time(moment: datetime) -> str:
-    """A moment as an email states it: "3 June 2026, 14:05 UTC"."""
-    return f"{moment.day} {moment:%B %Y, %H:%M} UTC"
-
-
-def account_email(db: Session, customer: Customer) -> str | None:
-    """The address of the customer account's people, owners first; None when none has one."""
+def account_person(db: Session, customer: Customer) -> Identity | None:
+    """The person of the customer account billing mail goes to: the first with an address,
+    owners first; None when none has one."""
     return db.exec(
-        select(Identity.email)
+        select(Identity)
         .join(Membership, col(Membership.identity_id) == col(Identity.id))
         .where(Membership.customer_id == customer.id, col(Identity.email).is_not(None))
         .order_by(col(Membership.role) != MembershipRole.OWNER, col(Membership.created_at))
@@ -54,39 +56,49 @@ def account_email(db: Session, customer: Customer) -> str | None:
     ).first()
 
 
-def _send(
-    db: Session, settings: Settings, recipient: str, subject: str, paragraphs: list[str]
-) -> EmailMessage:
-    text = "\n\n".join(paragraphs) + "\n"
-    html = "".join(f"<p>{escape(paragraph)}</p>" for paragraph in paragraphs)
-    return send_email(db, settings, recipient, subject, text, html)
+def account_email(db: Session, customer: Customer) -> str | None:
+    """The address of the customer account's people, owners first; None when none has one."""
+    person = account_person(db, customer)
+    return person.email if person else None
+
+
+def _receipt_parts(settings: Settings, access_pass: AccessPass, locale: str) -> list[Part]:
+    until = mail_time(access_pass.expires_at, locale)
+    return [
+        gettext(
+            locale,
+            "Thank you for your payment. We added 30 days of access to your ClawScale account.",
+        ),
+        gettext(locale, "Your access now runs until {time}.", time=until),
+        gettext(locale, "Your account:"),
+        Link(web_url(settings, ACCOUNT_PATH)),
+    ]
 
 
 def send_receipt(
     db: Session, settings: Settings, access_pass: AccessPass, fallback_email: object = None
 ) -> EmailMessage | None:
-    """Mail a receipt for a new pass to the account (or the address given at Checkout)."""
+    """Mail a receipt for a new pass to the account (or the address given at Checkout), in
+    the language of the account's person (English for the Checkout address)."""
     customer = db.get(Customer, access_pass.customer_id)
-    recipient = account_email(db, customer) if customer else None
+    person = account_person(db, customer) if customer else None
+    recipient = person.email if person else None
     recipient = recipient or (fallback_email if isinstance(fallback_email, str) else None)
     if not recipient:
         return None
-    return _send(
-        db,
-        settings,
-        recipient,
-        RECEIPT_SUBJECT,
-        [
-            "Thank you for your payment. We added 30 days of access to your ClawScale account.",
-            f"Your access now runs until {mail_time(access_pass.expires_at)}.",
-            f"Your account: {web_url(settings, ACCOUNT_PATH)}",
-        ],
+    locale = email_locale(person)
+    subject = gettext(locale, "Your ClawScale access receipt")
+    return send_letter(
+        db, settings, recipient, locale, subject, _receipt_parts(settings, access_pass, locale)
     )
 
 
-def expiry_notice_subject(expires_at: datetime) -> str:
-    """The subject of the notice for one expiry (it identifies the expiry, to the minute)."""
-    return f"Your ClawScale access ends on {mail_time(expires_at)}"
+def expiry_notice_subject(expires_at: datetime, locale: str) -> str:
+    """The subject of the notice for one expiry in `locale` (it identifies the expiry, to the
+    minute)."""
+    return gettext(
+        locale, "Your ClawScale access ends on {time}", time=mail_time(expires_at, locale)
+    )
 
 
 def _notice_already_sent(db: Session, recipient: str, subject: str) -> bool:
@@ -115,26 +127,40 @@ def _candidate_customer_ids(db: Session, now: datetime) -> set[str]:
     return set(db.exec(trials)) | set(db.exec(passes))
 
 
+def _notice_parts(
+    settings: Settings, customer: Customer, expires_at: datetime, now: datetime, locale: str
+) -> list[Part]:
+    ends = mail_time(expires_at, locale)
+    return [
+        gettext(locale, "Your access to ClawScale ends on {time}.", time=ends),
+        gettext(
+            locale,
+            "To keep your assistant answering, add 30 days (they start when your current "
+            "access ends):",
+        ),
+        Link(renewal_link(settings, customer.id, now)),
+        ngettext(
+            locale,
+            "That link works for {count} hour. You can also renew from your account page:",
+            "That link works for {count} hours. You can also renew from your account page:",
+            LINK_HOURS,
+        ),
+        Link(web_url(settings, ACCOUNT_PATH)),
+    ]
+
+
 def _send_notice(
     db: Session, settings: Settings, customer: Customer, expires_at: datetime, now: datetime
 ) -> bool:
-    recipient = account_email(db, customer)
-    subject = expiry_notice_subject(expires_at)
-    if not recipient or _notice_already_sent(db, recipient, subject):
+    person = account_person(db, customer)
+    if person is None or not person.email:
         return False
-    _send(
-        db,
-        settings,
-        recipient,
-        subject,
-        [
-            f"Your access to ClawScale ends on {mail_time(expires_at)}.",
-            "To keep your assistant answering, add 30 days (they start when your current "
-            f"access ends): {renewal_link(settings, customer.id, now)}",
-            f"That link works for {LINK_HOURS} hours. You can also renew from your account "
-            f"page: {web_url(settings, ACCOUNT_PATH)}",
-        ],
-    )
+    locale = email_locale(person)
+    subject = expiry_notice_subject(expires_at, locale)
+    if _notice_already_sent(db, person.email, subject):
+        return False
+    parts = _notice_parts(settings, customer, expires_at, now, locale)
+    send_letter(db, settings, person.email, locale, subject, parts)
     return True
 
 

@@ -31,15 +31,16 @@ from clawscale.components.details import detail, section_card
 from clawscale.components.forms import answer, message_callout
 from clawscale.components.links import button_link
 from clawscale.components.shell import loaded_page
+from clawscale.components.translated import chosen, local_number, local_time, t, tn
 from clawscale.db import get_engine
 from clawscale.domain.calendar_import.importer import Importer, preflight_import, start_import
 from clawscale.domain.calendar_import.runs import latest_run, own_run
 from clawscale.domain.errors import DomainError
+from clawscale.i18n.catalogs import N_
 from clawscale.models import CalendarImportRun, ClaimStatus, ImportRunStatus
 from clawscale.settings import Settings, get_settings
 from clawscale.state.backend import run_domain
 from clawscale.state.customer_session import CustomerSessionState, signed_in_account
-from clawscale.state.formatting import readable_time
 from clawscale.state.redirects import full_page_load
 
 HTTP_TIMEOUT_SECONDS = 15.0
@@ -55,87 +56,115 @@ CONVERSATION_REQUIRED = "conversation_required"
 RUNTIME_CODE_PREFIX = "google_calendar_import_"
 
 BLOCKED_REASONS: dict[str, str] = {
-    CONVERSATION_REQUIRED: (
+    CONVERSATION_REQUIRED: N_(
         "Message the agent in chat first, then come back here: your calendar is imported "
         "into your conversation with it."
     ),
-    "google_calendar_not_configured": (
+    "google_calendar_not_configured": N_(
         "Google Calendar import is not set up on this gateway yet. Try again later."
     ),
-    "account_suspended": "This account is suspended, so it cannot import a calendar.",
-    SUBSCRIPTION_REQUIRED: "Your access has lapsed. Renew it to import your calendar.",
-    EMAIL_NOT_VERIFIED: "Verify your email address before importing your calendar.",
-    "runtime_unavailable": (
+    "account_suspended": N_("This account is suspended, so it cannot import a calendar."),
+    SUBSCRIPTION_REQUIRED: N_("Your access has lapsed. Renew it to import your calendar."),
+    EMAIL_NOT_VERIFIED: N_("Verify your email address before importing your calendar."),
+    "runtime_unavailable": N_(
         "No agent serves your account yet, so there is nowhere to import your calendar to. "
         "Try again later."
     ),
-    "import_in_progress": "An import is already running. Wait for it to finish.",
-    "claim_inactive": "Verify your email address before importing your calendar.",
+    "import_in_progress": N_("An import is already running. Wait for it to finish."),
+    "claim_inactive": N_("Verify your email address before importing your calendar."),
 }
-AGENT_UNREACHABLE = "Your agent could not be reached. Try again in a minute."
+AGENT_UNREACHABLE = N_("Your agent could not be reached. Try again in a minute.")
+CANNOT_IMPORT = N_("Your calendar cannot be imported right now ({code}).")
+LINK_UNUSABLE = N_("The link from chat can no longer be used. Connect again to import.")
 HANDOFF_NOTES: dict[str, str] = {
-    "expired_handoff": "The link from chat has expired",
-    "handoff_already_consumed": "The link from chat has already been used",
-    "invalid_handoff": "The link from chat is not valid for this account",
+    "expired_handoff": N_(
+        "The link from chat has expired, so the import goes to your latest conversation with "
+        "the agent."
+    ),
+    "handoff_already_consumed": N_(
+        "The link from chat has already been used, so the import goes to your latest "
+        "conversation with the agent."
+    ),
+    "invalid_handoff": N_(
+        "The link from chat is not valid for this account, so the import goes to your latest "
+        "conversation with the agent."
+    ),
 }
 RUN_REASONS: dict[str, str] = {
-    "access_denied": "You declined access at Google.",
-    "invalid_grant": "Google's sign-in expired before the import could start. Try again.",
-    "import_in_progress": "Another import was already running.",
-    "superseded": "A newer import was started before this one was connected.",
-    "import_interrupted": "The import was interrupted before it finished. Try again.",
-    "runtime_unavailable": "No agent serves your account, so the events had nowhere to go.",
-    CONVERSATION_REQUIRED: (
+    "access_denied": N_("You declined access at Google."),
+    "invalid_grant": N_("Google's sign-in expired before the import could start. Try again."),
+    "import_in_progress": N_("Another import was already running."),
+    "superseded": N_("A newer import was started before this one was connected."),
+    "import_interrupted": N_("The import was interrupted before it finished. Try again."),
+    "runtime_unavailable": N_("No agent serves your account, so the events had nowhere to go."),
+    CONVERSATION_REQUIRED: N_(
         "Your agent had no conversation with you to import into. Message it in chat first."
     ),
-    "missing_google_calendar_code": "Google sent you back without access to your calendar.",
-    "google_calendar_token_exchange_failed": "Google did not finish the sign-in. Try again.",
-    "google_calendar_api_unreachable": "Google Calendar could not be reached. Try again.",
-    "insufficientPermissions": "Google did not give access to your calendar.",
-    "google_calendar_import_failed": "Something went wrong during the import. Try again.",
-    "duplicate_existing_reminder": "Events imported before were skipped.",
-    "unsupported_recurring_exceptions": ("Repeating events with changed occurrences were skipped."),
-    "google_calendar_import_warnings": "Some events could not be imported as they are.",
+    "missing_google_calendar_code": N_("Google sent you back without access to your calendar."),
+    "google_calendar_token_exchange_failed": N_("Google did not finish the sign-in. Try again."),
+    "google_calendar_api_unreachable": N_("Google Calendar could not be reached. Try again."),
+    "insufficientPermissions": N_("Google did not give access to your calendar."),
+    "google_calendar_import_failed": N_("Something went wrong during the import. Try again."),
+    "duplicate_existing_reminder": N_("Events imported before were skipped."),
+    "unsupported_recurring_exceptions": N_(
+        "Repeating events with changed occurrences were skipped."
+    ),
+    "google_calendar_import_warnings": N_("Some events could not be imported as they are."),
 }
+AGENT_UNREACHABLE_DURING_IMPORT = N_(
+    "Your agent could not be reached during the import. Try again."
+)
+UNKNOWN_REASON = N_("Reason: {code}.")
+WORDS: tuple[str, ...] = tuple(
+    dict.fromkeys(
+        (
+            *BLOCKED_REASONS.values(),
+            *RUN_REASONS.values(),
+            AGENT_UNREACHABLE,
+            CANNOT_IMPORT,
+            LINK_UNUSABLE,
+            AGENT_UNREACHABLE_DURING_IMPORT,
+            UNKNOWN_REASON,
+        )
+    )
+)
+"""Every message id `blocked_words` and `reason_words` give, and a refusal may show."""
 RUN_HEADLINES: dict[str, str] = {
-    ImportRunStatus.AUTHORIZING: "Waiting for Google",
-    ImportRunStatus.IMPORTING: "Importing…",
-    ImportRunStatus.SUCCEEDED: "Import complete",
-    ImportRunStatus.SUCCEEDED_WITH_ERRORS: "Import complete, with warnings",
-    ImportRunStatus.FAILED: "Import failed",
+    ImportRunStatus.AUTHORIZING: N_("Waiting for Google"),
+    ImportRunStatus.IMPORTING: N_("Importing…"),
+    ImportRunStatus.SUCCEEDED: N_("Import complete"),
+    ImportRunStatus.SUCCEEDED_WITH_ERRORS: N_("Import complete, with warnings"),
+    ImportRunStatus.FAILED: N_("Import failed"),
 }
 RUN_BADGES: dict[str, tuple[str, str]] = {
-    ImportRunStatus.AUTHORIZING: ("Waiting for Google", "amber"),
-    ImportRunStatus.IMPORTING: ("Importing", "blue"),
-    ImportRunStatus.SUCCEEDED: ("Succeeded", "green"),
-    ImportRunStatus.SUCCEEDED_WITH_ERRORS: ("Succeeded with warnings", "amber"),
-    ImportRunStatus.FAILED: ("Failed", "red"),
+    ImportRunStatus.AUTHORIZING: (N_("Waiting for Google"), "amber"),
+    ImportRunStatus.IMPORTING: (N_("Importing"), "blue"),
+    ImportRunStatus.SUCCEEDED: (N_("Succeeded"), "green"),
+    ImportRunStatus.SUCCEEDED_WITH_ERRORS: (N_("Succeeded with warnings"), "amber"),
+    ImportRunStatus.FAILED: (N_("Failed"), "red"),
 }
 
 
 def blocked_words(code: str) -> str:
-    """Why an import cannot start, for a person."""
+    """Why an import cannot start, for a person (a message id of `WORDS`; `CANNOT_IMPORT`,
+    naming the code, when it is not known)."""
     if code in BLOCKED_REASONS:
         return BLOCKED_REASONS[code]
     if code in RUN_REASONS:
         return RUN_REASONS[code]
     if code.startswith(RUNTIME_CODE_PREFIX):
         return AGENT_UNREACHABLE
-    return f"Your calendar cannot be imported right now ({code})."
+    return CANNOT_IMPORT
 
 
 def reason_words(code: str) -> str:
-    """Why a run failed or warned, for a person (the code itself when it is not known)."""
+    """Why a run failed or warned, for a person (a message id of `WORDS`; `UNKNOWN_REASON`,
+    naming the code, when it is not known)."""
     if code in RUN_REASONS:
         return RUN_REASONS[code]
     if code.startswith(RUNTIME_CODE_PREFIX + "run_"):
-        return "Your agent could not be reached during the import. Try again."
-    return f"Reason: {code}."
-
-
-def events(count: int) -> str:
-    """ "1 event", "2 events"."""
-    return f"{count} event" if count == 1 else f"{count} events"
+        return AGENT_UNREACHABLE_DURING_IMPORT
+    return UNKNOWN_REASON
 
 
 @dataclass(frozen=True)
@@ -247,9 +276,13 @@ class CalendarImportState(CustomerSessionState):
     skipped: int = 0
     failed: int = 0
     run_reason: str = ""
+    """Why the run shown failed or warned: a message id of `WORDS`, or ""."""
+    run_reason_code: str = ""
     account_email: str = ""
     finished_at: str = ""
+    """When the run shown ended, ISO 8601 in UTC; "" while it runs."""
     problem: str = ""
+    """Why connecting was refused: a message id of `WORDS`, or ""."""
     problem_code: str = ""
     starting: bool = False
     following: bool = False
@@ -267,10 +300,11 @@ class CalendarImportState(CustomerSessionState):
         self.imported = run.imported if run else 0
         self.skipped = run.skipped if run else 0
         self.failed = run.failed if run else 0
-        self.run_reason = reason_words(run.error_summary) if run and run.error_summary else ""
+        self.run_reason_code = run.error_summary if run else ""
+        self.run_reason = reason_words(self.run_reason_code) if self.run_reason_code else ""
         self.account_email = run.account_email if run else ""
         finished = run.finished_at if run else None
-        self.finished_at = readable_time(finished) if finished else ""
+        self.finished_at = finished.isoformat() if finished else ""
 
     def _show_readiness(self, checked: Readiness) -> None:
         self.ready = checked.ready
@@ -287,7 +321,7 @@ class CalendarImportState(CustomerSessionState):
         if code in HANDOFF_PROBLEMS:
             self.handoff_problem = code
             self._use_handoff = False
-            self.problem = "The link from chat can no longer be used. Connect again to import."
+            self.problem = LINK_UNUSABLE
         else:
             self.problem = blocked_words(code)
 
@@ -308,7 +342,7 @@ class CalendarImportState(CustomerSessionState):
 
     @rx.var
     def blocked_text(self) -> str:
-        """Why an import cannot start, in words ("" when it can)."""
+        """Why an import cannot start, a message id of `WORDS` ("" when it can)."""
         return "" if self.ready or not self.blocked_reason else blocked_words(self.blocked_reason)
 
     @rx.var
@@ -323,35 +357,14 @@ class CalendarImportState(CustomerSessionState):
 
     @rx.var
     def handoff_note(self) -> str:
-        """What became of the link from chat, when it could not be used."""
-        note = HANDOFF_NOTES.get(self.handoff_problem, "")
-        return (
-            f"{note}, so the import goes to your latest conversation with the agent."
-            if note
-            else ""
-        )
+        """What became of the link from chat when it could not be used, a message id of
+        `HANDOFF_NOTES` ("" when it was used)."""
+        return HANDOFF_NOTES.get(self.handoff_problem, "")
 
     @rx.var
     def run_headline(self) -> str:
-        """The run shown, in a few words."""
+        """The run shown in a few words, a message id of `RUN_HEADLINES` (else its status)."""
         return RUN_HEADLINES.get(self.run_status, self.run_status)
-
-    @rx.var
-    def run_summary(self) -> str:
-        """What the run shown did, or is doing."""
-        status = self.run_status
-        if status == ImportRunStatus.AUTHORIZING:
-            return (
-                "Finish connecting your calendar in Google's window. This page updates by itself."
-            )
-        if status == ImportRunStatus.IMPORTING:
-            return "Your events are on their way to your agent. This page updates by itself."
-        if status in (ImportRunStatus.SUCCEEDED, ImportRunStatus.SUCCEEDED_WITH_ERRORS):
-            counts = f"{events(self.imported)} imported, {self.skipped} skipped"
-            return f"{counts}, {self.failed} failed." if self.failed else f"{counts}."
-        if status == ImportRunStatus.FAILED:
-            return self.run_reason or "The import did not finish."
-        return ""
 
     async def _customer(self) -> ImportCustomer | None:
         token = self._session_token()
@@ -452,23 +465,29 @@ class CalendarImportState(CustomerSessionState):
 
 SPEC = PageSpec(
     "/account/calendar-import",
-    "Import Google Calendar",
-    "Send the events of your Google Calendar to your agent, which reminds you of them in chat.",
+    N_("Import Google Calendar"),
+    N_("Send the events of your Google Calendar to your agent, which reminds you of them in chat."),
     Section.CUSTOMER,
 )
 
-HOW_IT_WORKS = (
+HOW_IT_WORKS = N_(
     "We read your primary Google Calendar once, with read-only access, and send its events to "
     "your agent, which turns them into reminders in your chat. We keep no copy of your "
     "calendar, and forget Google's access as soon as the import ends."
 )
-CALLBACK_ERROR = "Google Calendar could not be connected. Try again."
+CALLBACK_ERROR = N_("Google Calendar could not be connected. Try again.")
+
+
+def in_words(message: Var[str], code: Var[str]) -> Var[str]:
+    """A message id of `WORDS` in the page's language; the `{code}` of a message about an
+    unknown code filled with that code."""
+    return chosen(message, WORDS).replace("{code}", code)
 
 
 def run_badge() -> rx.Component:
     """The run's status as a coloured badge."""
     badges = [
-        (status.value, rx.badge(label, color_scheme=color, variant="soft", size="2"))
+        (status.value, rx.badge(t(label), color_scheme=color, variant="soft", size="2"))
         for status, (label, color) in RUN_BADGES.items()
     ]
     return rx.match(
@@ -478,27 +497,73 @@ def run_badge() -> rx.Component:
     )
 
 
-def count_detail(label: str, value: Var[int]) -> rx.Component:
+def counts() -> Var[str]:
+    """What a finished run did: the events imported and skipped, and failed when any did."""
+    state = CalendarImportState
+    skipped = local_number(state.skipped)
+    return rx.cond(
+        state.failed > 0,
+        tn(
+            "{count} event imported, {skipped} skipped, {failed} failed.",
+            "{count} events imported, {skipped} skipped, {failed} failed.",
+            state.imported,
+            skipped=skipped,
+            failed=local_number(state.failed),
+        ),
+        tn(
+            "{count} event imported, {skipped} skipped.",
+            "{count} events imported, {skipped} skipped.",
+            state.imported,
+            skipped=skipped,
+        ),
+    ).to(str)
+
+
+def run_summary() -> Var[str]:
+    """What the run shown did, or is doing."""
+    state = CalendarImportState
+    reason = in_words(state.run_reason, state.run_reason_code)
+    return rx.match(
+        state.run_status,
+        (
+            ImportRunStatus.AUTHORIZING.value,
+            t("Finish connecting your calendar in Google's window. This page updates by itself."),
+        ),
+        (
+            ImportRunStatus.IMPORTING.value,
+            t("Your events are on their way to your agent. This page updates by itself."),
+        ),
+        (ImportRunStatus.SUCCEEDED.value, ImportRunStatus.SUCCEEDED_WITH_ERRORS.value, counts()),
+        (
+            ImportRunStatus.FAILED.value,
+            rx.cond(state.run_reason != "", reason, t("The import did not finish.")),
+        ),
+        "",
+    ).to(str)
+
+
+def count_detail(label: Var[str], value: Var[int]) -> rx.Component:
     """One count of the run."""
-    return detail(label, rx.text(value, weight="medium"))
+    return detail(label, rx.text(local_number(value), weight="medium"))
 
 
 def run_details() -> rx.Component:
     """The counts, the Google account and when the run ended."""
     return rx.data_list.root(
-        count_detail("Imported", CalendarImportState.imported),
-        count_detail("Skipped", CalendarImportState.skipped),
-        count_detail("Failed", CalendarImportState.failed),
+        count_detail(t("Imported"), CalendarImportState.imported),
+        count_detail(t("Skipped"), CalendarImportState.skipped),
+        count_detail(t("Failed"), CalendarImportState.failed),
         rx.cond(
             CalendarImportState.account_email != "",
             detail(
-                "Google account", rx.text(CalendarImportState.account_email, word_break="break-all")
+                t("Google account"),
+                rx.text(CalendarImportState.account_email, word_break="break-all"),
             ),
             rx.fragment(),
         ),
         rx.cond(
             CalendarImportState.finished_at != "",
-            detail("Finished", CalendarImportState.finished_at),
+            detail(t("Finished"), local_time(CalendarImportState.finished_at)),
             rx.fragment(),
         ),
         orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
@@ -507,23 +572,28 @@ def run_details() -> rx.Component:
 
 def latest_import() -> rx.Component:
     """The run shown: its status, what it did or why it failed, and its counts."""
+    state = CalendarImportState
     return section_card(
-        "Latest import",
+        t("Latest import"),
         rx.flex(
-            rx.text("Status", weight="medium"),
+            rx.text(t("Status"), weight="medium"),
             run_badge(),
-            rx.cond(CalendarImportState.following, rx.spinner(size="2"), rx.fragment()),
+            rx.cond(state.following, rx.spinner(size="2"), rx.fragment()),
             spacing="3",
             align="center",
             wrap="wrap",
         ),
         rx.flex(
-            rx.heading(CalendarImportState.run_headline, as_="h3", size="3"),
-            rx.text(CalendarImportState.run_summary, size="3"),
+            rx.heading(chosen(state.run_headline, RUN_HEADLINES.values()), as_="h3", size="3"),
+            rx.text(run_summary(), size="3"),
             rx.cond(
-                (CalendarImportState.run_status == ImportRunStatus.SUCCEEDED_WITH_ERRORS.value)
-                & (CalendarImportState.run_reason != ""),
-                rx.text(CalendarImportState.run_reason, size="2", color_scheme="amber"),
+                (state.run_status == ImportRunStatus.SUCCEEDED_WITH_ERRORS.value)
+                & (state.run_reason != ""),
+                rx.text(
+                    in_words(state.run_reason, state.run_reason_code),
+                    size="2",
+                    color_scheme="amber",
+                ),
                 rx.fragment(),
             ),
             direction="column",
@@ -531,7 +601,7 @@ def latest_import() -> rx.Component:
             role="status",
             aria_live="polite",
         ),
-        rx.cond(CalendarImportState.run_finished, run_details(), rx.fragment()),
+        rx.cond(state.run_finished, run_details(), rx.fragment()),
     )
 
 
@@ -539,7 +609,7 @@ def connect_button() -> rx.Component:
     """Opens a run and goes to Google; "Import again" once a run has ended."""
     return rx.button(
         rx.icon("calendar-plus", size=16),
-        rx.cond(CalendarImportState.run_finished, "Import again", "Connect Google Calendar"),
+        rx.cond(CalendarImportState.run_finished, t("Import again"), t("Connect Google Calendar")),
         on_click=CalendarImportState.connect,
         loading=CalendarImportState.starting,
         size="3",
@@ -552,12 +622,12 @@ def account_links() -> rx.Component:
     return rx.flex(
         rx.cond(
             CalendarImportState.renew_offered,
-            button_link("Renew access", "/account"),
+            button_link(t("Renew access"), "/account"),
             rx.fragment(),
         ),
         rx.cond(
             CalendarImportState.verify_offered,
-            button_link("Verify your email", "/account", variant="soft"),
+            button_link(t("Verify your email"), "/account", variant="soft"),
             rx.fragment(),
         ),
         spacing="3",
@@ -567,13 +637,14 @@ def account_links() -> rx.Component:
 
 def import_card() -> rx.Component:
     """What the import does, and the button, or why it cannot start."""
+    state = CalendarImportState
     return section_card(
-        "Your Google Calendar",
-        rx.text(HOW_IT_WORKS, size="3", color_scheme="gray"),
+        t("Your Google Calendar"),
+        rx.text(t(HOW_IT_WORKS), size="3", color_scheme="gray"),
         rx.cond(
-            CalendarImportState.blocked_text != "",
+            state.blocked_text != "",
             rx.callout(
-                CalendarImportState.blocked_text,
+                in_words(state.blocked_text, state.blocked_reason),
                 icon="triangle-alert",
                 color_scheme="amber",
                 role="alert",
@@ -581,13 +652,9 @@ def import_card() -> rx.Component:
             ),
             rx.fragment(),
         ),
-        answer(CalendarImportState.problem, "error"),
+        answer(in_words(state.problem, state.problem_code), "error"),
         account_links(),
-        rx.cond(
-            CalendarImportState.can_connect,
-            rx.flex(connect_button(), wrap="wrap"),
-            rx.fragment(),
-        ),
+        rx.cond(state.can_connect, rx.flex(connect_button(), wrap="wrap"), rx.fragment()),
     )
 
 
@@ -597,14 +664,17 @@ def notices() -> rx.Component:
         rx.cond(
             CalendarImportState.handoff_note != "",
             rx.callout(
-                CalendarImportState.handoff_note, icon="info", color_scheme="gray", role="status"
+                chosen(CalendarImportState.handoff_note, HANDOFF_NOTES.values()),
+                icon="info",
+                color_scheme="gray",
+                role="status",
             ),
             rx.fragment(),
         ),
         rx.cond(
             (CalendarImportState.callback_result == "error")
             & (CalendarImportState.run_status == ""),
-            message_callout(CALLBACK_ERROR, "error"),
+            message_callout(t(CALLBACK_ERROR), "error"),
             rx.fragment(),
         ),
     )
@@ -627,7 +697,7 @@ def calendar_import_page() -> rx.Component:
         SPEC,
         CalendarImportState.loaded,
         calendar_import_content(),
-        "Checking whether your calendar can be imported…",
+        t("Checking whether your calendar can be imported…"),
     )
 
 

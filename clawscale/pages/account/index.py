@@ -17,21 +17,27 @@ from clawscale.components.details import detail, section_card
 from clawscale.components.forms import answer, message_callout
 from clawscale.components.links import button_link
 from clawscale.components.shell import loaded_page
+from clawscale.components.translated import chosen, local_time, t
 from clawscale.domain.accounts.customers import resend_verification
 from clawscale.domain.billing.access import AccessDecision, access_decision
+from clawscale.i18n.catalogs import N_
 from clawscale.models.base import utcnow
 from clawscale.settings import Settings
 from clawscale.state.backend import run_domain
-from clawscale.state.checkout import CheckoutState
+from clawscale.state.checkout import BUY_ERRORS, CheckoutState
 from clawscale.state.customer_session import CustomerSessionState, signed_in_account
-from clawscale.state.formatting import readable_time
-from clawscale.state.throttle import throttled
+from clawscale.state.throttle import TOO_MANY_ATTEMPTS, throttled
 
 CLAIM_STATUS_LABELS = {
-    "active": "Active",
-    "pending": "Pending — verify your email to activate it",
-    "unclaimed": "Unclaimed",
+    "active": N_("Active"),
+    "pending": N_("Pending — verify your email to activate it"),
+    "unclaimed": N_("Unclaimed"),
 }
+ACTIVE = N_("Active")
+EXPIRED = N_("Expired")
+SUSPENDED = N_("Suspended")
+ACCESS_STATUSES = (ACTIVE, EXPIRED, SUSPENDED)
+VERIFICATION_SENT = N_("We sent a new verification link to {email}.")
 
 
 @dataclass(frozen=True)
@@ -89,12 +95,15 @@ class AccountState(CheckoutState, CustomerSessionState):
     access_status: str = ""
     access_active: bool = False
     access_until: str = ""
+    """When access ends (or ended), ISO 8601 in UTC."""
     trial_until: str = ""
+    """When the free trial ends (or ended), ISO 8601 in UTC."""
     trial_running: bool = False
     suspended: bool = False
     payments_configured: bool = False
     customer_id: str = ""
     resend_notice: str = ""
+    """`VERIFICATION_SENT` or `TOO_MANY_ATTEMPTS` once asked (message ids), else ""."""
     resending: bool = False
 
     def _show(self, details: AccountDetails) -> None:
@@ -104,11 +113,11 @@ class AccountState(CheckoutState, CustomerSessionState):
         self.claim_status = CLAIM_STATUS_LABELS.get(details.claim_status, details.claim_status)
         self.access_active = details.access_active
         if details.suspended:
-            self.access_status = "Suspended"
+            self.access_status = SUSPENDED
         else:
-            self.access_status = "Active" if details.access_active else "Expired"
-        self.access_until = readable_time(details.access.expires_at)
-        self.trial_until = readable_time(details.access.trial_ends_at)
+            self.access_status = ACTIVE if details.access_active else EXPIRED
+        self.access_until = details.access.expires_at.isoformat()
+        self.trial_until = details.access.trial_ends_at.isoformat()
         self.trial_running = details.access.trial_ends_at > utcnow()
         self.suspended = details.suspended
         self.payments_configured = details.access.payments_configured
@@ -143,19 +152,19 @@ class AccountState(CheckoutState, CustomerSessionState):
             email = await run_domain(
                 lambda db, settings: mail_new_verification(db, settings, token)
             )
-            self.resend_notice = f"We sent a new verification link to {email}." if email else ""
+            self.resend_notice = VERIFICATION_SENT if email else ""
         self.resending = False
 
 
 SPEC = PageSpec(
     "/account",
-    "Account",
-    "Your profile, email verification and access to the gateway.",
+    N_("Account"),
+    N_("Your profile, email verification and access to the gateway."),
     Section.CUSTOMER,
 )
 
 
-def status_badge(good: Var[bool], good_label: str | Var, bad_label: str | Var) -> rx.Component:
+def status_badge(good: Var[bool], good_label: Var[str], bad_label: Var[str]) -> rx.Component:
     """A green or amber badge."""
     return rx.cond(
         good,
@@ -164,19 +173,32 @@ def status_badge(good: Var[bool], good_label: str | Var, bad_label: str | Var) -
     )
 
 
+def resend_notice() -> rx.Component:
+    """What became of asking for another verification email."""
+    notice = rx.match(
+        AccountState.resend_notice,
+        (VERIFICATION_SENT, t(VERIFICATION_SENT, email=AccountState.email)),
+        (TOO_MANY_ATTEMPTS, t(TOO_MANY_ATTEMPTS)),
+        "",
+    )
+    return rx.text(notice, size="2", role="status")
+
+
 def verification_banner() -> rx.Component:
     """Shown until the email is verified: where the link went, and a way to get another."""
     return rx.callout.root(
         rx.callout.icon(rx.icon("mail")),
         rx.flex(
             rx.callout.text(
-                "We sent a verification link to ",
-                rx.text.strong(AccountState.email),
-                ". Open it to verify your email address.",
+                t(
+                    "We sent a verification link to {email}. Open it to verify your email address.",
+                    email=AccountState.email,
+                ),
+                word_break="break-word",
             ),
             rx.flex(
                 rx.button(
-                    "Resend verification email",
+                    t("Resend verification email"),
                     on_click=AccountState.resend_verification,
                     loading=AccountState.resending,
                     variant="soft",
@@ -184,7 +206,7 @@ def verification_banner() -> rx.Component:
                     size="2",
                     cursor="pointer",
                 ),
-                rx.text(AccountState.resend_notice, size="2", role="status"),
+                resend_notice(),
                 spacing="3",
                 align="center",
                 wrap="wrap",
@@ -200,30 +222,33 @@ def verification_banner() -> rx.Component:
 def profile() -> rx.Component:
     """Who is signed in."""
     return section_card(
-        "Profile",
+        t("Profile"),
         rx.data_list.root(
-            detail("Name", AccountState.display_name),
-            detail("Email", AccountState.email),
+            detail(t("Name"), AccountState.display_name),
+            detail(t("Email"), AccountState.email),
             detail(
-                "Email verification",
-                status_badge(AccountState.email_verified, "Verified", "Not verified"),
+                t("Email verification"),
+                status_badge(AccountState.email_verified, t("Verified"), t("Not verified")),
             ),
-            detail("Account claim", AccountState.claim_status),
-            detail("Customer ID", rx.code(AccountState.customer_id, variant="ghost")),
+            detail(
+                t("Account claim"),
+                chosen(AccountState.claim_status, CLAIM_STATUS_LABELS.values()),
+            ),
+            detail(t("Customer ID"), rx.code(AccountState.customer_id, variant="ghost")),
             orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
         ),
     )
 
 
-CHECKOUT_SUCCEEDED = (
+CHECKOUT_SUCCEEDED = N_(
     "Thank you — your payment went through. Your new end date shows here as soon as Stripe "
     "confirms it, usually within a few seconds; reload the page if it has not changed yet."
 )
-CHECKOUT_CANCELLED = "Checkout was cancelled. You have not been charged."
-CALENDAR_IMPORT_TEXT = (
+CHECKOUT_CANCELLED = N_("Checkout was cancelled. You have not been charged.")
+CALENDAR_IMPORT_TEXT = N_(
     "Send the events of your Google Calendar to your agent, which reminds you of them in chat."
 )
-PAYMENTS_NOT_CONFIGURED = (
+PAYMENTS_NOT_CONFIGURED = N_(
     "Payments are not configured on this gateway, so access is not limited and there is "
     "nothing to buy."
 )
@@ -233,10 +258,10 @@ def checkout_banner() -> rx.Component:
     """What happened at Stripe, when Stripe has just sent the browser back here."""
     return rx.match(
         AccountState.checkout_result,
-        ("success", message_callout(CHECKOUT_SUCCEEDED, "success")),
+        ("success", message_callout(t(CHECKOUT_SUCCEEDED), "success")),
         (
             "cancelled",
-            rx.callout(CHECKOUT_CANCELLED, icon="info", color_scheme="gray", role="status"),
+            rx.callout(t(CHECKOUT_CANCELLED), icon="info", color_scheme="gray", role="status"),
         ),
         rx.fragment(),
     )
@@ -246,7 +271,7 @@ def buy_button() -> rx.Component:
     """Starts Stripe Checkout for 30 more days."""
     return rx.button(
         rx.icon("credit-card", size=16),
-        rx.cond(AccountState.access_active, "Renew for 30 days", "Buy 30 days"),
+        rx.cond(AccountState.access_active, t("Renew for 30 days"), t("Buy 30 days")),
         on_click=AccountState.buy_access,
         loading=AccountState.buying,
         size="3",
@@ -261,34 +286,33 @@ def purchase() -> rx.Component:
         rx.flex(
             rx.flex(buy_button(), wrap="wrap", spacing="3"),
             rx.text(
-                "Each purchase adds 30 days after your current access ends. You pay on "
-                "Stripe's secure page.",
+                t(
+                    "Each purchase adds 30 days after your current access ends. You pay on "
+                    "Stripe's secure page."
+                ),
                 size="2",
                 color_scheme="gray",
             ),
-            answer(AccountState.buy_error, "error"),
+            answer(chosen(AccountState.buy_error, BUY_ERRORS), "error"),
             direction="column",
             spacing="3",
         ),
-        rx.text("Verify your email address to buy access.", size="2", color_scheme="gray"),
+        rx.text(t("Verify your email address to buy access."), size="2", color_scheme="gray"),
     )
 
 
 def access_details() -> rx.Component:
     """The status of access, when it ends, and the trial's end."""
+    status = chosen(AccountState.access_status, ACCESS_STATUSES)
     return rx.data_list.root(
+        detail(t("Status"), status_badge(AccountState.access_active, status, status)),
         detail(
-            "Status",
-            status_badge(
-                AccountState.access_active,
-                AccountState.access_status,
-                AccountState.access_status,
-            ),
+            rx.cond(AccountState.access_active, t("Until"), t("Ended")),
+            local_time(AccountState.access_until),
         ),
-        detail(rx.cond(AccountState.access_active, "Until", "Ended"), AccountState.access_until),
         detail(
-            rx.cond(AccountState.trial_running, "Free trial ends", "Free trial ended"),
-            AccountState.trial_until,
+            rx.cond(AccountState.trial_running, t("Free trial ends"), t("Free trial ended")),
+            local_time(AccountState.trial_until),
         ),
         orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
     )
@@ -297,12 +321,12 @@ def access_details() -> rx.Component:
 def access() -> rx.Component:
     """Whether the gateway serves this account, until when, and buying more time."""
     return section_card(
-        "Access",
+        t("Access"),
         access_details(),
         rx.cond(
             AccountState.payments_configured,
             rx.cond(AccountState.suspended, rx.fragment(), purchase()),
-            rx.callout(PAYMENTS_NOT_CONFIGURED, icon="info", color_scheme="gray"),
+            rx.callout(t(PAYMENTS_NOT_CONFIGURED), icon="info", color_scheme="gray"),
         ),
     )
 
@@ -310,10 +334,10 @@ def access() -> rx.Component:
 def calendar() -> rx.Component:
     """The way to the Google Calendar import."""
     return section_card(
-        "Google Calendar",
-        rx.text(CALENDAR_IMPORT_TEXT, size="3", color_scheme="gray"),
+        t("Google Calendar"),
+        rx.text(t(CALENDAR_IMPORT_TEXT), size="3", color_scheme="gray"),
         rx.flex(
-            button_link("Import Google Calendar", "/account/calendar-import", variant="soft"),
+            button_link(t("Import Google Calendar"), "/account/calendar-import", variant="soft"),
             wrap="wrap",
         ),
     )
@@ -330,7 +354,7 @@ def account_details_card() -> rx.Component:
         rx.flex(
             rx.button(
                 rx.icon("log-out", size=16),
-                "Sign out",
+                t("Sign out"),
                 on_click=AccountState.sign_out,
                 variant="outline",
                 color_scheme="gray",
@@ -345,7 +369,9 @@ def account_details_card() -> rx.Component:
 
 def account_page() -> rx.Component:
     """The account, once loaded."""
-    return loaded_page(SPEC, AccountState.loaded, account_details_card(), "Loading your account…")
+    return loaded_page(
+        SPEC, AccountState.loaded, account_details_card(), t("Loading your account…")
+    )
 
 
 PAGE = SitePage(SPEC, account_page, on_load=(AccountState.load,))

@@ -11,7 +11,9 @@ from sqlmodel import Session
 from clawscale.components.catalogue import PageSpec, Section, SitePage
 from clawscale.components.forms import aside, form_card, form_field, page_form
 from clawscale.components.shell import page_shell
+from clawscale.components.translated import t
 from clawscale.domain.accounts.admins import sign_in_admin
+from clawscale.i18n.catalogs import N_
 from clawscale.models import SessionSubject
 from clawscale.settings import Settings, get_settings
 from clawscale.state.admin.session import ADMIN_LOGIN_ROUTE, AdminSessionState
@@ -51,8 +53,8 @@ class AdminLoginState(SignInFormState, AdminSessionState):
 
 SPEC = PageSpec(
     ADMIN_LOGIN_ROUTE,
-    "Admin sign in",
-    "Sign in to the ClawScale admin console with your administrator account.",
+    N_("Admin sign in"),
+    N_("Sign in to the ClawScale admin console with your administrator account."),
     Section.ADMIN_ACCESS,
 )
 
@@ -67,7 +69,7 @@ def admin_login_page() -> rx.Component:
                 AdminLoginState.submit,
                 form_field(
                     AdminLoginState,
-                    "Email",
+                    t("Email"),
                     "email",
                     input_type="email",
                     autocomplete="username",
@@ -75,15 +77,19 @@ def admin_login_page() -> rx.Component:
                 ),
                 form_field(
                     AdminLoginState,
-                    "Password",
+                    t("Password"),
                     "password",
                     input_type="password",
                     autocomplete="current-password",
                 ),
-                submit_label="Sign in",
+                submit_label=t("Sign in"),
             ),
         ),
-        aside("Not an administrator? ", rx.link("Customer sign in", href="/auth/login")),
+        aside(
+            t("Not an administrator?"),
+            " ",
+            rx.link(t("Customer sign in"), href="/auth/login"),
+        ),
         form_width=True,
     )
 

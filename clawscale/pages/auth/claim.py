@@ -1,4 +1,5 @@
-"""`/auth/claim`: the person a chat account was made for chooses a password and signs in."""
+"""`/auth/claim`: the person a chat account was made for chooses a password and signs in; their
+email is written in the page's language from then on."""
 
 from collections.abc import AsyncIterator
 from typing import Any
@@ -10,19 +11,25 @@ from sqlmodel import Session
 from clawscale.components.catalogue import PageSpec, Section, SitePage
 from clawscale.components.link_forms import new_password_form, unless_link_missing
 from clawscale.components.shell import page_shell
+from clawscale.components.translated import t
 from clawscale.domain.accounts.customers import claim, start_session
 from clawscale.domain.errors import InvalidToken
+from clawscale.i18n.catalogs import N_
 from clawscale.settings import Settings, get_settings
 from clawscale.state.backend import run_domain
 from clawscale.state.form import field_value
 from clawscale.state.link_forms import LINK_INVALID, LinkFormState, new_password_problems
+from clawscale.state.locale import LocaleState
 from clawscale.state.redirects import sign_in_redirect
 
 
-def claim_and_sign_in(db: Session, settings: Settings, token: str, password: str) -> str | None:
-    """A session token once the claim is finished; None for a bad or used link."""
+def claim_and_sign_in(
+    db: Session, settings: Settings, token: str, password: str, locale: str
+) -> str | None:
+    """A session token once the claim is finished (email in `locale` from now on); None for a
+    bad or used link."""
     try:
-        identity = claim(db, token, password)
+        identity = claim(db, token, password, locale)
     except InvalidToken:
         return None
     return start_session(db, settings, identity).token
@@ -38,9 +45,10 @@ class ClaimState(LinkFormState):
         if self._rejected(new_password_problems(form_data)):
             return
         token, password = self._link_token(), field_value(form_data, "password")
+        locale = (await self.get_state(LocaleState)).lang
         yield None
         session_token = await run_domain(
-            lambda db, settings: claim_and_sign_in(db, settings, token, password)
+            lambda db, settings: claim_and_sign_in(db, settings, token, password, locale)
         )
         if session_token is None:
             self._fail(LINK_INVALID)
@@ -50,8 +58,8 @@ class ClaimState(LinkFormState):
 
 SPEC = PageSpec(
     "/auth/claim",
-    "Claim your account",
-    "Claim the account created for you when you first messaged an agent, and set a password.",
+    N_("Claim your account"),
+    N_("Claim the account created for you when you first messaged an agent, and set a password."),
     Section.PUBLIC,
 )
 
@@ -61,7 +69,7 @@ def claim_page() -> rx.Component:
     return page_shell(
         SPEC,
         unless_link_missing(
-            ClaimState, new_password_form(ClaimState, ClaimState.submit, "Claim account")
+            ClaimState, new_password_form(ClaimState, ClaimState.submit, t("Claim account"))
         ),
         form_width=True,
     )

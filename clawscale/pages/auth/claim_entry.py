@@ -3,11 +3,11 @@ address, and is mailed the link that claims it (`/auth/claim`, then back to `nex
 
 The `entry` token (signed, from a chat hand-off) and `next` are read from the address when the
 form is sent; neither is kept in the page's state. Each send counts against the auth forms'
-rate limit.
+rate limit. The claim link is mailed in the page's language, and the account's later email too.
 """
 
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
 from reflex.event import EventSpec
@@ -15,26 +15,37 @@ from reflex.event import EventSpec
 from clawscale.components.catalogue import PageSpec, Section, SitePage
 from clawscale.components.forms import aside, form_card, form_field, message_callout, page_form
 from clawscale.components.shell import page_shell
+from clawscale.components.translated import t
 from clawscale.domain.accounts.customers import request_claim
 from clawscale.domain.errors import DomainError
+from clawscale.i18n.catalogs import N_
 from clawscale.state.backend import run_domain
 from clawscale.state.customer_session import CustomerSessionState
 from clawscale.state.form import FormState, field_value
+from clawscale.state.locale import LocaleState
 from clawscale.state.redirects import login_path
-from clawscale.state.throttle import throttled
-from clawscale.state.validation import email_problem
+from clawscale.state.throttle import TOO_MANY_ATTEMPTS, throttled
+from clawscale.state.validation import EMAIL_LIKE, VALIDATION_MESSAGES, email_problem
 
-ENTRY_INVALID = (
+ENTRY_INVALID = N_(
     "This link is invalid or has expired. Ask the agent in chat for a new link to continue."
 )
-EMAIL_TAKEN = "That email address is already in use. Sign in with it, or use another address."
-ALREADY_CLAIMED = "This account has already been claimed. Sign in to continue."
-EMAIL_INVALID = "Enter an email address like name@example.com"
-NOT_SENT = "We could not send the email right now. Try again in a minute."
+EMAIL_TAKEN = N_("That email address is already in use. Sign in with it, or use another address.")
+ALREADY_CLAIMED = N_("This account has already been claimed. Sign in to continue.")
+NOT_SENT = N_("We could not send the email right now. Try again in a minute.")
 
 
 class ClaimEntryState(FormState, CustomerSessionState):
     """Mails the claim link of the entry token's account to the address given."""
+
+    MESSAGES: ClassVar[tuple[str, ...]] = (
+        *VALIDATION_MESSAGES,
+        TOO_MANY_ATTEMPTS,
+        ENTRY_INVALID,
+        EMAIL_TAKEN,
+        ALREADY_CLAIMED,
+        NOT_SENT,
+    )
 
     entry_missing: bool = False
     sent_to: str = ""
@@ -55,7 +66,7 @@ class ClaimEntryState(FormState, CustomerSessionState):
         if error.code == "email_already_exists":
             self._rejected({"email": EMAIL_TAKEN})
         elif error.code == "invalid_email":
-            self._rejected({"email": EMAIL_INVALID})
+            self._rejected({"email": EMAIL_LIKE})
         elif error.code == "already_claimed":
             self._fail(ALREADY_CLAIMED)
         elif error.code == "invalid_token":
@@ -78,10 +89,11 @@ class ClaimEntryState(FormState, CustomerSessionState):
         if not entry:
             self._fail(ENTRY_INVALID)
             return
+        locale = (await self.get_state(LocaleState)).lang
         yield None
         try:
             await run_domain(
-                lambda db, settings: request_claim(db, settings, entry, email, next_path)
+                lambda db, settings: request_claim(db, settings, entry, email, next_path, locale)
             )
         except DomainError as error:
             self._refused(error)
@@ -103,9 +115,11 @@ class ClaimEntryState(FormState, CustomerSessionState):
 
 SPEC = PageSpec(
     "/auth/claim-entry",
-    "Claim your account",
-    "Your agent made an account for you when you first wrote to it in chat. Enter your email "
-    "address and we'll send you a link to claim it and continue.",
+    N_("Claim your account"),
+    N_(
+        "Your agent made an account for you when you first wrote to it in chat. Enter your email "
+        "address and we'll send you a link to claim it and continue."
+    ),
     Section.PUBLIC,
 )
 
@@ -118,14 +132,14 @@ def email_form() -> rx.Component:
             ClaimEntryState.submit,
             form_field(
                 ClaimEntryState,
-                "Email",
+                t("Email"),
                 "email",
                 input_type="email",
                 autocomplete="email",
                 auto_focus=True,
                 placeholder="name@example.com",
             ),
-            submit_label="Email me a claim link",
+            submit_label=t("Email me a claim link"),
         )
     )
 
@@ -133,20 +147,23 @@ def email_form() -> rx.Component:
 def check_inbox() -> rx.Component:
     """Where the link went, and how to send it elsewhere."""
     return form_card(
-        rx.heading("Check your inbox", as_="h2", size="5"),
+        rx.heading(t("Check your inbox"), as_="h2", size="5"),
         message_callout(
-            "We sent a link to " + ClaimEntryState.sent_to + ". Open it to choose a password "
-            "and continue. The link works once, for 24 hours.",
+            t(
+                "We sent a link to {email}. Open it to choose a password and continue. The link "
+                "works once, for 24 hours.",
+                email=ClaimEntryState.sent_to,
+            ),
             "success",
         ),
         rx.text(
-            "No email after a few minutes? Check your spam folder, or enter your address again.",
+            t("No email after a few minutes? Check your spam folder, or enter your address again."),
             size="2",
             color_scheme="gray",
         ),
         rx.flex(
             rx.button(
-                "Enter the address again",
+                t("Enter the address again"),
                 on_click=ClaimEntryState.use_another_address,
                 variant="soft",
                 size="3",
@@ -159,9 +176,10 @@ def check_inbox() -> rx.Component:
 def sign_in_link() -> rx.Component:
     """For someone who already has an account."""
     return aside(
-        "Already claimed your account? ",
+        t("Already claimed your account?"),
+        " ",
         rx.link(
-            "Sign in",
+            t("Sign in"),
             href="/auth/login",
             on_click=ClaimEntryState.sign_in_instead.prevent_default,
         ),
@@ -174,7 +192,7 @@ def claim_entry_page() -> rx.Component:
         SPEC,
         rx.cond(
             ClaimEntryState.entry_missing,
-            form_card(message_callout(ENTRY_INVALID, "error")),
+            form_card(message_callout(t(ENTRY_INVALID), "error")),
             rx.cond(ClaimEntryState.sent_to != "", check_inbox(), email_form()),
         ),
         sign_in_link(),

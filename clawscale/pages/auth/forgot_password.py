@@ -1,24 +1,28 @@
 """`/auth/forgot-password`: ask for a reset link; the answer is the same for every address."""
 
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
 
 from clawscale.components.catalogue import PageSpec, Section, SitePage
 from clawscale.components.forms import aside, form_card, form_field, page_form
 from clawscale.components.shell import page_shell
+from clawscale.components.translated import t
 from clawscale.domain.accounts.customers import request_password_reset
+from clawscale.i18n.catalogs import N_
 from clawscale.state.backend import run_domain
 from clawscale.state.customer_session import CustomerSessionState
 from clawscale.state.form import FormState, field_value
-from clawscale.state.neutral import RESET_LINK_SENT
+from clawscale.state.neutral import EMAIL_FORM_PROBLEMS, RESET_LINK_SENT
 from clawscale.state.throttle import throttled
 from clawscale.state.validation import email_problem
 
 
 class ForgotPasswordState(FormState, CustomerSessionState):
     """Mails a reset link; the answer never tells whether the address has an account."""
+
+    MESSAGES: ClassVar[tuple[str, ...]] = (*EMAIL_FORM_PROBLEMS, RESET_LINK_SENT)
 
     @rx.event
     async def submit(self, form_data: dict[str, Any]) -> AsyncIterator[None]:
@@ -37,8 +41,8 @@ class ForgotPasswordState(FormState, CustomerSessionState):
 
 SPEC = PageSpec(
     "/auth/forgot-password",
-    "Forgot password",
-    "Ask for a password reset link, sent to the email address on your account.",
+    N_("Forgot password"),
+    N_("Ask for a password reset link, sent to the email address on your account."),
     Section.PUBLIC,
 )
 
@@ -53,16 +57,16 @@ def forgot_password_page() -> rx.Component:
                 ForgotPasswordState.submit,
                 form_field(
                     ForgotPasswordState,
-                    "Email",
+                    t("Email"),
                     "email",
                     input_type="email",
                     autocomplete="email",
                     auto_focus=True,
                 ),
-                submit_label="Send reset link",
+                submit_label=t("Send reset link"),
             ),
         ),
-        aside("Remembered it? ", rx.link("Sign in", href="/auth/login")),
+        aside(t("Remembered it?"), " ", rx.link(t("Sign in"), href="/auth/login")),
         form_width=True,
     )
 

@@ -1,7 +1,8 @@
-"""`/auth/register`: a new account, signed in at once, landing on the account page."""
+"""`/auth/register`: a new account, signed in at once, landing on the account page; its email
+is written in the language of the page it was made on."""
 
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
 from reflex.event import EventSpec
@@ -10,27 +11,36 @@ from sqlmodel import Session
 from clawscale.components.catalogue import PageSpec, Section, SitePage
 from clawscale.components.forms import aside, form_card, form_field, page_form
 from clawscale.components.shell import page_shell
+from clawscale.components.translated import t
 from clawscale.domain.accounts.customers import register, start_session
 from clawscale.domain.accounts.passwords import MIN_PASSWORD_LENGTH
 from clawscale.domain.errors import Conflict
+from clawscale.i18n.catalogs import N_
 from clawscale.settings import Settings, get_settings
 from clawscale.state.backend import run_domain
 from clawscale.state.customer_session import CustomerSessionState
 from clawscale.state.form import FormState, field_value
+from clawscale.state.locale import LocaleState
 from clawscale.state.redirects import sign_in_redirect
-from clawscale.state.throttle import throttled
-from clawscale.state.validation import email_problem, name_problem, new_password_problem
+from clawscale.state.throttle import TOO_MANY_ATTEMPTS, throttled
+from clawscale.state.validation import (
+    VALIDATION_MESSAGES,
+    email_problem,
+    name_problem,
+    new_password_problem,
+)
 
-EMAIL_TAKEN = "That email is already registered — sign in instead."
+EMAIL_TAKEN = N_("That email is already registered — sign in instead.")
 AFTER_REGISTER = "/account"
 
 
 def register_and_sign_in(
-    db: Session, settings: Settings, display_name: str, email: str, password: str
+    db: Session, settings: Settings, display_name: str, email: str, password: str, locale: str
 ) -> str | None:
-    """A session token for a newly registered account; None when the email is taken."""
+    """A session token for a newly registered account, mailed in `locale`; None when the
+    email is taken."""
     try:
-        account = register(db, settings, display_name, email, password)
+        account = register(db, settings, display_name, email, password, locale)
     except Conflict:
         return None
     return start_session(db, settings, account.identity).token
@@ -38,6 +48,8 @@ def register_and_sign_in(
 
 class RegisterState(FormState, CustomerSessionState):
     """Creates an account and hands its first session to the browser's cookie."""
+
+    MESSAGES: ClassVar[tuple[str, ...]] = (*VALIDATION_MESSAGES, TOO_MANY_ATTEMPTS, EMAIL_TAKEN)
 
     @rx.event
     async def submit(self, form_data: dict[str, Any]) -> AsyncIterator[EventSpec | None]:
@@ -57,9 +69,10 @@ class RegisterState(FormState, CustomerSessionState):
         if message := throttled("register", self.router.session.client_ip, email):
             self._fail(message)
             return
+        locale = (await self.get_state(LocaleState)).lang
         yield None
         token = await run_domain(
-            lambda db, settings: register_and_sign_in(db, settings, name, email, password)
+            lambda db, settings: register_and_sign_in(db, settings, name, email, password, locale)
         )
         if token is None:
             self._rejected({"email": EMAIL_TAKEN})
@@ -69,8 +82,8 @@ class RegisterState(FormState, CustomerSessionState):
 
 SPEC = PageSpec(
     "/auth/register",
-    "Create account",
-    "Create a ClawScale account and start a free trial for your personal AI agent.",
+    N_("Create account"),
+    N_("Create a ClawScale account and start a free trial for your personal AI agent."),
     Section.PUBLIC,
 )
 
@@ -85,26 +98,26 @@ def register_page() -> rx.Component:
                 RegisterState.submit,
                 form_field(
                     RegisterState,
-                    "Your name",
+                    t("Your name"),
                     "display_name",
                     autocomplete="name",
                     auto_focus=True,
                 ),
                 form_field(
-                    RegisterState, "Email", "email", input_type="email", autocomplete="email"
+                    RegisterState, t("Email"), "email", input_type="email", autocomplete="email"
                 ),
                 form_field(
                     RegisterState,
-                    "Password",
+                    t("Password"),
                     "password",
                     input_type="password",
                     autocomplete="new-password",
-                    hint=f"At least {MIN_PASSWORD_LENGTH} characters.",
+                    hint=t("At least {length} characters.", length=MIN_PASSWORD_LENGTH),
                 ),
-                submit_label="Create account",
+                submit_label=t("Create account"),
             ),
         ),
-        aside("Already have an account? ", rx.link("Sign in", href="/auth/login")),
+        aside(t("Already have an account?"), " ", rx.link(t("Sign in"), href="/auth/login")),
         form_width=True,
     )
 

@@ -11,8 +11,10 @@ from clawscale.components.forms import aside, form_card, message_callout
 from clawscale.components.link_forms import new_password_form, unless_link_missing
 from clawscale.components.links import button_link
 from clawscale.components.shell import page_shell
+from clawscale.components.translated import t
 from clawscale.domain.accounts.customers import reset_password
 from clawscale.domain.errors import InvalidToken
+from clawscale.i18n.catalogs import N_
 from clawscale.state.backend import run_domain
 from clawscale.state.form import field_value
 from clawscale.state.link_forms import LINK_INVALID, LinkFormState, new_password_problems
@@ -48,8 +50,8 @@ class ResetPasswordState(LinkFormState):
 
 SPEC = PageSpec(
     "/auth/reset-password",
-    "Reset password",
-    "Choose a new password with the reset link from your email.",
+    N_("Reset password"),
+    N_("Choose a new password with the reset link from your email."),
     Section.PUBLIC,
 )
 
@@ -58,9 +60,9 @@ def password_changed_notice() -> rx.Component:
     """The good news, and the way to sign in."""
     return form_card(
         message_callout(
-            "Your password has been changed. Sign in with your new password.", "success"
+            t("Your password has been changed. Sign in with your new password."), "success"
         ),
-        button_link("Sign in", "/auth/login"),
+        button_link(t("Sign in"), "/auth/login"),
     )
 
 
@@ -74,11 +76,15 @@ def reset_password_page() -> rx.Component:
                 ResetPasswordState.completed,
                 password_changed_notice(),
                 new_password_form(
-                    ResetPasswordState, ResetPasswordState.submit, "Set new password"
+                    ResetPasswordState, ResetPasswordState.submit, t("Set new password")
                 ),
             ),
         ),
-        aside("Link not working? ", rx.link("Ask for a new one", href="/auth/forgot-password")),
+        aside(
+            t("Link not working?"),
+            " ",
+            rx.link(t("Ask for a new one"), href="/auth/forgot-password"),
+        ),
         form_width=True,
     )
 

@@ -3,7 +3,7 @@
 import hashlib
 from collections.abc import AsyncIterator
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
 from sqlmodel import Session
@@ -12,13 +12,15 @@ from clawscale.components.catalogue import PageSpec, Section, SitePage
 from clawscale.components.forms import form_card, form_field, message_callout, page_form
 from clawscale.components.links import button_link
 from clawscale.components.shell import page_shell, waiting
+from clawscale.components.translated import t
 from clawscale.domain.accounts.customers import resend_verification, verify_email
 from clawscale.domain.errors import InvalidToken
+from clawscale.i18n.catalogs import N_
 from clawscale.state.backend import run_domain
 from clawscale.state.customer_session import CustomerSessionState
 from clawscale.state.form import FormState, field_value
 from clawscale.state.link_forms import LINK_INVALID
-from clawscale.state.neutral import VERIFICATION_LINK_SENT
+from clawscale.state.neutral import EMAIL_FORM_PROBLEMS, VERIFICATION_LINK_SENT
 from clawscale.state.throttle import throttled
 from clawscale.state.validation import email_problem
 
@@ -46,6 +48,8 @@ def _fingerprint(token: str) -> str:
 
 class EmailVerificationState(FormState, CustomerSessionState):
     """Verifies the link's email once; a reload of the same page keeps showing the success."""
+
+    MESSAGES: ClassVar[tuple[str, ...]] = (*EMAIL_FORM_PROBLEMS, VERIFICATION_LINK_SENT)
 
     status: str = LinkStatus.CHECKING
     link_email: str = ""
@@ -88,8 +92,8 @@ class EmailVerificationState(FormState, CustomerSessionState):
 
 SPEC = PageSpec(
     "/auth/verify-email",
-    "Verify your email",
-    "Confirm your email address with the link we sent you to activate your account.",
+    N_("Verify your email"),
+    N_("Confirm your email address with the link we sent you to activate your account."),
     Section.PUBLIC,
 )
 
@@ -97,35 +101,35 @@ SPEC = PageSpec(
 def verified_notice() -> rx.Component:
     """The good news, and the way on."""
     return form_card(
-        message_callout("Your email address is verified.", "success"),
-        button_link("Go to your account", "/account"),
+        message_callout(t("Your email address is verified."), "success"),
+        button_link(t("Go to your account"), "/account"),
     )
 
 
 def new_link_form() -> rx.Component:
     """What went wrong, and a form to mail a fresh link."""
     return form_card(
-        message_callout(LINK_INVALID, "error"),
-        rx.text("Enter your email address and we'll send you a new link.", size="2"),
+        message_callout(t(LINK_INVALID), "error"),
+        rx.text(t("Enter your email address and we'll send you a new link."), size="2"),
         page_form(
             EmailVerificationState,
             EmailVerificationState.resend,
             form_field(
                 EmailVerificationState,
-                "Email",
+                t("Email"),
                 "email",
                 input_type="email",
                 autocomplete="email",
                 default_value=EmailVerificationState.link_email,
             ),
-            submit_label="Send a new link",
+            submit_label=t("Send a new link"),
         ),
     )
 
 
 def checking() -> rx.Component:
     """While the link is checked."""
-    return form_card(waiting("Checking your link…"))
+    return form_card(waiting(t("Checking your link…")))
 
 
 def verify_email_page() -> rx.Component:

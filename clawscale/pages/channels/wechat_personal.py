@@ -23,12 +23,13 @@ from clawscale.components.details import detail, section_card
 from clawscale.components.forms import answer, message_callout
 from clawscale.components.links import button_link
 from clawscale.components.shell import loaded_page
+from clawscale.components.translated import chosen, local_time, t
 from clawscale.db import get_engine
 from clawscale.domain.billing.access import DenialReason
 from clawscale.domain.channels.wechat_login import follow_login, start_login
 from clawscale.domain.channels.wechat_personal import (
-    ACCESS_PROBLEMS,
     LIVE_LOGIN,
+    SESSION_EXPIRED_ERROR,
     Action,
     ChannelView,
     allows,
@@ -39,17 +40,31 @@ from clawscale.domain.channels.wechat_personal import (
     view_of,
 )
 from clawscale.domain.errors import DomainError
+from clawscale.i18n.catalogs import N_
 from clawscale.models import ClaimStatus
 from clawscale.settings import Settings, get_settings
 from clawscale.state.backend import run_domain
 from clawscale.state.customer_session import CustomerSessionState, signed_in_account
-from clawscale.state.formatting import readable_time
 from clawscale.web_links import WECHAT_PERSONAL_PATH
 
 FOLLOW_SECONDS = 300.0
 FOLLOW_PAUSE_SECONDS = 1.0
 FOLLOW_WAIT_SECONDS = 1.0
 HTTP_TIMEOUT_SECONDS = 15.0
+VERIFY_FIRST = N_("Verify your email address before connecting WeChat.")
+PROBLEMS: dict[str, str] = {
+    DenialReason.SUBSCRIPTION_REQUIRED: N_("Your access has lapsed. Renew it to connect WeChat."),
+    DenialReason.ACCOUNT_SUSPENDED: N_("This account is suspended."),
+    DenialReason.EMAIL_NOT_VERIFIED: VERIFY_FIRST,
+    "channel_already_connected": N_("Your WeChat is already connected."),
+    "channel_archived": N_("This channel was deleted. Reload the page to create a new one."),
+    "disconnect_before_archive": N_("Disconnect the channel before deleting it."),
+    "channel_not_found": N_("You have no personal WeChat channel."),
+    "ilink_unavailable": N_("WeChat did not give a login QR code; try again."),
+}
+"""What the page says when the domain refuses an action, by the refusal's code."""
+ACTION_FAILED = N_("That did not work. Reload the page and try again.")
+PROBLEM_MESSAGES = (*PROBLEMS.values(), ACTION_FAILED)
 
 
 @dataclass(frozen=True)
@@ -80,8 +95,10 @@ class WeChatPersonalState(CustomerSessionState):
     account_id: str = ""
     scanned_by: str = ""
     last_activity: str = ""
+    """When the channel was last heard from, ISO 8601 in UTC; "" when never."""
     last_error: str = ""
     problem: str = ""
+    """Why the last action was refused, one of `PROBLEM_MESSAGES` (message ids), or ""."""
     access_lapsed: bool = False
     busy: bool = False
     following: bool = False
@@ -94,7 +111,7 @@ class WeChatPersonalState(CustomerSessionState):
         self.qr_url = view.qr_url or ""
         self.account_id = view.ilink_bot_id or ""
         self.scanned_by = view.ilink_user_id or ""
-        self.last_activity = readable_time(view.last_activity_at) if view.last_activity_at else ""
+        self.last_activity = view.last_activity_at.isoformat() if view.last_activity_at else ""
         self.last_error = view.last_error or ""
         self.loaded = True
 
@@ -157,11 +174,11 @@ class WeChatPersonalState(CustomerSessionState):
                 yield self._to_login()
                 return
             if not customer.active:
-                self.problem = ACCESS_PROBLEMS[DenialReason.EMAIL_NOT_VERIFIED]
+                self.problem = VERIFY_FIRST
                 return
             self._show(await work(customer.customer_id))
         except DomainError as error:
-            self.problem = error.message or error.code
+            self.problem = PROBLEMS.get(error.code, ACTION_FAILED)
             self.access_lapsed = error.code == DenialReason.SUBSCRIPTION_REQUIRED
         finally:
             self.busy = False
@@ -254,36 +271,66 @@ class WeChatPersonalState(CustomerSessionState):
 
 SPEC = PageSpec(
     WECHAT_PERSONAL_PATH,
-    "Personal WeChat",
-    "Link your own WeChat account by scanning a QR code, and disconnect it at any time.",
+    N_("Personal WeChat"),
+    N_("Link your own WeChat account by scanning a QR code, and disconnect it at any time."),
     Section.CUSTOMER,
 )
 
 STATUS_BADGES: dict[str, tuple[str, str]] = {
-    "missing": ("Not set up", "gray"),
-    "pending": ("Waiting for login", "amber"),
-    "connected": ("Connected", "green"),
-    "disconnected": ("Disconnected", "gray"),
-    "error": ("Needs a new login", "red"),
+    "missing": (N_("Not set up"), "gray"),
+    "pending": (N_("Waiting for login"), "amber"),
+    "connected": (N_("Connected"), "green"),
+    "disconnected": (N_("Disconnected"), "gray"),
+    "error": (N_("Needs a new login"), "red"),
 }
 PROGRESS: dict[str, str] = {
-    "wait": "Scan this code with WeChat on your phone.",
-    "scaned": "Scanned — confirm the login in WeChat on your phone.",
-    "expired": "This code expired. Get a new one to try again.",
+    "wait": N_("Scan this code with WeChat on your phone."),
+    "scaned": N_("Scanned — confirm the login in WeChat on your phone."),
+    "expired": N_("This code expired. Get a new one to try again."),
 }
 SUMMARIES: dict[str, str] = {
-    "missing": "You have no personal WeChat channel yet.",
-    "pending": "Connect your WeChat account by scanning a QR code.",
-    "connected": "Messages sent to your WeChat account reach your agent, and its replies go back.",
-    "disconnected": "This channel is stopped. Connect again, or delete it.",
-    "error": "WeChat ended the session. Scan a new code to reconnect.",
+    "missing": N_("You have no personal WeChat channel yet."),
+    "pending": N_("Connect your WeChat account by scanning a QR code."),
+    "connected": N_(
+        "Messages sent to your WeChat account reach your agent, and its replies go back."
+    ),
+    "disconnected": N_("This channel is stopped. Connect again, or delete it."),
+    "error": N_("WeChat ended the session. Scan a new code to reconnect."),
 }
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """A button that asks first: its label, the dialog's title and text, and the button that
+    confirms (`N_`-marked message ids)."""
+
+    label: str
+    title: str
+    description: str
+    confirm: str
+
+
+DISCONNECT = Confirmation(
+    N_("Disconnect"),
+    N_("Disconnect WeChat?"),
+    N_(
+        "Messages to your WeChat account will no longer reach your agent, and the login is "
+        "forgotten. You can connect again later."
+    ),
+    N_("Yes, disconnect"),
+)
+DELETE = Confirmation(
+    N_("Delete"),
+    N_("Delete this channel?"),
+    N_("The channel and its credentials are removed. You can create a new one later."),
+    N_("Yes, delete"),
+)
 
 
 def state_badge() -> rx.Component:
     """The channel's state as a coloured badge."""
     badges = [
-        (status, rx.badge(label, color_scheme=color, variant="soft", size="2"))
+        (status, rx.badge(t(label), color_scheme=color, variant="soft", size="2"))
         for status, (label, color) in STATUS_BADGES.items()
     ]
     return rx.match(
@@ -293,9 +340,9 @@ def state_badge() -> rx.Component:
     )
 
 
-def text_for(value: Var, texts: dict[str, str]) -> rx.Component:
-    """The text matching `value` (nothing for others)."""
-    return rx.match(value, *texts.items(), "")
+def text_for(value: Var, texts: dict[str, str]) -> Var[str]:
+    """The text (an `N_`-marked message id) matching `value`, translated; "" for others."""
+    return rx.match(value, *((key, t(text)) for key, text in texts.items()), "").to(str)
 
 
 def qr_login() -> rx.Component:
@@ -303,7 +350,7 @@ def qr_login() -> rx.Component:
     return rx.flex(
         rx.image(
             src=WeChatPersonalState.qr,
-            alt="QR code to scan with WeChat",
+            alt=t("QR code to scan with WeChat"),
             width="240px",
             height="240px",
             border="1px solid var(--gray-a5)",
@@ -318,9 +365,9 @@ def qr_login() -> rx.Component:
             align="center",
         ),
         rx.text(
-            "Can't scan? ",
-            rx.link("Open the login link", href=WeChatPersonalState.qr_url, is_external=True),
-            " on the phone where WeChat is signed in.",
+            t("Can't scan? On the phone where WeChat is signed in:"),
+            " ",
+            rx.link(t("Open the login link"), href=WeChatPersonalState.qr_url, is_external=True),
             size="2",
             color_scheme="gray",
         ),
@@ -333,26 +380,26 @@ def qr_login() -> rx.Component:
 def account() -> rx.Component:
     """The logged-in WeChat account and when it was last heard from."""
     return rx.data_list.root(
-        detail("WeChat account", rx.code(WeChatPersonalState.account_id, variant="ghost")),
-        detail("Logged in by", WeChatPersonalState.scanned_by),
+        detail(t("WeChat account"), rx.code(WeChatPersonalState.account_id, variant="ghost")),
+        detail(t("Logged in by"), WeChatPersonalState.scanned_by),
         detail(
-            "Last activity",
+            t("Last activity"),
             rx.cond(
-                WeChatPersonalState.last_activity != "", WeChatPersonalState.last_activity, "None"
+                WeChatPersonalState.last_activity != "",
+                local_time(WeChatPersonalState.last_activity),
+                t("None yet"),
             ),
         ),
         orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
     )
 
 
-def confirmed_button(
-    label: str, title: str, description: str, on_confirm: EventHandler
-) -> rx.Component:
+def confirmed_button(asked: Confirmation, on_confirm: EventHandler) -> rx.Component:
     """A button that asks for confirmation before `on_confirm` runs."""
     return rx.alert_dialog.root(
         rx.alert_dialog.trigger(
             rx.button(
-                label,
+                t(asked.label),
                 variant="soft",
                 color_scheme="red",
                 loading=WeChatPersonalState.busy,
@@ -360,18 +407,15 @@ def confirmed_button(
             )
         ),
         rx.alert_dialog.content(
-            rx.alert_dialog.title(title),
-            rx.alert_dialog.description(description),
+            rx.alert_dialog.title(t(asked.title)),
+            rx.alert_dialog.description(t(asked.description)),
             rx.flex(
                 rx.alert_dialog.cancel(
-                    rx.button("Cancel", variant="soft", color_scheme="gray", cursor="pointer")
+                    rx.button(t("Cancel"), variant="soft", color_scheme="gray", cursor="pointer")
                 ),
                 rx.alert_dialog.action(
                     rx.button(
-                        f"Yes, {label.lower()}",
-                        color_scheme="red",
-                        on_click=on_confirm,
-                        cursor="pointer",
+                        t(asked.confirm), color_scheme="red", on_click=on_confirm, cursor="pointer"
                     )
                 ),
                 spacing="3",
@@ -383,7 +427,7 @@ def confirmed_button(
     )
 
 
-def action(label: str | Var, on_click: EventHandler) -> rx.Component:
+def action(label: Var[str], on_click: EventHandler) -> rx.Component:
     """A primary action button."""
     return rx.button(
         label, on_click=on_click, loading=WeChatPersonalState.busy, size="3", cursor="pointer"
@@ -395,12 +439,12 @@ def actions() -> rx.Component:
     return rx.flex(
         rx.cond(
             WeChatPersonalState.access_lapsed,
-            button_link("Renew access", "/account"),
+            button_link(t("Renew access"), "/account"),
             rx.fragment(),
         ),
         rx.cond(
             WeChatPersonalState.status == "missing",
-            action("Create channel", WeChatPersonalState.create),
+            action(t("Create channel"), WeChatPersonalState.create),
             rx.fragment(),
         ),
         rx.cond(
@@ -408,8 +452,8 @@ def actions() -> rx.Component:
             action(
                 rx.cond(
                     WeChatPersonalState.login_status == "expired",
-                    "Get a new code",
-                    "Connect WeChat",
+                    t("Get a new code"),
+                    t("Connect WeChat"),
                 ),
                 WeChatPersonalState.connect,
             ),
@@ -417,23 +461,12 @@ def actions() -> rx.Component:
         ),
         rx.cond(
             WeChatPersonalState.can_disconnect,
-            confirmed_button(
-                "Disconnect",
-                "Disconnect WeChat?",
-                "Messages to your WeChat account will no longer reach your agent, and the "
-                "login is forgotten. You can connect again later.",
-                WeChatPersonalState.disconnect,
-            ),
+            confirmed_button(DISCONNECT, WeChatPersonalState.disconnect),
             rx.fragment(),
         ),
         rx.cond(
             WeChatPersonalState.can_delete,
-            confirmed_button(
-                "Delete",
-                "Delete this channel?",
-                "The channel and its credentials are removed. You can create a new one later.",
-                WeChatPersonalState.delete,
-            ),
+            confirmed_button(DELETE, WeChatPersonalState.delete),
             rx.fragment(),
         ),
         spacing="3",
@@ -442,20 +475,29 @@ def actions() -> rx.Component:
     )
 
 
+def last_error() -> rx.Component:
+    """What went wrong last (its code), unless the channel works or the summary already says
+    it (WeChat ended the session)."""
+    error = WeChatPersonalState.last_error
+    return rx.cond(
+        (error != "")
+        & (error != SESSION_EXPIRED_ERROR)
+        & (WeChatPersonalState.status != "connected"),
+        message_callout(t("Last error: {error}", error=error), "error"),
+        rx.fragment(),
+    )
+
+
 def channel_card() -> rx.Component:
     """The channel: state, summary, QR login or account, problems and actions."""
     return section_card(
-        "Your WeChat channel",
-        rx.flex(rx.text("Status", weight="medium"), state_badge(), spacing="3", align="center"),
+        t("Your WeChat channel"),
+        rx.flex(rx.text(t("Status"), weight="medium"), state_badge(), spacing="3", align="center"),
         rx.text(text_for(WeChatPersonalState.status, SUMMARIES), size="3", color_scheme="gray"),
         rx.cond(WeChatPersonalState.login_live, qr_login(), rx.fragment()),
         rx.cond(WeChatPersonalState.status == "connected", account(), rx.fragment()),
-        rx.cond(
-            (WeChatPersonalState.last_error != "") & (WeChatPersonalState.status != "connected"),
-            message_callout("Last error: " + WeChatPersonalState.last_error, "error"),
-            rx.fragment(),
-        ),
-        answer(WeChatPersonalState.problem, "error"),
+        last_error(),
+        answer(chosen(WeChatPersonalState.problem, PROBLEM_MESSAGES), "error"),
         actions(),
     )
 
@@ -463,8 +505,8 @@ def channel_card() -> rx.Component:
 def verify_first() -> rx.Component:
     """Shown to a signed-in customer whose email is not verified yet."""
     return rx.flex(
-        message_callout("Verify your email address before connecting WeChat.", "error"),
-        rx.flex(button_link("Go to your account", "/account", variant="soft")),
+        message_callout(t(VERIFY_FIRST), "error"),
+        rx.flex(button_link(t("Go to your account"), "/account", variant="soft")),
         direction="column",
         spacing="4",
     )
@@ -476,7 +518,7 @@ def wechat_personal_page() -> rx.Component:
         SPEC,
         WeChatPersonalState.loaded,
         rx.cond(WeChatPersonalState.identity_active, channel_card(), verify_first()),
-        "Loading your channel…",
+        t("Loading your channel…"),
     )
 
 

@@ -12,12 +12,13 @@ from sqlmodel import Session
 from clawscale.components.catalogue import PageSpec, Section, SitePage
 from clawscale.components.layout import DEV_MAILBOX_ROUTE
 from clawscale.components.shell import page_shell
+from clawscale.components.translated import local_time, t
 from clawscale.domain.accounts.mailer import kept_emails
+from clawscale.i18n.catalogs import N_
 from clawscale.models import EmailMessage
 from clawscale.settings import Environment, Settings
 from clawscale.state.backend import run_domain
 from clawscale.state.customer_session import CustomerSessionState
-from clawscale.state.formatting import readable_time
 
 PAGE_SIZE = 10
 LINK = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)]")
@@ -33,7 +34,7 @@ class TextPart:
 
 @dataclass(frozen=True)
 class KeptEmail:
-    """One kept email as the mailbox shows it."""
+    """One kept email as the mailbox shows it; `kept_at` is ISO 8601 (UTC)."""
 
     id: str
     recipient: str
@@ -61,7 +62,7 @@ def _shown(message: EmailMessage) -> KeptEmail:
         id=message.id,
         recipient=message.recipient,
         subject=message.subject,
-        kept_at=readable_time(message.created_at),
+        kept_at=message.created_at.isoformat(),
         parts=text_parts(message.text),
     )
 
@@ -105,8 +106,11 @@ class MailboxState(rx.State):
 
 SPEC = PageSpec(
     DEV_MAILBOX_ROUTE,
-    "Development mailbox",
-    "Emails the gateway kept instead of sending, because no RESEND_API_KEY is set. Newest first.",
+    N_("Development mailbox"),
+    N_(
+        "Emails the gateway kept instead of sending, because no RESEND_API_KEY is set. "
+        "Newest first."
+    ),
     Section.DEVELOPMENT,
 )
 
@@ -126,10 +130,11 @@ def kept_email(email: rx.Var[KeptEmail]) -> rx.Component:
         rx.flex(
             rx.heading(email.subject, as_="h2", size="4"),
             rx.text(
-                "To ",
+                t("To"),
+                " ",
                 rx.text.strong(email.recipient),
                 " · ",
-                email.kept_at,
+                local_time(email.kept_at),
                 size="2",
                 color_scheme="gray",
             ),
@@ -152,7 +157,7 @@ def mailbox_page() -> rx.Component:
         rx.flex(
             rx.button(
                 rx.icon("refresh-cw", size=16),
-                "Refresh",
+                t("Refresh"),
                 on_click=MailboxState.refresh,
                 loading=MailboxState.loading,
                 variant="soft",
@@ -162,12 +167,12 @@ def mailbox_page() -> rx.Component:
         rx.cond(
             MailboxState.emails,
             rx.flex(rx.foreach(MailboxState.emails, kept_email), direction="column", spacing="3"),
-            rx.text("No emails yet.", color_scheme="gray"),
+            rx.text(t("No emails yet."), color_scheme="gray"),
         ),
         rx.cond(
             MailboxState.has_more,
             rx.button(
-                "Load more",
+                t("Load more"),
                 on_click=MailboxState.load_more,
                 loading=MailboxState.loading,
                 variant="outline",

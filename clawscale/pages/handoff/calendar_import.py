@@ -19,6 +19,7 @@ from clawscale.components.catalogue import PageSpec, Section, SitePage
 from clawscale.components.forms import form_card, message_callout
 from clawscale.components.links import button_link
 from clawscale.components.shell import page_shell, waiting
+from clawscale.components.translated import t
 from clawscale.domain.calendar_import.handoffs import (
     IMPORT_PAGE_PATH,
     claim_handoff,
@@ -26,6 +27,7 @@ from clawscale.domain.calendar_import.handoffs import (
     visitor_entry,
 )
 from clawscale.domain.errors import DomainError
+from clawscale.i18n.catalogs import N_
 from clawscale.settings import Settings
 from clawscale.state.backend import run_domain
 from clawscale.state.customer_session import CustomerSessionState, signed_in_account
@@ -89,36 +91,36 @@ class CalendarHandoffState(CustomerSessionState):
 
 SPEC = PageSpec(
     "/handoff/calendar-import",
-    "Import your Google Calendar",
-    "Continue from your chat with the agent to import your Google Calendar.",
+    N_("Import your Google Calendar"),
+    N_("Continue from your chat with the agent to import your Google Calendar."),
     Section.PUBLIC,
 )
 
-ASK_FOR_A_NEW_LINK = "Ask the agent in chat for a new link"
-MISSING = (
+MISSING = N_(
     "This import link is incomplete. Open the link from your chat again, or copy all of it "
     "into the address bar."
 )
-INVALID = f"This import link is not valid. {ASK_FOR_A_NEW_LINK}."
-EXPIRED = (
-    f"This import link has expired: links from chat work for 15 minutes. {ASK_FOR_A_NEW_LINK}."
+INVALID = N_("This import link is not valid. Ask the agent in chat for a new link.")
+EXPIRED = N_(
+    "This import link has expired: links from chat work for 15 minutes. Ask the agent in chat "
+    "for a new link."
 )
-USED = f"This import link has already been used. {ASK_FOR_A_NEW_LINK}."
-BOUND = (
+USED = N_("This import link has already been used. Ask the agent in chat for a new link.")
+BOUND = N_(
     "The chat account this link came from belongs to another ClawScale account. Sign out, "
     "then sign in with that account to import your calendar."
 )
-NOT_ACTIVE = (
+NOT_ACTIVE = N_(
     "Verify your email address first: open the link we emailed you, or get a new one from "
     "your account. Then open the link from chat again."
 )
-FAILED = f"This import link cannot be used right now. {ASK_FOR_A_NEW_LINK}."
+FAILED = N_("This import link cannot be used right now. Ask the agent in chat for a new link.")
 
 
 def problem(message: str, *actions: rx.Component) -> rx.Component:
-    """Why the link cannot be followed, and the ways on."""
+    """Why the link cannot be followed (an `N_`-marked message id), and the ways on."""
     return form_card(
-        message_callout(message, "error"),
+        message_callout(t(message), "error"),
         rx.flex(*actions, spacing="3", wrap="wrap") if actions else rx.fragment(),
     )
 
@@ -126,8 +128,8 @@ def problem(message: str, *actions: rx.Component) -> rx.Component:
 def import_from_account() -> rx.Component:
     """The way to import without a link from chat."""
     return rx.flex(
-        rx.text("You can also import your calendar from your account.", size="2"),
-        rx.flex(button_link("Import from your account", IMPORT_PAGE_PATH, variant="soft")),
+        rx.text(t("You can also import your calendar from your account."), size="2"),
+        rx.flex(button_link(t("Import from your account"), IMPORT_PAGE_PATH, variant="soft")),
         direction="column",
         spacing="3",
     )
@@ -137,7 +139,7 @@ def sign_out_button() -> rx.Component:
     """Ends this session, to sign in with the account that holds the chat account."""
     return rx.button(
         rx.icon("log-out", size=16),
-        "Sign out",
+        t("Sign out"),
         on_click=CalendarHandoffState.sign_out,
         variant="soft",
         size="3",
@@ -147,7 +149,7 @@ def sign_out_button() -> rx.Component:
 
 def checking() -> rx.Component:
     """While the link is followed."""
-    return form_card(waiting("Checking your import link…"))
+    return form_card(waiting(t("Checking your import link…")))
 
 
 def handoff_page() -> rx.Component:
@@ -163,7 +165,7 @@ def handoff_page() -> rx.Component:
             (LinkOutcome.BOUND.value, problem(BOUND, sign_out_button())),
             (
                 LinkOutcome.NOT_ACTIVE.value,
-                problem(NOT_ACTIVE, button_link("Go to your account", "/account")),
+                problem(NOT_ACTIVE, button_link(t("Go to your account"), "/account")),
             ),
             (LinkOutcome.FAILED.value, problem(FAILED)),
             checking(),
