@@ -6,6 +6,8 @@ from urllib.parse import urlencode
 from clawscale.settings import Settings
 
 ACCOUNT_PATH = "/account"
+SUBSCRIPTION_PATH = "/account/subscription"
+CHANNELS_PATH = "/channels"
 WECHAT_PERSONAL_PATH = "/channels/wechat-personal"
 
 

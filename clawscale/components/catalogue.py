@@ -1,5 +1,4 @@
-"""What a page is (route, title, description, site section), and the table of the pages that
-are still placeholders.
+"""What a page is (route, title, description, site section).
 
 Sections: public pages and the admin sign-in (`ADMIN_ACCESS`) are open to anyone; customer
 pages need a signed-in customer and admin pages a signed-in admin.
@@ -53,13 +52,3 @@ class SitePage:
     spec: PageSpec
     render: Callable[[], rx.Component]
     on_load: Sequence[EventHandler] = field(default_factory=tuple)
-
-
-PLACEHOLDER_PAGES: tuple[PageSpec, ...] = (
-    PageSpec(
-        "/channels",
-        N_("Channels"),
-        N_("See every chat channel connected to your agent and its status at a glance."),
-        Section.CUSTOMER,
-    ),
-)

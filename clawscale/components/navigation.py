@@ -22,6 +22,7 @@ SIGNED_OUT_NAV: tuple[NavItem, ...] = (
 CUSTOMER_NAV: tuple[NavItem, ...] = (
     NavItem(N_("Channels"), "/channels"),
     NavItem(N_("Personal WeChat"), "/channels/wechat-personal"),
+    NavItem(N_("Billing"), "/account/subscription"),
     NavItem(N_("Account"), "/account"),
 )
 ADMIN_NAV: tuple[NavItem, ...] = (

@@ -1,4 +1,5 @@
-"""Paid access: passes bought through Stripe Checkout and the Stripe events already applied."""
+"""Paid access: passes bought through Stripe Checkout (with what each cost) and the Stripe events
+already applied."""
 
 from datetime import datetime
 
@@ -8,7 +9,10 @@ from clawscale.models.base import created_at_field, foreign_key_field, id_field
 
 
 class AccessPass(SQLModel, table=True):
-    """Thirty days of access bought by one Checkout session (applied once per session id)."""
+    """Thirty days of access bought by one Checkout session (applied once per session id), and
+    what Stripe charged for it: the amount in the currency's smallest unit (cents) and the
+    currency's ISO code in lower case, as Stripe writes them (null for passes granted before
+    amounts were kept, or when Stripe's event said nothing of them)."""
 
     __tablename__ = "access_pass"
 
@@ -17,6 +21,8 @@ class AccessPass(SQLModel, table=True):
     stripe_checkout_session_id: str = Field(max_length=255, unique=True)
     starts_at: datetime = created_at_field()
     expires_at: datetime = created_at_field()
+    amount_total: int | None = Field(default=None, nullable=True)
+    currency: str | None = Field(default=None, max_length=3, nullable=True)
     created_at: datetime = created_at_field()
 
 

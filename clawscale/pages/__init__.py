@@ -1,23 +1,19 @@
 """The web pages of the gateway, one module per route holding the page and its State, at the
 path the URL names (`/admin/deliveries` is `pages/admin/deliveries.py`, a folder's root page is
-its `index.py`): the landing page, the customer sign-in and account pages, the Google Calendar
-import (the hand-off link from chat, claiming a chat-made account, the import page), the admin
-console (sign-in, overview, customers, channels, shared channels and each one's page, agents,
-deliveries, admins, audit log), the development mailbox (development only), and a placeholder
-for each page still to be built."""
-
-from functools import partial
+its `index.py`): the landing page, the customer sign-in and account pages, the channel index,
+personal WeChat, the subscription and payment history, the Google Calendar import (the hand-off
+link from chat, claiming a chat-made account, the import page), the admin console (sign-in,
+overview, customers, channels, shared channels and each one's page, agents, deliveries, admins,
+audit log), and the development mailbox (development only)."""
 
 import reflex as rx
-from reflex.event import EventHandler
 
-from clawscale.components.admin.placeholder import admin_placeholder
-from clawscale.components.catalogue import PLACEHOLDER_PAGES, PageSpec, Section, SitePage
+from clawscale.components.catalogue import SitePage
 from clawscale.components.layout import is_development, page_title
-from clawscale.components.placeholder import placeholder_page
 from clawscale.components.translated import t
 from clawscale.pages.account import calendar_import as account_calendar_import
 from clawscale.pages.account import index as account
+from clawscale.pages.account import subscription as account_subscription
 from clawscale.pages.admin import admins as admin_admins
 from clawscale.pages.admin import agents as admin_agents
 from clawscale.pages.admin import audit as admin_audit
@@ -37,6 +33,7 @@ from clawscale.pages.auth import (
     reset_password,
     verify_email,
 )
+from clawscale.pages.channels import index as channels
 from clawscale.pages.channels import wechat_personal
 from clawscale.pages.dev import mailbox as dev_mailbox
 from clawscale.pages.handoff import calendar_import as handoff_calendar_import
@@ -55,7 +52,9 @@ BUILT_PAGES: tuple[SitePage, ...] = (
     claim_entry.PAGE,
     handoff_calendar_import.PAGE,
     account.PAGE,
+    account_subscription.PAGE,
     account_calendar_import.PAGE,
+    channels.PAGE,
     wechat_personal.PAGE,
     admin_login.PAGE,
     admin_admins.PAGE,
@@ -70,25 +69,10 @@ BUILT_PAGES: tuple[SitePage, ...] = (
 )
 
 
-def section_guard(section: Section) -> tuple[EventHandler, ...]:
-    """What a customer or public page checks on load: customer pages need a signed-in
-    customer; public pages learn whether one is signed in (for the navigation)."""
-    if section is Section.CUSTOMER:
-        return (CustomerSessionState.require_customer,)
-    return (CustomerSessionState.check_session,)
-
-
-def placeholder(spec: PageSpec) -> SitePage:
-    """The coming-soon page of a row of the placeholder table (admin rows in the console)."""
-    if spec.section is Section.ADMIN:
-        return admin_placeholder(spec)
-    return SitePage(spec, partial(placeholder_page, spec), on_load=section_guard(spec.section))
-
-
 def site_pages(settings: Settings) -> tuple[SitePage, ...]:
     """Every page but the landing page; the mailbox only in development."""
     development = (dev_mailbox.PAGE,) if is_development(settings) else ()
-    return (*BUILT_PAGES, *development, *(placeholder(spec) for spec in PLACEHOLDER_PAGES))
+    return (*BUILT_PAGES, *development)
 
 
 def register_pages(app: rx.App) -> None:

@@ -5,13 +5,12 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from clawscale.components.catalogue import PLACEHOLDER_PAGES, PageSpec, Section
+from clawscale.components.catalogue import PageSpec, Section
 from clawscale.pages import site_pages
 from clawscale.settings import Environment, Settings
 
 pytestmark = pytest.mark.browser
 
-PLACEHOLDERS_BY_ROUTE = {spec.route: spec for spec in PLACEHOLDER_PAGES}
 DEVELOPMENT = Settings(_env_file=None, CLAWSCALE_ENV=Environment.DEVELOPMENT)
 PRODUCTION = Settings(_env_file=None, CLAWSCALE_ENV=Environment.PRODUCTION)
 ALL_SPECS = [page.spec for page in site_pages(DEVELOPMENT)]
@@ -58,26 +57,6 @@ def test_landing_page_pitches_the_product_and_offers_two_ways_in(
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
 
 
-@pytest.mark.parametrize("route", ["/channels"])
-def test_placeholder_page_shows_its_purpose_inside_the_layout(
-    page: Page, frontend_url: str, route: str, request: pytest.FixtureRequest
-) -> None:
-    spec = PLACEHOLDERS_BY_ROUTE[route]
-    visit_as_needed(request, spec)
-
-    page.goto(frontend_url + route)
-
-    expect(page).to_have_title(re.compile(re.escape(spec.title)))
-    expect(page.get_by_role("heading", level=1)).to_have_text(spec.title)
-    expect(page.get_by_text(spec.description)).to_be_visible()
-    expect(page.get_by_text(re.compile("coming soon", re.IGNORECASE))).to_be_visible()
-    header = page.get_by_role("banner")
-    expect(header).to_be_visible()
-    expect(header.get_by_role("link", name="ClawScale home")).to_be_visible()
-    expect(header.locator("[aria-current=page]")).to_have_text(spec.title)
-    expect(page.get_by_role("contentinfo")).to_be_visible()
-
-
 def test_admin_navigation_lists_the_admin_pages(
     page: Page, frontend_url: str, signed_in_admin: object
 ) -> None:
@@ -101,7 +80,9 @@ def test_signed_in_customers_see_their_workspace_navigation(
     page.goto(frontend_url + "/")
 
     nav = page.get_by_role("navigation")
-    expect(nav.get_by_role("link")).to_have_text(["Channels", "Personal WeChat", "Account"])
+    expect(nav.get_by_role("link")).to_have_text(
+        ["Channels", "Personal WeChat", "Billing", "Account"]
+    )
     nav.get_by_role("link", name="Channels", exact=True).click()
     expect(page).to_have_url(frontend_url + "/channels")
     expect(page.get_by_role("heading", level=1)).to_have_text("Channels")

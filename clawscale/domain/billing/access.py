@@ -56,6 +56,15 @@ class AccessSummary:
 
 
 @dataclass(frozen=True)
+class Charge:
+    """What a paid Checkout session cost: the amount in the currency's smallest unit (cents)
+    and the currency's ISO code in lower case, as Stripe writes them."""
+
+    amount_total: int
+    currency: str
+
+
+@dataclass(frozen=True)
 class PassGrant:
     """The pass of one Checkout session, and whether this call created it."""
 
@@ -213,9 +222,14 @@ def pass_for_checkout(db: Session, checkout_session_id: str) -> AccessPass | Non
 
 
 def grant_pass(
-    db: Session, customer_id: str, checkout_session_id: str, now: datetime | None = None
+    db: Session,
+    customer_id: str,
+    checkout_session_id: str,
+    now: datetime | None = None,
+    charge: Charge | None = None,
 ) -> PassGrant | None:
-    """Add 30 days for one paid Checkout session, once; None when the customer is unknown.
+    """Add 30 days for one paid Checkout session, once, with what it cost (`charge`, when
+    Stripe said); None when the customer is unknown.
 
     The customer row is locked first, so two payments of one customer stack one after the
     other; the unique session id is the final guard against a concurrent duplicate.
@@ -232,6 +246,8 @@ def grant_pass(
         stripe_checkout_session_id=checkout_session_id,
         starts_at=starts_at,
         expires_at=starts_at + PASS_LENGTH,
+        amount_total=charge.amount_total if charge else None,
+        currency=charge.currency if charge else None,
     )
     try:
         with db.begin_nested():

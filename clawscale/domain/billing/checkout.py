@@ -5,9 +5,11 @@ session names our customer (`client_reference_id` and `metadata.customer_id`); w
 reports it paid (`checkout.session.completed`, or `checkout.session.async_payment_succeeded`
 for delayed payment methods) the pass is granted once per session id and a receipt is mailed.
 
-Signed-in customers start Checkout from `/account` or the API; chat users renew through a
-signed 24-hour link (`billing.links.renewal_link`) without signing in. The `stripe` SDK talks to
-STRIPE_API_BASE_URL, so tests point it at a local fake.
+Signed-in customers start Checkout from `/account`, `/account/subscription` or the API (each
+page gets the customer back to itself); chat users renew through a signed 24-hour link
+(`billing.links.renewal_link`) without signing in. The pass keeps what the session cost, for the
+payment history. The `stripe` SDK talks to STRIPE_API_BASE_URL, so tests point it at a local
+fake.
 """
 
 import json
@@ -22,7 +24,7 @@ import stripe
 from sqlmodel import Session
 
 from clawscale.domain.accounts.customers import Account
-from clawscale.domain.billing.access import grant_pass, payments_configured
+from clawscale.domain.billing.access import Charge, grant_pass, payments_configured
 from clawscale.domain.billing.links import (
     CheckoutReturn,
     customer_for_checkout_token,
@@ -42,6 +44,7 @@ STRIPE_NETWORK_RETRIES = 1
 SIGNATURE_TOLERANCE_SECONDS = 300
 EVENT_ID_LENGTH = 255
 EVENT_TYPE_LENGTH = 120
+CURRENCY_CODE_LENGTH = 3
 PAID_SESSION_EVENTS = frozenset(
     {"checkout.session.completed", "checkout.session.async_payment_succeeded"}
 )
@@ -140,8 +143,8 @@ def create_checkout(
     return CheckoutLink(session.id, session.url)
 
 
-def _account_return_urls(settings: Settings) -> ReturnUrls:
-    base = web_url(settings, ACCOUNT_PATH)
+def _account_return_urls(settings: Settings, return_path: str) -> ReturnUrls:
+    base = web_url(settings, return_path)
     return ReturnUrls(
         success=f"{base}?checkout={CheckoutReturn.SUCCESS}",
         cancel=f"{base}?checkout={CheckoutReturn.CANCELLED}",
@@ -153,13 +156,19 @@ def _refuse_suspended(customer: Customer) -> None:
         raise Forbidden("account_suspended", "This account is suspended.")
 
 
-def start_account_checkout(db: Session, settings: Settings, account: Account) -> CheckoutLink:
-    """Checkout for a signed-in customer, returning to `/account`; the email must be verified."""
+def start_account_checkout(
+    db: Session, settings: Settings, account: Account, return_path: str = ACCOUNT_PATH
+) -> CheckoutLink:
+    """Checkout for a signed-in customer, returning to the web app's page `return_path`
+    (`/account`, or `/account/subscription`); the email must be verified."""
     _refuse_suspended(account.customer)
     if account.identity.email_verified_at is None:
         raise Forbidden("email_not_verified", "Verify your email address before you pay.")
     return create_checkout(
-        settings, account.customer.id, _account_return_urls(settings), account.identity.email
+        settings,
+        account.customer.id,
+        _account_return_urls(settings, return_path),
+        account.identity.email,
     )
 
 
@@ -236,9 +245,21 @@ def _session_customer_id(session: dict[str, Any]) -> str | None:
     return customer_id if isinstance(customer_id, str) else None
 
 
+def session_charge(session: dict[str, Any]) -> Charge | None:
+    """What a paid Checkout session cost (`amount_total` in the smallest unit, `currency`), or
+    None when the session does not say."""
+    amount, currency = session.get("amount_total"), session.get("currency")
+    if type(amount) is not int or amount < 0:
+        return None
+    if not isinstance(currency, str) or len(currency) != CURRENCY_CODE_LENGTH:
+        return None
+    return Charge(amount, currency.lower())
+
+
 def _credit(db: Session, settings: Settings, session: dict[str, Any]) -> EventOutcome:
     customer_id = _session_customer_id(session)
-    grant = grant_pass(db, customer_id, session["id"]) if customer_id else None
+    charge = session_charge(session)
+    grant = grant_pass(db, customer_id, session["id"], charge=charge) if customer_id else None
     if grant is None:
         logger.warning("paid Checkout session %s names no known customer", session["id"])
         return EventOutcome.IGNORED

@@ -130,6 +130,11 @@ class ChannelView:
     last_error: str | None = None
     updated_at: datetime | None = None
 
+    @property
+    def login_live(self) -> bool:
+        """Whether a QR code is waiting to be scanned or confirmed."""
+        return self.status == ChannelStatus.PENDING and self.login_status in LIVE_LOGIN
+
 
 @dataclass(frozen=True)
 class LoginPoll:

@@ -1,8 +1,8 @@
 """`/account` (signed-in only): profile, email verification, claim, access and buying more
 of it, and sign-out.
 
-"Buy 30 days" starts a Stripe Checkout session through the domain and sends the browser to
-Stripe's page with a full page load; Stripe returns it to `/account?checkout=success|cancelled`."""
+"Buy 30 days" starts a Stripe Checkout session (`state/checkout.CheckoutState`); Stripe returns
+the browser to `/account?checkout=success|cancelled`."""
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -20,15 +20,12 @@ from clawscale.components.shell import loaded_page
 from clawscale.components.translated import chosen, local_time, t
 from clawscale.domain.accounts.customers import resend_verification
 from clawscale.domain.billing.access import AccessDecision, access_decision
-from clawscale.domain.billing.checkout import start_account_checkout
-from clawscale.domain.billing.links import CheckoutReturn
-from clawscale.domain.errors import DomainError
 from clawscale.i18n.catalogs import N_
 from clawscale.models.base import utcnow
 from clawscale.settings import Settings
 from clawscale.state.backend import run_domain
+from clawscale.state.checkout import BUY_ERRORS, CheckoutState
 from clawscale.state.customer_session import CustomerSessionState, signed_in_account
-from clawscale.state.redirects import full_page_load
 from clawscale.state.throttle import TOO_MANY_ATTEMPTS, throttled
 
 CLAIM_STATUS_LABELS = {
@@ -41,15 +38,6 @@ EXPIRED = N_("Expired")
 SUSPENDED = N_("Suspended")
 ACCESS_STATUSES = (ACTIVE, EXPIRED, SUSPENDED)
 VERIFICATION_SENT = N_("We sent a new verification link to {email}.")
-CHECKOUT_RESULTS = frozenset(CheckoutReturn)
-CHECKOUT_FAILED = N_("Checkout could not start. Try again in a minute.")
-CHECKOUT_PROBLEMS = {
-    "account_suspended": N_("This account is suspended."),
-    "email_not_verified": N_("Verify your email address before you pay."),
-    "payments_not_configured": N_("Payments are not configured."),
-    "payment_provider_error": N_("The payment provider is not answering. Try again soon."),
-}
-BUY_ERRORS = (*CHECKOUT_PROBLEMS.values(), CHECKOUT_FAILED)
 
 
 @dataclass(frozen=True)
@@ -96,16 +84,7 @@ def mail_new_verification(db: Session, settings: Settings, token: str | None) ->
     return account.identity.email
 
 
-def checkout_url(db: Session, settings: Settings, token: str | None) -> str | None:
-    """The Stripe Checkout page for 30 more days of the signed-in customer; None when the
-    session is not live. Domain errors (unverified, suspended, Stripe down) reach the caller."""
-    account = signed_in_account(db, settings, token)
-    if account is None:
-        return None
-    return start_account_checkout(db, settings, account).url
-
-
-class AccountState(CustomerSessionState):
+class AccountState(CheckoutState, CustomerSessionState):
     """The signed-in customer's account, loaded afresh on each visit."""
 
     loaded: bool = False
@@ -126,10 +105,6 @@ class AccountState(CustomerSessionState):
     resend_notice: str = ""
     """`VERIFICATION_SENT` or `TOO_MANY_ATTEMPTS` once asked (message ids), else ""."""
     resending: bool = False
-    checkout_result: str = ""
-    buying: bool = False
-    buy_error: str = ""
-    """Why Checkout did not start, one of `BUY_ERRORS` (message ids), else ""."""
 
     def _show(self, details: AccountDetails) -> None:
         self.display_name = details.display_name
@@ -149,11 +124,6 @@ class AccountState(CustomerSessionState):
         self.customer_id = details.customer_id
         self.loaded = True
 
-    def _checkout_result(self) -> str:
-        """`success` or `cancelled` when Stripe has just sent the browser back, else ""."""
-        result = self.router.url.query_parameters.get("checkout", "")
-        return result if result in CHECKOUT_RESULTS else ""
-
     @rx.event
     async def load(self) -> EventSpec | None:
         """On load: the account of the cookie's session, or off to sign in."""
@@ -162,9 +132,7 @@ class AccountState(CustomerSessionState):
         self.session_checked = True
         self.signed_in = details is not None
         self.resend_notice = ""
-        self.buy_error = ""
-        self.buying = False
-        self.checkout_result = self._checkout_result()
+        self._arrive_from_checkout()
         if details is None:
             self.reset()
             return self._to_login()
@@ -186,21 +154,6 @@ class AccountState(CustomerSessionState):
             )
             self.resend_notice = VERIFICATION_SENT if email else ""
         self.resending = False
-
-    @rx.event
-    async def buy_access(self) -> AsyncIterator[EventSpec | None]:
-        """Start a Stripe Checkout for 30 more days and send the browser to pay."""
-        self.buying = True
-        self.buy_error = ""
-        yield None
-        token = self._session_token()
-        try:
-            url = await run_domain(lambda db, settings: checkout_url(db, settings, token))
-        except DomainError as error:
-            self.buy_error = CHECKOUT_PROBLEMS.get(error.code, CHECKOUT_FAILED)
-            self.buying = False
-            return
-        yield self._to_login() if url is None else full_page_load(url)
 
 
 SPEC = PageSpec(
