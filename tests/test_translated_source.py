@@ -129,8 +129,6 @@ WRITES_JAVASCRIPT = frozenset({"components/translated.py"})
 NOT_YET_TRANSLATED = frozenset(
     {
         "components/admin/shared_channel_form.py",
-        "pages/admin/agents.py",
-        "pages/admin/deliveries.py",
         "pages/admin/shared_channels/detail.py",
         "pages/admin/shared_channels/index.py",
     }

@@ -7,7 +7,7 @@ runtime's answer."""
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlparse
 
 import reflex as rx
@@ -23,6 +23,7 @@ from clawscale.components.admin.tables import (
     loading_rows,
     pager,
     state_badge,
+    time_or_never,
 )
 from clawscale.components.admin.widgets import (
     clamped,
@@ -34,8 +35,10 @@ from clawscale.components.admin.widgets import (
 )
 from clawscale.components.catalogue import PageSpec, Section, SitePage
 from clawscale.components.forms import answer, form_field
+from clawscale.components.translated import chosen, t
 from clawscale.domain.errors import Conflict, DomainError
 from clawscale.domain.runtime.agent_fields import (
+    AGENT_FIELD_PROBLEMS,
     name_problem,
     reply_wait_problem,
     slug_problem,
@@ -43,6 +46,7 @@ from clawscale.domain.runtime.agent_fields import (
 )
 from clawscale.domain.runtime.agents import AgentChanges, edit_agent, list_agents, register_agent
 from clawscale.domain.sorting import Sort
+from clawscale.i18n.catalogs import N_
 from clawscale.models import AdminAccount, Agent
 from clawscale.models.agents import (
     DEFAULT_FORWARD_TIMEOUT_SECONDS,
@@ -50,7 +54,7 @@ from clawscale.models.agents import (
     MIN_FORWARD_TIMEOUT_SECONDS,
 )
 from clawscale.settings import Settings
-from clawscale.state.admin.display import table_time
+from clawscale.state.admin.display import iso_time
 from clawscale.state.admin.pagination import (
     PAGE_SIZE,
     SortedPaginationState,
@@ -62,6 +66,13 @@ from clawscale.state.form import FormState, field_value, reset_form
 
 ADD_FORM_ID = "add-agent-form"
 EDIT_FORM_ID = "edit-agent-form"
+SLUG_TAKEN = N_("Another agent already uses this slug.")
+NOT_SAVED = N_("The agent could not be saved. Reload the page and try again.")
+REGISTERED = N_("Registered {name}.")
+MADE_DEFAULT = N_("{name} is now the default agent for new customers.")
+SAVED = N_("Saved {name}.")
+FORM_MESSAGES = (*AGENT_FIELD_PROBLEMS, SLUG_TAKEN, NOT_SAVED, REGISTERED)
+OUTCOMES = (NOT_SAVED, MADE_DEFAULT, SAVED)
 
 
 @dataclass(frozen=True)
@@ -100,7 +111,7 @@ def agent_row(agent: Agent) -> AgentRow:
         agent.forward_timeout_seconds,
         bool(agent.token_encrypted),
         agent.is_default,
-        table_time(agent.updated_at),
+        iso_time(agent.updated_at),
     )
 
 
@@ -170,12 +181,15 @@ def change_agent(
 
 
 class AgentsState(FormState, SortedPaginationState, AdminSessionState):
-    """The page of agents, the registration form, and the last outcome."""
+    """The page of agents, the registration form, and the last outcome (message ids, with the
+    agent's name beside)."""
 
+    MESSAGES: ClassVar[tuple[str, ...]] = FORM_MESSAGES
     rows: list[AgentRow] = rx.field(default_factory=list)
     loaded: bool = False
     outcome: str = ""
     outcome_error: str = ""
+    outcome_name: str = ""
 
     async def _load_page(self) -> EventSpec | None:
         offset, sort = self.offset, self._sort()
@@ -221,11 +235,12 @@ class AgentsState(FormState, SortedPaginationState, AdminSessionState):
             return
         except Conflict as error:
             if error.code == "agent_slug_taken":
-                self._rejected({"slug": "Another agent already uses this slug."})
+                self._rejected({"slug": SLUG_TAKEN})
             else:
-                self._fail(error.message or error.code)
+                self._fail(NOT_SAVED)
             return
-        self._done(f"Registered {added}.")
+        self.outcome_name = added
+        self._done(REGISTERED)
         yield reset_form(ADD_FORM_ID)
         yield await self._load_page()
 
@@ -241,10 +256,11 @@ class AgentsState(FormState, SortedPaginationState, AdminSessionState):
             )
         except AdminSignedOut:
             return self._signed_out()
-        except DomainError as error:
-            self.outcome_error = error.message or error.code
+        except DomainError:
+            self.outcome_error = NOT_SAVED
         else:
-            self.outcome = f"{name} is now the default agent for new customers."
+            self.outcome_name = name
+            self.outcome = MADE_DEFAULT
         return await self._load_page()
 
     @rx.event
@@ -252,7 +268,8 @@ class AgentsState(FormState, SortedPaginationState, AdminSessionState):
         """After an edit: say so, and show the page again as it now is."""
         self._clear_form()
         self.outcome_error = ""
-        self.outcome = f"Saved {name}."
+        self.outcome_name = name
+        self.outcome = SAVED
         return await self._load_page()
 
 
@@ -260,6 +277,8 @@ class AgentEditState(FormState, AdminSessionState):
     """The agent being edited in the dialog: its name, endpoint, provisioning URL ("" for none)
     and reply wait as they were when the dialog opened (the token is never here: the field
     starts blank, and blank keeps it)."""
+
+    MESSAGES: ClassVar[tuple[str, ...]] = (*AGENT_FIELD_PROBLEMS, NOT_SAVED)
 
     editing: bool = False
     agent_id: str = ""
@@ -324,8 +343,8 @@ class AgentEditState(FormState, AdminSessionState):
         except AdminSignedOut:
             yield self._signed_out()
             return
-        except DomainError as error:
-            self._fail(error.message or error.code)
+        except DomainError:
+            self._fail(NOT_SAVED)
             return
         self._done()
         self.editing = False
@@ -334,30 +353,30 @@ class AgentEditState(FormState, AdminSessionState):
 
 SPEC = PageSpec(
     "/admin/agents",
-    "Agents",
-    "Register agent runtimes, their endpoints and tokens, and choose the default agent.",
+    N_("Agents"),
+    N_("Register agent runtimes, their endpoints and tokens, and choose the default agent."),
     Section.ADMIN,
 )
 COLUMNS = (
-    Sortable("Agent", "name"),
-    Sortable("Endpoint", "endpoint"),
-    "Provisioning",
-    "Token",
-    "Default",
-    Sortable("Updated (UTC)", "updated"),
+    Sortable(N_("Agent"), "name"),
+    Sortable(N_("Endpoint"), "endpoint"),
+    N_("Provisioning"),
+    N_("Token"),
+    N_("Default"),
+    Sortable(N_("Updated (UTC)"), "updated"),
     "",
 )
-TOKEN_HINT = "Write-only: stored encrypted and never shown again."
-PROVISIONING_HINT = (
+TOKEN_HINT = N_("Write-only: stored encrypted and never shown again.")
+NEW_TOKEN_HINT = N_(
+    "Leave blank to keep the current token. Write-only: stored encrypted and never shown again."
+)
+PROVISIONING_HINT = N_(
     "Where new customers are announced before their first message. Leave empty when the "
     "runtime needs no provisioning (Coke's bridge needs none)."
 )
-REPLY_WAIT_HINT = (
-    f"How long a message waits for the runtime's answer: {MIN_FORWARD_TIMEOUT_SECONDS} to "
-    f"{MAX_FORWARD_TIMEOUT_SECONDS} seconds."
-)
-PROVISIONING_LABEL = "Provisioning URL"
-REPLY_WAIT_LABEL = "Reply wait (seconds)"
+REPLY_WAIT_HINT = N_("How long a message waits for the runtime's answer: {min} to {max} seconds.")
+PROVISIONING_LABEL = N_("Provisioning URL")
+REPLY_WAIT_LABEL = N_("Reply wait (seconds)")
 
 
 def seconds_field(state: type[FormState], name: str, default_value: int | Var[int]) -> rx.Component:
@@ -365,11 +384,11 @@ def seconds_field(state: type[FormState], name: str, default_value: int | Var[in
     found."""
     return form_field(
         state,
-        REPLY_WAIT_LABEL,
+        t(REPLY_WAIT_LABEL),
         name,
         input_type="number",
         autocomplete="off",
-        hint=REPLY_WAIT_HINT,
+        hint=t(REPLY_WAIT_HINT, min=MIN_FORWARD_TIMEOUT_SECONDS, max=MAX_FORWARD_TIMEOUT_SECONDS),
         default_value=default_value.to_string()
         if isinstance(default_value, Var)
         else str(default_value),
@@ -386,10 +405,10 @@ def provisioning_cell(row: Var[AgentRow]) -> rx.Component:
         rx.cond(
             row.provisioning_url != "",
             clamped(row.provisioning, size="2"),
-            rx.box(state_badge("none", "gray")),
+            rx.box(state_badge(N_("none"), "gray")),
         ),
         rx.text(
-            "Reply wait " + row.forward_timeout_seconds.to_string() + " s",
+            t("Reply wait {seconds} s", seconds=row.forward_timeout_seconds),
             size="1",
             color_scheme="gray",
             white_space="nowrap",
@@ -403,9 +422,12 @@ def default_cell(row: Var[AgentRow]) -> rx.Component:
     """The Default badge, or the button that makes this agent the default."""
     return rx.cond(
         row.is_default,
-        state_badge("Default", "indigo"),
+        state_badge(N_("Default"), "indigo"),
         row_button(
-            "Make default", "star", AgentsState.set_default(row.id), "Make " + row.name + " default"
+            N_("Make default"),
+            "star",
+            AgentsState.set_default(row.id),
+            t("Make {name} default", name=row.name),
         ),
     )
 
@@ -426,13 +448,19 @@ def agent_table_row(row: Var[AgentRow]) -> rx.Component:
         rx.table.cell(clamped(row.endpoint, size="2"), min_width="12rem", max_width="20rem"),
         rx.table.cell(provisioning_cell(row), max_width="9rem"),
         rx.table.cell(
-            rx.cond(row.has_token, state_badge("Configured", "green"), state_badge("None", "gray"))
+            rx.cond(
+                row.has_token,
+                state_badge(N_("Configured"), "green"),
+                state_badge(N_("None"), "gray"),
+            )
         ),
         rx.table.cell(default_cell(row)),
-        rx.table.cell(row.updated, white_space=rx.breakpoints(initial="normal", md="nowrap")),
+        rx.table.cell(
+            time_or_never(row.updated), white_space=rx.breakpoints(initial="normal", md="nowrap")
+        ),
         rx.table.cell(
             row_button(
-                "Edit",
+                N_("Edit"),
                 "pencil",
                 AgentEditState.start(
                     row.id,
@@ -442,7 +470,7 @@ def agent_table_row(row: Var[AgentRow]) -> rx.Component:
                     row.forward_timeout_seconds,
                     row.has_token,
                 ),
-                "Edit " + row.name,
+                t("Edit {name}", name=row.name),
             )
         ),
         align="center",
@@ -458,18 +486,23 @@ def agents_table() -> rx.Component:
             AgentsState.rows,
             table_with_pager(
                 data_table(
-                    "Agents", COLUMNS, rx.foreach(AgentsState.rows, agent_table_row), AgentsState
+                    N_("Agents"),
+                    COLUMNS,
+                    rx.foreach(AgentsState.rows, agent_table_row),
+                    AgentsState,
                 ),
-                pager(AgentsState, "agents"),
+                pager(AgentsState, N_("agents")),
             ),
             empty_state(
                 "bot",
-                "No agent registered",
-                "Register the first agent runtime below and make it the default: new "
-                "customers are bound to the default agent.",
+                N_("No agent registered"),
+                N_(
+                    "Register the first agent runtime below and make it the default: new "
+                    "customers are bound to the default agent."
+                ),
             ),
         ),
-        loading_rows("agents"),
+        loading_rows(N_("agents")),
     )
 
 
@@ -478,28 +511,34 @@ def add_agent_form() -> rx.Component:
     and whether it becomes the default."""
     return rx.el.form(
         rx.flex(
-            answer(AgentsState.form_error, "error"),
-            answer(AgentsState.notice, "success"),
+            answer(chosen(AgentsState.form_error, FORM_MESSAGES), "error"),
+            answer(
+                chosen(AgentsState.notice, FORM_MESSAGES, name=AgentsState.outcome_name), "success"
+            ),
             rx.grid(
                 form_field(
-                    AgentsState, "Slug", "slug", autocomplete="off", hint="e.g. support-bot"
+                    AgentsState,
+                    t("Slug"),
+                    "slug",
+                    autocomplete="off",
+                    hint=t("e.g. {example}", example="support-bot"),
                 ),
-                form_field(AgentsState, "Name", "name", autocomplete="off"),
-                form_field(AgentsState, "Endpoint", "endpoint", autocomplete="off"),
+                form_field(AgentsState, t("Name"), "name", autocomplete="off"),
+                form_field(AgentsState, t("Endpoint"), "endpoint", autocomplete="off"),
                 form_field(
                     AgentsState,
-                    "Token",
+                    t("Token"),
                     "token",
                     input_type="password",
                     autocomplete="new-password",
-                    hint=TOKEN_HINT,
+                    hint=t(TOKEN_HINT),
                 ),
                 form_field(
                     AgentsState,
-                    PROVISIONING_LABEL,
+                    t(PROVISIONING_LABEL),
                     "provisioning_url",
                     autocomplete="off",
-                    hint=PROVISIONING_HINT,
+                    hint=t(PROVISIONING_HINT),
                 ),
                 seconds_field(
                     AgentsState, "forward_timeout_seconds", DEFAULT_FORWARD_TIMEOUT_SECONDS
@@ -510,14 +549,14 @@ def add_agent_form() -> rx.Component:
             rx.text(
                 rx.flex(
                     rx.checkbox(name="is_default", id="agent-is-default"),
-                    rx.el.label("Make it the default agent", html_for="agent-is-default"),
+                    rx.el.label(t("Make it the default agent"), html_for="agent-is-default"),
                     spacing="2",
                     align="center",
                 ),
                 as_="div",
                 size="2",
             ),
-            rx.flex(icon_submit("plus", "Register agent", AgentsState)),
+            rx.flex(icon_submit("plus", N_("Register agent"), AgentsState)),
             direction="column",
             spacing="4",
         ),
@@ -532,32 +571,32 @@ def edit_agent_dialog() -> rx.Component:
     """The agent being edited: its name, endpoint, provisioning URL, reply wait, and a new token
     (blank keeps the current)."""
     return detail_dialog(
-        "Edit " + AgentEditState.name,
+        t("Edit {name}", name=AgentEditState.name),
         AgentEditState.editing,
         AgentEditState.set_editing,
         rx.el.form(
             rx.flex(
-                answer(AgentEditState.form_error, "error"),
+                answer(chosen(AgentEditState.form_error, AgentEditState.MESSAGES), "error"),
                 form_field(
                     AgentEditState,
-                    "Name",
+                    t("Name"),
                     "edit_name",
                     autocomplete="off",
                     default_value=AgentEditState.name,
                 ),
                 form_field(
                     AgentEditState,
-                    "Endpoint",
+                    t("Endpoint"),
                     "edit_endpoint",
                     autocomplete="off",
                     default_value=AgentEditState.endpoint,
                 ),
                 form_field(
                     AgentEditState,
-                    PROVISIONING_LABEL,
+                    t(PROVISIONING_LABEL),
                     "edit_provisioning_url",
                     autocomplete="off",
-                    hint=PROVISIONING_HINT,
+                    hint=t(PROVISIONING_HINT),
                     default_value=AgentEditState.provisioning_url,
                 ),
                 seconds_field(
@@ -568,31 +607,31 @@ def edit_agent_dialog() -> rx.Component:
                 rx.text(
                     rx.cond(
                         AgentEditState.has_token,
-                        "A token is set; it is never shown.",
-                        "No token is set.",
+                        t("A token is set; it is never shown."),
+                        t("No token is set."),
                     ),
                     size="2",
                     color_scheme="gray",
                 ),
                 form_field(
                     AgentEditState,
-                    "New token",
+                    t("New token"),
                     "edit_token",
                     input_type="password",
                     autocomplete="new-password",
-                    hint="Leave blank to keep the current token. " + TOKEN_HINT,
+                    hint=t(NEW_TOKEN_HINT),
                 ),
                 rx.flex(
                     rx.dialog.close(
                         rx.button(
-                            "Cancel",
+                            t("Cancel"),
                             type="button",
                             variant="soft",
                             color_scheme="gray",
                             cursor="pointer",
                         )
                     ),
-                    icon_submit("save", "Save agent", AgentEditState),
+                    icon_submit("save", N_("Save agent"), AgentEditState),
                     justify="end",
                     spacing="3",
                 ),
@@ -611,15 +650,17 @@ def render_page() -> rx.Component:
     """The agents, the outcome of the last change, and the registration form."""
     return console_page(
         SPEC,
-        answer(AgentsState.outcome_error, "error"),
-        answer(AgentsState.outcome, "success"),
+        answer(chosen(AgentsState.outcome_error, OUTCOMES), "error"),
+        answer(chosen(AgentsState.outcome, OUTCOMES, name=AgentsState.outcome_name), "success"),
         agents_table(),
         rx.card(
             rx.flex(
                 section_title(
-                    "Register an agent",
-                    "The gateway posts each customer's messages to the endpoint, with the "
-                    "token as its bearer credential.",
+                    N_("Register an agent"),
+                    N_(
+                        "The gateway posts each customer's messages to the endpoint, with the "
+                        "token as its bearer credential."
+                    ),
                 ),
                 add_agent_form(),
                 direction="column",

@@ -12,7 +12,14 @@ from reflex.vars import Var
 from sqlmodel import Session
 
 from clawscale.components.admin.console import console_page
-from clawscale.components.admin.tables import Sortable, data_table, empty_state, loading_rows, pager
+from clawscale.components.admin.tables import (
+    Sortable,
+    data_table,
+    empty_state,
+    loading_rows,
+    pager,
+    time_or_never,
+)
 from clawscale.components.admin.widgets import (
     clamped,
     confirm_dialog,
@@ -28,6 +35,7 @@ from clawscale.components.admin.widgets import (
 )
 from clawscale.components.catalogue import PageSpec, Section, SitePage
 from clawscale.components.forms import answer
+from clawscale.components.translated import chosen, t, table_time
 from clawscale.domain.outbox.dispatch import retry_dead_delivery
 from clawscale.domain.outbox.queries import (
     CREATED,
@@ -38,16 +46,16 @@ from clawscale.domain.outbox.queries import (
     list_deliveries,
 )
 from clawscale.domain.sorting import Sort
+from clawscale.i18n.catalogs import N_
 from clawscale.models import AdminAccount, DeliveryAttempt, DeliveryStatus, OutboundDelivery
 from clawscale.models.base import utcnow
 from clawscale.state.admin.badges import state_color, state_label
 from clawscale.state.admin.delivery_rows import DeliveryRow, delivery_rows
-from clawscale.state.admin.display import NOTHING, table_time
+from clawscale.state.admin.display import iso_time
 from clawscale.state.admin.pagination import (
     PAGE_SIZE,
     SortedPaginationState,
     TablePage,
-    describe_range,
 )
 from clawscale.state.admin.session import AdminSessionState, AdminSignedOut
 
@@ -57,25 +65,28 @@ COUNTED_UP_TO = 10_000
 million rows would cost more than the page itself."""
 ALL = "all"
 STATUS_CHOICES: dict[str, str] = {
-    PROBLEMS: "Failed and dead",
-    ALL: "Every status",
+    PROBLEMS: N_("Failed and dead"),
+    ALL: N_("Every status"),
     **{status.value: state_label(status.value) for status in DeliveryStatus},
 }
 ANY_TIME = "any"
 TIME_RANGES: dict[str, tuple[str, timedelta | None]] = {
-    ANY_TIME: ("Any time", None),
-    "1h": ("Last hour", timedelta(hours=1)),
-    "24h": ("Last 24 hours", timedelta(days=1)),
-    "7d": ("Last 7 days", timedelta(days=7)),
-    "30d": ("Last 30 days", timedelta(days=30)),
+    ANY_TIME: (N_("Any time"), None),
+    "1h": (N_("Last hour"), timedelta(hours=1)),
+    "24h": (N_("Last 24 hours"), timedelta(days=1)),
+    "7d": (N_("Last 7 days"), timedelta(days=7)),
+    "30d": (N_("Last 30 days"), timedelta(days=30)),
 }
 TIME_CHOICES: dict[str, str] = {choice: words for choice, (words, _) in TIME_RANGES.items()}
-NOT_DEAD = "This delivery is no longer dead, so there is nothing to retry."
+NOT_DEAD = N_("This delivery is no longer dead, so there is nothing to retry.")
+GONE = N_("That delivery no longer exists.")
+RETRIED = N_("The delivery is pending again: the dispatcher will send it shortly.")
+ANSWERS = (NOT_DEAD, GONE, RETRIED)
 
 
 @dataclass(frozen=True)
 class AttemptRow:
-    """One try at sending, as the detail shows it."""
+    """One try at sending, as the detail shows it (times as ISO strings, "" when unfinished)."""
 
     number: int
     started: str
@@ -106,11 +117,11 @@ def attempt_row(attempt: DeliveryAttempt) -> AttemptRow:
     outcome = "succeeded" if attempt.succeeded else "failed"
     return AttemptRow(
         number=attempt.attempt_number,
-        started=table_time(attempt.started_at, seconds=True),
-        finished=table_time(attempt.finished_at, seconds=True) if attempt.finished_at else NOTHING,
+        started=iso_time(attempt.started_at),
+        finished=iso_time(attempt.finished_at),
         outcome=state_label(outcome),
         outcome_color=state_color(outcome),
-        provider_message_id=attempt.provider_message_id or NOTHING,
+        provider_message_id=attempt.provider_message_id or "",
         error=attempt.error or "",
     )
 
@@ -195,11 +206,11 @@ class DeliveriesState(SortedPaginationState, AdminSessionState):
 
     def _show_rows(self, page: TablePage[DeliveryRow]) -> None:
         super()._show_rows(page)
+        self._show_page(page.offset, len(page.rows), page.total, COUNTED_UP_TO)
         next_cursor = page.next_cursor if isinstance(page, DeliveriesPage) else ""
         number = page.offset // PAGE_SIZE
         self.cursors = [*self.cursors[: number + 1], *([next_cursor] if next_cursor else [])]
         self.has_next = bool(next_cursor)
-        self.range_label = describe_range(page.offset, len(page.rows), page.total, COUNTED_UP_TO)
 
     async def _first_page(self) -> EventSpec | None:
         self.cursors = [""]
@@ -279,7 +290,7 @@ class DeliveriesState(SortedPaginationState, AdminSessionState):
         except AdminSignedOut:
             return self._signed_out()
         if found is None:
-            self.problem = "That delivery no longer exists."
+            self.problem = GONE
             return None
         self.detail, self.attempts = found
         self.detail_open = True
@@ -327,25 +338,32 @@ class DeliveriesState(SortedPaginationState, AdminSessionState):
                 self._replace_row(found[0])
             return
         self._replace_row(row)
-        self.notice = "The delivery is pending again: the dispatcher will send it shortly."
+        self.notice = RETRIED
 
 
 SPEC = PageSpec(
     "/admin/deliveries",
-    "Deliveries",
-    "Follow outbound deliveries and their attempts, and retry the ones that failed.",
+    N_("Deliveries"),
+    N_("Follow outbound deliveries and their attempts, and retry the ones that failed."),
     Section.ADMIN,
 )
 COLUMNS = (
-    Sortable("Created (UTC)", CREATED),
-    "Status",
-    "Customer",
-    "Channel",
-    "Attempts",
-    "Last error",
+    Sortable(N_("Created (UTC)"), CREATED),
+    N_("Status"),
+    N_("Customer"),
+    N_("Channel"),
+    N_("Attempts"),
+    N_("Last error"),
     "",
 )
-ATTEMPT_COLUMNS = ("#", "Started (UTC)", "Finished (UTC)", "Outcome", "Provider id", "Error")
+ATTEMPT_COLUMNS = (
+    "#",
+    N_("Started (UTC)"),
+    N_("Finished (UTC)"),
+    N_("Outcome"),
+    N_("Provider id"),
+    N_("Error"),
+)
 
 
 def error_text(error: Var[str]) -> rx.Component:
@@ -357,15 +375,19 @@ def row_actions(row: Var[DeliveryRow]) -> rx.Component:
     """Details, and Retry on a dead delivery."""
     return rx.flex(
         row_button(
-            "Details",
+            N_("Details"),
             "panel-right-open",
             DeliveriesState.open_detail(row.id),
-            f"Details of {row.id}",
+            t("Details of {id}", id=row.id),
         ),
         rx.cond(
             row.can_retry,
             row_button(
-                "Retry", "rotate-ccw", DeliveriesState.ask_retry(row.id), f"Retry {row.id}", "red"
+                N_("Retry"),
+                "rotate-ccw",
+                DeliveriesState.ask_retry(row.id),
+                t("Retry {id}", id=row.id),
+                "red",
             ),
             rx.fragment(),
         ),
@@ -378,17 +400,22 @@ def row_actions(row: Var[DeliveryRow]) -> rx.Component:
 def delivery_row(row: Var[DeliveryRow]) -> rx.Component:
     """One delivery: when, state, for whom, through which channel, tries, and its error."""
     return rx.table.row(
-        rx.table.cell(row.created, white_space=rx.breakpoints(initial="normal", md="nowrap")),
+        rx.table.cell(
+            time_or_never(row.created_at, seconds=True),
+            white_space=rx.breakpoints(initial="normal", md="nowrap"),
+        ),
         rx.table.cell(row_badge(row.status_label, row.status_color)),
         rx.table.cell(
             filter_link(
-                row.customer, DeliveriesState.only_customer(row.customer_id), "Only this customer"
+                row.customer,
+                DeliveriesState.only_customer(row.customer_id),
+                N_("Only this customer"),
             ),
             min_width="9rem",
         ),
         rx.table.cell(
             filter_link(
-                row.channel, DeliveriesState.only_channel(row.channel_id), "Only this channel"
+                row.channel, DeliveriesState.only_channel(row.channel_id), N_("Only this channel")
             ),
             min_width="8rem",
         ),
@@ -403,30 +430,30 @@ def delivery_row(row: Var[DeliveryRow]) -> rx.Component:
 def filters() -> rx.Component:
     """Status and time range (each applied at once), channel and customer ids."""
     return filter_bar(
-        "Filter deliveries",
+        N_("Filter deliveries"),
         filter_select(
-            "Status",
+            N_("Status"),
             "delivery-status",
             DeliveriesState.status_filter,
             DeliveriesState.set_status,
             STATUS_CHOICES,
         ),
         filter_select(
-            "Created",
+            N_("Created"),
             "delivery-time",
             DeliveriesState.time_filter,
             DeliveriesState.set_time_range,
             TIME_CHOICES,
         ),
         filter_input(
-            "Channel id",
+            N_("Channel id"),
             "delivery-channel",
             DeliveriesState.channel_filter,
             DeliveriesState.set_channel_filter,
             "ch_…",
         ),
         filter_input(
-            "Customer id",
+            N_("Customer id"),
             "delivery-customer",
             DeliveriesState.customer_filter,
             DeliveriesState.set_customer_filter,
@@ -445,21 +472,23 @@ def deliveries_table() -> rx.Component:
             DeliveriesState.rows,
             table_with_pager(
                 data_table(
-                    "Deliveries",
+                    N_("Deliveries"),
                     COLUMNS,
                     rx.foreach(DeliveriesState.rows, delivery_row),
                     DeliveriesState,
                 ),
-                pager(DeliveriesState, "deliveries"),
+                pager(DeliveriesState, N_("deliveries")),
             ),
             empty_state(
                 "send",
-                "No deliveries match",
-                "Nothing has failed with these filters, which is good news. Choose "
-                "“Every status” or clear the filters to see every delivery.",
+                N_("No deliveries match"),
+                N_(
+                    "Nothing has failed with these filters, which is good news. Choose "
+                    "“Every status” or clear the filters to see every delivery."
+                ),
             ),
         ),
-        loading_rows("deliveries"),
+        loading_rows(N_("deliveries")),
     )
 
 
@@ -467,10 +496,17 @@ def attempt_table_row(attempt: Var[AttemptRow]) -> rx.Component:
     """One try at sending."""
     return rx.table.row(
         rx.table.cell(attempt.number),
-        rx.table.cell(attempt.started),
-        rx.table.cell(attempt.finished),
+        rx.table.cell(time_or_never(attempt.started, seconds=True)),
+        rx.table.cell(
+            rx.cond(attempt.finished != "", table_time(attempt.finished, seconds=True), "—")
+        ),
         rx.table.cell(row_badge(attempt.outcome, attempt.outcome_color)),
-        rx.table.cell(rx.text(attempt.provider_message_id, overflow_wrap="anywhere")),
+        rx.table.cell(
+            rx.text(
+                rx.cond(attempt.provider_message_id != "", attempt.provider_message_id, "—"),
+                overflow_wrap="anywhere",
+            )
+        ),
         rx.table.cell(error_text(attempt.error), min_width="12rem"),
         align="center",
     )
@@ -480,45 +516,54 @@ def detail() -> rx.Component:
     """The delivery in full with every attempt, first to last."""
     row = DeliveriesState.detail
     return detail_dialog(
-        "Delivery " + row.id,
+        t("Delivery {id}", id=row.id),
         DeliveriesState.detail_open,
         DeliveriesState.set_detail_open,
         facts(
             [
-                ("Status", row_badge(row.status_label, row.status_color)),
-                ("Created (UTC)", row.created),
-                ("Customer", row.customer),
-                ("Channel", row.channel),
-                ("Recipient", row.target),
-                ("Idempotency key", row.idempotency_key),
-                ("Next attempt (UTC)", row.next_attempt),
-                ("Provider message id", row.provider_message_id),
-                ("Last error", rx.cond(row.error != "", error_text(row.error), rx.text("—"))),
+                (N_("Status"), row_badge(row.status_label, row.status_color)),
+                (N_("Created (UTC)"), table_time(row.created_at, seconds=True)),
+                (N_("Customer"), row.customer),
+                (N_("Channel"), row.channel),
+                (N_("Recipient"), row.target),
+                (N_("Idempotency key"), row.idempotency_key),
+                (
+                    N_("Next attempt (UTC)"),
+                    rx.cond(
+                        row.next_attempt_at != "",
+                        table_time(row.next_attempt_at, seconds=True),
+                        "—",
+                    ),
+                ),
+                (N_("Provider message id"), row.provider_message_id),
+                (N_("Last error"), rx.cond(row.error != "", error_text(row.error), rx.text("—"))),
             ]
         ),
         rx.cond(
             row.can_retry,
             rx.flex(
-                row_button("Retry", "rotate-ccw", DeliveriesState.ask_retry(row.id), "Retry", "red")
+                row_button(
+                    N_("Retry"), "rotate-ccw", DeliveriesState.ask_retry(row.id), N_("Retry"), "red"
+                )
             ),
             rx.fragment(),
         ),
-        rx.heading("Attempts", as_="h3", size="3"),
+        rx.heading(t("Attempts"), as_="h3", size="3"),
         rx.cond(
             DeliveriesState.attempts,
             rx.box(
                 data_table(
-                    "Attempts",
+                    N_("Attempts"),
                     ATTEMPT_COLUMNS,
                     rx.foreach(DeliveriesState.attempts, attempt_table_row),
                 ),
                 overflow_x="auto",
             ),
             rx.text(
-                "No attempt yet: the dispatcher has not tried to send it.", color_scheme="gray"
+                t("No attempt yet: the dispatcher has not tried to send it."), color_scheme="gray"
             ),
         ),
-        rx.heading("Payload", as_="h3", size="3"),
+        rx.heading(t("Payload"), as_="h3", size="3"),
         rx.code_block(row.payload, language="json", wrap_long_lines=True, font_size="12px"),
     )
 
@@ -526,12 +571,14 @@ def detail() -> rx.Component:
 def retry_dialog() -> rx.Component:
     """Asks before a dead delivery is sent again."""
     return confirm_dialog(
-        "Retry this delivery?",
+        N_("Retry this delivery?"),
         rx.text(
-            "The delivery becomes pending with a fresh set of attempts, and the dispatcher "
-            "sends it again. The retry is written to the audit log.",
+            t(
+                "The delivery becomes pending with a fresh set of attempts, and the dispatcher "
+                "sends it again. The retry is written to the audit log."
+            ),
         ),
-        "Retry delivery",
+        N_("Retry delivery"),
         is_open=DeliveriesState.confirm_open,
         on_open_change=DeliveriesState.set_confirm_open,
         on_confirm=DeliveriesState.confirm_retry,
@@ -544,8 +591,8 @@ def render_page() -> rx.Component:
     return console_page(
         SPEC,
         filters(),
-        answer(DeliveriesState.problem, "error"),
-        answer(DeliveriesState.notice, "success"),
+        answer(chosen(DeliveriesState.problem, ANSWERS), "error"),
+        answer(chosen(DeliveriesState.notice, ANSWERS), "success"),
         deliveries_table(),
         detail(),
         retry_dialog(),

@@ -11,17 +11,15 @@ from sqlmodel import Session
 from clawscale.domain.console.dashboard import channel_labels, customer_names
 from clawscale.models import DeliveryStatus, OutboundDelivery
 from clawscale.state.admin.badges import state_color, state_label
-from clawscale.state.admin.display import NOTHING, iso_time, table_time
+from clawscale.state.admin.display import NOTHING, iso_time
 
 
 @dataclass(frozen=True)
 class DeliveryRow:
-    """One delivery as the table shows it (`created` and `next_attempt` in English words, for
-    the deliveries page until it shows `created_at` and `next_attempt_at`)."""
+    """One delivery as the table shows it (times as ISO strings, "" for none)."""
 
     id: str = ""
     created_at: str = ""
-    created: str = ""
     status: str = ""
     status_label: str = ""
     status_color: str = "gray"
@@ -34,7 +32,6 @@ class DeliveryRow:
     error: str = ""
     idempotency_key: str = ""
     next_attempt_at: str = ""
-    next_attempt: str = ""
     provider_message_id: str = ""
     payload: str = ""
     can_retry: bool = False
@@ -48,7 +45,6 @@ def delivery_rows(db: Session, deliveries: Sequence[OutboundDelivery]) -> list[D
         DeliveryRow(
             id=delivery.id,
             created_at=iso_time(delivery.created_at),
-            created=table_time(delivery.created_at, seconds=True),
             status=delivery.status,
             status_label=state_label(delivery.status),
             status_color=state_color(delivery.status),
@@ -61,9 +57,6 @@ def delivery_rows(db: Session, deliveries: Sequence[OutboundDelivery]) -> list[D
             error=delivery.error or "",
             idempotency_key=delivery.idempotency_key,
             next_attempt_at=iso_time(delivery.next_attempt_at),
-            next_attempt=table_time(delivery.next_attempt_at, seconds=True)
-            if delivery.next_attempt_at
-            else NOTHING,
             provider_message_id=delivery.provider_message_id or NOTHING,
             payload=json.dumps(delivery.payload, indent=2, ensure_ascii=False, sort_keys=True),
             can_retry=delivery.status == DeliveryStatus.DEAD,

@@ -42,20 +42,6 @@ def page_offset(offset: int, total: int, page_size: int = PAGE_SIZE) -> int:
     return min(snapped, last_page_offset(total, page_size))
 
 
-def describe_range(offset: int, shown: int, total: int, counted_up_to: int | None = None) -> str:
-    """Which rows are shown, as in "21-40 of 45" (with an en dash), or "of 10,000+" when the
-    count stopped past `counted_up_to`; "" for an empty table. In English: only for the
-    deliveries page's `range_label` until it counts through `_show_page`."""
-    if total == 0 or shown == 0:
-        return ""
-    of = (
-        f"{counted_up_to:,}+"
-        if counted_up_to is not None and total > counted_up_to
-        else f"{total:,}"
-    )
-    return f"{offset + 1:,}\N{EN DASH}{offset + shown:,} of {of}"
-
-
 class PaginationState(rx.State, mixin=True):
     """The page of a server-side paginated table: where it starts, how many rows it shows, and
     how many match (`count_stopped`: at least that many, the count stopped there); the pager
@@ -65,7 +51,6 @@ class PaginationState(rx.State, mixin=True):
     shown: int = 0
     total: int = 0
     count_stopped: bool = False
-    range_label: str = ""  # set by the deliveries page only, until it counts by `_show_page`
     has_previous: bool = False
     has_next: bool = False
 
