@@ -39,6 +39,7 @@ NEVER_TRANSLATED = frozenset(
         "Business",
         "Bot",
         "Cloud",
+        "http",
     }
 )
 WORD = re.compile("[A-Za-z][A-Za-z'\u2019-]+")

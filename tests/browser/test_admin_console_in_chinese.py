@@ -1,5 +1,6 @@
 """The admin console in a browser that asks for Simplified Chinese: the overview, customers
-(with a customer's detail), channels (with the disconnect confirmation) and the audit log read
+(with a customer's detail), channels (with the disconnect confirmation), the audit log, agents
+(with the registration form's problems), deliveries and admins (with the add form) read
 in Chinese, with no English word left but names, ids, emails and codes shown as codes; each
 fits a laptop and a phone, then switches to English at once. Screenshots of each page in both
 languages go to `test-results/screenshots/`.
@@ -7,6 +8,9 @@ languages go to `test-results/screenshots/`.
 The rows each test looks at are its own, named in Chinese and tagged with digits (a tag of
 letters would read as an English word).
 """
+
+# The Chinese the pages show is written with full-width punctuation.
+# ruff: noqa: RUF001
 
 import re
 import secrets
@@ -18,10 +22,10 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from clawscale.components.admin.shared_channel_form import KIND_LABELS
 from clawscale.state.admin.pagination import PAGE_SIZE
 from tests.browser.conftest import AdminLogin, warm_up
-from tests.browser.languages import WORD, english_words, screenshots
+from tests.browser.languages import NEVER_TRANSLATED, WORD, english_words, screenshots
 
 pytestmark = pytest.mark.browser
-ROUTES = ("/admin", "/admin/customers", "/admin/channels", "/admin/audit")
+ROUTES = ("/admin", "/admin/customers", "/admin/channels", "/admin/audit", "/admin/agents")
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -254,3 +258,45 @@ def test_the_audit_log_in_chinese(
     expect(page.get_by_role("status").filter(has_text="第 1\N{EN DASH}20 条")).to_be_visible()
     in_both_languages(page, "admin-audit", "Audit log")
     expect(page.get_by_role("table", name="Audit log")).to_contain_text("Disconnected a channel")
+
+
+def test_agents_and_the_registration_form_in_chinese(
+    page: Page, frontend_url: str, signed_in_admin: AdminLogin
+) -> None:
+    page.goto(frontend_url + "/admin/agents")
+    expect(page.get_by_role("heading", level=1)).to_have_text("智能体")
+    page.get_by_role("button", name="登记智能体").click()
+    form = page.locator("form").first
+    expect(form.get_by_text("请输入名称，最多 200 个字符。")).to_be_visible()
+    expect(form.get_by_text("请输入 1 到 600 之间的整数秒数。")).not_to_be_visible()
+    assert english_outside_codes(page, "form") == []
+    headers = " ".join(page.get_by_role("columnheader").all_inner_texts())
+    assert [word for word in WORD.findall(headers) if word not in NEVER_TRANSLATED] == []
+    screenshots(page, "admin-agents")
+    page.get_by_role("radio", name="English").click()
+    expect(form.get_by_text("Enter a name of up to 200 characters.")).to_be_visible()
+    screenshots(page, "admin-agents")
+
+
+def test_deliveries_with_nothing_matching_in_chinese(
+    page: Page, frontend_url: str, signed_in_admin: AdminLogin
+) -> None:
+    page.goto(frontend_url + "/admin/deliveries")
+    expect(page.get_by_role("heading", level=1)).to_have_text("消息投递")
+    page.get_by_label("客户 ID").fill(f"ck_{new_tag()}")
+    page.get_by_label("客户 ID").press("Enter")
+    expect(page.get_by_text("没有符合条件的投递")).to_be_visible()
+    in_both_languages(page, "admin-deliveries", "Deliveries")
+    expect(page.get_by_text("No deliveries match")).to_be_visible()
+
+
+def test_admins_and_the_add_form_in_chinese(
+    page: Page, frontend_url: str, signed_in_admin: AdminLogin
+) -> None:
+    page.goto(frontend_url + "/admin/admins")
+    expect(page.get_by_role("heading", level=1)).to_have_text("管理员")
+    expect(page.get_by_role("table", name="管理员")).to_contain_text(signed_in_admin.email)
+    page.get_by_role("button", name="添加管理员").click()
+    expect(page.get_by_text("请输入邮箱地址")).to_be_visible()
+    expect(page.get_by_text("至少需要 8 个字符")).to_be_visible()
+    in_both_languages(page, "admin-admins", "Admins")
