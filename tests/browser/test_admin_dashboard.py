@@ -487,7 +487,7 @@ def register_agent_form(
     given)."""
     form = page.locator("#add-agent-form")
     form.get_by_label("Slug", exact=True).fill(slug)
-    form.get_by_label("Name", exact=True).fill(name)
+    form.get_by_label("Agent name", exact=True).fill(name)
     form.get_by_label("Endpoint", exact=True).fill(endpoint)
     form.get_by_label("Token", exact=True).fill(token)
     form.get_by_label("Provisioning URL", exact=True).fill(provisioning_url)

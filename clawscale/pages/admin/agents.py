@@ -523,7 +523,7 @@ def add_agent_form() -> rx.Component:
                     autocomplete="off",
                     hint=t("e.g. {example}", example="support-bot"),
                 ),
-                form_field(AgentsState, t("Name"), "name", autocomplete="off"),
+                form_field(AgentsState, t("Agent name"), "name", autocomplete="off"),
                 form_field(AgentsState, t("Endpoint"), "endpoint", autocomplete="off"),
                 form_field(
                     AgentsState,
@@ -579,7 +579,7 @@ def edit_agent_dialog() -> rx.Component:
                 answer(chosen(AgentEditState.form_error, AgentEditState.MESSAGES), "error"),
                 form_field(
                     AgentEditState,
-                    t("Name"),
+                    t("Agent name"),
                     "edit_name",
                     autocomplete="off",
                     default_value=AgentEditState.name,
