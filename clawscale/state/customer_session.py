@@ -70,6 +70,16 @@ class CustomerSessionState(rx.State):
         self.session_checked = True
         return account
 
+    def _found_for_customer(self, found: object | None) -> EventSpec | None:
+        """After a read that needs a signed-in customer: remember whether it `found` one; when
+        not, forget the page's data and send the visitor to sign in."""
+        self.session_checked = True
+        self.signed_in = found is not None
+        if found is None:
+            self.reset()
+            return self._to_login()
+        return None
+
     def _to_login(self) -> EventSpec:
         """Send a signed-out visitor to sign in, then back to this page."""
         return rx.redirect(login_path(current_path(self.router)), replace=True)

@@ -236,26 +236,26 @@ def browser() -> Iterator[Browser]:
         playwright.stop()
 
 
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    """A fresh browser profile (no cookies) for each test, its language English."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-US")
+def fresh_profile(browser: Browser, locale: str) -> Iterator[BrowserContext]:
+    """A new browser profile (no cookies) whose browser asks for `locale`, closed afterwards."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale=locale)
     context.set_default_timeout(15_000)
     try:
         yield context
     finally:
         context.close()
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    """A fresh browser profile (no cookies) for each test, its language English."""
+    yield from fresh_profile(browser, "en-US")
 
 
 @pytest.fixture
 def chinese_context(browser: Browser) -> Iterator[BrowserContext]:
     """A fresh browser profile whose browser asks for Simplified Chinese."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
-    context.set_default_timeout(15_000)
-    try:
-        yield context
-    finally:
-        context.close()
+    yield from fresh_profile(browser, "zh-CN")
 
 
 @pytest.fixture

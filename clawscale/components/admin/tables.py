@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 import reflex as rx
-from reflex.event import EventHandler
 from reflex.vars import Var
 
+from clawscale.components.paging import pager_row
 from clawscale.components.translated import chosen, local_number, shown, t, table_time
 from clawscale.state.admin.badges import STATE_WORDS
 from clawscale.state.admin.display import NEVER
@@ -131,21 +131,6 @@ def time_or_never(iso: Var[str], *, seconds: bool = False) -> Var[str]:
     return rx.cond(iso != "", table_time(iso, seconds=seconds), t(NEVER)).to(str)
 
 
-def pager_button(
-    *content: rx.Component | Var[str], on_click: EventHandler, enabled: Var[bool]
-) -> rx.Component:
-    """A Previous or Next button; disabled at either end."""
-    return rx.button(
-        *content,
-        on_click=on_click,
-        disabled=~enabled,
-        variant="soft",
-        color_scheme="gray",
-        size="2",
-        cursor="pointer",
-    )
-
-
 def shown_range(state: type[PaginationState], noun: Text) -> Var[str]:
     """Which rows are shown, out of how many `noun`: "21-40 of 45 customers" (with an en dash)."""
     numbers = {
@@ -163,28 +148,7 @@ def shown_range(state: type[PaginationState], noun: Text) -> Var[str]:
 
 def pager(state: type[PaginationState], noun: Text) -> rx.Component:
     """Which rows are shown, out of how many `noun`, with Previous and Next."""
-    return rx.flex(
-        rx.text(shown_range(state, noun), size="2", color_scheme="gray", role="status"),
-        rx.flex(
-            pager_button(
-                rx.icon("chevron-left", size=16),
-                t("Previous"),
-                on_click=state.previous_page,
-                enabled=state.has_previous,
-            ),
-            pager_button(
-                t("Next"),
-                rx.icon("chevron-right", size=16),
-                on_click=state.next_page,
-                enabled=state.has_next,
-            ),
-            spacing="2",
-        ),
-        justify="between",
-        align="center",
-        wrap="wrap",
-        spacing="3",
-    )
+    return pager_row(state, shown_range(state, noun))
 
 
 def empty_state(icon: str, title: Text, advice: Text) -> rx.Component:

@@ -123,14 +123,11 @@ class SubscriptionState(CheckoutState, LiveState, PaginationState, CustomerSessi
         return lambda db, settings: subscription_read(db, settings, token, offset)
 
     def _show_read(self, found: Any) -> EventSpec | None:
-        self.session_checked = True
-        self.signed_in = found is not None
-        if found is None:
-            self.reset()
-            return self._to_login()
-        self._show(found.subscription)
-        self._show_rows(found.page)
-        return None
+        redirect = self._found_for_customer(found)
+        if redirect is None:
+            self._show(found.subscription)
+            self._show_rows(found.page)
+        return redirect
 
     async def _load_page(self) -> EventSpec | None:
         return await self._read_again()

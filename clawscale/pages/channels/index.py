@@ -114,14 +114,11 @@ class ChannelsState(LiveState, PaginationState, CustomerSessionState):
         return lambda db, settings: channels_read(db, settings, token, offset)
 
     def _show_read(self, found: Any) -> EventSpec | None:
-        self.session_checked = True
-        self.signed_in = found is not None
-        if found is None:
-            self.reset()
-            return self._to_login()
-        self._show_rows(found.page)
-        self.empty_step = found.empty_step
-        return None
+        redirect = self._found_for_customer(found)
+        if redirect is None:
+            self._show_rows(found.page)
+            self.empty_step = found.empty_step
+        return redirect
 
     async def _load_page(self) -> EventSpec | None:
         return await self._read_again()
