@@ -39,6 +39,8 @@ NEVER_TRANSLATED = frozenset(
         "Business",
         "Bot",
         "Cloud",
+        "GeWe",
+        "eCloud",
     }
 )
 WORD = re.compile("[A-Za-z][A-Za-z'\u2019-]+")
