@@ -1,0 +1,94 @@
+"""The shared channels in a browser that asks for Simplified Chinese: the list, creating a
+Telegram channel (its problems in Chinese first), and the new channel's page read in Chinese,
+with no English word left but product names, ids and URLs; each fits a laptop and a phone,
+then switches to English at once. Screenshots of both pages in both languages go to
+`test-results/screenshots/`.
+
+The channel the test makes is named in Chinese and tagged with digits (a tag of letters would
+read as an English word).
+"""
+
+# The Chinese the pages show is written with full-width punctuation.
+# ruff: noqa: RUF001
+
+import secrets
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from tests.browser.conftest import AdminLogin, warm_up
+from tests.browser.languages import english_words, screenshots
+
+pytestmark = pytest.mark.browser
+ROUTE = "/admin/shared-channels"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def warm_frontend(browser: Browser, frontend_url: str) -> None:
+    """The pages built once before the tests (see `warm_up`)."""
+    warm_up(browser, frontend_url, (ROUTE, f"{ROUTE}/none"))
+
+
+@pytest.fixture
+def context(chinese_context: BrowserContext) -> Iterator[BrowserContext]:
+    """Every page of the test opens in the Chinese profile (so `signed_in_admin` signs that
+    profile in)."""
+    yield chinese_context
+
+
+def in_both_languages(page: Page, name: str, english_heading: str) -> None:
+    """The page has no English word left and fits both widths in Chinese; then, switched to
+    English, its heading follows at once; screenshots in both languages."""
+    assert english_words(page) == []
+    screenshots(page, name)
+    page.get_by_role("radio", name="English").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(english_heading)
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    screenshots(page, name)
+    page.get_by_role("radio", name="中文").click()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")
+
+
+def test_shared_channels_a_new_one_and_its_page_in_chinese(
+    page: Page, frontend_url: str, signed_in_admin: AdminLogin
+) -> None:
+    name = f"客服机器人 {secrets.randbelow(10**6):06d}"
+    page.goto(frontend_url + ROUTE)
+    expect(page.get_by_role("heading", level=1)).to_have_text("共享渠道")
+    form = page.locator("#create-shared-channel-form")
+    form.get_by_role("button", name="创建共享渠道").click()
+    expect(form.get_by_text("请选择渠道类型。")).to_be_visible()
+    expect(form.get_by_text("请输入名称，最多 200 个字符。")).to_be_visible()
+
+    form.get_by_role("combobox", name="渠道类型").click()
+    page.get_by_role("option", name="Telegram", exact=True).click()
+    form.get_by_label("渠道名称", exact=True).fill(name)
+    form.get_by_role("button", name="创建共享渠道").click()
+    expect(form.get_by_text("此项必填。")).to_be_visible()
+    expect(form.get_by_role("alert")).to_have_text("部分设置缺失或有误，请查看下方字段。")
+    expect(form.get_by_label("API 根地址（选填）", exact=True)).to_be_visible()
+    assert english_words(page) == []
+
+    form.get_by_label("机器人令牌", exact=True).fill("123456:telegram-token")
+    form.get_by_role("button", name="创建共享渠道").click()
+    expect(page.get_by_role("status").filter(has_text=f"已创建 {name}。")).to_be_visible()
+    row = page.locator("tr[data-channel]").filter(has_text=name)
+    expect(row).to_contain_text("已断开")
+    expect(row).to_contain_text("默认智能体")
+    expect(row).to_contain_text("从未")
+    in_both_languages(page, "admin-shared-channels", "Shared channels")
+
+    row.get_by_role("link", name=name).click()
+    main = page.get_by_role("main")
+    expect(main.get_by_role("heading", level=2).first).to_have_text(name)
+    expect(main.get_by_role("button", name="复制 Webhook URL")).to_be_visible()
+    expect(main).to_contain_text("机器人令牌")
+    expect(main).to_contain_text("已设置")
+    main.get_by_role("button", name="归档").click()
+    question = page.get_by_role("alertdialog")
+    expect(question).to_contain_text("此次更改会记入审计日志")
+    assert english_words(page, "[role=alertdialog]") == []
+    question.get_by_role("button", name="取消").click()
+    expect(question).to_be_hidden()
+    in_both_languages(page, "admin-shared-channel-detail", "Shared channel")
