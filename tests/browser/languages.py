@@ -40,6 +40,8 @@ NEVER_TRANSLATED = frozenset(
         "Bot",
         "Cloud",
         "http",
+        "GeWe",
+        "eCloud",
     }
 )
 WORD = re.compile("[A-Za-z][A-Za-z'\u2019-]+")

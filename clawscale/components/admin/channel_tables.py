@@ -63,17 +63,13 @@ def channel_filters(
     )
 
 
-def channel_state_cells(
-    row: Any, last_activity: Var[str] | None = None
-) -> tuple[rx.Component, ...]:
+def channel_state_cells(row: Any, last_activity: Var[str]) -> tuple[rx.Component, ...]:
     """The state badge, the last activity and the last error of a channel row; the last
-    activity `last_activity` when given (`time_or_never` of the row's ISO string), else the
-    row's `last_activity` as it is (the shared channels page's English words, until it keeps
-    an ISO string too)."""
+    activity as `last_activity` shows it (`time_or_never` of the row's ISO string)."""
     return (
         rx.table.cell(row_badge(row.status_label, row.status_color)),
         rx.table.cell(
-            row.last_activity if last_activity is None else last_activity,
+            last_activity,
             white_space=rx.breakpoints(initial="normal", md="nowrap"),
         ),
         rx.table.cell(

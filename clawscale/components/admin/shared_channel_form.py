@@ -1,5 +1,9 @@
 """The shared-channel form both shared-channel pages use: a kind's config and secret fields in
-words, the agent choice, and reading the submitted values back (blank secrets keep theirs)."""
+words, the agent choice, the form's problems, and reading the submitted values back (blank
+secrets keep theirs).
+
+Kinds, settings, hints and problems are English message ids (marked with `N_`), shown in the
+page's language; a State keeps the ids and the page translates them."""
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -12,12 +16,16 @@ from sqlmodel import Session
 
 from clawscale.channels.registry import build_shared_adapters
 from clawscale.channels.webhooks import BASE_URL, KindSchema
+from clawscale.components.admin.tables import Text
 from clawscale.components.forms import field_problem, form_field
+from clawscale.components.translated import chosen, shown, t
 from clawscale.domain.channels.shared import (
     InvalidChannelData,
     SharedChannelView,
 )
+from clawscale.domain.runtime.agent_fields import name_problem
 from clawscale.domain.runtime.agents import list_agents
+from clawscale.i18n.catalogs import N_
 from clawscale.settings import get_settings
 from clawscale.state.form import FormState, field_value
 
@@ -30,20 +38,22 @@ CONFIG = "config"
 SECRETS = "secrets"
 
 
-def kind_label(kind: str) -> str:
-    """A kind in words ("telegram" -> "Telegram")."""
-    return KIND_LABELS.get(kind, kind)
-
-
 def field_label(name: str) -> str:
-    """A config or secret name in words."""
-    return FIELD_LABELS.get(name, name.replace("_", " ").capitalize())
+    """A config or secret name in words (an English message id; a name the table does not know
+    as it is)."""
+    return FIELD_LABELS.get(name, name)
+
+
+def field_text(label: Var[str]) -> Var[str]:
+    """A row's `field_label` in the page's language."""
+    return chosen(label, FIELD_LABELS.values())
 
 
 @dataclass(frozen=True)
 class KindField:
     """One setting a kind's form asks for: its input name (`config.<name>` or
-    `secrets.<name>`), its name in the kind's schema, words, and whether it is secret."""
+    `secrets.<name>`), its name in the kind's schema, words (an English message id), whether it
+    is secret and whether it is required."""
 
     input_name: str
     key: str
@@ -64,7 +74,8 @@ def submitted(form_data: Mapping[str, object], part: str) -> dict[str, str]:
 
 
 def issue_problems(error: InvalidChannelData) -> dict[str, str]:
-    """The domain's issues keyed by the form's input names (`agent_id` is the agent choice)."""
+    """The domain's issues keyed by the form's input names (`agent_id` is the agent choice);
+    each message one of `ISSUE_MESSAGES` the page translates."""
     problems: dict[str, str] = {}
     for found in error.issues:
         path = found.get("path")
@@ -93,11 +104,35 @@ def agent_id_of(choice: str) -> str | None:
 
 
 def agent_words(view: SharedChannelView) -> str:
-    """Who serves the channel."""
-    return view.agent.name if view.agent else "Default agent"
+    """Who serves the channel: its agent's name, "" for the default agent."""
+    return view.agent.name if view.agent else ""
 
 
-KEEP_HINT = "Leave blank to keep the current value."
+def agent_text(agent: Var[str]) -> Var[str]:
+    """A row's `agent_words` in the page's language."""
+    return rx.cond(agent != "", agent, t(DEFAULT_AGENT_WORDS)).to(str)
+
+
+def channel_name_problem(name: str) -> str:
+    """What is wrong with a channel's name (the rule of agents' names), as `NAME_PROBLEM`."""
+    return NAME_PROBLEM if name_problem(name) else ""
+
+
+DEFAULT_AGENT_WORDS = N_("Default agent")
+KEEP_HINT = N_("Leave blank to keep the current value.")
+NAME_PROBLEM = N_("Enter a name of up to 200 characters.")
+"""`domain.runtime.agent_fields.name_problem`'s words (its `MAX_NAME_LENGTH` is 200)."""
+SETTINGS_PROBLEM = N_("Some settings are missing or wrong: see the fields below.")
+ISSUE_MESSAGES: tuple[str, ...] = (
+    N_("Required."),
+    N_("Too long."),
+    N_("Unknown field for this kind."),
+    N_("Must be an http(s) URL."),
+    N_("No such agent."),
+)
+"""The words of the issues `domain.channels.shared` finds in a channel's settings."""
+FORM_MESSAGES: tuple[str, ...] = (NAME_PROBLEM, SETTINGS_PROBLEM, *ISSUE_MESSAGES)
+"""Every problem the form's fields and `issue_problems` may show."""
 
 
 def agent_field(
@@ -105,12 +140,12 @@ def agent_field(
 ) -> rx.Component:
     """Which agent serves the channel: the default agent, or one by name."""
     return choice_field(
-        "Agent",
+        N_("Agent"),
         "field-agent",
         value,
         on_change,
         [
-            rx.select.item("Default agent", value=DEFAULT_AGENT),
+            rx.select.item(t(DEFAULT_AGENT_WORDS), value=DEFAULT_AGENT),
             rx.foreach(agents, lambda agent: rx.select.item(agent.name, value=agent.id)),
         ],
         state,
@@ -122,7 +157,7 @@ FieldDefault = Callable[[KindField], Var[str] | str]
 
 
 def kind_inputs(
-    state: type[FormState], kind: Var[str], default: FieldDefault, secret_hint: str
+    state: type[FormState], kind: Var[str], default: FieldDefault, secret_hint: Text
 ) -> rx.Component:
     """The settings of the kind `kind` holds (only that kind's inputs are in the form)."""
     cases = [
@@ -147,32 +182,34 @@ AGENT_CHOICES_LIMIT = 200
 
 
 KIND_LABELS: dict[str, str] = {
-    "whatsapp_evolution": "WhatsApp (Evolution API)",
-    "wechat_ecloud": "WeChat (GeWe / eCloud)",
-    "linq": "iMessage / SMS (Linq)",
-    "telegram": "Telegram",
-    "whatsapp_business": "WhatsApp Business (Cloud API)",
+    "whatsapp_evolution": N_("WhatsApp (Evolution API)"),
+    "wechat_ecloud": N_("WeChat (GeWe / eCloud)"),
+    "linq": N_("iMessage / SMS (Linq)"),
+    "telegram": N_("Telegram"),
+    "whatsapp_business": N_("WhatsApp Business (Cloud API)"),
 }
+"""The shared kinds in words (English message ids)."""
 
 
 FIELD_LABELS: dict[str, str] = {
-    BASE_URL: "API base URL",
-    "instance": "Instance name",
-    "api_key": "API key",
-    "app_id": "App ID",
-    "gewe_token": "GeWe token",
-    "from_number": "Sending number",
-    "bot_token": "Bot token",
-    "phone_number_id": "Phone number ID",
-    "waba_id": "WhatsApp Business account ID",
-    "access_token": "Access token",
-    "app_secret": "App secret",
-    "verify_token": "Verify token",
-    "webhook_token": "Webhook path token",
-    "signing_secret": "Signing secret",
-    "secret_token": "Webhook secret token",
-    "subscription_id": "Subscription ID",
+    BASE_URL: N_("API base URL"),
+    "instance": N_("Instance name"),
+    "api_key": N_("API key"),
+    "app_id": N_("App ID"),
+    "gewe_token": N_("GeWe token"),
+    "from_number": N_("Sending number"),
+    "bot_token": N_("Bot token"),
+    "phone_number_id": N_("Phone number ID"),
+    "waba_id": N_("WhatsApp Business account ID"),
+    "access_token": N_("Access token"),
+    "app_secret": N_("App secret"),
+    "verify_token": N_("Verify token"),
+    "webhook_token": N_("Webhook path token"),
+    "signing_secret": N_("Signing secret"),
+    "secret_token": N_("Webhook secret token"),
+    "subscription_id": N_("Subscription ID"),
 }
+"""The settings of the kinds in words (English message ids)."""
 
 
 def kind_fields(schema: KindSchema) -> list[KindField]:
@@ -189,7 +226,7 @@ def kind_schemas() -> dict[str, KindSchema]:
 
 
 def choice_field(
-    label: str,
+    label: Text,
     field_id: str,
     value: Var[str],
     on_change: EventHandler,
@@ -199,10 +236,11 @@ def choice_field(
 ) -> rx.Component:
     """A labelled choice of a form, with the problem `state` found under it."""
     problem = field_problem(state, problem_name)
+    words = shown(label)
     return rx.flex(
-        rx.text(rx.el.label(label, html_for=field_id), as_child=True, size="2", weight="medium"),
+        rx.text(rx.el.label(words, html_for=field_id), as_child=True, size="2", weight="medium"),
         rx.select.root(
-            rx.select.trigger(id=field_id, aria_label=label, width="100%"),
+            rx.select.trigger(id=field_id, aria_label=words, width="100%"),
             rx.select.content(*items),
             value=value,
             on_change=on_change,
@@ -219,25 +257,32 @@ def choice_field(
     )
 
 
+def setting_label(setting: KindField) -> Var[str]:
+    """A setting's words in the page's language, "(optional)" after one not required."""
+    words = t(setting.label)
+    return words if setting.required else t("{setting} (optional)", setting=words)
+
+
 def kind_input(
-    state: type[FormState], setting: KindField, default: FieldDefault, secret_hint: str
+    state: type[FormState], setting: KindField, default: FieldDefault, secret_hint: Text
 ) -> rx.Component:
     """One setting of a kind: text for config, a write-only password field for a secret."""
+    label = setting_label(setting)
     if setting.secret:
         return form_field(
             state,
-            setting.label,
+            label,
             setting.input_name,
             input_type="password",
             autocomplete="new-password",
-            hint=secret_hint,
+            hint=shown(secret_hint),
         )
     return form_field(
         state,
-        setting.label,
+        label,
         setting.input_name,
         autocomplete="off",
-        hint=BASE_URL_HINT if setting.key == "base_url" else "",
+        hint=t(BASE_URL_HINT) if setting.key == BASE_URL else None,
         default_value=default(setting),
     )
 
@@ -247,7 +292,7 @@ def _fields(part: str, required: tuple[str, ...], optional: tuple[str, ...]) -> 
         KindField(
             f"{part}.{name}",
             name,
-            field_label(name) if name in required else f"{field_label(name)} (optional)",
+            field_label(name),
             part == SECRETS,
             name in required,
         )
@@ -255,4 +300,4 @@ def _fields(part: str, required: tuple[str, ...], optional: tuple[str, ...]) -> 
     ]
 
 
-BASE_URL_HINT = "Leave blank to use the gateway's default for this kind."
+BASE_URL_HINT = N_("Leave blank to use the gateway's default for this kind.")

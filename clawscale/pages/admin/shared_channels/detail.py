@@ -7,7 +7,7 @@ shows as a message and leaves the channel as it was. Every change is audited by 
 
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 import reflex as rx
@@ -16,25 +16,35 @@ from reflex.vars import Var
 from sqlmodel import Session
 
 from clawscale.channels.webhooks import ProviderError
+from clawscale.components.admin.channel_tables import kind_text, kind_words
 from clawscale.components.admin.console import console_page
 from clawscale.components.admin.shared_channel_form import (
     CONFIG,
     DEFAULT_AGENT,
+    FORM_MESSAGES,
     KEEP_HINT,
     SECRETS,
+    SETTINGS_PROBLEM,
     AgentChoice,
     KindField,
     agent_choices,
     agent_field,
     agent_id_of,
+    agent_text,
     agent_words,
+    channel_name_problem,
     field_label,
+    field_text,
     issue_problems,
     kind_inputs,
-    kind_label,
     submitted,
 )
-from clawscale.components.admin.tables import empty_state, loading_rows, state_badge
+from clawscale.components.admin.tables import (
+    empty_state,
+    loading_rows,
+    state_badge,
+    time_or_never,
+)
 from clawscale.components.admin.widgets import (
     confirm_dialog,
     facts,
@@ -44,6 +54,7 @@ from clawscale.components.admin.widgets import (
 )
 from clawscale.components.catalogue import PageSpec, Section, SitePage
 from clawscale.components.forms import answer, form_field
+from clawscale.components.translated import chosen, t, table_time
 from clawscale.db import get_engine
 from clawscale.domain.channels.connections import change_shared_channel_alone
 from clawscale.domain.channels.shared import (
@@ -54,14 +65,14 @@ from clawscale.domain.channels.shared import (
     update_shared_channel,
 )
 from clawscale.domain.errors import DomainError, NotFound
-from clawscale.domain.runtime.agent_fields import name_problem
+from clawscale.i18n.catalogs import N_
 from clawscale.models import AdminAccount, ChannelStatus
 from clawscale.pages.admin.shared_channels.index import (
     SPEC as LIST_SPEC,
 )
 from clawscale.settings import Settings
 from clawscale.state.admin.badges import state_color, state_label
-from clawscale.state.admin.display import table_time
+from clawscale.state.admin.display import NOTHING, iso_time
 from clawscale.state.admin.session import AdminSessionState, AdminSignedOut
 from clawscale.state.form import FormState, field_value, reset_form
 
@@ -73,7 +84,8 @@ ARCHIVE = "archive"
 
 @dataclass(frozen=True)
 class Setting:
-    """A config value, or whether a secret is set, in words."""
+    """A config value, or whether a secret is set, with its name in words (an English message
+    id)."""
 
     label: str
     value: str = ""
@@ -82,7 +94,9 @@ class Setting:
 
 @dataclass(frozen=True)
 class ChannelDetail:
-    """The channel as the page shows it (never a secret's value)."""
+    """The channel as the page shows it (never a secret's value): its kind and state in words
+    (English message ids), its agent's name ("" for the default agent), its times ISO
+    strings."""
 
     id: str = ""
     name: str = ""
@@ -120,7 +134,7 @@ def detail_page(db: Session, settings: Settings, channel_id: str) -> DetailPage:
         id=channel.id,
         name=channel.name,
         kind=channel.kind,
-        kind_label=kind_label(channel.kind),
+        kind_label=kind_words(channel.kind),
         status=channel.status,
         status_label=state_label(channel.status),
         status_color=state_color(channel.status),
@@ -132,10 +146,10 @@ def detail_page(db: Session, settings: Settings, channel_id: str) -> DetailPage:
         secrets=[
             Setting(field_label(name), is_set=flag) for name, flag in view.secret_flags.items()
         ],
-        last_activity=table_time(channel.last_activity_at),
+        last_activity=iso_time(channel.last_activity_at),
         last_error=channel.last_error or "",
-        created=table_time(channel.created_at),
-        updated=table_time(channel.updated_at),
+        created=iso_time(channel.created_at),
+        updated=iso_time(channel.updated_at),
     )
     return DetailPage(detail, view.config, agent_choices(db))
 
@@ -154,15 +168,40 @@ def edit_channel(
 
 
 DONE: dict[ChannelStatus, str] = {
-    ChannelStatus.CONNECTED: "Connected: the provider now sends this channel's messages here.",
-    ChannelStatus.DISCONNECTED: "Disconnected: the provider no longer sends messages here.",
-    ChannelStatus.ARCHIVED: "Archived: the channel is gone from the list and its secrets "
-    "are erased.",
+    ChannelStatus.CONNECTED: N_("Connected: the provider now sends this channel's messages here."),
+    ChannelStatus.DISCONNECTED: N_("Disconnected: the provider no longer sends messages here."),
+    ChannelStatus.ARCHIVED: N_(
+        "Archived: the channel is gone from the list and its secrets are erased."
+    ),
 }
+SAVED = N_("Saved {name}.")
+NOTHING_TO_SAVE = N_("Nothing to save: every field is as it was.")
+PROVIDER_REFUSED = N_(
+    "The provider refused: {error}. Nothing was changed; check the channel's settings and try "
+    "again."
+)
+GONE = N_("This shared channel is gone: it may have been archived. Go back to the list.")
+PROBLEMS: dict[str, str] = {
+    "shared_channel_not_found": GONE,
+    "disconnect_before_config_change": N_("Disconnect the channel before changing its settings."),
+    "unsupported_shared_channel_kind": N_("The gateway no longer serves this kind of channel."),
+}
+FAILED = N_("That did not work. Reload the page and try again.")
+OUTCOMES: tuple[str, ...] = (*DONE.values(), *PROBLEMS.values(), FAILED)
+"""Every answer a change of the channel or its form may give (besides `PROVIDER_REFUSED`)."""
+
+
+def problem_of(error: DomainError) -> str:
+    """What went wrong, in words the page translates."""
+    return PROBLEMS.get(error.code, FAILED)
 
 
 class SharedChannelDetailState(FormState, AdminSessionState):
-    """The channel shown, the edit form, and the connection change asked for."""
+    """The channel shown, the edit form, and the connection change asked for (`outcome`,
+    `outcome_error`: of `OUTCOMES` or `PROVIDER_REFUSED`, with what the provider said in
+    `provider_error`)."""
+
+    MESSAGES: ClassVar[tuple[str, ...]] = (SAVED, NOTHING_TO_SAVE, *OUTCOMES, *FORM_MESSAGES)
 
     loaded: bool = False
     missing: bool = False
@@ -175,6 +214,7 @@ class SharedChannelDetailState(FormState, AdminSessionState):
     acting: bool = False
     outcome: str = ""
     outcome_error: str = ""
+    provider_error: str = ""
     confirming: str = ""
 
     def _channel_id(self) -> str:
@@ -205,7 +245,7 @@ class SharedChannelDetailState(FormState, AdminSessionState):
         """On load: check the admin, then the channel of the path."""
         self._clear_form()
         self.loaded = self.missing = self.archived = self.copied = self.acting = False
-        self.outcome = self.outcome_error = self.confirming = ""
+        self.outcome = self.outcome_error = self.provider_error = self.confirming = ""
         if not await self._refresh_session():
             return self._signed_out()
         return await self._reload()
@@ -246,11 +286,11 @@ class SharedChannelDetailState(FormState, AdminSessionState):
         self._begin_submit()
         self.outcome = self.outcome_error = ""
         name = field_value(form_data, "name").strip()
-        if self._rejected({"name": name_problem(name)}):
+        if self._rejected({"name": channel_name_problem(name)}):
             return
         changes = self._changes(form_data, name)
         if not changes.field_names():
-            self._done("Nothing to save: every field is as it was.")
+            self._done(NOTHING_TO_SAVE)
             return
         yield None
         channel_id = self._channel_id()
@@ -263,13 +303,13 @@ class SharedChannelDetailState(FormState, AdminSessionState):
             return
         except InvalidChannelData as error:
             self._rejected(issue_problems(error))
-            self._fail(error.message or error.code)
+            self._fail(SETTINGS_PROBLEM)
             return
         except DomainError as error:
-            self._fail(error.message or error.code)
+            self._fail(problem_of(error))
             return
         self._show(page)
-        self._done(f"Saved {page.detail.name}.")
+        self._done(SAVED)
         yield reset_form(EDIT_FORM_ID)
 
     async def _change(self, target: ChannelStatus) -> AsyncIterator[EventSpec | None]:
@@ -289,12 +329,9 @@ class SharedChannelDetailState(FormState, AdminSessionState):
             yield self._signed_out()
             return
         except ProviderError as error:
-            self.outcome_error = (
-                f"The provider refused: {error}. Nothing was changed; check the channel's "
-                "settings and try again."
-            )
+            self.outcome_error, self.provider_error = PROVIDER_REFUSED, str(error)
         except DomainError as error:
-            self.outcome_error = error.message or error.code
+            self.outcome_error = problem_of(error)
         else:
             self.outcome = DONE[target]
             self.archived = target == ChannelStatus.ARCHIVED
@@ -335,8 +372,8 @@ class SharedChannelDetailState(FormState, AdminSessionState):
 
 SPEC = PageSpec(
     LIST_SPEC.route + "/[shared_channel_id]",
-    "Shared channel",
-    "Paste the webhook URL into the provider, edit the channel's settings, and connect it.",
+    N_("Shared channel"),
+    N_("Paste the webhook URL into the provider, edit the channel's settings, and connect it."),
     Section.ADMIN,
 )
 State = SharedChannelDetailState
@@ -345,7 +382,9 @@ State = SharedChannelDetailState
 def back_link() -> rx.Component:
     """Back to the list."""
     return rx.link(
-        rx.flex(rx.icon("arrow-left", size=16), "All shared channels", align="center", spacing="1"),
+        rx.flex(
+            rx.icon("arrow-left", size=16), t("All shared channels"), align="center", spacing="1"
+        ),
         href=LIST_SPEC.route,
         size="2",
         width="fit-content",
@@ -355,7 +394,7 @@ def back_link() -> rx.Component:
 def setting_value(setting: Var[Setting]) -> rx.Component:
     """A config value as it is."""
     return rx.data_list.item(
-        rx.data_list.label(setting.label, min_width="9rem"),
+        rx.data_list.label(field_text(setting.label), min_width="9rem"),
         rx.data_list.value(rx.text(setting.value, overflow_wrap="anywhere")),
     )
 
@@ -363,9 +402,13 @@ def setting_value(setting: Var[Setting]) -> rx.Component:
 def secret_flag(setting: Var[Setting]) -> rx.Component:
     """Whether a secret is set (never its value)."""
     return rx.data_list.item(
-        rx.data_list.label(setting.label, min_width="9rem"),
+        rx.data_list.label(field_text(setting.label), min_width="9rem"),
         rx.data_list.value(
-            rx.cond(setting.is_set, state_badge("Set", "green"), state_badge("Not set", "gray"))
+            rx.cond(
+                setting.is_set,
+                state_badge(N_("Set"), "green"),
+                state_badge(N_("Not set"), "gray"),
+            )
         ),
     )
 
@@ -385,15 +428,17 @@ def webhook_box() -> rx.Component:
     """The URL to paste into the provider, with Copy."""
     url = State.channel.webhook_url
     return rx.flex(
-        rx.code(url, variant="soft", size="2", overflow_wrap="anywhere", aria_label="Webhook URL"),
+        rx.code(
+            url, variant="soft", size="2", overflow_wrap="anywhere", aria_label=t("Webhook URL")
+        ),
         rx.button(
             rx.icon(rx.cond(State.copied, "check", "copy"), size=16),
-            rx.cond(State.copied, "Copied", "Copy"),
+            rx.cond(State.copied, t("Copied"), t("Copy")),
             on_click=[rx.set_clipboard(url), State.mark_copied],
             variant="soft",
             size="2",
             cursor="pointer",
-            aria_label="Copy webhook URL",
+            aria_label=t("Copy webhook URL"),
             flex_shrink="0",
         ),
         align="center",
@@ -409,7 +454,7 @@ def actions() -> rx.Component:
             State.channel.connected,
             rx.button(
                 rx.icon("unplug", size=16),
-                "Disconnect",
+                t("Disconnect"),
                 on_click=State.set_disconnect_open(True),
                 variant="soft",
                 color_scheme="gray",
@@ -417,7 +462,7 @@ def actions() -> rx.Component:
             ),
             rx.button(
                 rx.icon("plug", size=16),
-                "Connect",
+                t("Connect"),
                 on_click=State.connect,
                 loading=State.acting,
                 cursor="pointer",
@@ -425,7 +470,7 @@ def actions() -> rx.Component:
         ),
         rx.button(
             rx.icon("archive", size=16),
-            "Archive",
+            t("Archive"),
             on_click=State.set_archive_open(True),
             variant="soft",
             color_scheme="red",
@@ -450,32 +495,34 @@ def overview() -> rx.Component:
             ),
             facts(
                 [
-                    ("Id", channel.id),
-                    ("Kind", channel.kind_label),
-                    ("Agent", channel.agent),
-                    ("Last activity (UTC)", channel.last_activity),
+                    (N_("ID"), rx.code(channel.id, variant="ghost", size="2")),
+                    (N_("Kind"), kind_text(channel.kind_label)),
+                    (N_("Agent"), agent_text(channel.agent)),
+                    (N_("Last activity (UTC)"), time_or_never(channel.last_activity)),
                     (
-                        "Last error",
+                        N_("Last error"),
                         rx.cond(
                             channel.last_error != "",
                             rx.text(channel.last_error, color_scheme="red"),
-                            rx.text("—"),
+                            rx.text(NOTHING),
                         ),
                     ),
-                    ("Created (UTC)", channel.created),
-                    ("Updated (UTC)", channel.updated),
+                    (N_("Created (UTC)"), table_time(channel.created)),
+                    (N_("Updated (UTC)"), table_time(channel.updated)),
                 ]
             ),
-            rx.heading("Webhook URL", as_="h3", size="3"),
+            rx.heading(t("Webhook URL"), as_="h3", size="3"),
             rx.text(
-                "Paste this URL into the provider's webhook setting (Connect does it for you "
-                "where the provider allows). It holds the channel's secret path token: share "
-                "it only with the provider.",
+                t(
+                    "Paste this URL into the provider's webhook setting (Connect does it for "
+                    "you where the provider allows). It holds the channel's secret path token: "
+                    "share it only with the provider."
+                ),
                 size="2",
                 color_scheme="gray",
             ),
             webhook_box(),
-            rx.heading("Settings", as_="h3", size="3"),
+            rx.heading(t("Settings"), as_="h3", size="3"),
             settings_list(channel.config, setting_value),
             settings_list(channel.secrets, secret_flag),
             actions(),
@@ -496,10 +543,16 @@ def edit_form() -> rx.Component:
     channel = State.channel
     return rx.el.form(
         rx.flex(
-            answer(State.form_error, "error"),
-            answer(State.notice, "success"),
+            answer(chosen(State.form_error, State.MESSAGES), "error"),
+            answer(chosen(State.notice, State.MESSAGES, name=channel.name), "success"),
             rx.grid(
-                form_field(State, "Name", "name", autocomplete="off", default_value=channel.name),
+                form_field(
+                    State,
+                    t("Channel name"),
+                    "name",
+                    autocomplete="off",
+                    default_value=channel.name,
+                ),
                 agent_field(State, State.edit_agent, State.choose_agent, State.agents),
                 columns=rx.breakpoints(initial="1", sm="2"),
                 spacing="4",
@@ -507,14 +560,14 @@ def edit_form() -> rx.Component:
             rx.cond(
                 channel.connected,
                 rx.callout(
-                    "Disconnect the channel to change its provider settings.",
+                    t("Disconnect the channel to change its provider settings."),
                     icon="info",
                     color_scheme="gray",
                     variant="surface",
                 ),
                 kind_inputs(State, channel.kind, current_value, KEEP_HINT),
             ),
-            rx.flex(icon_submit("save", "Save changes", State)),
+            rx.flex(icon_submit("save", N_("Save changes"), State)),
             direction="column",
             spacing="4",
         ),
@@ -529,24 +582,28 @@ def dialogs() -> rx.Component:
     """The confirmations of Disconnect and Archive."""
     return rx.fragment(
         confirm_dialog(
-            "Disconnect this channel?",
+            N_("Disconnect this channel?"),
             rx.text(
-                "The provider stops sending this channel's messages to the gateway until you "
-                "connect it again. The change is written to the audit log."
+                t(
+                    "The provider stops sending this channel's messages to the gateway until "
+                    "you connect it again. The change is written to the audit log."
+                )
             ),
-            "Yes, disconnect",
+            N_("Yes, disconnect"),
             is_open=State.confirming == "disconnect",
             on_open_change=State.set_disconnect_open,
             on_confirm=State.disconnect,
             busy=State.acting,
         ),
         confirm_dialog(
-            "Archive this channel?",
+            N_("Archive this channel?"),
             rx.text(
-                "It is disconnected at the provider, its secrets are erased and it leaves the "
-                "list for good. The change is written to the audit log."
+                t(
+                    "It is disconnected at the provider, its secrets are erased and it leaves "
+                    "the list for good. The change is written to the audit log."
+                )
             ),
-            "Yes, archive",
+            N_("Yes, archive"),
             is_open=State.confirming == "archive",
             on_open_change=State.set_archive_open,
             on_confirm=State.archive,
@@ -562,8 +619,8 @@ def channel_view() -> rx.Component:
         rx.card(
             rx.flex(
                 section_title(
-                    "Edit the channel",
-                    "Secret fields start blank: leave them blank to keep the current values.",
+                    N_("Edit the channel"),
+                    N_("Secret fields start blank: leave them blank to keep the current values."),
                 ),
                 edit_form(),
                 direction="column",
@@ -585,23 +642,36 @@ def detail_body() -> rx.Component:
             State.archived,
             empty_state(
                 "archive",
-                "Channel archived",
-                "It no longer receives or sends messages. Go back to the list to see the "
-                "other shared channels, or create one.",
+                N_("Channel archived"),
+                N_(
+                    "It no longer receives or sends messages. Go back to the list to see the "
+                    "other shared channels, or create one."
+                ),
             ),
             rx.cond(
                 State.missing,
                 empty_state(
                     "share-2",
-                    "No such shared channel",
-                    "It may have been archived. Go back to the list to see the shared "
-                    "channels there are, or create one.",
+                    N_("No such shared channel"),
+                    N_(
+                        "It may have been archived. Go back to the list to see the shared "
+                        "channels there are, or create one."
+                    ),
                 ),
                 channel_view(),
             ),
         ),
-        loading_rows("the channel"),
+        loading_rows(N_("the channel")),
     )
+
+
+def outcome_problem() -> Var[str]:
+    """Why the last change failed, in the page's language ("" when it did not)."""
+    return rx.cond(
+        State.outcome_error == PROVIDER_REFUSED,
+        t(PROVIDER_REFUSED, error=State.provider_error),
+        chosen(State.outcome_error, OUTCOMES),
+    ).to(str)
 
 
 def shared_channel_detail_page() -> rx.Component:
@@ -609,8 +679,8 @@ def shared_channel_detail_page() -> rx.Component:
     return console_page(
         SPEC,
         back_link(),
-        answer(State.outcome_error, "error"),
-        answer(State.outcome, "success"),
+        answer(outcome_problem(), "error"),
+        answer(chosen(State.outcome, OUTCOMES), "success"),
         detail_body(),
     )
 

@@ -8,33 +8,48 @@ the form asks for exactly what the admin API accepts. Creating is audited by the
 
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
 from reflex.event import EventSpec
 from reflex.vars import Var
 from sqlmodel import Session
 
-from clawscale.components.admin.channel_tables import channel_filters, channel_state_cells
+from clawscale.components.admin.channel_tables import (
+    channel_filters,
+    channel_state_cells,
+    kind_text,
+    kind_words,
+)
 from clawscale.components.admin.console import console_page
 from clawscale.components.admin.shared_channel_form import (
     CONFIG,
     DEFAULT_AGENT,
+    FORM_MESSAGES,
     KIND_LABELS,
     SECRETS,
+    SETTINGS_PROBLEM,
     AgentChoice,
     KindField,
     agent_choices,
     agent_field,
     agent_id_of,
+    agent_text,
     agent_words,
+    channel_name_problem,
     choice_field,
     issue_problems,
     kind_inputs,
-    kind_label,
     submitted,
 )
-from clawscale.components.admin.tables import Sortable, data_table, empty_state, loading_rows, pager
+from clawscale.components.admin.tables import (
+    Sortable,
+    data_table,
+    empty_state,
+    loading_rows,
+    pager,
+    time_or_never,
+)
 from clawscale.components.admin.widgets import (
     clamped,
     icon_submit,
@@ -43,19 +58,20 @@ from clawscale.components.admin.widgets import (
 )
 from clawscale.components.catalogue import PageSpec, Section, SitePage
 from clawscale.components.forms import answer, form_field
+from clawscale.components.translated import chosen, t
 from clawscale.domain.channels.shared import (
     InvalidChannelData,
     SharedChannelView,
     create_shared_channel,
     list_shared_channel_views,
 )
-from clawscale.domain.runtime.agent_fields import name_problem
 from clawscale.domain.sorting import Sort
+from clawscale.i18n.catalogs import N_
 from clawscale.models import AdminAccount, ChannelStatus
 from clawscale.settings import Settings
 from clawscale.state.admin.badges import state_color, state_label
 from clawscale.state.admin.channel_filters import ANY, ChannelFilterState, state_choices
-from clawscale.state.admin.display import table_time
+from clawscale.state.admin.display import iso_time
 from clawscale.state.admin.pagination import (
     PAGE_SIZE,
     SortedPaginationState,
@@ -68,11 +84,14 @@ from clawscale.state.form import FormState, field_value, reset_form
 CREATE_FORM_ID = "create-shared-channel-form"
 DETAIL_ROUTE = "/admin/shared-channels/"
 STATE_CHOICES = state_choices(ChannelStatus.ARCHIVED)
+CHOOSE_KIND = N_("Choose the kind of channel.")
+CREATED = N_("Created {name}. Open it to copy its webhook URL, then connect it.")
 
 
 @dataclass(frozen=True)
 class SharedChannelRow:
-    """One shared channel as the table shows it."""
+    """One shared channel as the table shows it: its kind and state in words (English message
+    ids), its agent's name ("" for the default agent), its last activity an ISO string."""
 
     id: str
     name: str
@@ -92,11 +111,11 @@ def shared_channel_row(view: SharedChannelView) -> SharedChannelRow:
         id=channel.id,
         name=channel.name,
         href=DETAIL_ROUTE + channel.id,
-        kind=kind_label(channel.kind),
+        kind=kind_words(channel.kind),
         agent=agent_words(view),
         status_label=state_label(channel.status),
         status_color=state_color(channel.status),
-        last_activity=table_time(channel.last_activity_at),
+        last_activity=iso_time(channel.last_activity_at),
         last_error=channel.last_error or "",
     )
 
@@ -158,13 +177,17 @@ def add_shared_channel(
 
 
 class SharedChannelsState(FormState, ChannelFilterState, SortedPaginationState, AdminSessionState):
-    """The filters, the page of shared channels, and the create form (its kind and agent)."""
+    """The filters, the page of shared channels, and the create form (its kind and agent;
+    `created`: the name of the channel it last created)."""
+
+    MESSAGES: ClassVar[tuple[str, ...]] = (CHOOSE_KIND, CREATED, *FORM_MESSAGES)
 
     rows: list[SharedChannelRow] = rx.field(default_factory=list)
     loaded: bool = False
     agents: list[AgentChoice] = rx.field(default_factory=list)
     new_kind: str = ""
     new_agent: str = DEFAULT_AGENT
+    created: str = ""
 
     async def _load_page(self) -> EventSpec | None:
         offset, kind, status, sort = self.offset, self.kind_filter, self.state_filter, self._sort()
@@ -212,8 +235,8 @@ class SharedChannelsState(FormState, ChannelFilterState, SortedPaginationState, 
         self._begin_submit()
         name = field_value(form_data, "name").strip()
         problems = {
-            "kind": "" if self.new_kind else "Choose the kind of channel.",
-            "name": name_problem(name),
+            "kind": "" if self.new_kind else CHOOSE_KIND,
+            "name": channel_name_problem(name),
         }
         if self._rejected(problems):
             return
@@ -234,9 +257,10 @@ class SharedChannelsState(FormState, ChannelFilterState, SortedPaginationState, 
             return
         except InvalidChannelData as error:
             self._rejected(issue_problems(error))
-            self._fail(error.message or error.code)
+            self._fail(SETTINGS_PROBLEM)
             return
-        self._done(f"Created {added}. Open it to copy its webhook URL, then connect it.")
+        self.created = added
+        self._done(CREATED)
         self.new_kind, self.new_agent = "", DEFAULT_AGENT
         yield reset_form(CREATE_FORM_ID)
         yield await self._first_page()
@@ -244,19 +268,19 @@ class SharedChannelsState(FormState, ChannelFilterState, SortedPaginationState, 
 
 SPEC = PageSpec(
     "/admin/shared-channels",
-    "Shared channels",
-    "Connect WhatsApp, WeChat, iMessage/SMS and Telegram channels shared by an agent.",
+    N_("Shared channels"),
+    N_("Connect WhatsApp, WeChat, iMessage/SMS and Telegram channels shared by an agent."),
     Section.ADMIN,
 )
 COLUMNS = (
-    Sortable("Channel", "name"),
-    Sortable("Kind", "kind"),
-    "Agent",
-    Sortable("State", "state"),
-    Sortable("Last activity (UTC)", "last_activity"),
-    "Last error",
+    Sortable(N_("Channel"), "name"),
+    Sortable(N_("Kind"), "kind"),
+    N_("Agent"),
+    Sortable(N_("State"), "state"),
+    Sortable(N_("Last activity (UTC)"), "last_activity"),
+    N_("Last error"),
 )
-SECRET_HINT = "Write-only: stored encrypted and never shown again."
+SECRET_HINT = N_("Write-only: stored encrypted and never shown again.")
 
 
 def blank(_setting: KindField) -> str:
@@ -281,9 +305,11 @@ def channel_row(row: Var[SharedChannelRow]) -> rx.Component:
             min_width="10rem",
             max_width="16rem",
         ),
-        rx.table.cell(rx.text(row.kind, size="2"), min_width="8rem"),
-        rx.table.cell(clamped(row.agent, size="2"), min_width="7rem", max_width="12rem"),
-        *channel_state_cells(row),
+        rx.table.cell(rx.text(kind_text(row.kind), size="2"), min_width="8rem"),
+        rx.table.cell(
+            clamped(agent_text(row.agent), size="2"), min_width="7rem", max_width="12rem"
+        ),
+        *channel_state_cells(row, time_or_never(row.last_activity)),
         align="center",
         data_channel=row.id,
     )
@@ -292,7 +318,7 @@ def channel_row(row: Var[SharedChannelRow]) -> rx.Component:
 def filters() -> rx.Component:
     """Kind and state, each applied at once."""
     return channel_filters(
-        "Filter shared channels",
+        N_("Filter shared channels"),
         "shared-channel",
         SharedChannelsState,
         KIND_LABELS,
@@ -308,22 +334,24 @@ def channels_table() -> rx.Component:
             SharedChannelsState.rows,
             table_with_pager(
                 data_table(
-                    "Shared channels",
+                    N_("Shared channels"),
                     COLUMNS,
                     rx.foreach(SharedChannelsState.rows, channel_row),
                     SharedChannelsState,
                 ),
-                pager(SharedChannelsState, "shared channels"),
+                pager(SharedChannelsState, N_("shared channels")),
             ),
             empty_state(
                 "share-2",
-                "No shared channels here",
-                "Create one below: choose its kind, enter the provider's settings, then open "
-                "it to paste its webhook URL into the provider and connect it. If you chose a "
-                "kind or state above, clear the filters to see every shared channel.",
+                N_("No shared channels here"),
+                N_(
+                    "Create one below: choose its kind, enter the provider's settings, then open "
+                    "it to paste its webhook URL into the provider and connect it. If you chose "
+                    "a kind or state above, clear the filters to see every shared channel."
+                ),
             ),
         ),
-        loading_rows("shared channels"),
+        loading_rows(N_("shared channels")),
     )
 
 
@@ -332,25 +360,31 @@ def create_form() -> rx.Component:
     state = SharedChannelsState
     return rx.el.form(
         rx.flex(
-            answer(state.form_error, "error"),
-            answer(state.notice, "success"),
+            answer(chosen(state.form_error, state.MESSAGES), "error"),
+            answer(chosen(state.notice, state.MESSAGES, name=state.created), "success"),
             rx.grid(
                 choice_field(
-                    "Channel kind",
+                    N_("Channel kind"),
                     "field-kind",
                     state.new_kind,
                     state.choose_kind,
-                    [rx.select.item(words, value=kind) for kind, words in KIND_LABELS.items()],
+                    [rx.select.item(t(words), value=kind) for kind, words in KIND_LABELS.items()],
                     state,
                     "kind",
                 ),
-                form_field(state, "Name", "name", autocomplete="off", hint="e.g. Support line"),
+                form_field(
+                    state,
+                    t("Channel name"),
+                    "name",
+                    autocomplete="off",
+                    hint=t("e.g. Support line"),
+                ),
                 agent_field(state, state.new_agent, state.choose_agent, state.agents),
                 columns=rx.breakpoints(initial="1", sm="2"),
                 spacing="4",
             ),
             kind_inputs(state, state.new_kind, blank, SECRET_HINT),
-            rx.flex(icon_submit("plus", "Create shared channel", state)),
+            rx.flex(icon_submit("plus", N_("Create shared channel"), state)),
             direction="column",
             spacing="4",
         ),
@@ -370,9 +404,11 @@ def render_page() -> rx.Component:
         rx.card(
             rx.flex(
                 section_title(
-                    "Create a shared channel",
-                    "It starts disconnected: nothing reaches the agent until you connect it "
-                    "from its page.",
+                    N_("Create a shared channel"),
+                    N_(
+                        "It starts disconnected: nothing reaches the agent until you connect it "
+                        "from its page."
+                    ),
                 ),
                 create_form(),
                 direction="column",
