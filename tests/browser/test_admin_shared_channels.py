@@ -315,7 +315,7 @@ def test_an_agent_is_edited_and_a_blank_token_keeps_the_current_one(
     row = page.locator(f'tr[data-agent="{slug}"]')
     row.get_by_role("button", name=f"Edit {name}").click()
     dialog = page.get_by_role("dialog")
-    expect(dialog.get_by_label("Name", exact=True)).to_have_value(name)
+    expect(dialog.get_by_label("Agent name", exact=True)).to_have_value(name)
     expect(dialog.get_by_label("New token", exact=True)).to_have_value("")
     expect(dialog).to_contain_text("A token is set")
 
@@ -323,7 +323,7 @@ def test_an_agent_is_edited_and_a_blank_token_keeps_the_current_one(
     dialog.get_by_role("button", name="Save agent").click()
     expect(dialog.get_by_text("Enter an absolute http(s) URL")).to_be_visible()
 
-    dialog.get_by_label("Name", exact=True).fill(f"{name} edited")
+    dialog.get_by_label("Agent name", exact=True).fill(f"{name} edited")
     dialog.get_by_label("Endpoint", exact=True).fill("https://agent.test/v2")
     dialog.get_by_role("button", name="Save agent").click()
     expect(dialog).to_be_hidden()
