@@ -362,7 +362,7 @@ ATTEMPT_COLUMNS = (
     N_("Finished (UTC)"),
     N_("Outcome"),
     N_("Provider id"),
-    N_("Error"),
+    N_("Error message"),
 )
 
 
