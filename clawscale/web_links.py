@@ -9,6 +9,10 @@ ACCOUNT_PATH = "/account"
 SUBSCRIPTION_PATH = "/account/subscription"
 CHANNELS_PATH = "/channels"
 WECHAT_PERSONAL_PATH = "/channels/wechat-personal"
+WEB_CHAT_PATH = "/chat"
+"""A web chat channel's hosted page is `/chat/{channel_id}`."""
+WEB_CHAT_WIDGET_PATH = "/webchat/widget.js"
+"""The script a site embeds to show a web chat (`assets/webchat/widget.js`)."""
 
 
 def web_url(settings: Settings, path: str, **params: str) -> str:

@@ -49,7 +49,15 @@ def from_accept_language(header: str | None) -> str | None:
     return None
 
 
-def visitor_locale(cookie: str | None, accept_language: str | None) -> str:
-    """A visitor's locale: their choice in the cookie, else their browser's language, else
-    English."""
-    return supported(cookie) or from_accept_language(accept_language) or DEFAULT_LOCALE
+def visitor_locale(
+    cookie: str | None, accept_language: str | None, requested: str | None = None
+) -> str:
+    """A visitor's locale: the one the page's address asks for (`?lang=`, as the chat's frame
+    on another site does, where our cookie is not sent), else their choice in the cookie, else
+    their browser's language, else English."""
+    return (
+        supported(requested)
+        or supported(cookie)
+        or from_accept_language(accept_language)
+        or DEFAULT_LOCALE
+    )

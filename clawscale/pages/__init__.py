@@ -4,7 +4,8 @@ its `index.py`): the landing page, the customer sign-in and account pages, the c
 personal WeChat, the subscription and payment history, the Google Calendar import (the hand-off
 link from chat, claiming a chat-made account, the import page), the admin console (sign-in,
 overview, customers, channels, shared channels and each one's page, agents, deliveries, admins,
-audit log), and the development mailbox (development only)."""
+audit log), a web chat channel's public chat, and the development mailbox (development
+only)."""
 
 import reflex as rx
 
@@ -35,6 +36,7 @@ from clawscale.pages.auth import (
 )
 from clawscale.pages.channels import index as channels
 from clawscale.pages.channels import wechat_personal
+from clawscale.pages.chat import channel as web_chat
 from clawscale.pages.dev import mailbox as dev_mailbox
 from clawscale.pages.handoff import calendar_import as handoff_calendar_import
 from clawscale.pages.index import LANDING_DESCRIPTION, LANDING_ROUTE, LANDING_TITLE, landing_page
@@ -66,6 +68,7 @@ BUILT_PAGES: tuple[SitePage, ...] = (
     admin_agents.PAGE,
     admin_shared_channels.PAGE,
     admin_shared_channel_detail.PAGE,
+    web_chat.PAGE,
 )
 
 

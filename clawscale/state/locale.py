@@ -1,6 +1,6 @@
-"""The page's language: the visitor's choice (the `coke-locale` cookie), else their browser's
-language; switching it on any page, remembered for the next visit and, for a signed-in
-customer, for their email. Keeps `<html lang>` right."""
+"""The page's language: the one its address asks for (`?lang=zh|en`), else the visitor's choice
+(the `coke-locale` cookie), else their browser's language; switching it on any page, remembered
+for the next visit and, for a signed-in customer, for their email. Keeps `<html lang>` right."""
 
 import json
 
@@ -23,6 +23,9 @@ from clawscale.settings import Settings
 from clawscale.state.backend import run_domain
 from clawscale.state.customer_session import signed_in_account
 from clawscale.state.visit import visit_cookie
+
+LANG_PARAMETER = "lang"
+"""The query parameter naming a page's language (`zh` or `en`)."""
 
 
 def mark_document(locale: str) -> EventSpec:
@@ -48,8 +51,10 @@ class LocaleState(rx.State):
 
     @rx.event
     def settle(self) -> EventSpec:
-        """On load of every page: the cookie's language, else the browser's."""
-        self.lang = visitor_locale(self.chosen, self.router.headers.accept_language)
+        """On load of every page: the address's `?lang=`, else the cookie's language, else the
+        browser's."""
+        requested = self.router.url.query_parameters.get(LANG_PARAMETER)
+        self.lang = visitor_locale(self.chosen, self.router.headers.accept_language, requested)
         self.settled = True
         return mark_document(self.lang)
 
