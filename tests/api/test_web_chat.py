@@ -88,7 +88,8 @@ def test_a_visitor_writes_and_the_message_takes_the_inbound_path_once(client, se
     first = write(client, chat.id, guest["visitor_token"], "  Hello there  ", "m-1")
     assert first.status_code == 201
     message = first.json()["data"]
-    assert (message["role"], message["text"], message["media_urls"]) == ("visitor", "Hello there", [])
+    assert (message["role"], message["text"]) == ("visitor", "Hello there")
+    assert message["media_urls"] == []
     again = write(client, chat.id, guest["visitor_token"], "Hello there", "m-1")
     assert again.json()["data"]["id"] == message["id"]
     session.expire_all()
@@ -170,7 +171,8 @@ def test_history_pages_run_back_from_the_newest(client, session):
     middle = history(client, chat.id, token, limit=2, before=newest["next_before"]).json()["data"]
     assert [item["text"] for item in middle["items"]] == ["message 1", "message 2"]
     oldest = history(client, chat.id, token, limit=2, before=middle["next_before"]).json()["data"]
-    assert ([item["text"] for item in oldest["items"]], oldest["next_before"]) == (["message 0"], None)
+    assert [item["text"] for item in oldest["items"]] == ["message 0"]
+    assert oldest["next_before"] is None
     answer = history(client, chat.id, token, before="garbage")
     assert (answer.status_code, answer.json()["error"]) == (422, "invalid_cursor")
     answer = history(client, chat.id, token, limit=101)
@@ -190,7 +192,8 @@ def test_deliveries_need_the_channel_s_token_and_are_stored_once(client, session
     unknown = deliver(client, chat.id, "wv_nobody", "Hello?", "k-2")
     assert (unknown.status_code, unknown.json()["error"]) == (404, "visitor_not_found")
     items = history(client, chat.id, guest["visitor_token"]).json()["data"]["items"]
-    assert [(item["role"], item["text"]) for item in items] == [("visitor", "hi"), ("agent", "Hello!")]
+    shown = [(item["role"], item["text"]) for item in items]
+    assert shown == [("visitor", "hi"), ("agent", "Hello!")]
 
 
 def test_only_the_sites_a_chat_allows_may_embed_it(client, session):

@@ -7,8 +7,9 @@ at creation: the last segment of the webhook URL the provider calls.
 
 Secrets are write-only: `SharedChannelView` carries `has_...` flags, never a value. The one
 exception by necessity is the webhook URL itself, which holds the path token because the admin
-pastes it into the provider (none is shown for a kind no provider calls: web chat). The admin API and the console pages both go through these
-functions, so each change is validated and audited the same way.
+pastes it into the provider (none is shown for a kind no provider calls: web chat). The admin
+API and the console pages both go through these functions, so each change is validated and
+audited the same way.
 """
 
 import secrets as random_secrets
