@@ -1,4 +1,5 @@
-"""The `python -m clawscale` command line: migrations, admin accounts, secret rotation."""
+"""The `python -m clawscale` command line: migrations, admin accounts, the demo agent, secret
+rotation."""
 
 import argparse
 import sys
@@ -9,7 +10,9 @@ from sqlmodel import Session
 from clawscale.db import get_engine, session_scope
 from clawscale.domain.accounts.admins import create_admin
 from clawscale.domain.channels.secret_rotation import reencrypt_credentials
+from clawscale.domain.demo_agent.setup import ensure_demo
 from clawscale.domain.errors import DomainError
+from clawscale.domain.web_chat.embedding import chat_page_url
 from clawscale.migrations import upgrade_database
 from clawscale.settings import get_settings
 from clawscale.workers.lifespan import create_bootstrap_admin
@@ -35,6 +38,14 @@ def _parser() -> argparse.ArgumentParser:
         help="create ADMIN_BOOTSTRAP_EMAIL's admin when no admin exists yet",
     )
 
+    demo = commands.add_parser("demo", help="the built-in demo agent").add_subparsers(
+        dest="action", required=True
+    )
+    demo.add_parser(
+        "bootstrap",
+        help="make the demo agent and its web chat when wanted (development, or DEMO_AGENT=true)",
+    )
+
     secrets = commands.add_parser("secrets", help="stored credentials").add_subparsers(
         dest="action", required=True
     )
@@ -53,6 +64,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         upgrade_database(get_settings().DATABASE_URL)
         print("database is at the newest migration")
         return 0
+    if args.command == "demo":
+        print(bootstrap_demo())
+        return 0
     if args.action == "bootstrap":
         create_bootstrap_admin()
         return 0
@@ -63,6 +77,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {error.code}: {error.message or ''}".rstrip(": "), file=sys.stderr)
         return 1
     return 0
+
+
+def bootstrap_demo() -> str:
+    """Make the demo agent and its chat when the settings want them; the line saying where
+    to chat with it."""
+    settings = get_settings()
+    if not settings.demo_agent_wanted:
+        return "demo agent: off (DEMO_AGENT=true turns it on)"
+    with session_scope(get_engine()) as session:
+        demo = ensure_demo(session, settings)
+        return f"chat with the demo agent: {chat_page_url(settings, demo.channel.id)}"
 
 
 def _run_in_session(session: Session, args: argparse.Namespace) -> str:

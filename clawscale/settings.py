@@ -103,6 +103,13 @@ class Settings(BaseSettings):
     AUTH_RATE_LIMIT_PER_EMAIL: str = "10/minute"
     API_KEY_RATE_LIMIT: str = "200/second"
     WEBHOOK_RATE_LIMIT: str = "100/second"
+    WEB_CHAT_MESSAGES_PER_VISITOR: str = "20/minute"
+    WEB_CHAT_MESSAGES_PER_CHANNEL: str = "600/minute"
+    WEB_CHAT_READS_PER_VISITOR: str = "120/minute"
+    WEB_CHAT_NEW_VISITORS_PER_CHANNEL: str = "120/minute"
+    WEB_CHAT_NEW_VISITORS_PER_ADDRESS: str = "30/hour"
+
+    DEMO_AGENT: bool | None = None
 
     ADMIN_BOOTSTRAP_EMAIL: str = ""
     ADMIN_BOOTSTRAP_PASSWORD: str = Field(default="", repr=False)
@@ -116,6 +123,14 @@ class Settings(BaseSettings):
     def cors_origins(self) -> list[str]:
         """CORS_ORIGIN as a list (comma-separated in the environment)."""
         return [origin.strip() for origin in self.CORS_ORIGIN.split(",") if origin.strip()]
+
+    @property
+    def demo_agent_wanted(self) -> bool:
+        """Whether the built-in demo agent and its chat are set up: DEMO_AGENT when given, else
+        in development only."""
+        if self.DEMO_AGENT is not None:
+            return self.DEMO_AGENT
+        return self.CLAWSCALE_ENV is Environment.DEVELOPMENT
 
     def check_production_secrets(self) -> None:
         """Refuse production mode while any secret keeps its development default."""

@@ -144,3 +144,16 @@ def test_backends_starting_together_create_one_first_admin(database_url, session
         get_settings.cache_clear()
         get_engine.cache_clear()
     assert [admin.email for admin in admins(session)] == ["root@example.com"]
+
+
+def test_demo_bootstrap_prints_where_to_chat_and_makes_the_demo_once(
+    project_root, database_url, session
+):
+    first = run_cli(project_root, database_url, "demo", "bootstrap", CLAWSCALE_ENV="development")
+    again = run_cli(project_root, database_url, "demo", "bootstrap", CLAWSCALE_ENV="development")
+    assert first.returncode == 0, first.stderr
+    [channel] = session.exec(select(Channel)).all()
+    line = f"chat with the demo agent: http://localhost:4040/chat/{channel.id}"
+    assert first.stdout.strip() == again.stdout.strip() == line
+    off = run_cli(project_root, database_url, "demo", "bootstrap", DEMO_AGENT="false")
+    assert off.stdout.strip() == "demo agent: off (DEMO_AGENT=true turns it on)"

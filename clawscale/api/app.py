@@ -17,6 +17,7 @@ from clawscale.api import (
     calendar_import,
     customer,
     customer_wechat,
+    demo_agent,
     handoff,
     health,
     internal,
@@ -25,6 +26,7 @@ from clawscale.api import (
     provider_webhooks,
     public,
     retired,
+    web_chat,
     webhooks,
 )
 from clawscale.api.body_limit import BodySizeLimit
@@ -34,6 +36,7 @@ from clawscale.api.security_headers import SecurityHeaders
 from clawscale.domain.rate_limits import (
     shared_api_key_limiter,
     shared_auth_limiter,
+    shared_web_chat_limits,
     shared_webhook_limiter,
 )
 from clawscale.metrics import database_registry
@@ -75,6 +78,8 @@ def build_api(engine: Engine, downstream: ASGIApp | None = None) -> FastAPI:
     api.state.rate_limiter = shared_auth_limiter()
     api.state.api_key_limiter = shared_api_key_limiter()
     api.state.webhook_limiter = shared_webhook_limiter()
+    api.state.web_chat_limits = shared_web_chat_limits()
+    api.state.demo_pushes = set()
     api.add_middleware(BodySizeLimit)
     api.add_middleware(
         SecurityHeaders, strict_transport=settings.CLAWSCALE_ENV is Environment.PRODUCTION
@@ -85,6 +90,7 @@ def build_api(engine: Engine, downstream: ASGIApp | None = None) -> FastAPI:
         outbound,
         webhooks,
         provider_webhooks,
+        web_chat,
         health,
         retired,
         auth,
@@ -98,6 +104,7 @@ def build_api(engine: Engine, downstream: ASGIApp | None = None) -> FastAPI:
         admin_directory,
         admin_shared_channels,
         internal,
+        demo_agent,
         metrics,
     ):
         api.include_router(module.router)

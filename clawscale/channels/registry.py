@@ -3,6 +3,7 @@
 from clawscale.channels.base import ChannelAdapter
 from clawscale.channels.linq.adapter import LinqAdapter
 from clawscale.channels.telegram.adapter import TelegramAdapter
+from clawscale.channels.web_chat.adapter import WebChatAdapter
 from clawscale.channels.webhooks import SharedChannelAdapter
 from clawscale.channels.wechat_ecloud.adapter import GeWeAdapter
 from clawscale.channels.wechat_personal.adapter import ILinkAdapter
@@ -15,6 +16,7 @@ SHARED_KINDS: tuple[type[SharedChannelAdapter], ...] = (
     GeWeAdapter,
     LinqAdapter,
     TelegramAdapter,
+    WebChatAdapter,
     WhatsAppBusinessAdapter,
 )
 
@@ -31,6 +33,7 @@ def build_shared_adapters(settings: Settings) -> dict[str, SharedChannelAdapter]
         GeWeAdapter(default_base_url=settings.GEWE_API_BASE_URL),
         LinqAdapter(default_base_url=settings.LINQ_API_BASE_URL),
         TelegramAdapter(default_base_url=settings.TELEGRAM_API_BASE_URL),
+        WebChatAdapter(default_base_url=settings.CLAWSCALE_PUBLIC_API_URL),
         WhatsAppBusinessAdapter(default_base_url=settings.WHATSAPP_GRAPH_API_BASE_URL),
     ]
     return {adapter.kind: adapter for adapter in adapters}

@@ -71,7 +71,8 @@ class KindSchema:
     """The config and secret names of a kind.
 
     Admins set `required_*` and `optional_*` values; `managed_*` values are written by
-    `connect`/`disconnect` only. Every kind also has the generated `webhook_token` secret.
+    `connect`/`disconnect` only. Every kind also has the generated `webhook_token` secret;
+    `provider_webhooks` is False for a kind no provider calls (its webhook URL is never shown).
     """
 
     required_config: tuple[str, ...] = ()
@@ -80,6 +81,7 @@ class KindSchema:
     optional_secrets: tuple[str, ...] = ()
     managed_config: tuple[str, ...] = ()
     managed_secrets: tuple[str, ...] = ()
+    provider_webhooks: bool = True
 
     @property
     def secret_names(self) -> tuple[str, ...]:

@@ -23,7 +23,7 @@ from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from clawscale.domain.errors import DomainError
-from clawscale.settings import get_settings
+from clawscale.settings import Settings, get_settings
 
 
 class RateLimited(DomainError):
@@ -139,3 +139,57 @@ def shared_auth_limiter() -> AuthRateLimiter:
         settings.AUTH_RATE_LIMIT_PER_EMAIL,
         counter_storage(settings.REDIS_URL),
     )
+
+
+class WebChatLimits:
+    """The bounds of web chat: messages per visitor and per channel, reads (history pages and
+    stream connections) per visitor, and new visitors per channel and per address."""
+
+    def __init__(self, settings: Settings, storage: str = IN_MEMORY) -> None:
+        self._per_visitor = KeyedRateLimiter(
+            settings.WEB_CHAT_MESSAGES_PER_VISITOR, "web-chat-visitor", storage
+        )
+        self._per_channel = KeyedRateLimiter(
+            settings.WEB_CHAT_MESSAGES_PER_CHANNEL, "web-chat-channel", storage
+        )
+        self._reads = KeyedRateLimiter(
+            settings.WEB_CHAT_READS_PER_VISITOR, "web-chat-read", storage
+        )
+        self._new_per_channel = KeyedRateLimiter(
+            settings.WEB_CHAT_NEW_VISITORS_PER_CHANNEL, "web-chat-new-channel", storage
+        )
+        self._new_per_address = KeyedRateLimiter(
+            settings.WEB_CHAT_NEW_VISITORS_PER_ADDRESS, "web-chat-new-address", storage
+        )
+
+    def check_message(self, channel_id: str, visitor_id: str) -> None:
+        """Count one message; RateLimited past the visitor's or the channel's limit."""
+        self._per_visitor.check(channel_id, visitor_id)
+        self._per_channel.check("messages", channel_id)
+
+    def check_read(self, channel_id: str, visitor_id: str) -> None:
+        """Count one history page or stream connection of a visitor."""
+        self._reads.check(channel_id, visitor_id)
+
+    def check_new_visitor(self, channel_id: str, address: str) -> None:
+        """Count one new visitor; RateLimited past the channel's or the address's limit."""
+        self._new_per_address.check("visitors", address)
+        self._new_per_channel.check("visitors", channel_id)
+
+    def reset(self) -> None:
+        """Forget every count."""
+        for limiter in (
+            self._per_visitor,
+            self._per_channel,
+            self._reads,
+            self._new_per_channel,
+            self._new_per_address,
+        ):
+            limiter.reset()
+
+
+@lru_cache
+def shared_web_chat_limits() -> WebChatLimits:
+    """The process's web chat limits, with the configured values."""
+    settings = get_settings()
+    return WebChatLimits(settings, counter_storage(settings.REDIS_URL))

@@ -40,6 +40,7 @@ from clawscale.models.messages import (
     InboundStatus,
     OutboundDelivery,
 )
+from clawscale.models.web_chat import WebChatMessage, WebChatRole
 
 __all__ = [
     "AccessPass",
@@ -78,4 +79,6 @@ __all__ = [
     "SessionSubject",
     "StripeEvent",
     "TokenPurpose",
+    "WebChatMessage",
+    "WebChatRole",
 ]

@@ -453,3 +453,27 @@ def test_meta_verifies_the_url_while_connect_is_registering_it(
         assert admin.call("POST", f"/{channel['id']}/disconnect").status_code == 502
         assert admin.call("POST", f"/{channel['id']}/disconnect").status_code == 200
         assert not graph.subscribed
+
+
+def test_a_web_chat_channel_connects_without_a_provider_and_never_shows_its_token(
+    admin, client, session, agent
+):
+    response = admin.create(
+        kind="web_chat",
+        name="Website chat",
+        agent_id=agent.id,
+        config={"allowed_origins": "https://shop.example"},
+        secrets={},
+    )
+    assert response.status_code == 201, response.text
+    channel = response.json()["data"]["channel"]
+    assert (channel["webhook_url"], channel["has_webhook_token"]) == ("", True)
+    token = channel_credentials(SETTINGS, stored(session, channel["id"])).secrets["webhook_token"]
+    connected = admin.call("POST", f"/{channel['id']}/connect")
+    assert connected.status_code == 200, connected.text
+    assert connected.json()["data"]["channel"]["status"] == "connected"
+    for answer in (connected, admin.call("GET"), admin.call("GET", f"/{channel['id']}")):
+        assert token not in answer.text
+    site = {"X-Web-Chat-Site": "https://shop.example"}
+    visitor = client.post(f"/api/webchat/{channel['id']}/visitors", headers=site)
+    assert visitor.status_code == 201

@@ -32,6 +32,7 @@ def test_every_json_answer_is_a_declared_model(api_app):
     assert not_json == [
         "GET /api/public/subscription-checkout/cancelled",
         "GET /api/public/subscription-checkout/success",
+        "GET /api/webchat/{channel_id}/stream",
         "GET /api/webhooks/{kind}/{channel_id}/{token}",
     ]
     untyped = [

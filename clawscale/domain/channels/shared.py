@@ -7,8 +7,9 @@ at creation: the last segment of the webhook URL the provider calls.
 
 Secrets are write-only: `SharedChannelView` carries `has_...` flags, never a value. The one
 exception by necessity is the webhook URL itself, which holds the path token because the admin
-pastes it into the provider. The admin API and the console pages both go through these
-functions, so each change is validated and audited the same way.
+pastes it into the provider (none is shown for a kind no provider calls: web chat). The admin
+API and the console pages both go through these functions, so each change is validated and
+audited the same way.
 """
 
 import secrets as random_secrets
@@ -123,7 +124,9 @@ def shared_channel_view(db: Session, settings: Settings, channel: Channel) -> Sh
         agent=db.get(Agent, channel.owner_agent_id) if channel.owner_agent_id else None,
         config={name: value for name, value in credentials.config.items() if value},
         secret_flags={name: bool(credentials.secrets.get(name)) for name in schema.secret_names},
-        webhook_url=webhook_url(settings, channel, token) if token else "",
+        webhook_url=webhook_url(settings, channel, token)
+        if token and schema.provider_webhooks
+        else "",
     )
 
 
