@@ -15,6 +15,8 @@ from reflex.vars import Var
 from sqlmodel import Session
 
 from clawscale.channels.registry import build_shared_adapters
+from clawscale.channels.web_chat.adapter import ALLOWED_ORIGINS
+from clawscale.channels.web_chat.adapter import KIND as WEB_CHAT
 from clawscale.channels.webhooks import BASE_URL, KindSchema
 from clawscale.components.admin.tables import Text
 from clawscale.components.forms import field_problem, form_field
@@ -187,6 +189,7 @@ KIND_LABELS: dict[str, str] = {
     "linq": N_("iMessage / SMS (Linq)"),
     "telegram": N_("Telegram"),
     "whatsapp_business": N_("WhatsApp Business (Cloud API)"),
+    WEB_CHAT: N_("Web chat"),
 }
 """The shared kinds in words (English message ids)."""
 
@@ -208,6 +211,7 @@ FIELD_LABELS: dict[str, str] = {
     "signing_secret": N_("Signing secret"),
     "secret_token": N_("Webhook secret token"),
     "subscription_id": N_("Subscription ID"),
+    ALLOWED_ORIGINS: N_("Allowed sites"),
 }
 """The settings of the kinds in words (English message ids)."""
 
@@ -282,7 +286,7 @@ def kind_input(
         label,
         setting.input_name,
         autocomplete="off",
-        hint=t(BASE_URL_HINT) if setting.key == BASE_URL else None,
+        hint=t(FIELD_HINTS[setting.key]) if setting.key in FIELD_HINTS else None,
         default_value=default(setting),
     )
 
@@ -300,4 +304,11 @@ def _fields(part: str, required: tuple[str, ...], optional: tuple[str, ...]) -> 
     ]
 
 
-BASE_URL_HINT = N_("Leave blank to use the gateway's default for this kind.")
+FIELD_HINTS: dict[str, str] = {
+    BASE_URL: N_("Leave blank to use the gateway's default for this kind."),
+    ALLOWED_ORIGINS: N_(
+        "The sites that may show this chat, such as https://shop.example, separated by spaces "
+        "or commas. Leave blank to allow only the chat's own page."
+    ),
+}
+"""What a setting's field says under it (English message ids)."""

@@ -288,3 +288,26 @@ def icon_submit(icon: str, label: Text, state: type[FormState]) -> rx.Component:
         loading=state.submitting,
         cursor="pointer",
     )
+
+
+def copy_field(
+    value: Var[str], label: Text, copy_label: Text, copied: Var[bool], on_copied: EventSpec
+) -> rx.Component:
+    """A value to paste elsewhere (a URL, a snippet), shown as code named `label`, with a Copy
+    button named `copy_label` that says Copied once `copied`."""
+    return rx.flex(
+        rx.code(value, variant="soft", size="2", overflow_wrap="anywhere", aria_label=shown(label)),
+        rx.button(
+            rx.icon(rx.cond(copied, "check", "copy"), size=16),
+            rx.cond(copied, t("Copied"), t("Copy")),
+            on_click=[rx.set_clipboard(value), on_copied],
+            variant="soft",
+            size="2",
+            cursor="pointer",
+            aria_label=shown(copy_label),
+            flex_shrink="0",
+        ),
+        align="center",
+        spacing="3",
+        wrap=rx.breakpoints(initial="wrap", sm="nowrap"),
+    )

@@ -1,6 +1,7 @@
 """`/admin/shared-channels/[shared_channel_id]`: one shared channel — its settings (secrets
-only as set or not), the webhook URL to paste into the provider, the edit form, and connect,
-disconnect and archive (the last two after a confirmation).
+only as set or not), the webhook URL to paste into the provider (for a web chat instead, the
+snippet a website embeds and the chat's own page: its webhook token never leaves the server),
+the edit form, and connect, disconnect and archive (the last two after a confirmation).
 
 Connect, disconnect and archive call the provider first (`change_shared_channel`): a refusal
 shows as a message and leaves the channel as it was. Every change is audited by the domain."""
@@ -15,6 +16,7 @@ from reflex.event import EventSpec
 from reflex.vars import Var
 from sqlmodel import Session
 
+from clawscale.channels.web_chat.adapter import KIND as WEB_CHAT
 from clawscale.channels.webhooks import ProviderError
 from clawscale.components.admin.channel_tables import kind_text, kind_words
 from clawscale.components.admin.console import console_page
@@ -47,6 +49,7 @@ from clawscale.components.admin.tables import (
 )
 from clawscale.components.admin.widgets import (
     confirm_dialog,
+    copy_field,
     facts,
     icon_submit,
     row_badge,
@@ -65,6 +68,7 @@ from clawscale.domain.channels.shared import (
     update_shared_channel,
 )
 from clawscale.domain.errors import DomainError, NotFound
+from clawscale.domain.web_chat.embedding import chat_page_url, widget_snippet
 from clawscale.i18n.catalogs import N_
 from clawscale.models import AdminAccount, ChannelStatus
 from clawscale.pages.admin.shared_channels.index import (
@@ -80,6 +84,9 @@ HTTP_TIMEOUT_SECONDS = 15.0
 EDIT_FORM_ID = "edit-shared-channel-form"
 DISCONNECT = "disconnect"
 ARCHIVE = "archive"
+WEBHOOK_URL = "webhook-url"
+SNIPPET = "snippet"
+CHAT_PAGE = "chat-page"
 
 
 @dataclass(frozen=True)
@@ -109,6 +116,9 @@ class ChannelDetail:
     agent_choice: str = DEFAULT_AGENT
     agent: str = ""
     webhook_url: str = ""
+    web_chat: bool = False
+    chat_url: str = ""
+    widget_snippet: str = ""
     config: list[Setting] = field(default_factory=list)
     secrets: list[Setting] = field(default_factory=list)
     last_activity: str = ""
@@ -130,6 +140,7 @@ def detail_page(db: Session, settings: Settings, channel_id: str) -> DetailPage:
     """The live shared channel `channel_id` in words (NotFound otherwise)."""
     view = shared_channel_view(db, settings, get_shared_channel(db, channel_id))
     channel = view.channel
+    web_chat = channel.kind == WEB_CHAT
     detail = ChannelDetail(
         id=channel.id,
         name=channel.name,
@@ -141,7 +152,10 @@ def detail_page(db: Session, settings: Settings, channel_id: str) -> DetailPage:
         connected=channel.status == ChannelStatus.CONNECTED,
         agent_choice=channel.owner_agent_id or DEFAULT_AGENT,
         agent=agent_words(view),
-        webhook_url=view.webhook_url,
+        webhook_url="" if web_chat else view.webhook_url,
+        web_chat=web_chat,
+        chat_url=chat_page_url(settings, channel.id) if web_chat else "",
+        widget_snippet=widget_snippet(settings, channel.id) if web_chat else "",
         config=[Setting(field_label(name), value) for name, value in view.config.items()],
         secrets=[
             Setting(field_label(name), is_set=flag) for name, flag in view.secret_flags.items()
@@ -210,7 +224,8 @@ class SharedChannelDetailState(FormState, AdminSessionState):
     config: dict[str, str] = rx.field(default_factory=dict)
     agents: list[AgentChoice] = rx.field(default_factory=list)
     edit_agent: str = DEFAULT_AGENT
-    copied: bool = False
+    copied: str = ""
+    """What was last put on the clipboard (`WEBHOOK_URL`, `SNIPPET` or `CHAT_PAGE`)."""
     acting: bool = False
     outcome: str = ""
     outcome_error: str = ""
@@ -244,8 +259,9 @@ class SharedChannelDetailState(FormState, AdminSessionState):
     async def load(self) -> EventSpec | None:
         """On load: check the admin, then the channel of the path."""
         self._clear_form()
-        self.loaded = self.missing = self.archived = self.copied = self.acting = False
+        self.loaded = self.missing = self.archived = self.acting = False
         self.outcome = self.outcome_error = self.provider_error = self.confirming = ""
+        self.copied = ""
         if not await self._refresh_session():
             return self._signed_out()
         return await self._reload()
@@ -257,9 +273,9 @@ class SharedChannelDetailState(FormState, AdminSessionState):
             self.edit_agent = choice
 
     @rx.event
-    def mark_copied(self) -> None:
-        """The webhook URL is on the clipboard."""
-        self.copied = True
+    def mark_copied(self, what: str) -> None:
+        """`what` is on the clipboard."""
+        self.copied = what
 
     def _changes(self, form_data: dict[str, Any], name: str) -> SharedChannelChanges:
         """Only what differs from the channel as shown (blank secrets keep their values)."""
@@ -424,26 +440,45 @@ def settings_list(
     )
 
 
+def copy_box(value: Var[str], label: str, copy_label: str, what: str) -> rx.Component:
+    """`value` with its Copy button, which says Copied while it was the last thing copied."""
+    return copy_field(value, label, copy_label, State.copied == what, State.mark_copied(what))
+
+
 def webhook_box() -> rx.Component:
     """The URL to paste into the provider, with Copy."""
-    url = State.channel.webhook_url
-    return rx.flex(
-        rx.code(
-            url, variant="soft", size="2", overflow_wrap="anywhere", aria_label=t("Webhook URL")
-        ),
-        rx.button(
-            rx.icon(rx.cond(State.copied, "check", "copy"), size=16),
-            rx.cond(State.copied, t("Copied"), t("Copy")),
-            on_click=[rx.set_clipboard(url), State.mark_copied],
-            variant="soft",
+    return rx.fragment(
+        rx.heading(t("Webhook URL"), as_="h3", size="3"),
+        rx.text(
+            t(
+                "Paste this URL into the provider's webhook setting (Connect does it for "
+                "you where the provider allows). It holds the channel's secret path token: "
+                "share it only with the provider."
+            ),
             size="2",
-            cursor="pointer",
-            aria_label=t("Copy webhook URL"),
-            flex_shrink="0",
+            color_scheme="gray",
         ),
-        align="center",
-        spacing="3",
-        wrap=rx.breakpoints(initial="wrap", sm="nowrap"),
+        copy_box(State.channel.webhook_url, N_("Webhook URL"), N_("Copy webhook URL"), WEBHOOK_URL),
+    )
+
+
+def embed_box() -> rx.Component:
+    """A web chat's snippet for a website and its own page, each with Copy."""
+    channel = State.channel
+    return rx.fragment(
+        rx.heading(t("Embed on a website"), as_="h3", size="3"),
+        rx.text(
+            t(
+                "Add this snippet to the pages of a website listed in Allowed sites: a chat "
+                "button appears in the bottom corner. Visitors can also chat on the chat's own "
+                "page."
+            ),
+            size="2",
+            color_scheme="gray",
+        ),
+        copy_box(channel.widget_snippet, N_("Website snippet"), N_("Copy the snippet"), SNIPPET),
+        rx.text(t("Chat page"), size="2", weight="medium"),
+        copy_box(channel.chat_url, N_("Chat page"), N_("Copy the chat page link"), CHAT_PAGE),
     )
 
 
@@ -511,17 +546,7 @@ def overview() -> rx.Component:
                     (N_("Updated (UTC)"), table_time(channel.updated)),
                 ]
             ),
-            rx.heading(t("Webhook URL"), as_="h3", size="3"),
-            rx.text(
-                t(
-                    "Paste this URL into the provider's webhook setting (Connect does it for "
-                    "you where the provider allows). It holds the channel's secret path token: "
-                    "share it only with the provider."
-                ),
-                size="2",
-                color_scheme="gray",
-            ),
-            webhook_box(),
+            rx.cond(channel.web_chat, embed_box(), webhook_box()),
             rx.heading(t("Settings"), as_="h3", size="3"),
             settings_list(channel.config, setting_value),
             settings_list(channel.secrets, secret_flag),
