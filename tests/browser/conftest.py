@@ -1,9 +1,11 @@
 """Browser test harness: the real app (Reflex AppHarness) on a temporary SQLite database, and
 Playwright driving Debian's Chromium.
 
-The API and the frontend run on random ports, known only once the harness has started; the
-app's links (mailed links, the sign-in handoff) are then pointed at them. Both use 127.0.0.1:
-the session cookie the API sets must be same-site with the page and reach its websocket.
+The API runs on a free port chosen before the harness starts, so the settings the app's workers
+read at start name it (a web chat's replies are delivered to the app's own API); the frontend's
+random port is known only once the harness has started, and the app's links (mailed links, the
+sign-in handoff) are then pointed at it. Both use 127.0.0.1: the session cookie the API sets
+must be same-site with the page and reach its websocket.
 
 The app's workers read their settings once, when the harness starts, so payments are
 configured from the start (a fake Stripe for the whole run): the inbound worker then holds the
@@ -17,6 +19,7 @@ pointed at by the app's settings for one test.
 import os
 import re
 import secrets
+import socket
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -133,10 +136,10 @@ def _stripe_environment(stripe: FakeStripe) -> dict[str, str]:
     }
 
 
-def _point_app_at(database_url: str, stripe: FakeStripe) -> None:
-    """Migrate `database_url`, keep mail in the development mailbox, sell passes through
-    `stripe`, and loosen the sign-in rate limit per address (every test browses from
-    127.0.0.1)."""
+def _point_app_at(database_url: str, stripe: FakeStripe, api_url: str) -> None:
+    """Migrate `database_url`, answer the API at `api_url`, keep mail in the development
+    mailbox, sell passes through `stripe`, and loosen the sign-in rate limit per address (every
+    test browses from 127.0.0.1)."""
     from clawscale.migrations import upgrade_database
 
     os.environ.update(
@@ -145,10 +148,27 @@ def _point_app_at(database_url: str, stripe: FakeStripe) -> None:
         CLAWSCALE_ENV="development",
         RESEND_API_KEY="",
         AUTH_RATE_LIMIT_PER_IP="1000/minute",
+        CLAWSCALE_PUBLIC_API_URL=api_url,
         **_stripe_environment(stripe),
     )
     upgrade_database(database_url)
     _reload_settings()
+
+
+def free_port() -> int:
+    """A port nothing listens on at the moment, on 127.0.0.1."""
+    with socket.socket() as probe:
+        probe.bind((LOOPBACK, 0))
+        return probe.getsockname()[1]
+
+
+class GatewayHarness(AppHarness):
+    """Reflex's harness with the backend on `backend_port` (0: any free port)."""
+
+    backend_port: int = 0
+
+    def _start_backend(self, port: int = 0) -> None:
+        super()._start_backend(port=port or self.backend_port)
 
 
 def _on_loopback(url: str) -> str:
@@ -157,9 +177,9 @@ def _on_loopback(url: str) -> str:
     return f"http://{LOOPBACK}:{port}"
 
 
-def _point_links_at(api_url: str, frontend_url: str) -> None:
-    """Mailed links and sign-in redirects go to this harness's frontend and API."""
-    os.environ.update(CLAWSCALE_PUBLIC_API_URL=api_url, DOMAIN_CLIENT=frontend_url)
+def _point_links_at(frontend_url: str) -> None:
+    """Mailed links and sign-in redirects go to this harness's frontend."""
+    os.environ.update(DOMAIN_CLIENT=frontend_url)
     _reload_settings()
 
 
@@ -181,13 +201,14 @@ def running_app(
     follow)."""
     with restored_environment(APP_ENVIRONMENT), fake_stripe() as stripe:
         database = tmp_path_factory.mktemp("browser-db") / "clawscale.db"
-        _point_app_at(f"sqlite:///{database}", stripe)
-        harness = AppHarness.create(root=project_root, app_name="clawscale")
+        api_url = f"http://{LOOPBACK}:{free_port()}"
+        _point_app_at(f"sqlite:///{database}", stripe, api_url)
+        harness = GatewayHarness.create(root=project_root, app_name="clawscale")
+        harness.backend_port = urlsplit(api_url).port or 0
         with harness:
-            assert harness.frontend_url is not None and harness.backend is not None
-            host, port = harness.backend.servers[0].sockets[0].getsockname()[:2]
-            app = RunningApp(harness, _on_loopback(harness.frontend_url), f"http://{host}:{port}")
-            _point_links_at(app.api_url, app.frontend_url)
+            assert harness.frontend_url is not None
+            app = RunningApp(harness, _on_loopback(harness.frontend_url), api_url)
+            _point_links_at(app.frontend_url)
             yield app
         _reload_settings()
 
