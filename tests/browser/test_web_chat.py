@@ -19,6 +19,7 @@ from playwright.sync_api import (
     FrameLocator,
     Locator,
     Page,
+    Route,
     WebSocket,
     expect,
 )
@@ -34,6 +35,7 @@ ECHO = "You wrote: {text}"
 PUSHED = "This second reply was pushed through /api/outbound"
 TOKEN_KEY = "clawscale-web-chat:{channel_id}"
 EMPTY = "No messages yet. Write the first one below."
+STREAM = "**/api/webchat/*/stream?*"
 Chat = Page | FrameLocator
 
 
@@ -161,6 +163,40 @@ def test_a_visitor_gets_the_demo_agents_replies_live_and_the_history_after_a_rel
     expect(messages(page, "agent", ECHO.format(text=text))).to_have_count(1)
     expect(messages(page, "agent", PUSHED)).to_have_count(1)
     expect(page.locator(".wc-message")).to_have_count(3)
+
+
+def test_a_retry_after_a_lost_answer_sends_the_message_once(
+    page: Page, frontend_url: str, chat_id: str
+) -> None:
+    lost: list[str] = []
+
+    def lose_the_first_answer(route: Route) -> None:
+        if route.request.method != "POST" or lost:
+            route.fallback()
+            return
+        lost.append(route.request.post_data_json["client_message_id"])
+        route.fetch()
+        route.abort("connectionreset")
+
+    page.route("**/api/webchat/*/messages", lose_the_first_answer)
+    page.route(STREAM, lambda route: route.abort())  # until the retry: no news of the message
+    page.goto(f"{frontend_url}/chat/{chat_id}")
+    text = unique("Said once")
+
+    write(page, text)
+
+    retry = page.get_by_role("button", name="Retry")
+    expect(retry).to_be_visible()
+    expect(page.get_by_role("log")).to_contain_text("Not sent.")
+    sent: list[str] = []
+    page.on("request", lambda request: sent.append(request.post_data or ""))
+    retry.click()
+    page.unroute(STREAM)
+    expect_both_replies(page, text)
+    assert [body for body in sent if lost[0] in body], "the retry sent another client id"
+    page.reload()
+    expect(messages(page, "visitor", text)).to_have_count(1)
+    expect(messages(page, "agent", ECHO.format(text=text))).to_have_count(1)
 
 
 def test_two_visitors_never_see_each_others_messages(
