@@ -304,6 +304,10 @@
     if (c.lastId) {
       query += "&after=" + encodeURIComponent(c.lastId);
     }
+    var site = embeddingSite();
+    if (site) {
+      query += "&site=" + encodeURIComponent(site);
+    }
     var source = new EventSource(channelUrl(c, "/stream" + query));
     c.source = source;
     source.addEventListener("open", function () {

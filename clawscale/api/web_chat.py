@@ -247,10 +247,13 @@ async def stream(
     settings: SettingsDep,
     token: Annotated[str, Query(max_length=2000)] = "",
     after: Annotated[str | None, Query(max_length=100)] = None,
+    site: Annotated[str, Query(max_length=300)] = "",
 ) -> StreamingResponse:
-    """The visitor's new messages as server-sent events, from `after` (or Last-Event-ID)."""
-    site = _site(request)
-    resume_from = after or request.headers.get("last-event-id") or None
+    """The visitor's new messages as server-sent events, from Last-Event-ID when the browser
+    reconnects, else `after`. EventSource sends no headers: the token and the embedding site
+    come in the query (`token`, `site`)."""
+    site = site or _site(request)
+    resume_from = request.headers.get("last-event-id") or after or None
 
     def open_stream(db: Session) -> ChatFollower:
         chat = _chat_for_site(db, settings, channel_id, site)

@@ -273,3 +273,11 @@ def test_the_stream_gives_new_messages_as_they_are_stored(client, session, api_u
     shown = [event["text"] for event in events if event["text"] != "before the stream"]
     assert shown == ["live reply", "and me"]
     assert len({event["id"] for event in events}) == len(events)
+
+
+def test_the_stream_refuses_a_site_the_chat_does_not_allow(client, session):
+    chat = web_chat(session, allowed=SHOP)
+    token = visitor(client, chat.id)["visitor_token"]
+    url = f"/api/webchat/{chat.id}/stream"
+    refused = client.get(url, params={"token": token, "site": "https://evil.example"})
+    assert (refused.status_code, refused.json()["error"]) == (403, "origin_not_allowed")
