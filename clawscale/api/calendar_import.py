@@ -21,13 +21,12 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.alias_generators import to_camel
-from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
-from clawscale.api.deps import EngineDep, HttpClientDep, SessionDep
+from clawscale.api.deps import EngineDep, HttpClientDep, SessionDep, in_transaction
 from clawscale.api.envelopes import Ok
 from clawscale.api.errors import ApiError
 from clawscale.api.security import (
@@ -36,7 +35,6 @@ from clawscale.api.security import (
     live_session,
     require_api_key,
 )
-from clawscale.db import session_scope
 from clawscale.domain.accounts.customers import account_of
 from clawscale.domain.calendar_import.handoffs import (
     IMPORT_PAGE_PATH,
@@ -158,23 +156,22 @@ class _Customer:
     identity_id: str
 
 
-def _signed_in(request: Request, engine: Engine, settings: Settings) -> _Customer:
-    with session_scope(engine) as db:
-        row = live_session(request, db, settings, SessionSubject.CUSTOMER)
-        identity = db.get(Identity, row.subject_id)
-        if identity is None:
-            raise ApiError(401, "unauthorized")
-        if identity.claim_status != ClaimStatus.ACTIVE:
-            raise ApiError(403, "claim_inactive", "Finish setting up your account first.")
-        account = account_of(db, identity)
-        return _Customer(account.customer.id, identity.id)
+def _signed_in(db: Session, request: Request, settings: Settings) -> _Customer:
+    row = live_session(request, db, settings, SessionSubject.CUSTOMER)
+    identity = db.get(Identity, row.subject_id)
+    if identity is None:
+        raise ApiError(401, "unauthorized")
+    if identity.claim_status != ClaimStatus.ACTIVE:
+        raise ApiError(403, "claim_inactive", "Finish setting up your account first.")
+    account = account_of(db, identity)
+    return _Customer(account.customer.id, identity.id)
 
 
 async def importing_customer(
     request: Request, engine: EngineDep, settings: SettingsDep
 ) -> _Customer:
     """The signed-in, active customer, read in a transaction of its own."""
-    return await run_in_threadpool(_signed_in, request, engine, settings)
+    return await in_transaction(engine, lambda db: _signed_in(db, request, settings))
 
 
 ImportingCustomer = Annotated[_Customer, Depends(importing_customer)]
@@ -235,13 +232,12 @@ async def import_start(
     return Ok(data=StartPublic(run_id=started.run_id, url=started.url))
 
 
-def _status(engine: Engine, who: _Customer, run_id: str | None) -> StatusPublic:
-    with session_scope(engine) as db:
-        latest = _run(latest_run(db, who.customer_id, who.identity_id))
-        if run_id is None:
-            return StatusPublic(latest_run=latest)
-        asked = _run(own_run(db, run_id, who.customer_id, who.identity_id))
-        return StatusPublic(latest_run=latest, run=asked)
+def _status(db: Session, who: _Customer, run_id: str | None) -> StatusPublic:
+    latest = _run(latest_run(db, who.customer_id, who.identity_id))
+    if run_id is None:
+        return StatusPublic(latest_run=latest)
+    asked = _run(own_run(db, run_id, who.customer_id, who.identity_id))
+    return StatusPublic(latest_run=latest, run=asked)
 
 
 @import_router.get("/status", response_model_exclude_unset=True)
@@ -251,7 +247,8 @@ async def import_status(
     run_id: Annotated[str | None, Query(alias="runId", max_length=64)] = None,
 ) -> Ok[StatusPublic]:
     """The latest run, and with `runId` that run too (null when it is not the caller's)."""
-    status = await run_in_threadpool(_status, engine, who, (run_id or "").strip() or None)
+    asked = (run_id or "").strip() or None
+    status = await in_transaction(engine, lambda db: _status(db, who, asked))
     return Ok(ok=True, data=status)
 
 

@@ -14,15 +14,13 @@ from typing import Literal
 
 import httpx
 from fastapi import APIRouter, Request
-from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
-from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
-from clawscale.api.deps import EngineDep, HttpClientDep
+from clawscale.api.deps import EngineDep, HttpClientDep, in_transaction
 from clawscale.api.errors import ApiError
 from clawscale.api.security import SettingsDep, bearer_token
 from clawscale.crypto import constant_time_equal
-from clawscale.db import session_scope
 from clawscale.domain.demo_agent.replies import echo_reply, pushed_reply
 from clawscale.domain.demo_agent.setup import INBOUND_PATH, demo_agent
 from clawscale.domain.runtime.agents import agent_token
@@ -43,10 +41,9 @@ class DemoAnswer(BaseModel):
     reply: str
 
 
-def _demo_token(engine: Engine, settings: Settings) -> str:
-    with session_scope(engine) as db:
-        agent = demo_agent(db)
-        return agent_token(settings, agent) if agent is not None else ""
+def _demo_token(db: Session, settings: Settings) -> str:
+    agent = demo_agent(db)
+    return agent_token(settings, agent) if agent is not None else ""
 
 
 async def _push_later(client: httpx.AsyncClient, settings: Settings, body: dict) -> None:
@@ -79,7 +76,7 @@ async def demo_inbound(
     """Echo the forwarded message and push a second reply a few seconds later."""
     if not settings.demo_agent_wanted:
         raise ApiError(404, "not_found")
-    token = await run_in_threadpool(_demo_token, engine, settings)
+    token = await in_transaction(engine, lambda db: _demo_token(db, settings))
     if not token or not constant_time_equal(token, bearer_token(request)):
         raise ApiError(401, "unauthorized")
     try:

@@ -1,16 +1,20 @@
-"""Typed request dependencies shared by the routers (`session: SessionDep`)."""
+"""Typed request dependencies shared by the routers (`session: SessionDep`), and
+`in_transaction` for async routes that need a short transaction of their own."""
 
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Callable, Iterator
+from typing import Annotated, TypeVar
 
 import httpx
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from clawscale.db import session_scope
 
 PROVIDER_TIMEOUT_SECONDS = 15.0
+
+Result = TypeVar("Result")
 
 
 async def get_engine_from_app(request: Request) -> Engine:
@@ -26,6 +30,17 @@ def get_session(engine: Annotated[Engine, Depends(get_engine_from_app)]) -> Iter
     """
     with session_scope(engine) as session:
         yield session
+
+
+def _committed(engine: Engine, work: Callable[[Session], Result]) -> Result:
+    with session_scope(engine) as session:
+        return work(session)
+
+
+async def in_transaction(engine: Engine, work: Callable[[Session], Result]) -> Result:
+    """`work(session)` in one transaction of its own, off the event loop: committed when it
+    returns, rolled back when it raises (the exception reaches the caller)."""
+    return await run_in_threadpool(_committed, engine, work)
 
 
 async def http_client(request: Request) -> httpx.AsyncClient:

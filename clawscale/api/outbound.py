@@ -13,7 +13,6 @@ still published in the OpenAPI document.
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import (
@@ -24,12 +23,12 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
-from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
+from clawscale.api.deps import in_transaction
 from clawscale.api.rate_limit import limit_per_api_key
 from clawscale.api.security import SettingsDep, check_api_key
 from clawscale.api.validators import absolute_http_url
-from clawscale.db import session_scope
 from clawscale.domain.outbox.accept import accept_delivery
 from clawscale.metrics import OUTBOUND_ACCEPTED
 
@@ -98,16 +97,14 @@ def parse_body(raw: bytes) -> OutboundBody:
         raise RequestValidationError(issues) from None
 
 
-def _accept(engine: Engine, body: OutboundBody) -> None:
-    """Store the delivery in its own transaction."""
-    with session_scope(engine) as db:
-        accept_delivery(
-            db,
-            body.idempotency_key,
-            body.owner_id,
-            body.business_conversation_key,
-            body.stored_payload(),
-        )
+def _accept(db: Session, body: OutboundBody) -> None:
+    accept_delivery(
+        db,
+        body.idempotency_key,
+        body.owner_id,
+        body.business_conversation_key,
+        body.stored_payload(),
+    )
 
 
 OPENAPI_BODY = {
@@ -137,6 +134,6 @@ async def outbound(request: Request, settings: SettingsDep) -> JSONResponse:
     check_api_key(request, settings, "CLAWSCALE_OUTBOUND_API_KEY")
     await limit_per_api_key(request)
     body = parse_body(await request.body())
-    await run_in_threadpool(_accept, request.app.state.engine, body)
+    await in_transaction(request.app.state.engine, lambda db: _accept(db, body))
     OUTBOUND_ACCEPTED.inc()
     return JSONResponse(Queued(idempotency_key=body.idempotency_key).model_dump())

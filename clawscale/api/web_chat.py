@@ -9,24 +9,22 @@ bounded (`rate_limits.WebChatLimits`): 429 `rate_limited` with Retry-After.
 """
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import datetime
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field, StringConstraints
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from clawscale.api.deps import EngineDep
+from clawscale.api.deps import EngineDep, in_transaction
 from clawscale.api.envelopes import Ok
 from clawscale.api.rate_limit import client_ip
 from clawscale.api.security import SettingsDep, bearer_token
 from clawscale.channels.webhooks import WEBHOOK_TOKEN
 from clawscale.crypto import constant_time_equal
-from clawscale.db import session_scope
 from clawscale.domain.errors import Unauthenticated
 from clawscale.domain.rate_limits import WebChatLimits
 from clawscale.domain.web_chat import conversations
@@ -51,7 +49,6 @@ STREAM_POLL_SECONDS = 1.0
 STREAM_KEEPALIVE_SECONDS = 15.0
 STREAM_LIFETIME_SECONDS = 600.0
 
-Result = TypeVar("Result")
 MediaUrl = Annotated[str, Field(max_length=2048)]
 
 
@@ -121,16 +118,6 @@ class Delivered(BaseModel):
     message_id: str
 
 
-def _in_transaction(engine: Engine, work: Callable[[Session], Result]) -> Result:
-    with session_scope(engine) as db:
-        return work(db)
-
-
-async def _run(engine: Engine, work: Callable[[Session], Result]) -> Result:
-    """`work` in one committed transaction, off the event loop."""
-    return await run_in_threadpool(_in_transaction, engine, work)
-
-
 def _chat_for_site(db: Session, settings: Settings, channel_id: str, site: str) -> ChatChannel:
     chat = chat_channel(db, settings, channel_id)
     check_site(chat, site)
@@ -157,7 +144,7 @@ async def chat_info(
 ) -> Ok[ChatInfo]:
     """The chat's name; 404 `channel_not_found` unless a connected web chat channel."""
     site = _site(request)
-    chat = await _run(engine, lambda db: _chat_for_site(db, settings, channel_id, site))
+    chat = await in_transaction(engine, lambda db: _chat_for_site(db, settings, channel_id, site))
     return Ok(data=ChatInfo(channel_id=chat.channel.id, name=chat.channel.name))
 
 
@@ -167,7 +154,7 @@ async def create_visitor(
 ) -> Ok[VisitorIssued]:
     """A new visitor of the chat, with their token."""
     site = _site(request)
-    chat = await _run(engine, lambda db: _chat_for_site(db, settings, channel_id, site))
+    chat = await in_transaction(engine, lambda db: _chat_for_site(db, settings, channel_id, site))
     _limits(request).check_new_visitor(channel_id, client_ip(request))
     visitor = new_visitor(chat)
     return Ok(data=VisitorIssued(visitor_id=visitor.visitor_id, visitor_token=visitor.token))
@@ -190,7 +177,7 @@ async def write_message(
         _limits(request).check_message(channel_id, visitor_id)
         return conversations.write(db, chat, visitor_id, body.text, body.client_message_id)
 
-    return Ok(data=ChatMessagePublic.of(await _run(engine, write)))
+    return Ok(data=ChatMessagePublic.of(await in_transaction(engine, write)))
 
 
 @router.get("/messages")
@@ -211,7 +198,7 @@ async def read_history(
         _limits(request).check_read(channel_id, visitor_id)
         return conversations.history(db, channel_id, visitor_id, before, limit)
 
-    page = await _run(engine, read)
+    page = await in_transaction(engine, read)
     items = [ChatMessagePublic.of(message) for message in page.items]
     return Ok(data=HistoryPublic(items=items, next_before=page.next_before))
 
@@ -230,7 +217,7 @@ async def _follow(request: Request, engine: Engine, follower: ChatFollower) -> A
     while loop.time() - started < STREAM_LIFETIME_SECONDS:
         if await request.is_disconnected():
             return
-        for message in await _run(engine, follower.new_messages):
+        for message in await in_transaction(engine, follower.new_messages):
             last_sent = loop.time()
             yield _event(message)
         if loop.time() - last_sent >= STREAM_KEEPALIVE_SECONDS:
@@ -261,7 +248,7 @@ async def stream(
         _limits(request).check_read(channel_id, visitor_id)
         return ChatFollower(channel_id, visitor_id, resume_from)
 
-    follower = await _run(engine, open_stream)
+    follower = await in_transaction(engine, open_stream)
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
     return StreamingResponse(
         _follow(request, engine, follower), media_type="text/event-stream", headers=headers
@@ -288,5 +275,5 @@ async def deliver(
             db, chat, body.visitor_id, body.text, body.media_urls, body.idempotency_key
         )
 
-    message = await _run(engine, store)
+    message = await in_transaction(engine, store)
     return Ok(data=Delivered(message_id=message.id))
