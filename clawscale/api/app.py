@@ -30,6 +30,7 @@ from clawscale.api import (
     webhooks,
 )
 from clawscale.api.body_limit import BodySizeLimit
+from clawscale.api.chat_bell import ChatBell
 from clawscale.api.errors import install_error_handlers
 from clawscale.api.raw_responses import json_body, send_json
 from clawscale.api.security_headers import SecurityHeaders
@@ -80,6 +81,7 @@ def build_api(engine: Engine, downstream: ASGIApp | None = None) -> FastAPI:
     api.state.webhook_limiter = shared_webhook_limiter()
     api.state.web_chat_limits = shared_web_chat_limits()
     api.state.demo_pushes = set()
+    api.state.chat_bell = ChatBell()
     api.add_middleware(BodySizeLimit)
     api.add_middleware(
         SecurityHeaders, strict_transport=settings.CLAWSCALE_ENV is Environment.PRODUCTION

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field, StringConstraints
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from clawscale.api.chat_bell import ChatBell
 from clawscale.api.deps import EngineDep, in_transaction
 from clawscale.api.envelopes import Ok
 from clawscale.api.rate_limit import client_ip
@@ -45,7 +46,7 @@ SITE_HEADER = "x-web-chat-site"
 MAX_TEXT_LENGTH = 4000
 MAX_REPLY_LENGTH = 16_000
 MAX_MEDIA = 10
-STREAM_POLL_SECONDS = 1.0
+STREAM_FALLBACK_POLL_SECONDS = 5.0
 STREAM_KEEPALIVE_SECONDS = 15.0
 STREAM_LIFETIME_SECONDS = 600.0
 
@@ -208,22 +209,25 @@ def _event(message: WebChatMessage) -> str:
     return f"id: {public.id}\nevent: message\ndata: {public.model_dump_json()}\n\n"
 
 
-async def _follow(request: Request, engine: Engine, follower: ChatFollower) -> AsyncIterator[str]:
-    """Every new message as an event; a comment now and then; the end after a while (the
-    browser reconnects with the last id)."""
+async def _follow(
+    request: Request, engine: Engine, follower: ChatFollower, bell: ChatBell
+) -> AsyncIterator[str]:
+    """Every new message as an event, read when the bell rings (or on the fallback timer); a
+    comment now and then; the end after a while (the browser reconnects with the last id)."""
     loop = asyncio.get_running_loop()
     started = last_sent = loop.time()
     yield "retry: 2000\n\n"
     while loop.time() - started < STREAM_LIFETIME_SECONDS:
         if await request.is_disconnected():
             return
+        ticket = bell.ticket()
         for message in await in_transaction(engine, follower.new_messages):
             last_sent = loop.time()
             yield _event(message)
         if loop.time() - last_sent >= STREAM_KEEPALIVE_SECONDS:
             last_sent = loop.time()
             yield ": still here\n\n"
-        await asyncio.sleep(STREAM_POLL_SECONDS)
+        await bell.wait(ticket, STREAM_FALLBACK_POLL_SECONDS)
 
 
 @router.get("/stream", response_class=StreamingResponse)
@@ -249,9 +253,11 @@ async def stream(
         return ChatFollower(channel_id, visitor_id, resume_from)
 
     follower = await in_transaction(engine, open_stream)
+    bell: ChatBell = request.app.state.chat_bell
+    bell.listen(engine)
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
     return StreamingResponse(
-        _follow(request, engine, follower), media_type="text/event-stream", headers=headers
+        _follow(request, engine, follower, bell), media_type="text/event-stream", headers=headers
     )
 
 

@@ -8,6 +8,7 @@ by another process (an API backend, say) is picked up without waiting for the ti
 import asyncio
 import contextlib
 import logging
+from typing import Protocol
 
 import psycopg
 from sqlalchemy.engine import Engine
@@ -15,6 +16,13 @@ from sqlalchemy.engine import Engine
 logger = logging.getLogger(__name__)
 
 RECONNECT_SECONDS = 1.0
+
+
+class Pokeable(Protocol):
+    """Anything a notification can wake."""
+
+    def poke(self) -> None:
+        """Wake whoever waits; safe from any thread."""
 
 
 class Wakeup:
@@ -56,7 +64,7 @@ def _libpq_url(engine: Engine) -> str:
     return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-async def relay_notifications(engine: Engine, channel: str, wakeup: Wakeup) -> None:
+async def relay_notifications(engine: Engine, channel: str, wakeup: Pokeable) -> None:
     """Poke `wakeup` on every NOTIFY of `channel` until cancelled (PostgreSQL only: returns at
     once on SQLite). A lost connection is retried; each (re)connection pokes once, for what was
     committed while nobody listened."""

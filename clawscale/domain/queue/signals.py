@@ -1,6 +1,6 @@
 """Telling workers that rows of their queue became due, once the transaction that made them
-commits: `OUTBOX` (deliveries, for the dispatchers) and `INBOUND` (events to forward, for the
-inbound workers).
+commits: `OUTBOX` (deliveries, for the dispatchers), `INBOUND` (events to forward, for the
+inbound workers) and `CHAT_MESSAGES` (new web chat messages, for the open chat streams).
 
 Across processes this is PostgreSQL's NOTIFY on the queue's channel (delivered on commit,
 dropped on rollback); within a process, callbacks registered with `on_due` run after the commit
@@ -52,9 +52,14 @@ class WorkSignal:
 
 OUTBOX = WorkSignal("clawscale_outbox")
 INBOUND = WorkSignal("clawscale_inbound")
+CHAT_MESSAGES = WorkSignal("clawscale_chat_messages")
 
 
 @sa.event.listens_for(Session, "after_commit")
 def _wake_local_workers(db: Session) -> None:
+    # A savepoint's release fires after_commit too; only the outermost commit is durable.
+    if db.in_nested_transaction():
+        return
     OUTBOX.committed(db)
     INBOUND.committed(db)
+    CHAT_MESSAGES.committed(db)

@@ -22,6 +22,7 @@ from clawscale.channels.base import InboundMessage
 from clawscale.db import insert_unless_exists
 from clawscale.domain.errors import Invalid, NotFound
 from clawscale.domain.inbound.intake import route_inbound_message
+from clawscale.domain.queue.signals import CHAT_MESSAGES
 from clawscale.domain.web_chat.visitors import ChatChannel
 from clawscale.models import EndUser, WebChatMessage, WebChatRole
 from clawscale.models.base import UTCDateTime, utcnow
@@ -54,8 +55,10 @@ def _existing(db: Session, chat: ChatChannel, visitor_id: str, dedupe_key: str) 
 
 
 def _store(db: Session, chat: ChatChannel, message: WebChatMessage) -> tuple[WebChatMessage, bool]:
-    """The message stored, or the one stored before under its key; whether it is new."""
+    """The message stored (its followers told on commit), or the one stored before under its
+    key; whether it is new."""
     if insert_unless_exists(db, message):
+        CHAT_MESSAGES.announce(db)
         return message, True
     return _existing(db, chat, message.visitor_id, message.dedupe_key), False
 
