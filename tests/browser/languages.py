@@ -1,8 +1,9 @@
 """What the browser tests check of a page in each language: no English word left on a Chinese
-page (names that are never translated aside), nothing wider than the window, and screenshots
-at a laptop's and a phone's width in `test-results/screenshots/`."""
+page (names that are never translated aside), nothing wider than the window, screenshots at a
+laptop's and a phone's width in `test-results/screenshots/`, and the switch to English."""
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
@@ -73,3 +74,27 @@ def screenshots(page: Page, name: str) -> None:
         assert fits_the_window(page), f"{name} ({lang}) is wider than {width} px"
         page.screenshot(path=SCREENSHOTS / f"{name}-{lang}-{width}.png", full_page=True)
     page.set_viewport_size({"width": WIDTHS["laptop"], "height": HEIGHTS["laptop"]})
+
+
+def in_both_languages(
+    page: Page,
+    name: str,
+    *,
+    english_heading: str | None = None,
+    english_left: Callable[[Page], list[str]] = english_words,
+    back_to_chinese: bool = True,
+) -> None:
+    """The Chinese page as it stands has no English word left (`english_left` says which count)
+    and fits both widths; switched to English on the page (its heading then reads
+    `english_heading`, when given), it fits them too; screenshots in both languages. Back to
+    Chinese unless `back_to_chinese` is false."""
+    assert english_left(page) == []
+    screenshots(page, name)
+    page.get_by_role("radio", name="English").click()
+    if english_heading is not None:
+        expect(page.get_by_role("heading", level=1)).to_have_text(english_heading)
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    screenshots(page, name)
+    if back_to_chinese:
+        page.get_by_role("radio", name="中文").click()
+        expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")

@@ -22,7 +22,13 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from clawscale.components.admin.shared_channel_form import KIND_LABELS
 from clawscale.state.admin.pagination import PAGE_SIZE
 from tests.browser.conftest import AdminLogin, warm_up
-from tests.browser.languages import NEVER_TRANSLATED, WORD, english_words, screenshots
+from tests.browser.languages import (
+    NEVER_TRANSLATED,
+    WORD,
+    english_words,
+    in_both_languages,
+    screenshots,
+)
 
 pytestmark = pytest.mark.browser
 ROUTES = ("/admin", "/admin/customers", "/admin/channels", "/admin/audit", "/admin/agents")
@@ -57,15 +63,15 @@ def english_outside_codes(page: Page, selector: str = "body") -> list[str]:
     return [word for word in english_words(page, selector) if word not in codes | PRODUCT_WORDS]
 
 
-def in_both_languages(page: Page, name: str, english_heading: str) -> None:
-    """The page has no English word left and fits both widths in Chinese; then, switched to
-    English, its heading follows at once; screenshots in both languages."""
-    assert english_outside_codes(page) == []
-    screenshots(page, name)
-    page.get_by_role("radio", name="English").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(english_heading)
-    expect(page.locator("html")).to_have_attribute("lang", "en")
-    screenshots(page, name)
+def console_in_both_languages(page: Page, name: str, english_heading: str) -> None:
+    """`in_both_languages` for a console page: codes aside, left in English to check on."""
+    in_both_languages(
+        page,
+        name,
+        english_heading=english_heading,
+        english_left=english_outside_codes,
+        back_to_chinese=False,
+    )
 
 
 def test_the_overview_in_chinese(
@@ -78,7 +84,13 @@ def test_the_overview_in_chinese(
     expect(page.get_by_role("status").filter(has_text="实时")).to_contain_text("UTC")
     chart = page.get_by_role("group", name="每小时投递量")
     expect(chart.get_by_role("application")).to_be_visible()
-    in_both_languages(page, "admin-overview", "Overview")
+    in_both_languages(
+        page,
+        "admin-overview",
+        english_heading="Overview",
+        english_left=english_outside_codes,
+        back_to_chinese=False,
+    )
     expect(page.get_by_role("group", name="Deliveries, last 24 hours")).to_contain_text("Dead")
 
 
@@ -156,7 +168,13 @@ def test_customers_and_a_customer_s_detail_in_chinese(
     dialog.get_by_role("button", name="关闭").click()
     expect(dialog).to_be_hidden()
 
-    in_both_languages(page, "admin-customers", "Customers")
+    in_both_languages(
+        page,
+        "admin-customers",
+        english_heading="Customers",
+        english_left=english_outside_codes,
+        back_to_chinese=False,
+    )
     expect(page.get_by_role("status").filter(has_text="customers")).to_have_text(
         "1\N{EN DASH}2 of 2 customers"
     )
@@ -224,7 +242,13 @@ def test_channels_and_the_disconnect_question_in_chinese(
     question.get_by_role("button", name="取消").click()
     expect(question).to_be_hidden()
 
-    in_both_languages(page, "admin-channels", "Channels")
+    in_both_languages(
+        page,
+        "admin-channels",
+        english_heading="Channels",
+        english_left=english_outside_codes,
+        back_to_chinese=False,
+    )
     expect(row).to_contain_text(f"Agent 小助手 {tag}")
 
 
@@ -256,7 +280,13 @@ def test_the_audit_log_in_chinese(
     expect(log).to_contain_text("断开渠道")
     expect(log).to_contain_text(signed_in_admin.email)
     expect(page.get_by_role("status").filter(has_text="第 1\N{EN DASH}20 条")).to_be_visible()
-    in_both_languages(page, "admin-audit", "Audit log")
+    in_both_languages(
+        page,
+        "admin-audit",
+        english_heading="Audit log",
+        english_left=english_outside_codes,
+        back_to_chinese=False,
+    )
     expect(page.get_by_role("table", name="Audit log")).to_contain_text("Disconnected a channel")
 
 
@@ -286,7 +316,13 @@ def test_deliveries_with_nothing_matching_in_chinese(
     page.get_by_label("客户 ID").fill(f"ck_{new_tag()}")
     page.get_by_label("客户 ID").press("Enter")
     expect(page.get_by_text("没有符合条件的投递")).to_be_visible()
-    in_both_languages(page, "admin-deliveries", "Deliveries")
+    in_both_languages(
+        page,
+        "admin-deliveries",
+        english_heading="Deliveries",
+        english_left=english_outside_codes,
+        back_to_chinese=False,
+    )
     expect(page.get_by_text("No deliveries match")).to_be_visible()
 
 
@@ -299,4 +335,10 @@ def test_admins_and_the_add_form_in_chinese(
     page.get_by_role("button", name="添加管理员").click()
     expect(page.get_by_text("请输入邮箱地址")).to_be_visible()
     expect(page.get_by_text("至少需要 8 个字符")).to_be_visible()
-    in_both_languages(page, "admin-admins", "Admins")
+    in_both_languages(
+        page,
+        "admin-admins",
+        english_heading="Admins",
+        english_left=english_outside_codes,
+        back_to_chinese=False,
+    )

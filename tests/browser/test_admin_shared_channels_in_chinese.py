@@ -20,7 +20,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.browser.conftest import AdminLogin, warm_up
-from tests.browser.languages import WORD, english_words, screenshots
+from tests.browser.languages import WORD, english_words, in_both_languages
 
 pytestmark = pytest.mark.browser
 ROUTE = "/admin/shared-channels"
@@ -51,19 +51,6 @@ def english_outside_agents(page: Page, selector: str = "body") -> list[str]:
     with session_scope(get_engine()) as db:
         names = WORD.findall(" ".join(db.exec(select(Agent.name)).all()))
     return [word for word in english_words(page, selector) if word not in names]
-
-
-def in_both_languages(page: Page, name: str, english_heading: str) -> None:
-    """The page has no English word left and fits both widths in Chinese; then, switched to
-    English, its heading follows at once; screenshots in both languages."""
-    assert english_outside_agents(page) == []
-    screenshots(page, name)
-    page.get_by_role("radio", name="English").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(english_heading)
-    expect(page.locator("html")).to_have_attribute("lang", "en")
-    screenshots(page, name)
-    page.get_by_role("radio", name="中文").click()
-    expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")
 
 
 def choose(page: Page, label: str, option: str) -> None:
@@ -102,7 +89,12 @@ def test_shared_channels_a_new_one_and_its_page_in_chinese(
     expect(row).to_contain_text("已断开")
     expect(row).to_contain_text("默认智能体")
     expect(row).to_contain_text("从未")
-    in_both_languages(page, "admin-shared-channels", "Shared channels")
+    in_both_languages(
+        page,
+        "admin-shared-channels",
+        english_heading="Shared channels",
+        english_left=english_outside_agents,
+    )
 
     row.get_by_role("link", name=name).click()
     main = page.get_by_role("main")
@@ -116,4 +108,9 @@ def test_shared_channels_a_new_one_and_its_page_in_chinese(
     assert english_words(page, "[role=alertdialog]") == []
     question.get_by_role("button", name="取消").click()
     expect(question).to_be_hidden()
-    in_both_languages(page, "admin-shared-channel-detail", "Shared channel")
+    in_both_languages(
+        page,
+        "admin-shared-channel-detail",
+        english_heading="Shared channel",
+        english_left=english_outside_agents,
+    )

@@ -19,7 +19,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from clawscale.web_links import CHANNELS_PATH, SUBSCRIPTION_PATH, WECHAT_PERSONAL_PATH
 from tests.browser.conftest import Person, prepare
-from tests.browser.languages import english_words, screenshots
+from tests.browser.languages import in_both_languages
 from tests.fakes.ilink import Bot, FakeILink
 from tests.fakes.stripe import FakeStripe
 
@@ -37,18 +37,6 @@ def context(context: BrowserContext, request: pytest.FixtureRequest) -> BrowserC
     if "chinese_page" in request.fixturenames:
         return request.getfixturevalue("chinese_context")
     return context
-
-
-def in_both_languages(page: Page, name: str) -> None:
-    """The Chinese page as it stands has no English word left; screenshots of it in Chinese,
-    then in English (switched on the page); back to Chinese."""
-    assert english_words(page) == []
-    screenshots(page, name)
-    page.get_by_role("radio", name="English").click()
-    expect(page.locator("html")).to_have_attribute("lang", "en")
-    screenshots(page, name)
-    page.get_by_role("radio", name="中文").click()
-    expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")
 
 
 def connect_wechat(customer_id: str, ilink: FakeILink) -> Bot:

@@ -17,7 +17,7 @@ from reflex.testing import AppHarness
 
 from clawscale.web_links import WECHAT_PERSONAL_PATH
 from tests.browser.conftest import PASSWORD, Person, app_environment, prepare, warm_up
-from tests.browser.languages import english_words, screenshots
+from tests.browser.languages import english_words, in_both_languages
 from tests.fakes.ilink import FakeILink
 from tests.fakes.runtime import Conversation, FakeRuntime
 
@@ -53,18 +53,6 @@ def customer(app_harness: AppHarness, new_email) -> Person:
     with session_scope(get_engine()) as db:
         register(db, get_settings(), person.display_name, person.email, person.password)
     return person
-
-
-def in_both_languages(page: Page, name: str) -> None:
-    """The page as it stands has no English word left; screenshots of it in Chinese, then in
-    English; back to Chinese."""
-    assert english_words(page) == []
-    screenshots(page, name)
-    page.get_by_role("radio", name="English").click()
-    expect(page.locator("html")).to_have_attribute("lang", "en")
-    screenshots(page, name)
-    page.get_by_role("radio", name="中文").click()
-    expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")
 
 
 def test_the_account_in_chinese(chinese_page: Page, frontend_url: str, signed_in: Person) -> None:
