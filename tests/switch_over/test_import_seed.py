@@ -194,6 +194,21 @@ def test_an_imported_customer_signs_in_with_the_old_password_and_it_is_rehashed(
     assert again.status_code == 200
 
 
+def test_an_imported_admin_signs_in_with_the_old_password_and_it_is_rehashed(
+    imported, client, session
+):
+    credentials = {"email": "ops@example.com", "password": seed_rows.ADMIN_PASSWORD}
+    assert (
+        client.post("/api/admin/login", json={**credentials, "password": "nope-nope"}).status_code
+        == 401
+    )
+    response = client.post("/api/admin/login", json=credentials)
+    assert response.status_code == 200, response.text
+    session.expire_all()
+    [admin] = session.exec(select(AdminAccount)).all()
+    assert admin.password_hash.startswith("$argon2id$")
+
+
 def test_a_runtime_reply_to_an_imported_route_goes_out_through_the_imported_channel(
     imported, db, client
 ):
