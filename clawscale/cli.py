@@ -1,7 +1,8 @@
 """The `python -m clawscale` command line: migrations, admin accounts, the demo agent, secret
-rotation."""
+rotation, importing a seed gateway's database."""
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -12,6 +13,8 @@ from clawscale.domain.accounts.admins import create_admin
 from clawscale.domain.channels.secret_rotation import reencrypt_credentials
 from clawscale.domain.demo_agent.setup import ensure_demo
 from clawscale.domain.errors import DomainError
+from clawscale.domain.switch_over.progress import ProgressBar
+from clawscale.domain.switch_over.run import DEFAULT_HISTORY_DAYS, ImportOptions, import_seed
 from clawscale.domain.web_chat.embedding import chat_page_url
 from clawscale.migrations import upgrade_database
 from clawscale.settings import get_settings
@@ -54,6 +57,24 @@ def _parser() -> argparse.ArgumentParser:
         help="re-encrypt stored credentials from --old-key to the current CLAWSCALE_SECRET_KEY",
     )
     rotate.add_argument("--old-key", required=True)
+
+    seed = commands.add_parser(
+        "import-seed",
+        help="import a seed (TypeScript) gateway's PostgreSQL database; safe to run again",
+    )
+    seed.add_argument("--from", dest="source_url", required=True, help="postgresql://...")
+    seed.add_argument("--dry-run", action="store_true", help="print what would be imported")
+    seed.add_argument("--history-days", type=int, default=DEFAULT_HISTORY_DAYS)
+    seed.add_argument(
+        "--evolution-api-key",
+        default=os.environ.get("EVOLUTION_API_KEY", ""),
+        help="the seed's EVOLUTION_API_KEY (default: that variable), kept on Evolution channels",
+    )
+    seed.add_argument(
+        "--linq-api-key",
+        default=os.environ.get("LINQ_API_KEY", ""),
+        help="the seed's LINQ_API_KEY (default: that variable), kept on Linq channels",
+    )
     return parser
 
 
@@ -67,6 +88,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "demo":
         print(bootstrap_demo())
         return 0
+    if args.command == "import-seed":
+        return _import_seed(args)
     if args.action == "bootstrap":
         create_bootstrap_admin()
         return 0
@@ -74,8 +97,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         with session_scope(get_engine()) as session:
             print(_run_in_session(session, args))
     except DomainError as error:
-        print(f"error: {error.code}: {error.message or ''}".rstrip(": "), file=sys.stderr)
-        return 1
+        return _refused(error)
+    return 0
+
+
+def _refused(error: DomainError) -> int:
+    """Say on stderr which rule refused the command; the exit status for it."""
+    print(f"error: {error.code}: {error.message or ''}".rstrip(": "), file=sys.stderr)
+    return 1
+
+
+def _import_seed(args: argparse.Namespace) -> int:
+    """Import the seed's database: progress on stderr, the report on stdout."""
+    options = ImportOptions(
+        source_url=args.source_url,
+        dry_run=args.dry_run,
+        history_days=args.history_days,
+        evolution_api_key=args.evolution_api_key,
+        linq_api_key=args.linq_api_key,
+    )
+    try:
+        report = import_seed(get_engine(), get_settings(), options, ProgressBar(sys.stderr))
+    except DomainError as error:
+        return _refused(error)
+    print(report.render())
     return 0
 
 

@@ -43,7 +43,13 @@ from clawscale.domain.rate_limits import (
 from clawscale.metrics import database_registry
 from clawscale.settings import Environment, get_settings
 
-API_PREFIXES = ("/api", "/health", "/metrics", *retired.RETIRED_PREFIXES)
+API_PREFIXES = (
+    "/api",
+    "/health",
+    "/metrics",
+    provider_webhooks.SEED_PREFIX,
+    *retired.RETIRED_PREFIXES,
+)
 NOT_FOUND_BODY = json_body({"ok": False, "error": "not_found"})
 
 
@@ -111,6 +117,7 @@ def build_api(engine: Engine, downstream: ASGIApp | None = None) -> FastAPI:
     ):
         api.include_router(module.router)
     for router in (
+        provider_webhooks.seed_router,
         calendar_import.internal_router,
         calendar_import.handoff_router,
         calendar_import.import_router,

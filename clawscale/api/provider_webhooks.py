@@ -5,9 +5,15 @@ when the token or signature is wrong (nothing stored); 404 `channel_not_found` f
 other-kind, disconnected or archived channel; 400 `invalid_body` for a verified body that is not
 JSON; 503 `storage_unavailable` when storing failed (the provider retries). GET answers the
 challenge of providers that prove a URL that way (Meta). Nothing here echoes or logs a secret.
+
+`seed_router` keeps the TypeScript gateway's provider URLs (`/gateway/evolution/whatsapp/...`,
+`/gateway/ecloud/wechat/...`, `/gateway/linq/...`) for deployments switched over from it: their
+providers keep posting where they did, and each path is answered by the same handler as
+`/api/webhooks/{kind}/...` for its kind.
 """
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
@@ -34,6 +40,13 @@ logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/webhooks")
 
 WEBHOOK_PATH = "/{kind}/{channel_id}/{token}"
+SEED_PREFIX = "/gateway"
+SEED_PATH_KINDS = {
+    "/evolution/whatsapp": "whatsapp_evolution",
+    "/ecloud/wechat": "wechat_ecloud",
+    "/linq": "linq",
+}
+seed_router = APIRouter(prefix=SEED_PREFIX, include_in_schema=False)
 
 
 def _adapter(request: Request, settings: Settings, kind: str) -> SharedChannelAdapter:
@@ -116,3 +129,20 @@ async def provider_challenge(
     except WebhookRejected as error:
         raise _rejected(kind, channel_id, error) from None
     return PlainTextResponse(challenge)
+
+
+def _seed_webhook(kind: str) -> Callable[..., Awaitable[Ok[WebhookReceipt]]]:
+    """The seed's path of one kind, answered by `provider_webhook` for that kind."""
+
+    async def seed_webhook(
+        channel_id: str, token: str, request: Request, engine: EngineDep, settings: SettingsDep
+    ) -> Ok[WebhookReceipt]:
+        return await provider_webhook(kind, channel_id, token, request, engine, settings)
+
+    return seed_webhook
+
+
+for _path, _kind in SEED_PATH_KINDS.items():
+    seed_router.add_api_route(
+        f"{_path}/{{channel_id}}/{{token}}", _seed_webhook(_kind), methods=["POST"]
+    )

@@ -18,7 +18,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, or_, select
 
 from clawscale.domain.accounts.email_addresses import normalise_email, validated_email
-from clawscale.domain.accounts.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
+from clawscale.domain.accounts.passwords import (
+    MIN_PASSWORD_LENGTH,
+    check_password,
+    hash_password,
+    verify_password,
+)
 from clawscale.domain.accounts.sessions import (
     IssuedSession,
     issue_session,
@@ -135,8 +140,13 @@ def authenticate_admin(db: Session, email: str, password: str) -> AdminAccount |
     if admin is None:
         verify_password(_decoy_hash(), password)
         return None
-    matches = verify_password(admin.password_hash, password)
-    return admin if matches and admin.is_active else None
+    check = check_password(admin.password_hash, password)
+    if not (check.matches and admin.is_active):
+        return None
+    if check.upgraded_hash is not None:
+        admin.password_hash = check.upgraded_hash
+        db.add(admin)
+    return admin
 
 
 def sign_in_admin(db: Session, email: str, password: str, secret: str) -> AdminSignIn | None:

@@ -18,7 +18,7 @@ from clawscale.domain.accounts.email_addresses import normalise_email, validated
 from clawscale.domain.accounts.languages import email_locale, remember_locale
 from clawscale.domain.accounts.mailer import Link, send_letter
 from clawscale.domain.accounts.one_time_tokens import consume_token, issue_token
-from clawscale.domain.accounts.passwords import hash_password, verify_password
+from clawscale.domain.accounts.passwords import check_password, hash_password, verify_password
 from clawscale.domain.accounts.sessions import IssuedSession, issue_session, revoke_all_sessions
 from clawscale.domain.errors import Conflict, InvalidToken, NotFound, Unauthenticated
 from clawscale.i18n.catalogs import gettext
@@ -143,8 +143,12 @@ def authenticate(db: Session, email: str, password: str) -> Identity:
     if identity is None or identity.password_hash is None:
         verify_password(_DUMMY_HASH, password)
         raise Unauthenticated("invalid_credentials", "The email or password is wrong.")
-    if not verify_password(identity.password_hash, password):
+    check = check_password(identity.password_hash, password)
+    if not check.matches:
         raise Unauthenticated("invalid_credentials", "The email or password is wrong.")
+    if check.upgraded_hash is not None:
+        identity.password_hash = check.upgraded_hash
+        db.add(identity)
     return identity
 
 

@@ -16,7 +16,8 @@ from clawscale.models.base import utcnow
 from clawscale.settings import Settings
 
 
-def _seal(settings: Settings, document: dict[str, str]) -> str:
+def seal_document(settings: Settings, document: dict[str, str]) -> str:
+    """A channel's config or secrets document encrypted for its row ("" when empty)."""
     return encrypt_text(settings.CLAWSCALE_SECRET_KEY, json.dumps(document)) if document else ""
 
 
@@ -30,7 +31,8 @@ def _opened(secret_key: str, sealed: str) -> dict[str, str]:
     return json.loads(plaintext)
 
 
-def _open(settings: Settings, sealed: str) -> dict[str, str]:
+def open_document(settings: Settings, sealed: str) -> dict[str, str]:
+    """A sealed document opened (empty for "")."""
     return dict(_opened(settings.CLAWSCALE_SECRET_KEY, sealed)) if sealed else {}
 
 
@@ -55,8 +57,8 @@ def create_channel(
         owner_customer_id=owner_customer_id,
         owner_agent_id=owner_agent_id,
         status=status,
-        config_encrypted=_seal(settings, config or {}),
-        secrets_encrypted=_seal(settings, secrets or {}),
+        config_encrypted=seal_document(settings, config or {}),
+        secrets_encrypted=seal_document(settings, secrets or {}),
     )
     db.add(channel)
     db.flush()
@@ -68,8 +70,8 @@ def channel_credentials(settings: Settings, channel: Channel) -> ChannelCredenti
     return ChannelCredentials(
         channel_id=channel.id,
         kind=channel.kind,
-        config=_open(settings, channel.config_encrypted),
-        secrets=_open(settings, channel.secrets_encrypted),
+        config=open_document(settings, channel.config_encrypted),
+        secrets=open_document(settings, channel.secrets_encrypted),
     )
 
 
@@ -83,12 +85,12 @@ def update_channel_data(
 ) -> None:
     """Merge new config and secret values into the sealed documents (None leaves one as is)."""
     if config is not None:
-        channel.config_encrypted = _seal(
-            settings, {**_open(settings, channel.config_encrypted), **config}
+        channel.config_encrypted = seal_document(
+            settings, {**open_document(settings, channel.config_encrypted), **config}
         )
     if secrets is not None:
-        channel.secrets_encrypted = _seal(
-            settings, {**_open(settings, channel.secrets_encrypted), **secrets}
+        channel.secrets_encrypted = seal_document(
+            settings, {**open_document(settings, channel.secrets_encrypted), **secrets}
         )
     channel.updated_at = utcnow()
     db.add(channel)
