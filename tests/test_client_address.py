@@ -1,8 +1,10 @@
 """The client-address rule behind trusted proxies, on its own (clawscale.client_address)."""
 
 import pytest
+from pydantic import ValidationError
 
 from clawscale.client_address import client_address, parse_address, parse_networks
+from clawscale.settings import Settings
 
 TRUSTED = parse_networks("127.0.0.1, 10.0.0.0/8, fd00::/8")
 
@@ -58,3 +60,13 @@ def test_trusted_proxies_must_be_addresses_or_networks():
     assert parse_networks(" , ") == ()
     with pytest.raises(ValueError, match="not an address"):
         parse_networks("10.0.0.0/8, proxy.example")
+
+
+def test_the_setting_refuses_an_entry_that_is_no_address():
+    with pytest.raises(ValidationError, match="proxy-host"):
+        Settings(_env_file=None, TRUSTED_PROXIES="10.0.0.0/8, proxy-host")
+    settings = Settings(_env_file=None, TRUSTED_PROXIES="10.0.0.0/8, 192.0.2.10")
+    assert [str(network) for network in settings.trusted_proxy_networks] == [
+        "10.0.0.0/8",
+        "192.0.2.10/32",
+    ]
