@@ -6,11 +6,13 @@ directory. Development defaults work out of the box; in production (`CLAWSCALE_E
 """
 
 from enum import StrEnum
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from clawscale.client_address import ForwardingHeader, Network, parse_networks
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_URL = f"sqlite:///{PROJECT_ROOT / 'clawscale.db'}"
@@ -101,6 +103,9 @@ class Settings(BaseSettings):
 
     AUTH_RATE_LIMIT_PER_IP: str = "30/minute"
     AUTH_RATE_LIMIT_PER_EMAIL: str = "10/minute"
+    AUTH_RATE_LIMIT_PER_IP_EMAIL: str = "10/minute"
+    TRUSTED_PROXIES: str = ""
+    TRUSTED_PROXY_HEADER: ForwardingHeader = "x-forwarded-for"
     API_KEY_RATE_LIMIT: str = "200/second"
     WEBHOOK_RATE_LIMIT: str = "100/second"
     WEB_CHAT_MESSAGES_PER_VISITOR: str = "20/minute"
@@ -118,6 +123,17 @@ class Settings(BaseSettings):
     @classmethod
     def _use_psycopg(cls, value: str) -> str:
         return normalise_database_url(value)
+
+    @field_validator("TRUSTED_PROXIES")
+    @classmethod
+    def _proxies_are_networks(cls, value: str) -> str:
+        parse_networks(value)
+        return value
+
+    @cached_property
+    def trusted_proxy_networks(self) -> tuple[Network, ...]:
+        """TRUSTED_PROXIES as networks (a bare address is a network of one)."""
+        return parse_networks(self.TRUSTED_PROXIES)
 
     @property
     def cors_origins(self) -> list[str]:

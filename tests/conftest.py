@@ -87,6 +87,7 @@ def client(api_url: str, api_app: FastAPI, db: sa.Engine) -> Iterator[httpx.Clie
         yield client
     api_app.dependency_overrides.clear()
     api_app.state.rate_limiter.reset()
+    api_app.state.sign_in_limiter.reset()
     api_app.state.api_key_limiter.reset()
     api_app.state.webhook_limiter.reset()
     api_app.state.web_chat_limits.reset()

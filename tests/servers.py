@@ -1,4 +1,8 @@
-"""Serves an ASGI app with uvicorn on a free 127.0.0.1 port in a background thread."""
+"""Serves an ASGI app with uvicorn on a free 127.0.0.1 port in a background thread.
+
+uvicorn's own forwarded-header handling is off (production's granian has none): the client
+address the app sees is the loopback peer, and only our rule (clawscale.client_address) reads
+X-Forwarded-For and Forwarded."""
 
 import threading
 import time
@@ -13,7 +17,14 @@ from starlette.types import ASGIApp
 def serve_asgi(app: ASGIApp) -> Iterator[str]:
     """The base URL of `app` served over real HTTP on loopback until the block ends."""
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+        uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=0,
+            log_level="warning",
+            lifespan="off",
+            proxy_headers=False,
+        )
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

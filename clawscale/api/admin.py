@@ -8,14 +8,14 @@ hash cannot reach a client.
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Response
 from pydantic import AfterValidator, BaseModel, Field
 
 from clawscale.api.deps import SessionDep
 from clawscale.api.envelopes import Empty, Listing, Ok, PublicView
 from clawscale.api.errors import ApiError
 from clawscale.api.pagination import PageDep, reject_unknown_query
-from clawscale.api.rate_limit import LimiterDep, client_ip
+from clawscale.api.rate_limit import ClientAddressDep, SignInLimiterDep, limited_sign_in
 from clawscale.api.security import CurrentAdmin, SettingsDep, current_admin
 from clawscale.api.session_cookies import clear_session_cookie, set_session_cookie
 from clawscale.api.validators import email_or_value_error
@@ -87,21 +87,27 @@ class RemovalData(BaseModel):
 
 
 @router.post("/login")
-def login(
+async def login(
     credentials: AdminLogin,
-    request: Request,
     response: Response,
     db: SessionDep,
     settings: SettingsDep,
-    limiter: LimiterDep,
+    limiter: SignInLimiterDep,
+    address: ClientAddressDep,
 ) -> Ok[LoginData]:
-    """Sign in; the same 401 for an unknown email, a wrong password or an inactive admin.
+    """Sign in; the same 401 for an unknown email, a wrong password or an inactive admin (held
+    back a little after repeated failures).
 
-    429 `rate_limited` past the sign-in rate limits.
+    429 `rate_limited` past the limits per address and per (address, email).
     """
-    limiter.check("admin-login", client_ip(request), credentials.email)
-    signed_in = sign_in_admin(
-        db, credentials.email, credentials.password, settings.ADMIN_JWT_SECRET
+    signed_in = await limited_sign_in(
+        limiter,
+        "admin-login",
+        address,
+        credentials.email,
+        lambda: sign_in_admin(
+            db, credentials.email, credentials.password, settings.ADMIN_JWT_SECRET
+        ),
     )
     if signed_in is None:
         raise ApiError(401, "invalid_credentials", "The email or password is not right.")

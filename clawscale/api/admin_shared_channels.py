@@ -2,8 +2,9 @@
 
 Admin Bearer (or admin session cookie) only; every change is audited. Secrets are write-only:
 requests may set them, answers carry `has_<name>` flags (`has_webhook_token`, `has_api_key`,
-`has_signing_secret`, ...) and never a value. Each answer shows `webhook_url`, the URL to paste
-into the provider (it holds the channel's path token, which the provider must send back).
+`has_signing_secret`, ...) and never a value. The webhook URL to paste into the provider holds
+the channel's path token, so answers only say `receives_webhooks`; the URL itself comes from
+`POST /{id}/webhook-url`, an audited request.
 Connect and disconnect call the provider first: 502 `provider_error` when it fails, the row
 unchanged.
 """
@@ -35,6 +36,7 @@ from clawscale.domain.channels.shared import (
     create_shared_channel,
     get_shared_channel,
     list_shared_channel_views,
+    reveal_webhook_url,
     shared_channel_view,
     update_shared_channel,
 )
@@ -103,7 +105,7 @@ class SharedChannelPublic(BaseModel):
     agent_id: str | None
     agent: AgentRef | None
     config: dict[str, str]
-    webhook_url: str
+    receives_webhooks: bool
     last_error: str | None
     last_activity_at: datetime | None
     created_at: datetime
@@ -130,13 +132,19 @@ class SharedChannelPublic(BaseModel):
             agent_id=channel.owner_agent_id,
             agent=AgentRef.model_validate(agent) if agent else None,
             config=view.config,
-            webhook_url=view.webhook_url,
+            receives_webhooks=view.receives_webhooks,
             last_error=channel.last_error,
             last_activity_at=channel.last_activity_at,
             created_at=channel.created_at,
             updated_at=channel.updated_at,
             **{f"has_{name}": flag for name, flag in view.secret_flags.items()},
         )
+
+
+class WebhookUrlAnswer(BaseModel):
+    """A channel's webhook URL, path token included: what the provider must call."""
+
+    webhook_url: str
 
 
 class SharedChannelAnswer(BaseModel):
@@ -195,6 +203,16 @@ def create(
 def detail(channel_id: str, db: SessionDep, settings: SettingsDep) -> Ok[SharedChannelAnswer]:
     """One shared channel."""
     return _answer(db, settings, get_shared_channel(db, channel_id))
+
+
+@router.post("/{channel_id}/webhook-url")
+def webhook_url(
+    channel_id: str, db: SessionDep, settings: SettingsDep, principal: CurrentAdmin
+) -> Ok[WebhookUrlAnswer]:
+    """Reveal the webhook URL (audited); 404 for an unknown channel, 409 `no_webhook_url` for
+    a kind no provider calls (web chat)."""
+    url = reveal_webhook_url(db, settings, principal.admin.id, channel_id)
+    return Ok(data=WebhookUrlAnswer(webhook_url=url))
 
 
 @router.patch("/{channel_id}", response_model=Ok[SharedChannelAnswer])

@@ -37,6 +37,7 @@ from clawscale.api.security_headers import SecurityHeaders
 from clawscale.domain.rate_limits import (
     shared_api_key_limiter,
     shared_auth_limiter,
+    shared_sign_in_limiter,
     shared_web_chat_limits,
     shared_webhook_limiter,
 )
@@ -83,6 +84,7 @@ def build_api(engine: Engine, downstream: ASGIApp | None = None) -> FastAPI:
     api.state.engine = engine
     api.state.metrics_registry = database_registry(engine)
     api.state.rate_limiter = shared_auth_limiter()
+    api.state.sign_in_limiter = shared_sign_in_limiter()
     api.state.api_key_limiter = shared_api_key_limiter()
     api.state.webhook_limiter = shared_webhook_limiter()
     api.state.web_chat_limits = shared_web_chat_limits()

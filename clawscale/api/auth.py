@@ -12,7 +12,7 @@ from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field
 
 from clawscale.api.deps import SessionDep
 from clawscale.api.envelopes import Empty, Ok
-from clawscale.api.rate_limit import LimiterDep, client_ip
+from clawscale.api.rate_limit import ClientAddressDep, LimiterDep, SignInLimiterDep, limited_sign_in
 from clawscale.api.security import CurrentCustomer, SettingsDep
 from clawscale.api.session_cookies import clear_session_cookie, set_session_cookie
 from clawscale.api.validators import email_or_value_error
@@ -20,6 +20,7 @@ from clawscale.domain.accounts import customers as accounts
 from clawscale.domain.accounts.passwords import MIN_PASSWORD_LENGTH
 from clawscale.domain.accounts.sessions import CUSTOMER_COOKIE, IssuedSession, revoke_session
 from clawscale.domain.billing.access import access_summary
+from clawscale.domain.errors import Unauthenticated
 from clawscale.i18n.locales import from_accept_language
 from clawscale.models import ClaimStatus, MembershipRole
 
@@ -153,9 +154,12 @@ def register(
     response: Response,
     db: SessionDep,
     settings: SettingsDep,
+    limiter: LimiterDep,
+    address: ClientAddressDep,
 ) -> Ok[SessionPublic]:
     """A pending identity with its own customer, signed in; a verification link is mailed in
-    the request's language."""
+    the request's language. 429 past the limits per address and per email."""
+    limiter.check("register", address, body.email)
     account = accounts.register(
         db,
         settings,
@@ -169,20 +173,34 @@ def register(
     )
 
 
+def _session_for(
+    db: SessionDep, settings: SettingsDep, response: Response, body: LoginBody
+) -> Ok[SessionPublic] | None:
+    try:
+        identity = accounts.authenticate(db, body.email, body.password)
+    except Unauthenticated:
+        return None
+    account = accounts.account_of(db, identity)
+    return _signed_in(response, settings, account, accounts.start_session(db, settings, identity))
+
+
 @router.post("/login")
-def login(
+async def login(
     body: LoginBody,
-    request: Request,
     response: Response,
     db: SessionDep,
     settings: SettingsDep,
-    limiter: LimiterDep,
+    limiter: SignInLimiterDep,
+    address: ClientAddressDep,
 ) -> Ok[SessionPublic]:
-    """Sign in; 401 `invalid_credentials` for every failure, 429 past the rate limit."""
-    limiter.check("login", client_ip(request), body.email)
-    identity = accounts.authenticate(db, body.email, body.password)
-    account = accounts.account_of(db, identity)
-    return _signed_in(response, settings, account, accounts.start_session(db, settings, identity))
+    """Sign in; 401 `invalid_credentials` for every failure (held back a little after repeated
+    ones), 429 past the limits per address and per (address, email)."""
+    answer = await limited_sign_in(
+        limiter, "login", address, body.email, lambda: _session_for(db, settings, response, body)
+    )
+    if answer is None:
+        raise Unauthenticated("invalid_credentials", "The email or password is wrong.")
+    return answer
 
 
 @router.post("/logout")
@@ -217,20 +235,28 @@ def verify_email(body: VerifyEmailBody, db: SessionDep) -> Ok[EmailVerified]:
 
 @router.post("/resend-verification")
 def resend_verification(
-    body: EmailBody, request: Request, db: SessionDep, settings: SettingsDep, limiter: LimiterDep
+    body: EmailBody,
+    db: SessionDep,
+    settings: SettingsDep,
+    limiter: LimiterDep,
+    address: ClientAddressDep,
 ) -> Ok[Neutral]:
     """Mail a new verification link; the same answer whether or not the email is known."""
-    limiter.check("resend-verification", client_ip(request), body.email)
+    limiter.check("resend-verification", address, body.email)
     accounts.resend_verification(db, settings, body.email)
     return Ok(data=Neutral())
 
 
 @router.post("/forgot-password")
 def forgot_password(
-    body: EmailBody, request: Request, db: SessionDep, settings: SettingsDep, limiter: LimiterDep
+    body: EmailBody,
+    db: SessionDep,
+    settings: SettingsDep,
+    limiter: LimiterDep,
+    address: ClientAddressDep,
 ) -> Ok[Neutral]:
     """Mail a password-reset link; the same answer whether or not the email is known."""
-    limiter.check("forgot-password", client_ip(request), body.email)
+    limiter.check("forgot-password", address, body.email)
     accounts.request_password_reset(db, settings, body.email)
     return Ok(data=Neutral())
 

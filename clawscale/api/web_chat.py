@@ -22,7 +22,7 @@ from sqlmodel import Session
 from clawscale.api.chat_bell import ChatBell
 from clawscale.api.deps import EngineDep, in_transaction
 from clawscale.api.envelopes import Ok
-from clawscale.api.rate_limit import client_ip
+from clawscale.api.rate_limit import ClientAddressDep
 from clawscale.api.security import SettingsDep, bearer_token
 from clawscale.channels.webhooks import WEBHOOK_TOKEN
 from clawscale.crypto import constant_time_equal
@@ -151,12 +151,16 @@ async def chat_info(
 
 @router.post("/visitors", status_code=201)
 async def create_visitor(
-    channel_id: str, request: Request, engine: EngineDep, settings: SettingsDep
+    channel_id: str,
+    request: Request,
+    engine: EngineDep,
+    settings: SettingsDep,
+    address: ClientAddressDep,
 ) -> Ok[VisitorIssued]:
     """A new visitor of the chat, with their token."""
     site = _site(request)
     chat = await in_transaction(engine, lambda db: _chat_for_site(db, settings, channel_id, site))
-    _limits(request).check_new_visitor(channel_id, client_ip(request))
+    _limits(request).check_new_visitor(channel_id, address)
     visitor = new_visitor(chat)
     return Ok(data=VisitorIssued(visitor_id=visitor.visitor_id, visitor_token=visitor.token))
 

@@ -1,5 +1,10 @@
-"""Rate limits (`limits`): sign-in and mail-sending actions per client IP and per email, calls
-per API key, webhooks per channel.
+"""Rate limits (`limits`): sign-in per client address and per (address, email) with wrong
+answers slowed down, mail-sending actions per client address and per email, calls per API key,
+webhooks per channel.
+
+Sign-in is never limited by email alone: strangers trying one email from elsewhere must not
+lock its owner out. Mail-sending actions (register, forgot password, resend verification) keep a
+per-email limit, so nobody can mail-bomb one address.
 
 One limiter per process serves both the API routes and the pages' forms, so a person gets the
 same number of attempts whichever way they come. With REDIS_URL set the counts live in Redis, so
@@ -15,7 +20,10 @@ thread 10 ms after any hit to drop expired counts, which under steady traffic is
 import logging
 import math
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import Generic, TypeVar
 
 from limits import RateLimitItem, parse
 from limits.errors import StorageError
@@ -90,13 +98,31 @@ class KeyedRateLimiter:
             return
         raise RateLimited(max(1, math.ceil(stats.reset_time - time.time())))
 
+    def count(self, action: str, key: str) -> int:
+        """Count one event and answer how many the window now holds (0 when the storage
+        failed); never refuses."""
+        try:
+            self._limiter.hit(self._item, self._name, action, key)
+            stats = self._limiter.get_window_stats(self._item, self._name, action, key)
+        except StorageError as error:
+            logger.warning("count %s not kept, its storage failed: %s", self._name, error)
+            return 0
+        return self._item.amount - stats.remaining
+
+    def forget(self, action: str, key: str) -> None:
+        """Drop the count of one (action, key)."""
+        try:
+            self._limiter.clear(self._item, self._name, action, key)
+        except StorageError as error:
+            logger.warning("count %s not cleared, its storage failed: %s", self._name, error)
+
     def reset(self) -> None:
         """Forget every count."""
         self._storage.reset()
 
 
 class AuthRateLimiter:
-    """Limits per (action, IP) and per (action, email), for sign-in and mail-sending actions."""
+    """Limits per (action, IP) and per (action, email), for mail-sending actions."""
 
     def __init__(self, per_ip: str, per_email: str, storage: str = IN_MEMORY) -> None:
         self._per_ip = KeyedRateLimiter(per_ip, "auth-ip", storage)
@@ -111,6 +137,82 @@ class AuthRateLimiter:
         """Forget every count."""
         self._per_ip.reset()
         self._per_email.reset()
+
+
+SLOW_AFTER_FAILURES = 3
+FIRST_DELAY_SECONDS = 0.5
+MAX_DELAY_SECONDS = 2.0
+FAILURE_MEMORY = "1000/15minutes"
+"""How long failures of one (address, email) are remembered for slowing down."""
+
+T = TypeVar("T")
+
+
+def failure_delay(failures: int) -> float:
+    """Seconds to hold back the answer to a wrong password, given the failures of its (address,
+    email) counting this one: none for the first SLOW_AFTER_FAILURES, then
+    FIRST_DELAY_SECONDS doubling up to MAX_DELAY_SECONDS."""
+    if failures <= SLOW_AFTER_FAILURES:
+        return 0.0
+    doublings = min(failures - SLOW_AFTER_FAILURES - 1, 8)
+    return min(FIRST_DELAY_SECONDS * 2**doublings, MAX_DELAY_SECONDS)
+
+
+@dataclass(frozen=True)
+class SignInOutcome(Generic[T]):
+    """What a sign-in attempt gave: its result (None for wrong credentials) and how long the
+    face must wait, without blocking, before answering a failure."""
+
+    result: T | None
+    delay_seconds: float = 0.0
+
+
+def _address_and_email(address: str, email: str) -> str:
+    return f"{address}|{email.strip().casefold()}"
+
+
+class SignInLimiter:
+    """Sign-in limits per (action, address) and per (action, address, email), and the slow-down
+    of repeated wrong answers for one (address, email). The right password is never slowed and
+    never refused because of attempts from other addresses."""
+
+    def __init__(self, per_address: str, per_address_email: str, storage: str = IN_MEMORY) -> None:
+        self._per_address = KeyedRateLimiter(per_address, "sign-in-address", storage)
+        self._per_address_email = KeyedRateLimiter(
+            per_address_email, "sign-in-address-email", storage
+        )
+        self._failures = KeyedRateLimiter(FAILURE_MEMORY, "sign-in-failures", storage)
+
+    def attempt(
+        self, action: str, address: str, email: str, sign_in: Callable[[], T | None]
+    ) -> SignInOutcome[T]:
+        """Count the attempt (RateLimited past a limit), then run `sign_in` (None: wrong
+        credentials). A failure is remembered and answered with its delay; a success clears
+        the failures of its (address, email)."""
+        key = _address_and_email(address, email)
+        self._per_address.check(action, address)
+        self._per_address_email.check(action, key)
+        result = sign_in()
+        if result is None:
+            return SignInOutcome(None, failure_delay(self._failures.count(action, key)))
+        self._failures.forget(action, key)
+        return SignInOutcome(result)
+
+    def reset(self) -> None:
+        """Forget every count."""
+        for limiter in (self._per_address, self._per_address_email, self._failures):
+            limiter.reset()
+
+
+@lru_cache
+def shared_sign_in_limiter() -> SignInLimiter:
+    """The process's sign-in limiter, with the configured limits."""
+    settings = get_settings()
+    return SignInLimiter(
+        settings.AUTH_RATE_LIMIT_PER_IP,
+        settings.AUTH_RATE_LIMIT_PER_IP_EMAIL,
+        counter_storage(settings.REDIS_URL),
+    )
 
 
 @lru_cache

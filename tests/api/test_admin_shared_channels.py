@@ -20,6 +20,8 @@ SETTINGS = Settings(_env_file=None)
 PUBLIC_URL = "https://gateway.example.com"
 BASE = "/api/admin/shared-channels"
 EVOLUTION_KEY = "evo-key"
+REVEAL = "/webhook-url"
+WEBHOOK_PATH = "/api/webhooks/"
 ADMIN_SECRETS = {
     "evo-key",
     "linq-key",
@@ -60,7 +62,8 @@ def evolution():
 
 
 class Admin:
-    """The API as an admin calls it; every answer is checked for leaked secrets."""
+    """The API as an admin calls it; every answer is checked for leaked secrets, and only the
+    reveal answers a webhook URL (it carries the path token)."""
 
     def __init__(self, client, headers):
         self.client = client
@@ -70,10 +73,17 @@ class Admin:
         response = self.client.request(method, f"{BASE}{path}", headers=self.headers, **kwargs)
         for secret in ADMIN_SECRETS:
             assert secret not in response.text, f"{secret} leaked in {method} {path}"
+        if not path.endswith(REVEAL):
+            assert WEBHOOK_PATH not in response.text, f"webhook URL in {method} {path}"
         return response
 
     def create(self, **body):
         return self.call("POST", json=body)
+
+    def webhook_url(self, channel_id):
+        response = self.call("POST", f"/{channel_id}{REVEAL}")
+        assert response.status_code == 200, response.text
+        return response.json()["data"]["webhook_url"]
 
 
 @pytest.fixture
@@ -117,13 +127,14 @@ def test_only_admins_may_use_it(client, session):
         ("DELETE", "/ch_x"),
         ("POST", "/ch_x/connect"),
         ("POST", "/ch_x/disconnect"),
+        ("POST", "/ch_x/webhook-url"),
     ]:
         response = client.request(method, f"{BASE}{path}", headers=as_customer, json={})
         assert response.status_code == 401, (method, path)
         assert response.json()["error"] == "unauthorized"
 
 
-def test_create_answers_flags_and_the_webhook_url_never_a_secret(admin, session, evolution, agent):
+def test_create_answers_flags_never_a_secret(admin, session, evolution, agent):
     response = admin.create(**evolution_body(evolution, agent))
     assert response.status_code == 201, response.text
     channel = response.json()["data"]["channel"]
@@ -136,9 +147,8 @@ def test_create_answers_flags_and_the_webhook_url_never_a_secret(admin, session,
     assert row.scope == ChannelScope.SHARED
     token = channel_credentials(SETTINGS, row).secrets["webhook_token"]
     assert len(token) >= 32
-    assert channel["webhook_url"] == (
-        f"{PUBLIC_URL}/api/webhooks/whatsapp_evolution/{channel['id']}/{token}"
-    )
+    assert channel["receives_webhooks"] is True
+    assert token not in str(channel)
     [entry] = session.exec(select(AuditLog)).all()
     assert (entry.action, entry.target_id) == ("shared_channel.create", channel["id"])
     assert entry.details["secrets"] == ["api_key"]
@@ -148,7 +158,36 @@ def test_create_answers_flags_and_the_webhook_url_never_a_secret(admin, session,
 def test_each_channel_gets_its_own_token(admin, evolution):
     first = admin.create(**evolution_body(evolution)).json()["data"]["channel"]
     second = admin.create(**evolution_body(evolution)).json()["data"]["channel"]
-    assert first["webhook_url"].rsplit("/", 1)[1] != second["webhook_url"].rsplit("/", 1)[1]
+    first_url, second_url = admin.webhook_url(first["id"]), admin.webhook_url(second["id"])
+    assert first_url.rsplit("/", 1)[1] != second_url.rsplit("/", 1)[1]
+
+
+def test_the_webhook_url_is_shown_only_when_asked_and_the_request_is_audited(
+    admin, session, evolution
+):
+    channel = admin.create(**evolution_body(evolution)).json()["data"]["channel"]
+    token = channel_credentials(SETTINGS, stored(session, channel["id"])).secrets["webhook_token"]
+    for answer in (admin.call("GET"), admin.call("GET", f"/{channel['id']}")):
+        assert answer.status_code == 200
+        assert token not in answer.text
+    assert audit_actions(session) == ["shared_channel.create"]
+    url = admin.webhook_url(channel["id"])
+    assert url == f"{PUBLIC_URL}/api/webhooks/whatsapp_evolution/{channel['id']}/{token}"
+    session.expire_all()
+    entry = session.exec(select(AuditLog).order_by(col(AuditLog.created_at).desc())).first()
+    assert (entry.action, entry.target_kind, entry.target_id) == (
+        "shared_channel.reveal_webhook_url",
+        "channel",
+        channel["id"],
+    )
+    assert entry.admin_id is not None
+    assert token not in str(entry.details)
+
+
+def test_revealing_the_webhook_url_of_an_unknown_channel_is_404(admin):
+    response = admin.call("POST", f"/ch_missing{REVEAL}")
+    assert response.status_code == 404
+    assert response.json()["error"] == "shared_channel_not_found"
 
 
 INVALID = {
@@ -269,7 +308,7 @@ def test_patch_renames_reassigns_and_rotates_secrets(admin, session, evolution, 
         agent.id,
         True,
     )
-    assert patched["webhook_url"] == channel["webhook_url"]
+    assert patched["receives_webhooks"] is True
     row = stored(session, channel["id"])
     assert channel_credentials(SETTINGS, row).secrets["api_key"] == "rotated-evo-key"
     cleared = admin.call("PATCH", f"/{channel['id']}", json={"agent_id": None})
@@ -294,7 +333,7 @@ def test_connect_registers_the_webhook_and_disconnect_clears_it(admin, session, 
     connected = admin.call("POST", f"/{channel['id']}/connect")
     assert connected.status_code == 200, connected.text
     assert connected.json()["data"]["channel"]["status"] == "connected"
-    assert evolution.webhook["url"] == channel["webhook_url"]
+    assert evolution.webhook["url"] == admin.webhook_url(channel["id"])
     assert evolution.webhook["enabled"] is True
     again = admin.call("POST", f"/{channel['id']}/connect")
     assert again.json()["data"]["channel"]["status"] == "connected"
@@ -308,6 +347,7 @@ def test_connect_registers_the_webhook_and_disconnect_clears_it(admin, session, 
     assert audit_actions(session) == [
         "shared_channel.create",
         "shared_channel.connect",
+        "shared_channel.reveal_webhook_url",
         "shared_channel.disconnect",
     ]
 
@@ -348,7 +388,7 @@ def test_delete_disconnects_then_archives_and_drops_the_secrets(admin, session, 
     assert response.status_code == 200
     archived = response.json()["data"]["channel"]
     assert archived["status"] == "archived"
-    assert (archived["has_api_key"], archived["webhook_url"]) == (False, "")
+    assert (archived["has_api_key"], archived["receives_webhooks"]) == (False, False)
     assert evolution.webhook["enabled"] is False
     assert stored(session, channel["id"]).secrets_encrypted == ""
     assert admin.call("GET", f"/{channel['id']}").status_code == 404
@@ -361,7 +401,7 @@ def test_a_connected_evolution_channel_takes_webhooks_at_the_url_shown(
 ):
     channel = admin.create(**evolution_body(evolution)).json()["data"]["channel"]
     admin.call("POST", f"/{channel['id']}/connect")
-    path = channel["webhook_url"].removeprefix(PUBLIC_URL)
+    path = admin.webhook_url(channel["id"]).removeprefix(PUBLIC_URL)
     assert client.post(path, json=upsert_event("hi")).json()["data"]["received"] == 1
     admin.call("POST", f"/{channel['id']}/disconnect")
     assert client.post(path, json=upsert_event("late")).status_code == 404
@@ -380,13 +420,14 @@ def test_linq_connect_stores_the_subscription_and_its_secret_write_only(admin, c
         assert channel["has_signing_secret"] is False
         connected = admin.call("POST", f"/{channel['id']}/connect").json()["data"]["channel"]
         subscription = linq.only_subscription()
-        assert subscription["target_url"] == f"{channel['webhook_url']}?version=2026-02-03"
+        url = admin.webhook_url(channel["id"])
+        assert subscription["target_url"] == f"{url}?version=2026-02-03"
         assert connected["has_signing_secret"] is True
         assert connected["config"]["webhook_subscription_id"] == subscription["id"]
         listing = admin.call("GET").text + admin.call("GET", f"/{channel['id']}").text
         assert subscription["signing_secret"] not in listing + str(connected)
         delivery = linq.delivery(message_received("hello"))
-        path = channel["webhook_url"].removeprefix(PUBLIC_URL)
+        path = url.removeprefix(PUBLIC_URL)
         answer = client.post(path, content=delivery.body, headers=delivery.headers)
         assert answer.json()["data"] == {"received": 1, "duplicates": 0}
         disconnected = admin.call("POST", f"/{channel['id']}/disconnect").json()["data"]["channel"]
@@ -403,16 +444,17 @@ def test_telegram_connect_uses_the_settings_base_url_and_its_secret_token(
         body = {"kind": "telegram", "name": "Bot", "secrets": {"bot_token": "123456:bot-token"}}
         channel = admin.create(**body).json()["data"]["channel"]
         connected = admin.call("POST", f"/{channel['id']}/connect").json()["data"]["channel"]
-        assert telegram.webhook_url == channel["webhook_url"]
+        url = admin.webhook_url(channel["id"])
+        assert telegram.webhook_url == url
         assert connected["has_secret_token"] is True
         assert telegram.secret_token not in str(connected)
-        path = channel["webhook_url"].removeprefix(PUBLIC_URL)
+        path = url.removeprefix(PUBLIC_URL)
         update_body, update_headers = telegram.delivery(message_update("hi"))
         answer = client.post(path, content=update_body, headers=update_headers)
         assert answer.json()["data"]["received"] == 1
         telegram.fail_next(telegram_error(500, "Internal Server Error"))
         assert admin.call("POST", f"/{channel['id']}/disconnect").status_code == 502
-        assert telegram.webhook_url == channel["webhook_url"]
+        assert telegram.webhook_url == url
 
 
 def test_gewe_connect_sets_the_callback(admin, use_settings):
@@ -426,7 +468,7 @@ def test_gewe_connect_sets_the_callback(admin, use_settings):
         }
         channel = admin.create(**body).json()["data"]["channel"]
         assert admin.call("POST", f"/{channel['id']}/connect").status_code == 200
-        assert gewe.callback_url == channel["webhook_url"]
+        assert gewe.callback_url == admin.webhook_url(channel["id"])
 
 
 def test_meta_verifies_the_url_while_connect_is_registering_it(
@@ -447,7 +489,7 @@ def test_meta_verifies_the_url_while_connect_is_registering_it(
         channel = admin.create(**body).json()["data"]["channel"]
         connected = admin.call("POST", f"/{channel['id']}/connect")
         assert connected.status_code == 200, connected.text
-        assert graph.override_callback_uri == channel["webhook_url"]
+        assert graph.override_callback_uri == admin.webhook_url(channel["id"])
         assert connected.json()["data"]["channel"]["status"] == "connected"
         graph.fail_next(graph_error(400, 100))
         assert admin.call("POST", f"/{channel['id']}/disconnect").status_code == 502
@@ -467,7 +509,10 @@ def test_a_web_chat_channel_connects_without_a_provider_and_never_shows_its_toke
     )
     assert response.status_code == 201, response.text
     channel = response.json()["data"]["channel"]
-    assert (channel["webhook_url"], channel["has_webhook_token"]) == ("", True)
+    assert (channel["receives_webhooks"], channel["has_webhook_token"]) == (False, True)
+    no_url = admin.call("POST", f"/{channel['id']}{REVEAL}")
+    assert no_url.status_code == 409
+    assert no_url.json()["error"] == "no_webhook_url"
     token = channel_credentials(SETTINGS, stored(session, channel["id"])).secrets["webhook_token"]
     connected = admin.call("POST", f"/{channel['id']}/connect")
     assert connected.status_code == 200, connected.text

@@ -32,7 +32,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from reflex.testing import AppHarness
 
-from clawscale.domain.rate_limits import shared_auth_limiter
+from clawscale.domain.rate_limits import shared_auth_limiter, shared_sign_in_limiter
 from tests.fakes.ilink import FakeILink, fake_ilink
 from tests.fakes.runtime import FakeRuntime, fake_runtime
 from tests.fakes.stripe import FakeStripe, fake_stripe
@@ -284,6 +284,7 @@ def chinese_page(chinese_context: BrowserContext) -> Iterator[Page]:
     """A page in a fresh profile that asks for Simplified Chinese."""
     yield chinese_context.new_page()
     shared_auth_limiter().reset()
+    shared_sign_in_limiter().reset()
 
 
 @pytest.fixture
@@ -291,6 +292,7 @@ def page(context: BrowserContext) -> Iterator[Page]:
     """A page in the test's fresh browser profile; the sign-in rate limits start afresh."""
     yield context.new_page()
     shared_auth_limiter().reset()
+    shared_sign_in_limiter().reset()
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """The shared-channel console pages and agent editing in a real browser: the list (pages and
-filters over seeded channels), creating a Telegram channel, its detail page (webhook URL, edit,
-connect against a fake Bot API, disconnect and archive after confirmations, without a reload),
-the audit trail, and editing an agent with a write-only token.
+filters over seeded channels), creating a Telegram channel, its detail page (the webhook URL
+only after Show webhook URL: no page or websocket frame carries its token before; edit, connect
+against a fake Bot API, disconnect and archive after confirmations, without a reload), the audit
+trail, and editing an agent with a write-only token.
 
 Screenshots of the list and the detail at laptop and tablet widths go to
 `test-results/screenshots/`.
@@ -205,6 +206,11 @@ def test_create_edit_connect_disconnect_and_archive_a_telegram_channel(
     tag = secrets.token_hex(3)
     name = f"Telegram {tag}"
     context.grant_permissions(["clipboard-read", "clipboard-write"])
+    frames: list[str] = []
+    page.on(
+        "websocket",
+        lambda socket: socket.on("framereceived", lambda frame: frames.append(str(frame))),
+    )
     page.goto(frontend_url + ROUTE)
     form = create_form(page)
     form.get_by_role("combobox", name="Channel kind").click()
@@ -230,8 +236,16 @@ def test_create_edit_connect_disconnect_and_archive_a_telegram_channel(
     expect(page).to_have_url(f"{frontend_url}{ROUTE}/{channel_id}")
     main = page.get_by_role("main")
     expect(main.get_by_role("heading", level=2).first).to_have_text(name)
+    with session_scope(get_engine()) as db:
+        stored = db.get(Channel, channel_id)
+        assert stored is not None
+        path_token = channel_credentials(get_settings(), stored).secrets["webhook_token"]
+    assert frames, "the page's websocket frames were not seen"
+    assert not [frame for frame in frames if path_token in frame]
+    assert path_token not in page.content()
+    main.get_by_role("button", name="Show webhook URL").click()
     webhook = main.get_by_label("Webhook URL", exact=True)
-    expect(webhook).to_contain_text(f"/api/webhooks/telegram/{channel_id}/")
+    expect(webhook).to_contain_text(f"/api/webhooks/telegram/{channel_id}/{path_token}")
     url = webhook.inner_text()
     main.get_by_role("button", name="Copy webhook URL").click()
     expect(main.get_by_role("button", name="Copy webhook URL")).to_contain_text("Copied")
@@ -287,6 +301,7 @@ def test_create_edit_connect_disconnect_and_archive_a_telegram_channel(
         )
         assert list(db.exec(query)) == [
             "shared_channel.create",
+            "shared_channel.reveal_webhook_url",
             "shared_channel.update",
             "shared_channel.connect",
             "shared_channel.disconnect",

@@ -99,7 +99,7 @@ def test_shared_channels_a_new_one_and_its_page_in_chinese(
     row.get_by_role("link", name=name).click()
     main = page.get_by_role("main")
     expect(main.get_by_role("heading", level=2).first).to_have_text(name)
-    expect(main.get_by_role("button", name="复制 Webhook URL")).to_be_visible()
+    expect(main.get_by_role("button", name="显示 Webhook URL")).to_be_visible()
     expect(main).to_contain_text("GeWe 令牌")
     expect(main).to_contain_text("已设置")
     main.get_by_role("button", name="归档").click()

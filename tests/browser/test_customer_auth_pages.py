@@ -1,14 +1,15 @@
 """The customer sign-in pages in a real browser: register, verify by the mailed link, sign in
-and out, the guard of signed-in pages, wrong passwords, taken emails, resets and claims."""
+and out, the guard of signed-in pages, wrong passwords, taken emails, resets and claims, and the
+sign-in limit per (address, email) behind a trusted proxy."""
 
 import re
 from collections.abc import Callable
 from urllib.parse import quote
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import PASSWORD, Person, fill, sign_in
+from tests.browser.conftest import PASSWORD, Person, app_environment, fill, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -200,3 +201,37 @@ def test_signed_in_visitors_skip_the_sign_in_pages(
 
     page.goto(frontend_url + "/auth/login?next=%2Fchannels")
     expect(page).to_have_url(frontend_url + "/channels")
+
+
+def browsing_from(browser: Browser, address: str) -> Page:
+    """A page in a fresh profile whose requests (its websocket too) arrive through a proxy on
+    127.0.0.1 saying they come from `address`."""
+    context = browser.new_context(extra_http_headers={"X-Forwarded-For": address})
+    context.set_default_timeout(15_000)
+    return context.new_page()
+
+
+def test_behind_a_trusted_proxy_a_stranger_is_stopped_and_the_owner_still_signs_in(
+    browser: Browser, frontend_url: str, customer: Person
+) -> None:
+    from clawscale.domain.rate_limits import shared_sign_in_limiter
+
+    with app_environment(TRUSTED_PROXIES="127.0.0.1", AUTH_RATE_LIMIT_PER_IP_EMAIL="3/minute"):
+        shared_sign_in_limiter.cache_clear()
+        stranger = browsing_from(browser, "203.0.113.9")
+        owner = browsing_from(browser, "198.51.100.7")
+        try:
+            stranger.goto(frontend_url + "/auth/login")
+            for _ in range(3):
+                sign_in(stranger, customer.email, "not the password")
+            sign_in(stranger, customer.email, customer.password)
+            alert = stranger.get_by_role("alert")
+            expect(alert).to_have_text("Too many attempts. Wait a minute, then try again.")
+
+            owner.goto(frontend_url + "/auth/login")
+            sign_in(owner, customer.email, customer.password)
+            expect(owner).to_have_url(frontend_url + "/account")
+        finally:
+            stranger.context.close()
+            owner.context.close()
+            shared_sign_in_limiter.cache_clear()

@@ -6,7 +6,12 @@ import time
 
 import pytest
 
-from clawscale.domain.rate_limits import KeyedRateLimiter, RateLimited
+from clawscale.domain.rate_limits import (
+    KeyedRateLimiter,
+    RateLimited,
+    SignInLimiter,
+    failure_delay,
+)
 
 
 def test_in_memory_counts_are_each_limiters_own():
@@ -62,3 +67,37 @@ def test_an_unreachable_redis_lets_requests_through():
     limiter = KeyedRateLimiter("1/minute", "api-key", "redis://127.0.0.1:1")
     for _ in range(3):
         limiter.check("outbound", "key")
+
+
+def test_wrong_answers_are_slowed_after_three_failures_doubling_up_to_two_seconds():
+    assert [failure_delay(n) for n in range(1, 9)] == [0, 0, 0, 0.5, 1.0, 2.0, 2.0, 2.0]
+
+
+def _wrong() -> None:
+    return None
+
+
+def test_sign_in_slows_repeated_failures_of_one_address_and_email_and_never_the_right_password():
+    limiter = SignInLimiter("100/minute", "100/minute")
+    delays = [limiter.attempt("login", "203.0.113.9", "ada@example.com", _wrong) for _ in range(5)]
+    assert [outcome.delay_seconds for outcome in delays] == [0, 0, 0, 0.5, 1.0]
+    elsewhere = limiter.attempt("login", "198.51.100.7", "ada@example.com", _wrong)
+    assert elsewhere.delay_seconds == 0
+    right = limiter.attempt("login", "203.0.113.9", "ADA@example.com", lambda: "session")
+    assert (right.result, right.delay_seconds) == ("session", 0)
+    after = limiter.attempt("login", "203.0.113.9", "ada@example.com", _wrong)
+    assert after.delay_seconds == 0
+
+
+def test_sign_in_is_limited_per_address_and_per_address_and_email_not_per_email():
+    limiter = SignInLimiter("4/minute", "2/minute")
+    for _ in range(2):
+        limiter.attempt("login", "203.0.113.9", "ada@example.com", _wrong)
+    with pytest.raises(RateLimited):
+        limiter.attempt("login", "203.0.113.9", "ada@example.com", _wrong)
+    limiter.attempt("login", "203.0.113.9", "bo@example.com", _wrong)
+    with pytest.raises(RateLimited):
+        limiter.attempt("login", "203.0.113.9", "cy@example.com", _wrong)
+    for address in ("198.51.100.1", "198.51.100.2", "198.51.100.3"):
+        limiter.attempt("login", address, "ada@example.com", _wrong)
+    assert limiter.attempt("login", "192.0.2.4", "ada@example.com", lambda: "in").result == "in"

@@ -16,6 +16,7 @@ from clawscale.domain.channels.shared import (
     SharedChannelChanges,
     create_shared_channel,
     list_shared_channel_views,
+    reveal_webhook_url,
     shared_adapter,
     shared_channel_view,
     update_shared_channel,
@@ -67,7 +68,7 @@ def test_create_finds_the_kind_and_audits_without_secrets(session):
 
     view = shared_channel_view(session, SETTINGS, channel)
     assert view.secret_flags == {"webhook_token": True, "bot_token": True, "secret_token": False}
-    assert view.webhook_url.startswith(SETTINGS.CLAWSCALE_PUBLIC_API_URL.rstrip("/"))
+    assert view.receives_webhooks is True
     [(action, details)] = actions(session, channel.id)
     assert action == "shared_channel.create"
     assert BOT_TOKEN not in str(details) and details["secrets"] == ["bot_token"]
@@ -131,7 +132,8 @@ def test_a_change_in_its_own_session_calls_the_provider_first_and_is_audited(db,
         connect_alone(db, settings, channel.id, admin, ChannelStatus.CONNECTED)
         session.refresh(channel)
         assert channel.status == ChannelStatus.CONNECTED
-        assert telegram.webhook_url == shared_channel_view(session, settings, channel).webhook_url
+        assert telegram.webhook_url == reveal_webhook_url(session, settings, admin, channel.id)
+        session.commit()
         secret = channel_credentials(settings, channel).secrets["secret_token"]
         assert telegram.secret_token == secret
 
@@ -142,6 +144,7 @@ def test_a_change_in_its_own_session_calls_the_provider_first_and_is_audited(db,
     assert [action for action, _ in actions(session, channel.id)] == [
         "shared_channel.create",
         "shared_channel.connect",
+        "shared_channel.reveal_webhook_url",
         "shared_channel.disconnect",
     ]
 

@@ -5,11 +5,11 @@ A shared channel belongs to an agent (or, without one, the default agent serves 
 what each kind needs is its adapter's `KindSchema`. Every channel gets a random `webhook_token`
 at creation: the last segment of the webhook URL the provider calls.
 
-Secrets are write-only: `SharedChannelView` carries `has_...` flags, never a value. The one
-exception by necessity is the webhook URL itself, which holds the path token because the admin
-pastes it into the provider (none is shown for a kind no provider calls: web chat). The admin
-API and the console pages both go through these functions, so each change is validated and
-audited the same way.
+Secrets are write-only: `SharedChannelView` carries `has_...` flags, never a value, and only
+says whether the channel receives webhooks. The webhook URL holds the path token (the admin
+pastes it into the provider), so it is shown only on an explicit request, `reveal_webhook_url`,
+which is audited; a kind no provider calls (web chat) has none. The admin API and the console
+pages both go through these functions, so each change is validated and audited the same way.
 """
 
 import secrets as random_secrets
@@ -61,7 +61,7 @@ class SharedChannelView:
     agent: Agent | None
     config: dict[str, str]
     secret_flags: dict[str, bool]
-    webhook_url: str
+    receives_webhooks: bool
 
 
 @dataclass(frozen=True)
@@ -118,16 +118,26 @@ def shared_channel_view(db: Session, settings: Settings, channel: Channel) -> Sh
     """The admin's view of a channel (Conflict when no adapter serves its kind)."""
     schema = shared_adapter(settings, channel).schema
     credentials = channel_credentials(settings, channel)
-    token = credentials.secrets.get(WEBHOOK_TOKEN, "")
     return SharedChannelView(
         channel=channel,
         agent=db.get(Agent, channel.owner_agent_id) if channel.owner_agent_id else None,
         config={name: value for name, value in credentials.config.items() if value},
         secret_flags={name: bool(credentials.secrets.get(name)) for name in schema.secret_names},
-        webhook_url=webhook_url(settings, channel, token)
-        if token and schema.provider_webhooks
-        else "",
+        receives_webhooks=schema.provider_webhooks and bool(credentials.secrets.get(WEBHOOK_TOKEN)),
     )
+
+
+def reveal_webhook_url(db: Session, settings: Settings, admin_id: str, channel_id: str) -> str:
+    """The channel's webhook URL, path token included, for an admin who asked to see it; the
+    request is audited. NotFound for an unknown channel; Conflict `no_webhook_url` for a kind no
+    provider calls (web chat) or a channel without a token."""
+    channel = get_shared_channel(db, channel_id)
+    schema = shared_adapter(settings, channel).schema
+    token = channel_credentials(settings, channel).secrets.get(WEBHOOK_TOKEN, "")
+    if not schema.provider_webhooks or not token:
+        raise Conflict("no_webhook_url", "This channel receives no webhooks: it has no URL.")
+    record_admin_action(db, admin_id, "shared_channel.reveal_webhook_url", AUDIT_TARGET, channel.id)
+    return webhook_url(settings, channel, token)
 
 
 def _live_shared_channels() -> list:

@@ -145,7 +145,7 @@ class AccountState(CheckoutState, CustomerSessionState):
         self.resending = True
         self.resend_notice = ""
         yield None
-        if message := throttled("resend-verification", self.router.session.client_ip, self.email):
+        if message := throttled("resend-verification", self.router, self.email):
             self.resend_notice = message
         else:
             token = self._session_token()

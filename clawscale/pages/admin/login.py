@@ -17,9 +17,8 @@ from clawscale.i18n.catalogs import N_
 from clawscale.models import SessionSubject
 from clawscale.settings import Settings, get_settings
 from clawscale.state.admin.session import ADMIN_LOGIN_ROUTE, AdminSessionState
-from clawscale.state.backend import run_domain
 from clawscale.state.redirects import sign_in_redirect
-from clawscale.state.sign_in_form import WRONG_CREDENTIALS, SignInFormState
+from clawscale.state.sign_in_form import SignInFormState
 
 RATE_LIMIT_ACTION = "admin-login"
 
@@ -37,16 +36,17 @@ class AdminLoginState(SignInFormState, AdminSessionState):
     @rx.event
     async def submit(self, form_data: dict[str, Any]) -> AsyncIterator[EventSpec | None]:
         """Check the form and the rate limit, sign in, and go on to `next` (or /admin)."""
-        credentials = self._checked_credentials(form_data, RATE_LIMIT_ACTION)
+        credentials = self._checked_credentials(form_data)
         if credentials is None:
             return
         email, password = credentials
         yield None
-        token = await run_domain(
-            lambda db, settings: admin_session_token(db, settings, email, password)
+        token = await self._limited_sign_in(
+            RATE_LIMIT_ACTION,
+            email,
+            lambda db, settings: admin_session_token(db, settings, email, password),
         )
         if token is None:
-            self._fail(WRONG_CREDENTIALS)
             return
         yield sign_in_redirect(get_settings(), token, self._next_path(), SessionSubject.ADMIN)
 

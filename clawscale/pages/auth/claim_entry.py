@@ -82,7 +82,7 @@ class ClaimEntryState(FormState, CustomerSessionState):
         email = field_value(form_data, "email").strip()
         if self._rejected({"email": email_problem(email)}):
             return
-        if message := throttled("claim-entry", self.router.session.client_ip, email):
+        if message := throttled("claim-entry", self.router, email):
             self._fail(message)
             return
         entry, next_path = self._entry_token(), self._next_path()

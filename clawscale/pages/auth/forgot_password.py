@@ -31,7 +31,7 @@ class ForgotPasswordState(FormState, CustomerSessionState):
         email = field_value(form_data, "email").strip()
         if self._rejected({"email": email_problem(email)}):
             return
-        if message := throttled("forgot-password", self.router.session.client_ip, email):
+        if message := throttled("forgot-password", self.router, email):
             self._fail(message)
             return
         yield None

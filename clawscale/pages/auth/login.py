@@ -15,10 +15,9 @@ from clawscale.domain.accounts.customers import authenticate, start_session
 from clawscale.domain.errors import Unauthenticated
 from clawscale.i18n.catalogs import N_
 from clawscale.settings import Settings, get_settings
-from clawscale.state.backend import run_domain
 from clawscale.state.customer_session import CustomerSessionState
 from clawscale.state.redirects import sign_in_redirect
-from clawscale.state.sign_in_form import WRONG_CREDENTIALS, SignInFormState
+from clawscale.state.sign_in_form import SignInFormState
 
 
 def sign_in(db: Session, settings: Settings, email: str, password: str) -> str | None:
@@ -36,14 +35,15 @@ class LoginState(SignInFormState, CustomerSessionState):
     @rx.event
     async def submit(self, form_data: dict[str, Any]) -> AsyncIterator[EventSpec | None]:
         """Check the form, then sign in and go on to `next` (or /account)."""
-        credentials = self._checked_credentials(form_data, "login")
+        credentials = self._checked_credentials(form_data)
         if credentials is None:
             return
         email, password = credentials
         yield None
-        token = await run_domain(lambda db, settings: sign_in(db, settings, email, password))
+        token = await self._limited_sign_in(
+            "login", email, lambda db, settings: sign_in(db, settings, email, password)
+        )
         if token is None:
-            self._fail(WRONG_CREDENTIALS)
             return
         yield sign_in_redirect(get_settings(), token, self._next_path())
 

@@ -66,7 +66,7 @@ class RegisterState(FormState, CustomerSessionState):
             }
         ):
             return
-        if message := throttled("register", self.router.session.client_ip, email):
+        if message := throttled("register", self.router, email):
             self._fail(message)
             return
         locale = (await self.get_state(LocaleState)).lang

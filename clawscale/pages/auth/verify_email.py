@@ -82,7 +82,7 @@ class EmailVerificationState(FormState, CustomerSessionState):
         email = field_value(form_data, "email").strip()
         if self._rejected({"email": email_problem(email)}):
             return
-        if message := throttled("resend-verification", self.router.session.client_ip, email):
+        if message := throttled("resend-verification", self.router, email):
             self._fail(message)
             return
         yield None

@@ -1,7 +1,9 @@
 """`/admin/shared-channels/[shared_channel_id]`: one shared channel — its settings (secrets
-only as set or not), the webhook URL to paste into the provider (for a web chat instead, the
-snippet a website embeds and the chat's own page: its webhook token never leaves the server),
-the edit form, and connect, disconnect and archive (the last two after a confirmation).
+only as set or not), the webhook URL to paste into the provider, shown only when the admin
+asks for it (the request is audited: the URL holds the channel's path token), or for a web chat
+the snippet a website embeds and the chat's own page (its webhook token never leaves the
+server), the edit form, and connect, disconnect and archive (the last two after a
+confirmation).
 
 Connect, disconnect and archive call the provider first (`change_shared_channel`): a refusal
 shows as a message and leaves the channel as it was. Every change is audited by the domain."""
@@ -64,6 +66,7 @@ from clawscale.domain.channels.shared import (
     InvalidChannelData,
     SharedChannelChanges,
     get_shared_channel,
+    reveal_webhook_url,
     shared_channel_view,
     update_shared_channel,
 )
@@ -115,7 +118,7 @@ class ChannelDetail:
     connected: bool = False
     agent_choice: str = DEFAULT_AGENT
     agent: str = ""
-    webhook_url: str = ""
+    receives_webhooks: bool = False
     web_chat: bool = False
     chat_url: str = ""
     widget_snippet: str = ""
@@ -152,7 +155,7 @@ def detail_page(db: Session, settings: Settings, channel_id: str) -> DetailPage:
         connected=channel.status == ChannelStatus.CONNECTED,
         agent_choice=channel.owner_agent_id or DEFAULT_AGENT,
         agent=agent_words(view),
-        webhook_url="" if web_chat else view.webhook_url,
+        receives_webhooks=view.receives_webhooks,
         web_chat=web_chat,
         chat_url=chat_page_url(settings, channel.id) if web_chat else "",
         widget_snippet=widget_snippet(settings, channel.id) if web_chat else "",
@@ -199,6 +202,7 @@ PROBLEMS: dict[str, str] = {
     "shared_channel_not_found": GONE,
     "disconnect_before_config_change": N_("Disconnect the channel before changing its settings."),
     "unsupported_shared_channel_kind": N_("The gateway no longer serves this kind of channel."),
+    "no_webhook_url": N_("This channel receives no webhooks: it has no webhook URL."),
 }
 FAILED = N_("That did not work. Reload the page and try again.")
 OUTCOMES: tuple[str, ...] = (*DONE.values(), *PROBLEMS.values(), FAILED)
@@ -226,6 +230,8 @@ class SharedChannelDetailState(FormState, AdminSessionState):
     edit_agent: str = DEFAULT_AGENT
     copied: str = ""
     """What was last put on the clipboard (`WEBHOOK_URL`, `SNIPPET` or `CHAT_PAGE`)."""
+    webhook_url: str = ""
+    """The webhook URL, only once the admin asked to see it (an audited request)."""
     acting: bool = False
     outcome: str = ""
     outcome_error: str = ""
@@ -261,7 +267,7 @@ class SharedChannelDetailState(FormState, AdminSessionState):
         self._clear_form()
         self.loaded = self.missing = self.archived = self.acting = False
         self.outcome = self.outcome_error = self.provider_error = self.confirming = ""
-        self.copied = ""
+        self.copied = self.webhook_url = ""
         if not await self._refresh_session():
             return self._signed_out()
         return await self._reload()
@@ -271,6 +277,21 @@ class SharedChannelDetailState(FormState, AdminSessionState):
         """The agent the edit form will give the channel."""
         if choice:  # a form reset clears the choice: the agent stays as it was
             self.edit_agent = choice
+
+    @rx.event
+    async def show_webhook_url(self) -> EventSpec | None:
+        """Reveal the webhook URL (the domain audits the request)."""
+        self.outcome = self.outcome_error = ""
+        channel_id = self._channel_id()
+        try:
+            self.webhook_url = await self._as_admin(
+                lambda db, settings, me: reveal_webhook_url(db, settings, me.id, channel_id)
+            )
+        except AdminSignedOut:
+            return self._signed_out()
+        except DomainError as error:
+            self.outcome_error = problem_of(error)
+        return None
 
     @rx.event
     def mark_copied(self, what: str) -> None:
@@ -446,19 +467,30 @@ def copy_box(value: Var[str], label: str, copy_label: str, what: str) -> rx.Comp
 
 
 def webhook_box() -> rx.Component:
-    """The URL to paste into the provider, with Copy."""
+    """The URL to paste into the provider: behind Show webhook URL (audited), then with Copy."""
     return rx.fragment(
         rx.heading(t("Webhook URL"), as_="h3", size="3"),
         rx.text(
             t(
                 "Paste this URL into the provider's webhook setting (Connect does it for "
                 "you where the provider allows). It holds the channel's secret path token: "
-                "share it only with the provider."
+                "share it only with the provider. Showing it is written to the audit log."
             ),
             size="2",
             color_scheme="gray",
         ),
-        copy_box(State.channel.webhook_url, N_("Webhook URL"), N_("Copy webhook URL"), WEBHOOK_URL),
+        rx.cond(
+            State.webhook_url != "",
+            copy_box(State.webhook_url, N_("Webhook URL"), N_("Copy webhook URL"), WEBHOOK_URL),
+            rx.button(
+                rx.icon("eye", size=16),
+                t("Show webhook URL"),
+                on_click=State.show_webhook_url,
+                variant="soft",
+                width="fit-content",
+                cursor="pointer",
+            ),
+        ),
     )
 
 
@@ -546,7 +578,11 @@ def overview() -> rx.Component:
                     (N_("Updated (UTC)"), table_time(channel.updated)),
                 ]
             ),
-            rx.cond(channel.web_chat, embed_box(), webhook_box()),
+            rx.cond(
+                channel.web_chat,
+                embed_box(),
+                rx.cond(channel.receives_webhooks, webhook_box(), rx.fragment()),
+            ),
             rx.heading(t("Settings"), as_="h3", size="3"),
             settings_list(channel.config, setting_value),
             settings_list(channel.secrets, secret_flag),
