@@ -6,14 +6,15 @@ from clawscale.api.app import reflex_api_transformer
 from clawscale.db import get_engine
 from clawscale.pages import register_pages
 from clawscale.settings import get_settings
-from clawscale.workers.lifespan import bootstrap_on_startup, run_workers_in_process
+from clawscale.startup_checks import refuse_to_start_on_problems
+from clawscale.workers.lifespan import bootstrap_on_startup, workers_in_process
 
-get_settings().check_production_secrets()
+refuse_to_start_on_problems(get_settings())
 
 app = rx.App(
     api_transformer=reflex_api_transformer(get_engine()),
     head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
 )
 app.register_lifespan_task(bootstrap_on_startup)
-app.register_lifespan_task(run_workers_in_process)
+app.register_lifespan_task(workers_in_process)
 register_pages(app)

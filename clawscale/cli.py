@@ -1,5 +1,5 @@
-"""The `python -m clawscale` command line: migrations, admin accounts, the demo agent, secret
-rotation, importing a seed gateway's database."""
+"""The `python -m clawscale` command line: the start-up check, migrations, admin accounts, the
+demo agent, secret rotation, importing a seed gateway's database."""
 
 import argparse
 import os
@@ -17,13 +17,20 @@ from clawscale.domain.switch_over.progress import ProgressBar
 from clawscale.domain.switch_over.run import DEFAULT_HISTORY_DAYS, ImportOptions, import_seed
 from clawscale.domain.web_chat.embedding import chat_page_url
 from clawscale.migrations import upgrade_database
-from clawscale.settings import get_settings
+from clawscale.settings import Settings, get_settings
+from clawscale.startup_checks import log_startup_warnings, refuse_to_start_on_problems
 from clawscale.workers.lifespan import create_bootstrap_admin
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m clawscale", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
+
+    commands.add_parser(
+        "check",
+        help="refuse a start with unsafe or inconsistent settings (one line per problem); "
+        "else print the start plan, NAME=value per line, for scripts/run",
+    )
 
     db = commands.add_parser("db", help="database schema").add_subparsers(
         dest="action", required=True
@@ -81,6 +88,12 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; the exit status is 0 on success, 1 when a rule refused it."""
     args = _parser().parse_args(argv)
+    if args.command == "check":
+        settings = get_settings()
+        log_startup_warnings(settings)
+        refuse_to_start_on_problems(settings)
+        print(start_plan(settings))
+        return 0
     if args.command == "db":
         upgrade_database(get_settings().DATABASE_URL)
         print("database is at the newest migration")
@@ -122,6 +135,22 @@ def _import_seed(args: argparse.Namespace) -> int:
         return _refused(error)
     print(report.render())
     return 0
+
+
+def start_plan(settings: Settings) -> str:
+    """The resolved values scripts/run starts with, `NAME=value` per line: the same settings
+    every process of the gateway reads (environment over the env file, URLs following ports)."""
+    plan = {
+        "CLAWSCALE_ENV": settings.CLAWSCALE_ENV.value,
+        "WEB_PORT": settings.WEB_PORT,
+        "API_PORT": settings.API_PORT,
+        "CLAWSCALE_PUBLIC_API_URL": settings.CLAWSCALE_PUBLIC_API_URL,
+        "DOMAIN_CLIENT": settings.DOMAIN_CLIENT,
+        "GRANIAN_WORKERS": settings.backend_workers,
+        "CLAWSCALE_RUN_WORKERS": str(settings.CLAWSCALE_RUN_WORKERS).lower(),
+        "STOP_GRACE_SECONDS": round(settings.STOP_GRACE_SECONDS),
+    }
+    return "\n".join(f"{name}={value}" for name, value in plan.items())
 
 
 def bootstrap_demo() -> str:

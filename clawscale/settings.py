@@ -1,15 +1,18 @@
 """Every environment variable of the gateway, typed, in one place.
 
 Values come from the process environment and, when present, a `.env` file in the working
-directory. Development defaults work out of the box; in production (`CLAWSCALE_ENV=production`)
-`check_production_secrets` refuses any secret still at its development default.
+directory (or the file CLAWSCALE_ENV_FILE names). Development defaults work out of the box; the
+public URLs follow the ports unless set. What production refuses to start with is checked by
+`clawscale.startup_checks`.
 """
 
+import os
 from enum import StrEnum
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import Self
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from clawscale.client_address import ForwardingHeader, Network, parse_networks
@@ -39,8 +42,11 @@ class Environment(StrEnum):
     PRODUCTION = "production"
 
 
-class InsecureSettingsError(RuntimeError):
-    """Production mode was asked for while a secret still has its development default."""
+class MailTransport(StrEnum):
+    """How transactional mail leaves: through Resend, or not at all (kept for admins to see)."""
+
+    RESEND = "resend"
+    NONE = "none"
 
 
 def normalise_database_url(url: str) -> str:
@@ -68,12 +74,14 @@ class Settings(BaseSettings):
     METRICS_API_KEY: str = ""
     COKE_PLATFORM_TENANT_ID: str = "coke"
 
-    CORS_ORIGIN: str = "http://localhost:4040"
-    DOMAIN_CLIENT: str = "http://localhost:4040"
-    CLAWSCALE_PUBLIC_API_URL: str = "http://localhost:4041"
     WEB_PORT: int = 4040
     API_PORT: int = 4041
+    CORS_ORIGIN: str = ""
+    DOMAIN_CLIENT: str = ""
+    CLAWSCALE_PUBLIC_API_URL: str = ""
+    GRANIAN_WORKERS: int | None = None
 
+    MAIL_TRANSPORT: MailTransport = MailTransport.RESEND
     RESEND_API_KEY: str = ""
     RESEND_API_BASE_URL: str = "https://api.resend.com"
     EMAIL_FROM: str = "no-reply@clawscale.local"
@@ -100,6 +108,7 @@ class Settings(BaseSettings):
 
     CLAWSCALE_RUN_WORKERS: bool = True
     DELIVERY_LEASE_SECONDS: float = 60.0
+    STOP_GRACE_SECONDS: float = 8.0
 
     AUTH_RATE_LIMIT_PER_IP: str = "30/minute"
     AUTH_RATE_LIMIT_PER_EMAIL: str = "10/minute"
@@ -135,6 +144,26 @@ class Settings(BaseSettings):
         """TRUSTED_PROXIES as networks (a bare address is a network of one)."""
         return parse_networks(self.TRUSTED_PROXIES)
 
+    @model_validator(mode="after")
+    def _public_urls_follow_the_ports(self) -> Self:
+        """Unset public URLs name this host's ports: the API at API_PORT, the site at WEB_PORT,
+        and the site as the one CORS origin."""
+        if not self.CLAWSCALE_PUBLIC_API_URL:
+            self.CLAWSCALE_PUBLIC_API_URL = f"http://localhost:{self.API_PORT}"
+        if not self.DOMAIN_CLIENT:
+            self.DOMAIN_CLIENT = f"http://localhost:{self.WEB_PORT}"
+        if not self.CORS_ORIGIN:
+            self.CORS_ORIGIN = self.DOMAIN_CLIENT
+        return self
+
+    @property
+    def backend_workers(self) -> int:
+        """How many backend processes serve the API: GRANIAN_WORKERS when set; else one per
+        core with Redis (page state shared), one without."""
+        if self.GRANIAN_WORKERS is not None:
+            return self.GRANIAN_WORKERS
+        return (os.cpu_count() or 1) if self.REDIS_URL else 1
+
     @property
     def cors_origins(self) -> list[str]:
         """CORS_ORIGIN as a list (comma-separated in the environment)."""
@@ -148,24 +177,9 @@ class Settings(BaseSettings):
             return self.DEMO_AGENT
         return self.CLAWSCALE_ENV is Environment.DEVELOPMENT
 
-    def check_production_secrets(self) -> None:
-        """Refuse production mode while any secret keeps its development default."""
-        if self.CLAWSCALE_ENV is not Environment.PRODUCTION:
-            return
-        defaulted = [
-            name
-            for name, default in SECRETS_WITH_DEV_DEFAULTS.items()
-            if getattr(self, name) in ("", default)
-        ]
-        if defaulted:
-            raise InsecureSettingsError(
-                "Refusing to start in production with development or empty secrets: "
-                + ", ".join(defaulted)
-                + ". Set each of them in the environment."
-            )
-
 
 @lru_cache
 def get_settings() -> Settings:
-    """The process-wide settings, read once."""
-    return Settings()
+    """The process-wide settings, read once: the environment over `.env` (or over the file
+    CLAWSCALE_ENV_FILE names)."""
+    return Settings(_env_file=os.environ.get("CLAWSCALE_ENV_FILE") or ".env")

@@ -15,10 +15,8 @@ from starlette.responses import FileResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
-from clawscale.settings import PROJECT_ROOT, get_settings
-
-EXPORT_DIR = PROJECT_ROOT / ".web" / "build" / "client"
-FALLBACK = "__spa-fallback.html"
+from clawscale.settings import get_settings
+from clawscale.web_export import FALLBACK_PAGE, export_dir
 
 
 class ExportedSite:
@@ -46,16 +44,17 @@ class ExportedSite:
         except HTTPException as missing:
             if missing.status_code != 404:
                 raise
-            fallback: Response = FileResponse(self.root / FALLBACK, status_code=200)
+            fallback: Response = FileResponse(self.root / FALLBACK_PAGE, status_code=200)
             await fallback(scope, receive, send)
 
 
 def main() -> None:
     """Serve the export on WEB_PORT until interrupted."""
-    if not (EXPORT_DIR / FALLBACK).is_file():
-        sys.exit(f"no exported frontend in {EXPORT_DIR}: run `reflex export --frontend-only`")
+    site = export_dir()
+    if not (site / FALLBACK_PAGE).is_file():
+        sys.exit(f"no exported frontend in {site}: run `python -m clawscale.web_export`")
     port = get_settings().WEB_PORT
-    uvicorn.run(ExportedSite(EXPORT_DIR), host=os.environ.get("WEB_HOST", "0.0.0.0"), port=port)
+    uvicorn.run(ExportedSite(site), host=os.environ.get("WEB_HOST", "0.0.0.0"), port=port)
 
 
 if __name__ == "__main__":

@@ -1,23 +1,20 @@
-"""Settings: defaults that work, PostgreSQL URLs on psycopg 3, production refusing dev secrets."""
+"""Settings: defaults that work, PostgreSQL URLs on psycopg 3, public URLs that follow the ports,
+and the environment file CLAWSCALE_ENV_FILE names."""
 
 import pytest
 
-from clawscale.settings import (
-    SECRETS_WITH_DEV_DEFAULTS,
-    InsecureSettingsError,
-    Settings,
-)
-
-PRODUCTION_SECRETS = {name: f"a-real-{name.lower()}-value" for name in SECRETS_WITH_DEV_DEFAULTS}
+from clawscale.settings import Settings, get_settings
 
 
 def test_development_defaults_work_out_of_the_box(monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     settings = Settings(_env_file=None)
-    settings.check_production_secrets()
     assert settings.DATABASE_URL.startswith("sqlite:///")
     assert settings.WEB_PORT == 4040
     assert settings.API_PORT == 4041
+    assert settings.CLAWSCALE_PUBLIC_API_URL == "http://localhost:4041"
+    assert settings.DOMAIN_CLIENT == "http://localhost:4040"
+    assert settings.cors_origins == ["http://localhost:4040"]
 
 
 @pytest.mark.parametrize(
@@ -30,35 +27,28 @@ def test_postgresql_urls_use_psycopg3(given):
     )
 
 
-def test_production_refuses_default_secrets_and_names_them():
-    settings = Settings(_env_file=None, CLAWSCALE_ENV="production")
-    with pytest.raises(InsecureSettingsError) as refusal:
-        settings.check_production_secrets()
-    for name in SECRETS_WITH_DEV_DEFAULTS:
-        assert name in str(refusal.value)
+def test_unset_public_urls_follow_the_ports():
+    settings = Settings(_env_file=None, WEB_PORT=5040, API_PORT=5041)
+    assert settings.CLAWSCALE_PUBLIC_API_URL == "http://localhost:5041"
+    assert settings.DOMAIN_CLIENT == "http://localhost:5040"
+    assert settings.cors_origins == ["http://localhost:5040"]
 
 
-def test_production_names_only_the_secret_left_at_its_default():
-    secrets = dict(
-        PRODUCTION_SECRETS, CUSTOMER_JWT_SECRET="dev-customer-jwt-secret-change-me-in-production"
+def test_public_urls_set_are_kept():
+    settings = Settings(
+        _env_file=None,
+        API_PORT=5041,
+        CLAWSCALE_PUBLIC_API_URL="https://api.example.com",
+        DOMAIN_CLIENT="https://app.example.com",
     )
-    settings = Settings(_env_file=None, CLAWSCALE_ENV="production", **secrets)
-    with pytest.raises(InsecureSettingsError, match="CUSTOMER_JWT_SECRET") as refusal:
-        settings.check_production_secrets()
-    assert "ADMIN_JWT_SECRET" not in str(refusal.value)
+    assert settings.CLAWSCALE_PUBLIC_API_URL == "https://api.example.com"
+    assert settings.cors_origins == ["https://app.example.com"]
 
 
-def test_production_refuses_an_empty_secret():
-    secrets = dict(PRODUCTION_SECRETS, CLAWSCALE_OUTBOUND_API_KEY="")
-    settings = Settings(_env_file=None, CLAWSCALE_ENV="production", **secrets)
-    with pytest.raises(InsecureSettingsError, match="CLAWSCALE_OUTBOUND_API_KEY"):
-        settings.check_production_secrets()
-
-
-def test_production_starts_with_real_secrets():
-    Settings(
-        _env_file=None, CLAWSCALE_ENV="production", **PRODUCTION_SECRETS
-    ).check_production_secrets()
+def test_one_backend_process_without_redis_one_per_core_with_it():
+    assert Settings(_env_file=None).backend_workers == 1
+    assert Settings(_env_file=None, REDIS_URL="redis://r:6379").backend_workers >= 1
+    assert Settings(_env_file=None, GRANIAN_WORKERS=3).backend_workers == 3
 
 
 def test_settings_read_the_environment(monkeypatch):
@@ -67,3 +57,18 @@ def test_settings_read_the_environment(monkeypatch):
     settings = Settings(_env_file=None)
     assert settings.cors_origins == ["https://a.example", "https://b.example"]
     assert settings.WECHAT_ILINK_BASE_URL == "http://127.0.0.1:9999"
+
+
+def test_the_env_file_named_by_clawscale_env_file_is_read(monkeypatch, tmp_path):
+    env_file = tmp_path / "gateway.env"
+    env_file.write_text("API_PORT=6041\nMAIL_TRANSPORT=none\n")
+    monkeypatch.setenv("CLAWSCALE_ENV_FILE", str(env_file))
+    monkeypatch.delenv("API_PORT", raising=False)
+    get_settings.cache_clear()
+    try:
+        settings = get_settings()
+    finally:
+        get_settings.cache_clear()
+    assert settings.API_PORT == 6041
+    assert settings.CLAWSCALE_PUBLIC_API_URL == "http://localhost:6041"
+    assert settings.MAIL_TRANSPORT == "none"

@@ -1,21 +1,41 @@
-"""`python -m clawscale.workers`: the background workers alone, for scaling out."""
+"""`python -m clawscale.workers`: the background workers alone, once per host or scaled out.
+
+SIGTERM and SIGINT stop it gracefully: no new work is claimed, work in flight gets
+STOP_GRACE_SECONDS to finish, and the leases of what is cut short are given back.
+"""
 
 import asyncio
 import contextlib
 import logging
+import signal
 
 from clawscale.db import get_engine
-from clawscale.settings import get_settings
+from clawscale.settings import Settings, get_settings
+from clawscale.startup_checks import log_startup_warnings, refuse_to_start_on_problems
 from clawscale.workers.loop import run_all_workers
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+async def run_until_stopped(settings: Settings) -> None:
+    """Every worker until SIGTERM or SIGINT cancels them (a second signal ends the grace)."""
+    workers = asyncio.current_task()
+    assert workers is not None
+    loop = asyncio.get_running_loop()
+    for stop_signal in STOP_SIGNALS:
+        loop.add_signal_handler(stop_signal, workers.cancel)
+    with contextlib.suppress(asyncio.CancelledError):
+        await run_all_workers(get_engine(), settings)
+    logging.getLogger(__name__).info("workers stopped")
 
 
 def main() -> None:
-    """Run every worker until interrupted."""
+    """Check the settings, then run every worker until stopped."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = get_settings()
-    settings.check_production_secrets()
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run_all_workers(get_engine(), settings))
+    log_startup_warnings(settings)
+    refuse_to_start_on_problems(settings)
+    asyncio.run(run_until_stopped(settings))
 
 
 main()

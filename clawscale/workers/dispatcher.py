@@ -29,7 +29,7 @@ from clawscale.domain.outbox.dispatch import (
 from clawscale.domain.outbox.send import attempt_send
 from clawscale.domain.queue import leases
 from clawscale.metrics import count_send
-from clawscale.models import DeliveryStatus
+from clawscale.models import DeliveryStatus, OutboundDelivery
 from clawscale.settings import Settings
 from clawscale.workers.batched import BatchedCalls
 from clawscale.workers.slots import SlotRunner
@@ -71,6 +71,10 @@ class Dispatcher:
         with session_scope(self.engine) as db:
             return record_outcomes(db, outcomes, self.worker_id)
 
+    def _release_unfinished(self) -> None:
+        with session_scope(self.engine) as db:
+            leases.release_all_held(db, OutboundDelivery, self.worker_id)
+
     async def _send(self, client: httpx.AsyncClient, claimed: ClaimedDelivery) -> None:
         outcome = await attempt_send(self.adapters, client, claimed)
         try:
@@ -79,8 +83,14 @@ class Dispatcher:
             logger.exception("recording delivery %s failed; its lease will lapse", outcome)
 
     def _runner(self, clients: list[httpx.AsyncClient]) -> SlotRunner[ClaimedDelivery]:
-        claim = partial(asyncio.to_thread, self._claim)
-        return SlotRunner(claim, self._send, clients, batch_size=self.batch_size)
+        return SlotRunner(
+            partial(asyncio.to_thread, self._claim),
+            self._send,
+            clients,
+            batch_size=self.batch_size,
+            stop_grace=self.settings.STOP_GRACE_SECONDS,
+            release=partial(asyncio.to_thread, self._release_unfinished),
+        )
 
     async def run_once(self, client: httpx.AsyncClient) -> int:
         """One pass of `run`'s loop with `client` in every slot, waiting for every outcome;
@@ -88,5 +98,6 @@ class Dispatcher:
         return await self._runner([client] * self.batch_size).run_pass()
 
     async def run(self, clients: list[httpx.AsyncClient], wakeup: Wakeup) -> None:
-        """Send until cancelled, one delivery per client at once (see `SlotRunner`)."""
+        """Send until cancelled, one delivery per client at once (see `SlotRunner`); then let
+        sends in flight finish for STOP_GRACE_SECONDS and release the rest."""
         await self._runner(clients).run(wakeup)

@@ -34,6 +34,7 @@ from clawscale.domain.runtime.provisioning import (
     record_provisioned,
     release_stranded_events,
 )
+from clawscale.models import AgentBinding, InboundEvent
 from clawscale.settings import Settings
 from clawscale.workers.batched import BatchedCalls
 from clawscale.workers.dispatcher import new_worker_id
@@ -145,8 +146,20 @@ class InboundWorker:
         except Exception:
             logger.exception("inbound work %s failed; its lease will lapse", item)
 
+    def _release_unfinished(self) -> None:
+        with session_scope(self.engine) as db:
+            for model in (InboundEvent, AgentBinding):
+                leases.release_all_held(db, model, self.worker_id)
+
     def _runner(self, clients: list[httpx.AsyncClient]) -> SlotRunner[Provisioning | ClaimedEvent]:
-        return SlotRunner(self._claim_work, self._handle, clients, batch_size=self.batch_size)
+        return SlotRunner(
+            self._claim_work,
+            self._handle,
+            clients,
+            batch_size=self.batch_size,
+            stop_grace=self.settings.STOP_GRACE_SECONDS,
+            release=partial(asyncio.to_thread, self._release_unfinished),
+        )
 
     async def run_once(self, client: httpx.AsyncClient) -> int:
         """One pass of `run`'s loop with `client` in every slot, waiting for every call; how
@@ -154,5 +167,6 @@ class InboundWorker:
         return await self._runner([client] * self.batch_size).run_pass()
 
     async def run(self, clients: list[httpx.AsyncClient], wakeup: Wakeup) -> None:
-        """Provision and forward until cancelled, one call per client at once."""
+        """Provision and forward until cancelled, one call per client at once; then let calls
+        in flight finish for STOP_GRACE_SECONDS and release the rest."""
         await self._runner(clients).run(wakeup)

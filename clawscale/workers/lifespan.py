@@ -1,6 +1,9 @@
 """Tasks run with the backend: the environment-configured first admin, and the workers."""
 
+import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 
 from fastapi.concurrency import run_in_threadpool
 
@@ -36,8 +39,24 @@ async def bootstrap_on_startup() -> None:
     await run_in_threadpool(create_bootstrap_admin)
 
 
-async def run_workers_in_process() -> None:
-    """Reflex lifespan task: the workers, unless they run as their own process."""
+def _report_failure(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("the in-process workers stopped", exc_info=task.exception())
+
+
+@contextlib.asynccontextmanager
+async def workers_in_process() -> AsyncIterator[None]:
+    """Reflex lifespan task: the workers while the backend serves, unless they run as their own
+    process (CLAWSCALE_RUN_WORKERS=false). At shutdown they stop as `python -m
+    clawscale.workers` does: work in flight gets STOP_GRACE_SECONDS, the rest is released."""
     settings = get_settings()
-    if settings.CLAWSCALE_RUN_WORKERS:
-        await run_all_workers(get_engine(), settings)
+    if not settings.CLAWSCALE_RUN_WORKERS:
+        yield
+        return
+    workers = asyncio.create_task(run_all_workers(get_engine(), settings), name="workers")
+    workers.add_done_callback(_report_failure)
+    try:
+        yield
+    finally:
+        workers.cancel()
+        await asyncio.wait([workers])

@@ -1,4 +1,7 @@
-"""Running the background workers: each repeats passes forever, sleeping briefly when idle."""
+"""Running the background workers side by side until cancelled: each repeats passes, sleeping
+briefly when idle. They run in task groups, so one that fails stops its siblings rather than
+leaving them running unwatched, and cancelling the whole stops each gracefully (see
+`SlotRunner.run`)."""
 
 import asyncio
 import logging
@@ -59,10 +62,9 @@ async def run_woken(engine: Engine, signal: WorkSignal, worker: SlotWorker) -> N
     wakeup = Wakeup()
     forget = signal.on_due(wakeup.poke)
     try:
-        async with slot_clients(HTTP_TIMEOUT_SECONDS) as clients:
-            await asyncio.gather(
-                worker.run(clients, wakeup), relay_notifications(engine, signal.channel, wakeup)
-            )
+        async with slot_clients(HTTP_TIMEOUT_SECONDS) as clients, asyncio.TaskGroup() as group:
+            group.create_task(worker.run(clients, wakeup))
+            group.create_task(relay_notifications(engine, signal.channel, wakeup))
     finally:
         forget()
 
@@ -80,12 +82,11 @@ async def run_inbound_worker(engine: Engine, settings: Settings) -> None:
 async def run_all_workers(engine: Engine, settings: Settings) -> None:
     """The dispatcher, the inbound worker, the WeChat pollers and the hourly chores, side by
     side, until cancelled."""
-    await asyncio.gather(
-        run_dispatcher(engine, settings),
-        run_inbound_worker(engine, settings),
-        run_forever(MaintenanceWorker(engine, settings), idle_seconds=60),
-        wechat_pollers(engine, settings).run(),
-    )
+    async with asyncio.TaskGroup() as group:
+        group.create_task(run_dispatcher(engine, settings))
+        group.create_task(run_inbound_worker(engine, settings))
+        group.create_task(run_forever(MaintenanceWorker(engine, settings), idle_seconds=60))
+        group.create_task(wechat_pollers(engine, settings).run())
 
 
 def wechat_pollers(engine: Engine, settings: Settings) -> WeChatPollers:

@@ -4,7 +4,9 @@
 with a slot's HTTP client, and sleeps until one finishes, its wakeup is poked or IDLE_SECONDS
 pass. With fewer than half its slots free it waits up to GATHER_SECONDS for more to finish
 before claiming, so one claim (a transaction) fills several slots rather than one each. A slow
-item holds only its own slot.
+item holds only its own slot. Cancelling `run` is how a worker stops: it claims no more, gives
+the items in flight up to `stop_grace` seconds to finish, cancels the rest, and calls `release`
+to give back the leases of what was cut short.
 """
 
 import asyncio
@@ -60,10 +62,14 @@ class SlotRunner(Generic[Item]):
         clients: list[httpx.AsyncClient],
         *,
         batch_size: int,
+        stop_grace: float = 0.0,
+        release: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.claim = claim
         self.handle = handle
         self.batch_size = batch_size
+        self.stop_grace = stop_grace
+        self.release = release
         self.max_in_flight = len(clients)
         self.idle_clients = list(clients)
         self.in_flight: set[asyncio.Task[None]] = set()
@@ -110,8 +116,20 @@ class SlotRunner(Generic[Item]):
         await asyncio.gather(*self.in_flight)
         return len(claimed)
 
+    async def _drain(self) -> None:
+        """Let the items in flight finish for up to `stop_grace` seconds, then cancel the rest
+        and wait for them (a second cancellation ends the grace at once)."""
+        try:
+            if self.in_flight and self.stop_grace > 0:
+                await asyncio.wait(set(self.in_flight), timeout=self.stop_grace)
+        finally:
+            for task in self.in_flight:
+                task.cancel()
+            await asyncio.gather(*self.in_flight, return_exceptions=True)
+
     async def run(self, wakeup: Wakeup) -> None:
-        """Claim and handle until cancelled; cancelling cancels the items in flight too."""
+        """Claim and handle until cancelled; then drain the items in flight (`_drain`) and
+        release what they left unfinished."""
 
         def finished(client: httpx.AsyncClient, task: asyncio.Task[None]) -> None:
             self._finished(client, task)
@@ -125,6 +143,13 @@ class SlotRunner(Generic[Item]):
                 if not claimed or len(claimed) < room:
                     await wakeup.wait(IDLE_SECONDS)
         finally:
-            for task in self.in_flight:
-                task.cancel()
-            await asyncio.gather(*self.in_flight, return_exceptions=True)
+            await self._drain()
+            await self._release_safely()
+
+    async def _release_safely(self) -> None:
+        if self.release is None:
+            return
+        try:
+            await self.release()
+        except Exception:
+            logger.exception("giving back the leases of unfinished work failed; they will lapse")

@@ -60,3 +60,50 @@ async def closed_after_block() -> list[bool]:
 
 def test_slot_clients_are_closed_when_the_block_ends() -> None:
     assert asyncio.run(closed_after_block()) == [True, True, True]
+
+
+async def stop_with_one_item_in_flight(item_seconds: float, grace: float) -> tuple[str, bool]:
+    """Cancel a runner while its one item takes `item_seconds`; how the item ended and whether
+    the runner released what was left."""
+    started = asyncio.Event()
+    ended: list[str] = []
+    released: list[bool] = []
+    queue = [1]
+
+    async def claim(limit: int) -> list[int]:
+        taken, queue[:] = queue[:limit], queue[limit:]
+        return taken
+
+    async def handle(client: httpx.AsyncClient, item: int) -> None:
+        started.set()
+        try:
+            await asyncio.sleep(item_seconds)
+            ended.append("finished")
+        except asyncio.CancelledError:
+            ended.append("cancelled")
+            raise
+
+    async def release() -> None:
+        released.append(True)
+
+    async with slot_clients(timeout=1, count=2) as clients:
+        runner = SlotRunner(claim, handle, clients, batch_size=2, stop_grace=grace, release=release)
+        task = asyncio.create_task(runner.run(Wakeup()))
+        await started.wait()
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    return ended[0], released == [True]
+
+
+def test_stopping_lets_an_item_in_flight_finish_within_the_grace() -> None:
+    assert asyncio.run(stop_with_one_item_in_flight(item_seconds=0.2, grace=30)) == (
+        "finished",
+        True,
+    )
+
+
+def test_stopping_cancels_an_item_that_outlasts_the_grace_and_releases() -> None:
+    assert asyncio.run(stop_with_one_item_in_flight(item_seconds=30, grace=0.1)) == (
+        "cancelled",
+        True,
+    )
