@@ -8,6 +8,7 @@ directory. Development defaults work out of the box; in production (`CLAWSCALE_E
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -28,6 +29,16 @@ SECRETS_WITH_DEV_DEFAULTS: dict[str, str] = {
     "CLAWSCALE_OUTBOUND_API_KEY": DEV_OUTBOUND_API_KEY,
     "CLAWSCALE_IDENTITY_API_KEY": DEV_IDENTITY_API_KEY,
 }
+
+
+class LogFormat(StrEnum):
+    """How log lines are written: one JSON object per line, or plain text."""
+
+    JSON = "json"
+    TEXT = "text"
+
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 
 class Environment(StrEnum):
@@ -111,8 +122,18 @@ class Settings(BaseSettings):
 
     DEMO_AGENT: bool | None = None
 
+    LOG_FORMAT: LogFormat = LogFormat.TEXT
+    LOG_LEVEL: LogLevel = "INFO"
+    WORKER_METRICS_PORT: int = 0
+    WORKER_METRICS_HOST: str = "127.0.0.1"
+
     ADMIN_BOOTSTRAP_EMAIL: str = ""
     ADMIN_BOOTSTRAP_PASSWORD: str = Field(default="", repr=False)
+
+    @field_validator("LOG_LEVEL", mode="before")
+    @classmethod
+    def _upper_case_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
 
     @field_validator("DATABASE_URL")
     @classmethod

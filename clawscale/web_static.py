@@ -15,6 +15,7 @@ from starlette.responses import FileResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
+from clawscale.logs import configure_logging, log_start
 from clawscale.settings import PROJECT_ROOT, get_settings
 
 EXPORT_DIR = PROJECT_ROOT / ".web" / "build" / "client"
@@ -54,8 +55,11 @@ def main() -> None:
     """Serve the export on WEB_PORT until interrupted."""
     if not (EXPORT_DIR / FALLBACK).is_file():
         sys.exit(f"no exported frontend in {EXPORT_DIR}: run `reflex export --frontend-only`")
-    port = get_settings().WEB_PORT
-    uvicorn.run(ExportedSite(EXPORT_DIR), host=os.environ.get("WEB_HOST", "0.0.0.0"), port=port)
+    settings = get_settings()
+    configure_logging(settings)
+    log_start("web_static", settings, uses_database=False)
+    host = os.environ.get("WEB_HOST", "0.0.0.0")
+    uvicorn.run(ExportedSite(EXPORT_DIR), host=host, port=settings.WEB_PORT, log_config=None)
 
 
 if __name__ == "__main__":
