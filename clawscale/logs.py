@@ -18,6 +18,9 @@ from clawscale.settings import LogFormat, Settings, get_settings
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(message)s"
 JSON_RENAMED = {"asctime": "time", "levelname": "level", "name": "logger"}
+QUIET_LOGGERS = ("alembic.runtime.plugins", "alembic.runtime.migration")
+"""Libraries kept at WARNING: Alembic writes eight INFO lines each time Reflex checks whether
+the schema is current (the migrations themselves run in `python -m clawscale db upgrade`)."""
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +45,8 @@ def configure_logging(settings: Settings) -> None:
     handler.setFormatter(formatter_for(settings.LOG_FORMAT))
     root.addHandler(handler)
     root.setLevel(settings.LOG_LEVEL)
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
 
 
 def database_kind(database_url: str) -> str:

@@ -126,6 +126,7 @@ class Settings(BaseSettings):
     LOG_LEVEL: LogLevel = "INFO"
     WORKER_METRICS_PORT: int = 0
     WORKER_METRICS_HOST: str = "127.0.0.1"
+    NPM_CONFIG_REGISTRY: str = "https://registry.npmjs.org"
 
     ADMIN_BOOTSTRAP_EMAIL: str = ""
     ADMIN_BOOTSTRAP_PASSWORD: str = Field(default="", repr=False)
