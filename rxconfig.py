@@ -3,9 +3,11 @@
 import reflex as rx
 from reflex.plugins import SitemapPlugin
 
+from clawscale.reflex_startup import quiet_reflex_startup
 from clawscale.settings import get_settings
 
 settings = get_settings()
+quiet_reflex_startup(settings)
 
 config = rx.Config(
     app_name="clawscale",

@@ -6,7 +6,7 @@ figures come from the database, so every process reports the same depth.
 
 from collections.abc import Iterator
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy.engine import Engine
@@ -71,3 +71,9 @@ def database_registry(engine: Engine) -> CollectorRegistry:
     registry = CollectorRegistry(auto_describe=False)
     registry.register(QueueCollector(engine))
     return registry
+
+
+def exposition(database: CollectorRegistry) -> bytes:
+    """The text every metrics endpoint serves: this process's counters, then `database`'s
+    queue figures."""
+    return generate_latest(REGISTRY) + generate_latest(database)

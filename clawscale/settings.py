@@ -10,7 +10,7 @@ import os
 from enum import StrEnum
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -33,6 +33,16 @@ SECRETS_WITH_DEV_DEFAULTS: dict[str, str] = {
     "CLAWSCALE_OUTBOUND_API_KEY": DEV_OUTBOUND_API_KEY,
     "CLAWSCALE_IDENTITY_API_KEY": DEV_IDENTITY_API_KEY,
 }
+
+
+class LogFormat(StrEnum):
+    """How log lines are written: one JSON object per line, or plain text."""
+
+    JSON = "json"
+    TEXT = "text"
+
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 
 class Environment(StrEnum):
@@ -125,8 +135,19 @@ class Settings(BaseSettings):
 
     DEMO_AGENT: bool | None = None
 
+    LOG_FORMAT: LogFormat = LogFormat.TEXT
+    LOG_LEVEL: LogLevel = "INFO"
+    WORKER_METRICS_PORT: int = 0
+    WORKER_METRICS_HOST: str = "127.0.0.1"
+    NPM_CONFIG_REGISTRY: str = "https://registry.npmjs.org"
+
     ADMIN_BOOTSTRAP_EMAIL: str = ""
     ADMIN_BOOTSTRAP_PASSWORD: str = Field(default="", repr=False)
+
+    @field_validator("LOG_LEVEL", mode="before")
+    @classmethod
+    def _upper_case_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
 
     @field_validator("DATABASE_URL")
     @classmethod

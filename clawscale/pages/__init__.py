@@ -4,14 +4,15 @@ its `index.py`): the landing page, the customer sign-in and account pages, the c
 personal WeChat, the subscription and payment history, the Google Calendar import (the hand-off
 link from chat, claiming a chat-made account, the import page), the admin console (sign-in,
 overview, customers, channels, shared channels and each one's page, agents, deliveries, admins,
-audit log), a web chat channel's public chat, and the development mailbox (development
-only)."""
+audit log), a web chat channel's public chat, the development mailbox (development
+only), and the page for a path no route matches."""
 
 import reflex as rx
 
 from clawscale.components.catalogue import SitePage
 from clawscale.components.layout import is_development, page_title
 from clawscale.components.translated import t
+from clawscale.pages import not_found
 from clawscale.pages.account import calendar_import as account_calendar_import
 from clawscale.pages.account import index as account
 from clawscale.pages.account import subscription as account_subscription
@@ -78,8 +79,13 @@ def site_pages(settings: Settings) -> tuple[SitePage, ...]:
     return (*BUILT_PAGES, *development)
 
 
+def routed_paths(settings: Settings) -> list[str]:
+    """The route of every page a path can reach (the `404` page is where none matches)."""
+    return [LANDING_ROUTE, *(page.spec.route for page in site_pages(settings))]
+
+
 def register_pages(app: rx.App) -> None:
-    """Add the landing page and every other page to `app`."""
+    """Add the landing page, every other page and the page for unknown paths to `app`."""
     app.add_page(
         landing_page,
         route=LANDING_ROUTE,
@@ -87,7 +93,7 @@ def register_pages(app: rx.App) -> None:
         description=LANDING_DESCRIPTION,
         on_load=[LocaleState.settle, CustomerSessionState.check_session],
     )
-    for page in site_pages(get_settings()):
+    for page in (*site_pages(get_settings()), not_found.PAGE):
         app.add_page(
             page.render,
             route=page.spec.route,

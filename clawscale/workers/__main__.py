@@ -10,9 +10,11 @@ import logging
 import signal
 
 from clawscale.db import get_engine
+from clawscale.logs import configure_logging, log_start
 from clawscale.settings import Settings, get_settings
 from clawscale.startup_checks import log_startup_warnings, refuse_to_start_on_problems
 from clawscale.workers.loop import run_all_workers
+from clawscale.workers.metrics_server import start_metrics_server
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
@@ -31,10 +33,12 @@ async def run_until_stopped(settings: Settings) -> None:
 
 def main() -> None:
     """Check the settings, then run every worker until stopped."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = get_settings()
+    configure_logging(settings)
     log_startup_warnings(settings)
     refuse_to_start_on_problems(settings)
+    log_start("workers", settings)
+    start_metrics_server(get_engine(), settings)
     asyncio.run(run_until_stopped(settings))
 
 

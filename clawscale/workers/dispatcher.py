@@ -33,11 +33,18 @@ from clawscale.models import DeliveryStatus, OutboundDelivery
 from clawscale.settings import Settings
 from clawscale.workers.batched import BatchedCalls
 from clawscale.workers.slots import SlotRunner
+from clawscale.workers.tally import BatchTally
 from clawscale.workers.wakeup import Wakeup
 
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 50
+OUTCOME_NAMES = {
+    DeliveryStatus.SUCCEEDED: "sent",
+    DeliveryStatus.FAILED: "retried",
+    DeliveryStatus.DEAD: "dead",
+}
+"""How the batch summary names each new status (None, a lease lost meanwhile: `unrecorded`)."""
 
 
 def new_worker_id(role: str) -> str:
@@ -61,15 +68,20 @@ class Dispatcher:
         self.batch_size = batch_size
         self.worker_id = new_worker_id("dispatcher")
         self._record = BatchedCalls(self._record_outcomes)
+        self.tally = BatchTally(logger, "dispatcher", ("sent", "retried", "dead", "unrecorded"))
 
     def _claim(self, limit: int) -> list[ClaimedDelivery]:
         lease = leases.lease_length(self.settings)
         with session_scope(self.engine) as db:
-            return claim_due_jobs(db, self.settings, self.worker_id, limit, lease)
+            claimed = claim_due_jobs(db, self.settings, self.worker_id, limit, lease)
+        self.tally.claimed(len(claimed))
+        return claimed
 
     def _record_outcomes(self, outcomes: list[SendOutcome]) -> list[DeliveryStatus | None]:
         with session_scope(self.engine) as db:
-            return record_outcomes(db, outcomes, self.worker_id)
+            statuses = record_outcomes(db, outcomes, self.worker_id)
+        self.tally.recorded(OUTCOME_NAMES.get(status, "unrecorded") for status in statuses)
+        return statuses
 
     def _release_unfinished(self) -> None:
         with session_scope(self.engine) as db:
@@ -80,7 +92,11 @@ class Dispatcher:
         try:
             count_send(await self._record(outcome), outcome.seconds)
         except Exception:
-            logger.exception("recording delivery %s failed; its lease will lapse", outcome)
+            logger.exception(
+                "recording delivery %s failed; its lease will lapse",
+                outcome.delivery_id,
+                extra={"delivery_id": outcome.delivery_id},
+            )
 
     def _runner(self, clients: list[httpx.AsyncClient]) -> SlotRunner[ClaimedDelivery]:
         return SlotRunner(

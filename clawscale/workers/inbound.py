@@ -39,6 +39,7 @@ from clawscale.settings import Settings
 from clawscale.workers.batched import BatchedCalls
 from clawscale.workers.dispatcher import new_worker_id
 from clawscale.workers.slots import SlotRunner
+from clawscale.workers.tally import BatchTally
 from clawscale.workers.wakeup import Wakeup
 
 logger = logging.getLogger(__name__)
@@ -56,6 +57,20 @@ class Provisioning:
     binding_id: str
 
 
+def _outcome_name(outcome: ForwardOutcome) -> str:
+    """How the batch summary names a forward's end."""
+    if outcome.unanswered is not None:
+        return "unanswered"
+    return "failed" if outcome.error is not None else "forwarded"
+
+
+def _ids(item: Provisioning | ClaimedEvent) -> dict[str, str]:
+    """The id a log line about `item` carries."""
+    if isinstance(item, Provisioning):
+        return {"binding_id": item.binding_id}
+    return {"event_id": item.event_id}
+
+
 class InboundWorker:
     """One pass provisions due bindings, then forwards a batch of due events: one transaction
     claims the batch with its runtime requests, the requests go out side by side, and one
@@ -69,6 +84,7 @@ class InboundWorker:
         self.lease = leases.lease_length(settings)
         self._record = BatchedCalls(self._record_outcomes)
         self._next_sweep = 0.0
+        self.tally = BatchTally(logger, "inbound", ("forwarded", "failed", "unanswered"))
 
     async def _sweep_when_due(self) -> None:
         """Release stranded parked events, at most once per SWEEP_SECONDS."""
@@ -83,6 +99,7 @@ class InboundWorker:
     def _record_outcomes(self, outcomes: list[ForwardOutcome]) -> list[None]:
         with session_scope(self.engine) as db:
             record_outcomes(db, outcomes, self.worker_id)
+        self.tally.recorded(_outcome_name(outcome) for outcome in outcomes)
         return [None] * len(outcomes)
 
     async def _in_session(self, work: Callable[..., Result], *args: object) -> Result:
@@ -102,7 +119,12 @@ class InboundWorker:
         try:
             await call_runtime(client, call)
         except SendError as error:
-            logger.info("provisioning binding %s failed: %s", binding_id, error)
+            logger.info(
+                "provisioning binding %s failed: %s",
+                binding_id,
+                error,
+                extra={"binding_id": binding_id},
+            )
             await self._in_session(
                 partial(record_provision_failure, permanent=isinstance(error, PermanentSendError)),
                 binding_id,
@@ -118,11 +140,18 @@ class InboundWorker:
         try:
             answer = await call_runtime(client, call)
         except RuntimeTimedOut as error:
-            logger.warning("event %s reached the runtime but got no answer: %s", event_id, error)
+            logger.warning(
+                "event %s reached the runtime but got no answer: %s",
+                event_id,
+                error,
+                extra={"event_id": event_id},
+            )
             return ForwardOutcome(event_id, unanswered=str(error))
         except SendError as error:
             retry_after = error.retry_after if isinstance(error, TransientSendError) else None
-            logger.info("forwarding event %s failed: %s", event_id, error)
+            logger.info(
+                "forwarding event %s failed: %s", event_id, error, extra={"event_id": event_id}
+            )
             return ForwardOutcome(event_id, error=str(error), retry_after=retry_after)
         return ForwardOutcome(event_id, reply=parse_runtime_reply(answer))
 
@@ -135,6 +164,7 @@ class InboundWorker:
             work += await self._in_session(
                 claim_forward_calls, self.settings, self.worker_id, limit - len(work), self.lease
             )
+        self.tally.claimed(len(work))
         return work
 
     async def _handle(self, client: httpx.AsyncClient, item: Provisioning | ClaimedEvent) -> None:
@@ -144,7 +174,7 @@ class InboundWorker:
             elif item.call is not None:
                 await self._record(await self._forward(client, item.event_id, item.call))
         except Exception:
-            logger.exception("inbound work %s failed; its lease will lapse", item)
+            logger.exception("inbound work %s failed; its lease will lapse", item, extra=_ids(item))
 
     def _release_unfinished(self) -> None:
         with session_scope(self.engine) as db:

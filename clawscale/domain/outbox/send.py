@@ -42,7 +42,13 @@ async def attempt_send(
             client, job.credentials, job.target, job.message, job.idempotency_key
         )
     except SendError as error:
-        logger.info("delivery %s attempt failed: %s", job.delivery_id, error)
+        logger.info(
+            "delivery %s attempt failed on channel %s: %s",
+            job.delivery_id,
+            job.credentials.channel_id,
+            error,
+            extra={"delivery_id": job.delivery_id, "channel_id": job.credentials.channel_id},
+        )
         return _failed(job.delivery_id, error, time.perf_counter() - started)
     seconds = time.perf_counter() - started
     return SendOutcome(job.delivery_id, provider_message_id=provider_id, seconds=seconds)

@@ -10,6 +10,7 @@ state lock is held only to copy the results in."""
 import asyncio
 
 import reflex as rx
+from reflex.components.core.banner import has_connection_errors
 from reflex.event import EventSpec
 from reflex.vars import Var
 
@@ -215,18 +216,35 @@ def chart() -> rx.Component:
 
 
 def live_line() -> rx.Component:
-    """When the figures were read, and that they refresh by themselves."""
-    return rx.flex(
-        rx.box(width="8px", height="8px", border_radius="50%", background="var(--green-9)"),
-        rx.text(
+    """When the figures were read, and that they refresh by themselves; `Offline` while the
+    page's connection to the backend is down (the figures then stand still)."""
+    return rx.cond(
+        has_connection_errors,
+        status_line(
+            "var(--red-9)",
+            t("Offline · reconnecting; these figures are from {time} UTC", time=read_at()),
+        ),
+        status_line(
+            "var(--green-9)",
             t(
                 "Live · refreshed {time} UTC, every {seconds} seconds",
-                time=table_time(OverviewState.as_of, seconds=True),
+                time=read_at(),
                 seconds=REFRESH_SECONDS,
             ),
-            size="1",
-            color_scheme="gray",
         ),
+    )
+
+
+def read_at() -> Var[str]:
+    """When the figures were read, to the second."""
+    return table_time(OverviewState.as_of, seconds=True)
+
+
+def status_line(colour: str, text: Var[str]) -> rx.Component:
+    """A coloured dot and a line of status."""
+    return rx.flex(
+        rx.box(width="8px", height="8px", border_radius="50%", background=colour),
+        rx.text(text, size="1", color_scheme="gray"),
         align="center",
         spacing="2",
         role="status",

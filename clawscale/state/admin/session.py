@@ -4,6 +4,10 @@ The guard of every `/admin/*` page but the sign-in: signed-out visitors go to
 `/admin/login?next=<page>` and come back after signing in. Handlers that read or change data
 run through `AdminSessionState._as_admin`, which resolves the cookie in the same transaction as
 the work, so an admin removed or signed out elsewhere loses access at the next click.
+
+Every console page's State derives from `AdminSessionState`; signing out, and any refusal of a
+session that is no longer live, resets all of them (`console_states`), so a reload of the tab
+receives none of the console's data.
 """
 
 from collections.abc import Callable
@@ -69,6 +73,15 @@ def admin_next_path(candidate: str | None) -> str:
     return path if is_console_path(path) else ADMIN_HOME
 
 
+def console_states(base: type[rx.State]) -> list[type[rx.State]]:
+    """`base` and every State below it in Reflex's tree (a new console page's State is found
+    without being listed)."""
+    found = [base]
+    for substate in base.get_substates():
+        found += console_states(substate)
+    return found
+
+
 class AdminSessionState(rx.State):
     """Whether the page's visitor is a signed-in admin, and who; the console's guard."""
 
@@ -88,9 +101,22 @@ class AdminSessionState(rx.State):
         self.session_checked = True
         self.admin_email = admin.email if admin else ""
 
+    async def _forget_console(self) -> None:
+        """Reset every console State of this tab to its defaults (loading any not in memory)."""
+        for state_class in console_states(AdminSessionState):
+            (await self.get_state(state_class)).reset()
+
     def _signed_out(self) -> EventSpec:
-        """Forget the admin, and send the visitor to sign in, then back to this page."""
+        """Forget the admin, then clear the console and send the visitor to sign in, then
+        back to this page (`leave_console`)."""
         self._remember(None)
+        return AdminSessionState.leave_console()
+
+    @rx.event
+    async def leave_console(self) -> EventSpec:
+        """After a refused session: clear every console State, and send the visitor to sign
+        in, then back to this page."""
+        await self._forget_console()
         return rx.redirect(login_path(current_path(self.router), ADMIN_LOGIN_ROUTE), replace=True)
 
     async def _as_admin(self, work: AdminWork[T]) -> T:
@@ -124,5 +150,5 @@ class AdminSessionState(rx.State):
         """End this admin session (audited), then let the API clear the cookie."""
         token = self._session_token()
         await run_domain(lambda db, settings: end_admin_session(db, settings, token))
-        self._remember(None)
+        await self._forget_console()
         return signed_out_redirect(get_settings(), ADMIN_LOGIN_ROUTE, SessionSubject.ADMIN)
