@@ -1,6 +1,6 @@
 """Telling workers that rows of their queue became due, once the transaction that made them
-commits: `OUTBOX` (deliveries, for the dispatchers) and `INBOUND` (events to forward, for the
-inbound workers).
+commits: `OUTBOX` (deliveries, for the dispatchers), `INBOUND` (events to forward, for the
+inbound workers) and `MAIL` (email to send, for the mail workers).
 
 Across processes this is PostgreSQL's NOTIFY on the queue's channel (delivered on commit,
 dropped on rollback); within a process, callbacks registered with `on_due` run after the commit
@@ -52,9 +52,11 @@ class WorkSignal:
 
 OUTBOX = WorkSignal("clawscale_outbox")
 INBOUND = WorkSignal("clawscale_inbound")
+MAIL = WorkSignal("clawscale_mail")
 
 
 @sa.event.listens_for(Session, "after_commit")
 def _wake_local_workers(db: Session) -> None:
     OUTBOX.committed(db)
     INBOUND.committed(db)
+    MAIL.committed(db)
