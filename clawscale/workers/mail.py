@@ -2,8 +2,9 @@
 
 Runs beside the dispatcher (`workers/loop.run_all_workers`), woken by `queue/signals.MAIL` when
 an email is queued; any number of mail workers may share one PostgreSQL database. It keeps at
-most SENDS_AT_ONCE sends in flight (Resend's default rate limit is two requests a second; a 429
-is retried after its Retry-After). Without a Resend key it claims nothing: such mail is kept.
+most SENDS_AT_ONCE sends in flight, as Resend's default rate limit is two requests a second (a
+429 is retried after its Retry-After); with one, emails go out in the order they were written.
+Without a Resend key it claims nothing: such mail is kept.
 """
 
 import asyncio
@@ -32,9 +33,12 @@ SENDS_AT_ONCE = 2
 class MailWorker:
     """Sends due emails."""
 
-    def __init__(self, engine: Engine, settings: Settings) -> None:
+    def __init__(
+        self, engine: Engine, settings: Settings, sends_at_once: int = SENDS_AT_ONCE
+    ) -> None:
         self.engine = engine
         self.settings = settings
+        self.sends_at_once = sends_at_once
         self.worker_id = new_worker_id("mail")
         self._record = BatchedCalls(self._record_outcomes)
 
@@ -58,13 +62,14 @@ class MailWorker:
 
     def _runner(self, clients: list[httpx.AsyncClient]) -> SlotRunner[OutgoingMail]:
         claim = partial(asyncio.to_thread, self._claim)
-        return SlotRunner(claim, self._send, clients[:SENDS_AT_ONCE], batch_size=SENDS_AT_ONCE)
+        slots = clients[: self.sends_at_once]
+        return SlotRunner(claim, self._send, slots, batch_size=self.sends_at_once)
 
     async def run_once(self, client: httpx.AsyncClient) -> int:
         """One pass of `run`'s loop with `client` in every slot, waiting for every outcome;
         how many emails were attempted."""
-        return await self._runner([client] * SENDS_AT_ONCE).run_pass()
+        return await self._runner([client] * self.sends_at_once).run_pass()
 
     async def run(self, clients: list[httpx.AsyncClient], wakeup: Wakeup) -> None:
-        """Send until cancelled, up to SENDS_AT_ONCE emails at once."""
+        """Send until cancelled, up to `sends_at_once` emails at once."""
         await self._runner(clients).run(wakeup)
