@@ -1,9 +1,9 @@
 """How email leaves: through Resend's HTTP API (`POST /emails`), or not at all.
 
 Without RESEND_API_KEY the gateway sends no mail: what it writes is kept (`kept`) for the
-development mailbox and the console. One send is one POST whose Idempotency-Key is the email's
-id, so a retry after a lost answer (or a worker that died mid-send) is not sent twice by Resend
-within its 24-hour window.
+development mailbox and the console, and outside development the pages say no link was sent.
+One send is one POST whose Idempotency-Key is the email's id, so a retry after a lost answer
+(or a worker that died mid-send) is not sent twice by Resend within its 24-hour window.
 """
 
 from dataclasses import dataclass
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import httpx
 
 from clawscale.channels.base import PermanentSendError, TransientSendError, post_json
-from clawscale.settings import Settings
+from clawscale.settings import Environment, Settings
 
 PROVIDER = "Resend"
 
@@ -19,6 +19,12 @@ PROVIDER = "Resend"
 def mail_is_sent(settings: Settings) -> bool:
     """Whether this gateway sends email (a Resend key is set); without one it keeps it."""
     return bool(settings.RESEND_API_KEY)
+
+
+def mail_reaches_people(settings: Settings) -> bool:
+    """Whether what the gateway writes can be read by its recipient: sent, or kept in
+    development, where the development mailbox shows it. Pages say a link was sent only then."""
+    return mail_is_sent(settings) or settings.CLAWSCALE_ENV is Environment.DEVELOPMENT
 
 
 @dataclass(frozen=True)
