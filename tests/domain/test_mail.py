@@ -15,7 +15,7 @@ from clawscale.domain.errors import Conflict, NotFound, Unavailable
 from clawscale.domain.mail.queries import MailSummary, list_mail
 from clawscale.domain.mail.queue import queue_mail, resend_mail
 from clawscale.domain.mail.sending import DUE, claim_due_mail, record_mail_outcomes
-from clawscale.domain.mail.transport import MailOutcome
+from clawscale.domain.mail.transport import MailOutcome, mail_reaches_people
 from clawscale.models import AuditLog, EmailMessage, EmailStatus
 from clawscale.models.base import utcnow
 from clawscale.settings import Settings
@@ -246,3 +246,12 @@ def test_the_claim_walks_waiting_mail_oldest_first_without_sorting(db, session, 
     plan = claim_plan(db, DUE)
     assert "ix_email_message_waiting_created" in plan
     assert "Sort" not in plan
+
+
+@pytest.mark.parametrize(
+    ("environment", "key", "reaches"),
+    [("production", "re_key", True), ("development", "", True), ("production", "", False)],
+)
+def test_pages_say_a_link_was_sent_only_when_mail_reaches_someone(environment, key, reaches):
+    settings = Settings(_env_file=None, CLAWSCALE_ENV=environment, RESEND_API_KEY=key)
+    assert mail_reaches_people(settings) is reaches
