@@ -12,6 +12,7 @@ app's database."""
 import asyncio
 import secrets
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -70,7 +71,8 @@ def send_due_mail(resend: FakeResend) -> None:
         async with httpx.AsyncClient(timeout=10) as client:
             return await MailWorker(get_engine(), settings).run_once(client)
 
-    assert asyncio.run(one_pass()) >= 1
+    with ThreadPoolExecutor(1) as thread:  # Playwright's event loop runs in this thread
+        assert thread.submit(asyncio.run, one_pass()).result() >= 1
 
 
 def audited_resends(mail_id: str) -> int:
