@@ -100,6 +100,19 @@ def english_outside_subjects(page: Page) -> list[str]:
     return [word for word in english_words(page) if word not in data]
 
 
+def resend_and_confirm(
+    page: Page, row: Locator, buttons: tuple[str, str], answers: tuple[str, str]
+) -> None:
+    """Click the row's Resend and the confirmation's button (`buttons`, in the page's
+    language); the page answers with the notice and the row's new state of `answers`."""
+    resend_button, confirm_button = buttons
+    notice, state = answers
+    row.get_by_role("button", name=resend_button).click()
+    page.get_by_role("alertdialog").get_by_role("button", name=confirm_button).click()
+    expect(page.get_by_role("status").filter(has_text=notice)).to_be_visible()
+    expect(row).to_contain_text(state)
+
+
 def choose(page: Page, label: str, option: str) -> None:
     page.get_by_role("combobox", name=label).click()
     page.get_by_role("option", name=option, exact=True).click()
@@ -135,10 +148,12 @@ def test_an_admin_resends_a_dead_email_and_the_worker_sends_it(
     expect(page.get_by_text(MAIL_OFF)).to_have_count(0)
     screenshots(page, "admin-mail")
 
-    row.get_by_role("button", name=f"Resend the email to {recipient}").click()
-    page.get_by_role("alertdialog").get_by_role("button", name="Resend email").click()
-    expect(page.get_by_role("status").filter(has_text="The email is queued again")).to_be_visible()
-    expect(row).to_contain_text("Pending")
+    resend_and_confirm(
+        page,
+        row,
+        (f"Resend the email to {recipient}", "Resend email"),
+        ("The email is queued again", "Pending"),
+    )
     assert audited_resends(dead_id) == 1
 
     send_due_mail(resend)
@@ -182,10 +197,9 @@ def test_the_mail_page_in_chinese_resends_then_switches_to_english(
     assert english_outside_subjects(page) == []
     screenshots(page, "admin-mail")
 
-    row.get_by_role("button", name=f"重新发送给 {recipient} 的邮件").click()
-    page.get_by_role("alertdialog").get_by_role("button", name="重新发送邮件").click()
-    expect(page.get_by_role("status").filter(has_text="邮件已重新排队")).to_be_visible()
-    expect(row).to_contain_text("等待中")
+    resend_and_confirm(
+        page, row, (f"重新发送给 {recipient} 的邮件", "重新发送邮件"), ("邮件已重新排队", "等待中")
+    )
     assert audited_resends(kept_id) == 1
 
     page.get_by_role("radio", name="English").click()
