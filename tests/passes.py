@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from clawscale.settings import Settings
 from clawscale.workers.dispatcher import Dispatcher
 from clawscale.workers.loop import PassWorker
+from clawscale.workers.mail import MailWorker
 
 DEFAULT_SETTINGS = Settings(_env_file=None)
 
@@ -46,6 +47,24 @@ def send_all_due(engine: sa.Engine, settings: Settings = DEFAULT_SETTINGS) -> in
         passes += 1
         assert passes < 50, "deliveries kept coming due"
     return passes
+
+
+def send_all_mail(engine: sa.Engine, settings: Settings) -> int:
+    """Mail worker passes, one email at a time in the order they were written, until one finds
+    nothing due: how many emails were attempted."""
+
+    async def run() -> int:
+        worker = MailWorker(engine, settings, sends_at_once=1)
+        attempted = 0
+        async with httpx.AsyncClient(timeout=10) as client:
+            for _ in range(50):
+                sent = await worker.run_once(client)
+                if sent == 0:
+                    return attempted
+                attempted += sent
+        raise AssertionError("emails kept coming due")
+
+    return asyncio.run(run())
 
 
 @contextmanager

@@ -32,6 +32,7 @@ ADMIN_NAV: tuple[NavItem, ...] = (
     NavItem(N_("Shared channels"), "/admin/shared-channels", "share-2"),
     NavItem(N_("Agents"), "/admin/agents", "bot"),
     NavItem(N_("Deliveries"), "/admin/deliveries", "send"),
+    NavItem(N_("Mail"), "/admin/mail", "mail"),
     NavItem(N_("Admins"), "/admin/admins", "shield-check"),
     NavItem(N_("Audit log"), "/admin/audit", "scroll-text"),
 )

@@ -3,8 +3,8 @@ path the URL names (`/admin/deliveries` is `pages/admin/deliveries.py`, a folder
 its `index.py`): the landing page, the customer sign-in and account pages, the channel index,
 personal WeChat, the subscription and payment history, the Google Calendar import (the hand-off
 link from chat, claiming a chat-made account, the import page), the admin console (sign-in,
-overview, customers, channels, shared channels and each one's page, agents, deliveries, admins,
-audit log), a web chat channel's public chat, the development mailbox (development
+overview, customers, channels, shared channels and each one's page, agents, deliveries, mail,
+admins, audit log), a web chat channel's public chat, the development mailbox (development
 only), and the page for a path no route matches."""
 
 import reflex as rx
@@ -24,6 +24,7 @@ from clawscale.pages.admin import customers as admin_customers
 from clawscale.pages.admin import deliveries as admin_deliveries
 from clawscale.pages.admin import index as admin_overview
 from clawscale.pages.admin import login as admin_login
+from clawscale.pages.admin import mail as admin_mail
 from clawscale.pages.admin.shared_channels import detail as admin_shared_channel_detail
 from clawscale.pages.admin.shared_channels import index as admin_shared_channels
 from clawscale.pages.auth import (
@@ -63,6 +64,7 @@ BUILT_PAGES: tuple[SitePage, ...] = (
     admin_admins.PAGE,
     admin_audit.PAGE,
     admin_deliveries.PAGE,
+    admin_mail.PAGE,
     admin_customers.PAGE,
     admin_overview.PAGE,
     admin_channels.PAGE,

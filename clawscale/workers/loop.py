@@ -11,10 +11,11 @@ import httpx
 from sqlalchemy.engine import Engine
 
 from clawscale.domain.queue import leases
-from clawscale.domain.queue.signals import INBOUND, OUTBOX, WorkSignal
+from clawscale.domain.queue.signals import INBOUND, MAIL, OUTBOX, WorkSignal
 from clawscale.settings import Settings
 from clawscale.workers.dispatcher import Dispatcher
 from clawscale.workers.inbound import InboundWorker
+from clawscale.workers.mail import MailWorker
 from clawscale.workers.maintenance import MaintenanceWorker
 from clawscale.workers.slots import slot_clients
 from clawscale.workers.wakeup import Wakeup, relay_notifications
@@ -85,6 +86,7 @@ async def run_all_workers(engine: Engine, settings: Settings) -> None:
     async with asyncio.TaskGroup() as group:
         group.create_task(run_dispatcher(engine, settings))
         group.create_task(run_inbound_worker(engine, settings))
+        group.create_task(run_woken(engine, MAIL, MailWorker(engine, settings)))
         group.create_task(run_forever(MaintenanceWorker(engine, settings), idle_seconds=60))
         group.create_task(wechat_pollers(engine, settings).run())
 

@@ -1,4 +1,5 @@
-"""`/api/auth/*` over real HTTP on both databases, with Resend faked by a local server."""
+"""`/api/auth/*` over real HTTP on both databases, with Resend faked by a local server (mail
+reaches it through the mail worker, run before each look at what it received)."""
 
 import threading
 from datetime import timedelta
@@ -21,7 +22,8 @@ from clawscale.models import (
 )
 from clawscale.models.base import utcnow
 from clawscale.settings import Settings
-from tests.fakes.resend import fake_resend
+from tests.fakes.resend import FakeResend, fake_resend
+from tests.passes import send_all_mail
 
 PASSWORD = "correct horse battery"
 
@@ -45,11 +47,26 @@ def count(session, model):
     return session.exec(select(func.count()).select_from(model)).one()
 
 
+class SentMail:
+    """What the fake Resend received once the mail worker has sent everything due."""
+
+    def __init__(self, fake: FakeResend, engine, settings: Settings) -> None:
+        self.fake, self.engine, self.settings = fake, engine, settings
+
+    def emails_to(self, address: str) -> list[dict]:
+        send_all_mail(self.engine, self.settings)
+        return self.fake.emails_to(address)
+
+    def last_link_to(self, address: str) -> str:
+        send_all_mail(self.engine, self.settings)
+        return self.fake.last_link_to(address)
+
+
 @pytest.fixture
-def resend(use_settings):
+def resend(use_settings, db):
     with fake_resend() as fake:
-        use_settings(RESEND_API_KEY=fake.api_key, RESEND_API_BASE_URL=fake.url)
-        yield fake
+        settings = use_settings(RESEND_API_KEY=fake.api_key, RESEND_API_BASE_URL=fake.url)
+        yield SentMail(fake, db, settings)
 
 
 def test_register_signs_in_a_pending_identity_and_mails_a_verification_link(client, resend):

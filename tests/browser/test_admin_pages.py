@@ -153,11 +153,15 @@ def test_navigation_reaches_every_console_page(
             "Shared channels",
             "Agents",
             "Deliveries",
+            "Mail",
             "Admins",
             "Audit log",
         ]
     )
 
+    nav.get_by_role("link", name="Mail").click()
+    expect(page).to_have_url(frontend_url + "/admin/mail")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mail")
     nav.get_by_role("link", name="Audit log").click()
     expect(page).to_have_url(frontend_url + "/admin/audit")
     expect(page.get_by_role("heading", level=1)).to_have_text("Audit log")

@@ -35,14 +35,14 @@ def test_kept_emails_page_newest_first_with_load_more(
     page: Page, frontend_url: str, new_email: Callable[[str], str]
 ) -> None:
     from clawscale.db import get_engine, session_scope
-    from clawscale.domain.accounts.mailer import send_email
+    from clawscale.domain.mail.queue import queue_mail
     from clawscale.settings import get_settings
 
     recipient = new_email("reader")
     count = PAGE_SIZE + 2
     for number in range(1, count + 1):
         with session_scope(get_engine()) as db:
-            send_email(db, get_settings(), recipient, f"Note {number}", f"Body {number}")
+            queue_mail(db, get_settings(), recipient, f"Note {number}", f"Body {number}")
 
     page.goto(frontend_url + "/dev/mailbox")
     mails = page.get_by_role("article")

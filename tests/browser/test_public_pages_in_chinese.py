@@ -148,13 +148,13 @@ def test_development_mailbox_speaks_chinese_then_english(
     chinese_page: Page, frontend_url: str, new_email: Callable[[str], str]
 ) -> None:
     from clawscale.db import get_engine, session_scope
-    from clawscale.domain.accounts.mailer import send_email
+    from clawscale.domain.mail.queue import queue_mail
     from clawscale.settings import get_settings
 
     recipient = new_email("reader")
     for number in range(1, mailbox.PAGE_SIZE + 2):
         with session_scope(get_engine()) as db:
-            send_email(
+            queue_mail(
                 db,
                 get_settings(),
                 recipient,

@@ -304,11 +304,15 @@ def test_a_new_pass_moves_the_expiry_and_its_notice(session):
     assert len(notices(session)) == 2
 
 
-def test_a_notice_that_failed_to_send_is_tried_again(session):
+def test_a_notice_given_up_on_is_written_again(session):
     make_customer(session, age=TRIAL_LENGTH - timedelta(days=1))
     assert send_expiry_notices(session, PAID) == 1
     [notice] = notices(session)
     notice.status = EmailStatus.FAILED
+    session.add(notice)
+    session.commit()
+    assert send_expiry_notices(session, PAID) == 0
+    notice.status = EmailStatus.DEAD
     session.add(notice)
     session.commit()
     assert send_expiry_notices(session, PAID) == 1

@@ -7,5 +7,5 @@
   a page's session to the browser's cookie.
 - `identities`: external identities (provider, type, value), normalised, mapped to a customer.
 - `one_time_tokens`, `passwords`, `email_addresses`: the pieces those rules are built from.
-- `mailer`: transactional email through Resend (kept, in development, for the dev mailbox).
+- `mailer`: writing transactional email in the recipient's language (sent by `domain/mail`).
 """

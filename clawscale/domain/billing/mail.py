@@ -3,8 +3,8 @@
 `send_expiry_notices(db, settings, now)` is meant for a periodic worker. It mails each customer
 whose access ends within three days, once per expiry, without a table of its own: the notice's
 subject names the expiry to the minute, and a notice is skipped when an email with that exact
-subject already went to that address (`email_message` records every email; a failed send does
-not count, so the next run tries again).
+subject already went to that address (`email_message` records every email; one the mail worker
+gave up on, `dead`, does not count, so the next run writes it again).
 Buying another pass moves the expiry, so the next notice has a new subject and is sent again.
 
 Each email is in its recipient's language (`languages.email_locale`: the account's person, or
@@ -107,7 +107,7 @@ def _notice_already_sent(db: Session, recipient: str, subject: str) -> bool:
         .where(
             EmailMessage.recipient == recipient,
             EmailMessage.subject == subject,
-            EmailMessage.status != EmailStatus.FAILED,
+            EmailMessage.status != EmailStatus.DEAD,
         )
         .limit(1)
     ).first()

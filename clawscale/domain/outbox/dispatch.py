@@ -209,13 +209,10 @@ def record_failure(
     delivery = leases.held(db, OutboundDelivery, delivery_id, worker_id)
     if delivery is None:
         return None
-    if transient and delivery.attempts < MAX_ATTEMPTS:
-        delivery.status = DeliveryStatus.FAILED
-        delivery.next_attempt_at = utcnow() + timedelta(
-            seconds=leases.backoff_seconds(delivery.attempts, retry_after)
-        )
-    else:
-        delivery.status = DeliveryStatus.DEAD
+    retried = leases.retry_later(
+        delivery, transient=transient, max_attempts=MAX_ATTEMPTS, retry_after=retry_after
+    )
+    delivery.status = DeliveryStatus.FAILED if retried else DeliveryStatus.DEAD
     delivery.error = error
     leases.release(db, delivery)
     _record_attempt(db, delivery.id, succeeded=False, error=error)

@@ -52,6 +52,18 @@ def backoff_seconds(attempt: int, retry_after: float | None = None) -> float:
     return max(random.uniform(ceiling / 2, ceiling), retry_after or 0.0)
 
 
+def retry_later(
+    row: Retried, *, transient: bool, max_attempts: int, retry_after: float | None = None
+) -> bool:
+    """After a failed attempt: whether the row is tried again (a transient failure with
+    attempts left), and if so its next attempt, after `backoff_seconds`. The caller sets the
+    status (retried or given up)."""
+    if not transient or row.attempts >= max_attempts:
+        return False
+    row.next_attempt_at = utcnow() + timedelta(seconds=backoff_seconds(row.attempts, retry_after))
+    return True
+
+
 ROW_ID = bindparam("lease_row_id")
 ROW_IDS = bindparam("lease_row_ids", expanding=True)
 WORKER_ID = bindparam("lease_worker_id")

@@ -1,6 +1,7 @@
 """Telling workers that rows of their queue became due, once the transaction that made them
 commits: `OUTBOX` (deliveries, for the dispatchers), `INBOUND` (events to forward, for the
-inbound workers) and `CHAT_MESSAGES` (new web chat messages, for the open chat streams).
+inbound workers), `MAIL` (email to send, for the mail workers) and `CHAT_MESSAGES` (new web
+chat messages, for the open chat streams).
 
 Across processes this is PostgreSQL's NOTIFY on the queue's channel (delivered on commit,
 dropped on rollback); within a process, callbacks registered with `on_due` run after the commit
@@ -52,6 +53,7 @@ class WorkSignal:
 
 OUTBOX = WorkSignal("clawscale_outbox")
 INBOUND = WorkSignal("clawscale_inbound")
+MAIL = WorkSignal("clawscale_mail")
 CHAT_MESSAGES = WorkSignal("clawscale_chat_messages")
 
 
@@ -62,4 +64,5 @@ def _wake_local_workers(db: Session) -> None:
         return
     OUTBOX.committed(db)
     INBOUND.committed(db)
+    MAIL.committed(db)
     CHAT_MESSAGES.committed(db)

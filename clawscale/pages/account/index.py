@@ -20,6 +20,7 @@ from clawscale.components.shell import loaded_page
 from clawscale.components.translated import chosen, local_time, t
 from clawscale.domain.accounts.customers import resend_verification
 from clawscale.domain.billing.access import AccessDecision, access_decision
+from clawscale.domain.mail.transport import mail_reaches_people
 from clawscale.i18n.catalogs import N_
 from clawscale.models.base import utcnow
 from clawscale.settings import Settings
@@ -38,6 +39,10 @@ EXPIRED = N_("Expired")
 SUSPENDED = N_("Suspended")
 ACCESS_STATUSES = (ACTIVE, EXPIRED, SUSPENDED)
 VERIFICATION_SENT = N_("We sent a new verification link to {email}.")
+VERIFICATION_NOT_SENT = N_(
+    "This gateway is not sending email at the moment, so no verification link was sent to "
+    "{email}. Please ask the gateway's operator for help."
+)
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,7 @@ class AccountDetails:
     suspended: bool
     access: AccessDecision
     customer_id: str
+    mail_reaches: bool
 
     @property
     def access_active(self) -> bool:
@@ -72,6 +78,7 @@ def account_details(db: Session, settings: Settings, token: str | None) -> Accou
         suspended=account.customer.suspended,
         access=access,
         customer_id=account.customer.id,
+        mail_reaches=mail_reaches_people(settings),
     )
 
 
@@ -105,6 +112,9 @@ class AccountState(CheckoutState, CustomerSessionState):
     resend_notice: str = ""
     """`VERIFICATION_SENT` or `TOO_MANY_ATTEMPTS` once asked (message ids), else ""."""
     resending: bool = False
+    mail_reaches: bool = True
+    """Whether mail reaches people (sent, or kept for the development mailbox in development);
+    otherwise the page says no link was sent."""
 
     def _show(self, details: AccountDetails) -> None:
         self.display_name = details.display_name
@@ -122,6 +132,7 @@ class AccountState(CheckoutState, CustomerSessionState):
         self.suspended = details.suspended
         self.payments_configured = details.access.payments_configured
         self.customer_id = details.customer_id
+        self.mail_reaches = details.mail_reaches
         self.loaded = True
 
     @rx.event
@@ -184,35 +195,47 @@ def resend_notice() -> rx.Component:
     return rx.text(notice, size="2", role="status")
 
 
+def link_sent() -> rx.Component:
+    """Where the link went, and a way to get another."""
+    return rx.flex(
+        rx.callout.text(
+            t(
+                "We sent a verification link to {email}. Open it to verify your email address.",
+                email=AccountState.email,
+            ),
+            word_break="break-word",
+        ),
+        rx.flex(
+            rx.button(
+                t("Resend verification email"),
+                on_click=AccountState.resend_verification,
+                loading=AccountState.resending,
+                variant="soft",
+                color_scheme="amber",
+                size="2",
+                cursor="pointer",
+            ),
+            resend_notice(),
+            spacing="3",
+            align="center",
+            wrap="wrap",
+        ),
+        direction="column",
+        spacing="3",
+    )
+
+
 def verification_banner() -> rx.Component:
-    """Shown until the email is verified: where the link went, and a way to get another."""
+    """Shown until the email is verified: where the link went and a way to get another, or,
+    when the gateway sends no mail, that no link was sent."""
     return rx.callout.root(
         rx.callout.icon(rx.icon("mail")),
-        rx.flex(
+        rx.cond(
+            AccountState.mail_reaches,
+            link_sent(),
             rx.callout.text(
-                t(
-                    "We sent a verification link to {email}. Open it to verify your email address.",
-                    email=AccountState.email,
-                ),
-                word_break="break-word",
+                t(VERIFICATION_NOT_SENT, email=AccountState.email), word_break="break-word"
             ),
-            rx.flex(
-                rx.button(
-                    t("Resend verification email"),
-                    on_click=AccountState.resend_verification,
-                    loading=AccountState.resending,
-                    variant="soft",
-                    color_scheme="amber",
-                    size="2",
-                    cursor="pointer",
-                ),
-                resend_notice(),
-                spacing="3",
-                align="center",
-                wrap="wrap",
-            ),
-            direction="column",
-            spacing="3",
         ),
         color_scheme="amber",
         variant="surface",

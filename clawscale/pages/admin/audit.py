@@ -33,6 +33,7 @@ ACTION_LABELS = {
     "agent.update": N_("Changed an agent"),
     "channel.disconnect": N_("Disconnected a channel"),
     "delivery.retry": N_("Retried a delivery"),
+    "mail.resend": N_("Resent an email"),
     "binding.retry": N_("Retried provisioning"),
     "shared_channel.create": N_("Created a shared channel"),
     "shared_channel.update": N_("Changed a shared channel"),
@@ -46,6 +47,7 @@ TARGET_LABELS = {
     "session": N_("Session"),
     "channel": N_("Channel"),
     "outbound_delivery": N_("Delivery"),
+    "email_message": N_("Email"),
     "customer": N_("Customer"),
 }
 

@@ -21,8 +21,9 @@ from clawscale.domain.errors import DomainError
 from clawscale.i18n.catalogs import N_
 from clawscale.state.backend import run_domain
 from clawscale.state.customer_session import CustomerSessionState
-from clawscale.state.form import FormState, field_value
+from clawscale.state.form import field_value
 from clawscale.state.locale import LocaleState
+from clawscale.state.neutral import MAIL_NOT_SENT, LinkRequestState
 from clawscale.state.redirects import login_path
 from clawscale.state.throttle import TOO_MANY_ATTEMPTS, throttled
 from clawscale.state.validation import EMAIL_LIKE, VALIDATION_MESSAGES, email_problem
@@ -35,7 +36,7 @@ ALREADY_CLAIMED = N_("This account has already been claimed. Sign in to continue
 NOT_SENT = N_("We could not send the email right now. Try again in a minute.")
 
 
-class ClaimEntryState(FormState, CustomerSessionState):
+class ClaimEntryState(LinkRequestState, CustomerSessionState):
     """Mails the claim link of the entry token's account to the address given."""
 
     MESSAGES: ClassVar[tuple[str, ...]] = (
@@ -45,6 +46,7 @@ class ClaimEntryState(FormState, CustomerSessionState):
         EMAIL_TAKEN,
         ALREADY_CLAIMED,
         NOT_SENT,
+        MAIL_NOT_SENT,
     )
 
     entry_missing: bool = False
@@ -98,8 +100,8 @@ class ClaimEntryState(FormState, CustomerSessionState):
         except DomainError as error:
             self._refused(error)
             return
-        self.sent_to = email
-        self._done()
+        self._link_requested("")
+        self.sent_to = "" if self.form_error else email
 
     @rx.event
     def use_another_address(self) -> None:

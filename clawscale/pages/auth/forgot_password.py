@@ -13,16 +13,21 @@ from clawscale.domain.accounts.customers import request_password_reset
 from clawscale.i18n.catalogs import N_
 from clawscale.state.backend import run_domain
 from clawscale.state.customer_session import CustomerSessionState
-from clawscale.state.form import FormState, field_value
-from clawscale.state.neutral import EMAIL_FORM_PROBLEMS, RESET_LINK_SENT
+from clawscale.state.form import field_value
+from clawscale.state.neutral import (
+    EMAIL_FORM_PROBLEMS,
+    MAIL_NOT_SENT,
+    RESET_LINK_SENT,
+    LinkRequestState,
+)
 from clawscale.state.throttle import throttled
 from clawscale.state.validation import email_problem
 
 
-class ForgotPasswordState(FormState, CustomerSessionState):
+class ForgotPasswordState(LinkRequestState, CustomerSessionState):
     """Mails a reset link; the answer never tells whether the address has an account."""
 
-    MESSAGES: ClassVar[tuple[str, ...]] = (*EMAIL_FORM_PROBLEMS, RESET_LINK_SENT)
+    MESSAGES: ClassVar[tuple[str, ...]] = (*EMAIL_FORM_PROBLEMS, RESET_LINK_SENT, MAIL_NOT_SENT)
 
     @rx.event
     async def submit(self, form_data: dict[str, Any]) -> AsyncIterator[None]:
@@ -36,7 +41,7 @@ class ForgotPasswordState(FormState, CustomerSessionState):
             return
         yield None
         await run_domain(lambda db, settings: request_password_reset(db, settings, email))
-        self._done(RESET_LINK_SENT)
+        self._link_requested(RESET_LINK_SENT)
 
 
 SPEC = PageSpec(

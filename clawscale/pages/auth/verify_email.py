@@ -18,9 +18,14 @@ from clawscale.domain.errors import InvalidToken
 from clawscale.i18n.catalogs import N_
 from clawscale.state.backend import run_domain
 from clawscale.state.customer_session import CustomerSessionState
-from clawscale.state.form import FormState, field_value
+from clawscale.state.form import field_value
 from clawscale.state.link_forms import LINK_INVALID
-from clawscale.state.neutral import EMAIL_FORM_PROBLEMS, VERIFICATION_LINK_SENT
+from clawscale.state.neutral import (
+    EMAIL_FORM_PROBLEMS,
+    MAIL_NOT_SENT,
+    VERIFICATION_LINK_SENT,
+    LinkRequestState,
+)
 from clawscale.state.throttle import throttled
 from clawscale.state.validation import email_problem
 
@@ -46,10 +51,14 @@ def _fingerprint(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class EmailVerificationState(FormState, CustomerSessionState):
+class EmailVerificationState(LinkRequestState, CustomerSessionState):
     """Verifies the link's email once; a reload of the same page keeps showing the success."""
 
-    MESSAGES: ClassVar[tuple[str, ...]] = (*EMAIL_FORM_PROBLEMS, VERIFICATION_LINK_SENT)
+    MESSAGES: ClassVar[tuple[str, ...]] = (
+        *EMAIL_FORM_PROBLEMS,
+        VERIFICATION_LINK_SENT,
+        MAIL_NOT_SENT,
+    )
 
     status: str = LinkStatus.CHECKING
     link_email: str = ""
@@ -87,7 +96,7 @@ class EmailVerificationState(FormState, CustomerSessionState):
             return
         yield None
         await run_domain(lambda db, settings: resend_verification(db, settings, email))
-        self._done(VERIFICATION_LINK_SENT)
+        self._link_requested(VERIFICATION_LINK_SENT)
 
 
 SPEC = PageSpec(

@@ -13,7 +13,7 @@ from clawscale.components.catalogue import PageSpec, Section, SitePage
 from clawscale.components.layout import DEV_MAILBOX_ROUTE
 from clawscale.components.shell import page_shell
 from clawscale.components.translated import local_time, t
-from clawscale.domain.accounts.mailer import kept_emails
+from clawscale.domain.mail.queue import kept_emails
 from clawscale.i18n.catalogs import N_
 from clawscale.models import EmailMessage
 from clawscale.settings import Environment, Settings

@@ -13,6 +13,9 @@ STATE_COLORS: dict[str, str] = {
     "succeeded": "green",
     "failed": "amber",
     "dead": "red",
+    # mail
+    "sent": "green",
+    "kept": "gray",
     # channels
     "connected": "green",
     "disconnected": "gray",
@@ -30,6 +33,8 @@ STATE_LABELS: dict[str, str] = {
     "succeeded": N_("Succeeded"),
     "failed": N_("Failed"),
     "dead": N_("Dead"),
+    "sent": N_("Sent"),
+    "kept": N_("Kept, not sent"),
     "connected": N_("Connected"),
     "disconnected": N_("Disconnected"),
     "error": N_("Error"),
