@@ -43,7 +43,9 @@ def queue_mail(
         MAIL.announce(db)
     else:
         logger.warning(
-            "email %s (%s) kept, not sent: RESEND_API_KEY is not set", message.id, subject
+            "email %s (%s) kept, not sent: MAIL_TRANSPORT=none or no RESEND_API_KEY",
+            message.id,
+            subject,
         )
     return message
 
@@ -68,7 +70,9 @@ def resend_mail(
     of attempts. Unavailable (`mail_not_sent`) when this gateway sends no mail, NotFound when
     the email is gone, Conflict when it is sent or on its way."""
     if not mail_is_sent(settings):
-        raise Unavailable("mail_not_sent", "this gateway sends no mail: RESEND_API_KEY is not set")
+        raise Unavailable(
+            "mail_not_sent", "this gateway sends no mail: MAIL_TRANSPORT=none or no RESEND_API_KEY"
+        )
     message = db.get(EmailMessage, mail_id, with_for_update=True)
     if message is None:
         raise NotFound("mail_not_found")

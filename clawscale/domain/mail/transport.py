@@ -1,7 +1,8 @@
 """How email leaves: through Resend's HTTP API (`POST /emails`), or not at all.
 
-With MAIL_TRANSPORT=none, or without RESEND_API_KEY, the gateway sends no mail: what it writes is kept (`kept`) for the
-development mailbox and the console, and outside development the pages say no link was sent.
+With MAIL_TRANSPORT=none, or without RESEND_API_KEY, the gateway sends no mail: what it writes
+is kept (`kept`) for the development mailbox and the console, and outside development the pages
+say no link was sent.
 One send is one POST whose Idempotency-Key is the email's id, so a retry after a lost answer
 (or a worker that died mid-send) is not sent twice by Resend within its 24-hour window.
 """

@@ -3,7 +3,7 @@ Resend on an email that was never sent (kept, failed or dead), audited.
 
 A row says to whom, about what (the subject), in which state, after how many attempts and with
 which last error; never the body, which may hold a sign-in or verification link. When the
-gateway sends no mail (no RESEND_API_KEY) the page says so above the list.
+gateway sends no mail (MAIL_TRANSPORT=none or no RESEND_API_KEY) the page says so above the list.
 """
 
 from collections.abc import AsyncIterator
@@ -57,8 +57,8 @@ RESENT = N_("The email is queued again: the mail worker will send it shortly.")
 NOT_RESENDABLE = N_("This email is sent or on its way, so there is nothing to resend.")
 GONE = N_("That email no longer exists.")
 MAIL_OFF = N_(
-    "This gateway is not sending email: RESEND_API_KEY is not set, so new email is kept here "
-    "unsent and nothing can be resent."
+    "This gateway is not sending email (MAIL_TRANSPORT is none, or RESEND_API_KEY is not set), "
+    "so new email is kept here unsent and nothing can be resent."
 )
 ANSWERS = (RESENT, NOT_RESENDABLE, GONE, MAIL_OFF)
 
