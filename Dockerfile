@@ -13,8 +13,10 @@ FROM ${BASE_IMAGE} AS build
 # neither it nor these addresses reach the final image.
 ARG PIP_INDEX_URL=https://pypi.org/simple
 ARG NPM_CONFIG_REGISTRY=https://registry.npmjs.org/
-# The public addresses the frontend is exported for here; a start with other values exports
-# again before serving.
+# The ports and public addresses the frontend is exported for here (a local address must name
+# its port); a start with other values exports again before serving.
+ARG WEB_PORT=4040
+ARG API_PORT=4041
 ARG CLAWSCALE_PUBLIC_API_URL=http://localhost:4041
 ARG DOMAIN_CLIENT=http://localhost:4040
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1
