@@ -18,9 +18,11 @@ from clawscale.settings import LogFormat, Settings, get_settings
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(message)s"
 JSON_RENAMED = {"asctime": "time", "levelname": "level", "name": "logger"}
-QUIET_LOGGERS = ("alembic.runtime.plugins", "alembic.runtime.migration")
+QUIET_LOGGERS = ("alembic.runtime.plugins", "alembic.runtime.migration", "httpx")
 """Libraries kept at WARNING: Alembic writes eight INFO lines each time Reflex checks whether
-the schema is current (the migrations themselves run in `python -m clawscale db upgrade`)."""
+the schema is current (the migrations themselves run in `python -m clawscale db upgrade`), and
+httpx one line per request, which for the workers is a line per send and per forward (3% of
+their CPU under load; the workers log each batch's outcomes themselves)."""
 
 logger = logging.getLogger(__name__)
 

@@ -34,6 +34,7 @@ from clawscale.api.chat_bell import ChatBell
 from clawscale.api.errors import install_error_handlers
 from clawscale.api.raw_responses import json_body, send_json
 from clawscale.api.security_headers import SecurityHeaders
+from clawscale.domain.inbound.channel_cache import ChannelCache
 from clawscale.domain.rate_limits import (
     shared_api_key_limiter,
     shared_auth_limiter,
@@ -87,6 +88,7 @@ def build_api(engine: Engine, downstream: ASGIApp | None = None) -> FastAPI:
     api.state.sign_in_limiter = shared_sign_in_limiter()
     api.state.api_key_limiter = shared_api_key_limiter()
     api.state.webhook_limiter = shared_webhook_limiter()
+    api.state.webhook_channels = ChannelCache()
     api.state.web_chat_limits = shared_web_chat_limits()
     api.state.demo_pushes = set()
     api.state.chat_bell = ChatBell()

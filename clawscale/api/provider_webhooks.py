@@ -99,7 +99,13 @@ async def provider_webhook(
     webhook = await _webhook_request(request, token)
     try:
         outcome = await run_in_threadpool(
-            receive_webhook, engine, settings, adapter, channel_id, webhook
+            receive_webhook,
+            engine,
+            settings,
+            request.app.state.webhook_channels,
+            adapter,
+            channel_id,
+            webhook,
         )
     except WebhookRejected as error:
         raise _rejected(kind, channel_id, error) from None
@@ -124,7 +130,14 @@ async def provider_challenge(
     webhook = await _webhook_request(request, token)
     try:
         challenge = await run_in_threadpool(
-            answer_challenge, engine, settings, kind, adapter, channel_id, webhook
+            answer_challenge,
+            engine,
+            settings,
+            request.app.state.webhook_channels,
+            kind,
+            adapter,
+            channel_id,
+            webhook,
         )
     except WebhookRejected as error:
         raise _rejected(kind, channel_id, error) from None

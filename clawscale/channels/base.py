@@ -11,6 +11,8 @@ from typing import Protocol
 
 import httpx
 
+from clawscale.http_urls import parsed_url
+
 
 @dataclass(frozen=True)
 class ChannelCredentials:
@@ -173,7 +175,7 @@ async def post_json(
 ) -> httpx.Response:
     """POST JSON: network failures and timeouts are transient; HTTP errors are classified."""
     try:
-        response = await client.post(url, json=body, headers=headers)
+        response = await client.post(parsed_url(url), json=body, headers=headers)
     except httpx.HTTPError as error:
         raise TransientSendError(f"{provider} unreachable: {type(error).__name__}") from error
     raise_for_http_status(response, provider)

@@ -8,6 +8,7 @@ import httpx
 
 from clawscale.channels.base import TransientSendError
 from clawscale.channels.webhooks import ProviderError
+from clawscale.http_urls import parsed_url
 
 
 def json_object(response: httpx.Response) -> dict[str, object]:
@@ -53,6 +54,6 @@ async def post_unclassified(
     """POST JSON for a send whose kind reads failures from the body itself: network failures
     and timeouts are transient; the response is returned whatever its status."""
     try:
-        return await client.post(url, json=body, headers=headers or {})
+        return await client.post(parsed_url(url), json=body, headers=headers or {})
     except httpx.HTTPError as error:
         raise TransientSendError(f"{provider} unreachable: {type(error).__name__}") from error

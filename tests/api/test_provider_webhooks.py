@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy.exc import OperationalError
 from sqlmodel import func, select
 
-from clawscale.domain.channels.store import create_channel
+from clawscale.domain.channels.store import create_channel, update_channel_data
 from clawscale.models import (
     Channel,
     ChannelScope,
@@ -409,3 +409,31 @@ def test_one_delivery_sent_ten_times_at_once_is_stored_once(client, session, api
     assert sum(answer.json()["data"]["received"] for answer in answers) == 1
     assert count(session, InboundEvent) == 1
     assert count(session, Customer) == 1
+
+
+def test_a_known_channel_follows_its_row_at_once(client, session):
+    """The webhook keeps a channel's credentials between requests (`channel_cache`): a
+    disconnect, a rotated path token and a reconnect each count from the next request."""
+    kind = KINDS["whatsapp_evolution"]
+    channel = shared_channel(session, kind)
+    assert post(client, kind.name, channel.id, *kind.request(kind.payload("2001"))).is_success
+    channel.status = ChannelStatus.DISCONNECTED
+    session.add(channel)
+    session.commit()
+    response = post(client, kind.name, channel.id, *kind.request(kind.payload("2002")))
+    assert response.status_code == 404
+    channel.status = ChannelStatus.CONNECTED
+    update_channel_data(session, SETTINGS, channel, secrets={"webhook_token": "rotated-token"})
+    session.add(channel)
+    session.commit()
+    stale = post(client, kind.name, channel.id, *kind.request(kind.payload("2003")))
+    assert stale.status_code == 403
+    fresh = post(
+        client,
+        kind.name,
+        channel.id,
+        *kind.request(kind.payload("2004")),
+        token="rotated-token",
+    )
+    assert fresh.json()["data"] == {"received": 1, "duplicates": 0}
+    assert count(session, InboundEvent) == 2

@@ -1,6 +1,7 @@
 """Provider webhooks of shared channels: verified, parsed and stored before the provider hears 200.
 
-In one transaction: the channel is found (a missing, other-kind or not `connected` channel is
+In one transaction: the channel is found (`channel_cache`: the row checked, its credentials
+decrypted once per change; a missing, other-kind or not `connected` channel is
 `channel_not_found`), the request verified (path token, then the kind's own proof; a rejection
 stores nothing), the JSON parsed and each message routed through `route_inbound_message`, the one
 inbound path, which deduplicates by the provider's message id. The transaction commits before
@@ -24,8 +25,8 @@ from clawscale.channels.webhooks import (
     verify_path_token,
 )
 from clawscale.db import session_scope
-from clawscale.domain.channels.store import channel_credentials
 from clawscale.domain.errors import DomainError, NotFound, Unavailable
+from clawscale.domain.inbound.channel_cache import ChannelCache
 from clawscale.domain.inbound.intake import route_inbound_message
 from clawscale.models import Channel, ChannelScope, ChannelStatus
 from clawscale.settings import Settings
@@ -45,20 +46,22 @@ class WebhookOutcome:
 def _verified_channel(
     db: Session,
     settings: Settings,
+    channels: ChannelCache,
     kind: str,
     channel_id: str,
     request: WebhookRequest,
     *,
     connected_only: bool,
 ) -> tuple[Channel, ChannelCredentials]:
-    channel = db.get(Channel, channel_id)
-    live = channel is not None and (
-        channel.status == ChannelStatus.CONNECTED
-        or (not connected_only and channel.status != ChannelStatus.ARCHIVED)
-    )
-    if channel is None or not live or channel.kind != kind or channel.scope != ChannelScope.SHARED:
+    found = channels.channel(db, settings, channel_id)
+    if found is None:
         raise NotFound("channel_not_found", "No such connected channel.")
-    credentials = channel_credentials(settings, channel)
+    channel, credentials = found
+    live = channel.status == ChannelStatus.CONNECTED or (
+        not connected_only and channel.status != ChannelStatus.ARCHIVED
+    )
+    if not live or channel.kind != kind or channel.scope != ChannelScope.SHARED:
+        raise NotFound("channel_not_found", "No such connected channel.")
     verify_path_token(credentials, request)
     return channel, credentials
 
@@ -80,6 +83,7 @@ def _store(db: Session, channel: Channel, messages: list[InboundMessage]) -> Web
 def receive_webhook(
     engine: Engine,
     settings: Settings,
+    channels: ChannelCache,
     adapter: SharedChannelAdapter,
     channel_id: str,
     request: WebhookRequest,
@@ -92,7 +96,7 @@ def receive_webhook(
     try:
         with session_scope(engine) as db:
             channel, credentials = _verified_channel(
-                db, settings, adapter.kind, channel_id, request, connected_only=True
+                db, settings, channels, adapter.kind, channel_id, request, connected_only=True
             )
             adapter.verify_request(credentials, request)
             messages = adapter.parse_inbound(credentials, parse_json_body(request.body))
@@ -114,6 +118,7 @@ def receive_webhook(
 def answer_challenge(
     engine: Engine,
     settings: Settings,
+    channels: ChannelCache,
     kind: str,
     challenger: ChallengeAdapter,
     channel_id: str,
@@ -126,6 +131,6 @@ def answer_challenge(
     """
     with session_scope(engine) as db:
         _, credentials = _verified_channel(
-            db, settings, kind, channel_id, request, connected_only=False
+            db, settings, channels, kind, channel_id, request, connected_only=False
         )
         return challenger.answer_challenge(credentials, request)

@@ -16,6 +16,7 @@ from clawscale.channels.base import (
     raise_for_http_status,
 )
 from clawscale.domain.runtime.forwarding import RuntimeCall
+from clawscale.http_urls import parsed_url
 
 RUNTIME = "agent runtime"
 
@@ -56,7 +57,9 @@ async def call_runtime(client: httpx.AsyncClient, call: RuntimeCall) -> object:
     if call.timeout_seconds is not None:
         timeout = httpx.Timeout(client.timeout.connect, read=call.timeout_seconds)
     try:
-        response = await client.post(call.url, json=call.body, headers=headers, timeout=timeout)
+        response = await client.post(
+            parsed_url(call.url), json=call.body, headers=headers, timeout=timeout
+        )
     except httpx.ReadTimeout as error:
         waited = f"{timeout.read:g} s" if timeout.read is not None else "its timeout"
         raise RuntimeTimedOut(f"runtime_timeout: no answer within {waited}") from error
