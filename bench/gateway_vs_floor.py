@@ -52,7 +52,6 @@ class Load:
     warm_seconds: float
     database: str
     peer: Peer
-    peer_pid: int
 
 
 def measure(side: Side, load: Load, half_rate: float | None = None) -> Figures:
@@ -69,15 +68,13 @@ def measure(side: Side, load: Load, half_rate: float | None = None) -> Figures:
         warm = run_load(url, load.bodies("warm"), args.connections, load.warm_seconds)
         peer.catch_up(accepted(warm))
         peer.reset()
-        with CpuTime(
-            load.database, server=server.pid, worker=worker.pid, peer=load.peer_pid
-        ) as cpu:
+        with CpuTime(load.database, server=server.pid, worker=worker.pid, peer=peer.pid) as cpu:
             peak = run_load(url, load.bodies("peak"), args.connections, args.seconds)
             within = peer.stats().count
             catch_up = peer.catch_up(accepted(peak))
         delivered = peer.stats()
         peer.reset()
-        rate = half_rate or delivered.rate / 2
+        rate = delivered.rate / 2 if half_rate is None else half_rate
         half = run_load(url, load.bodies("half"), args.connections, args.seconds, rate=rate)
         peer.catch_up(accepted(half))
         half_delivered = peer.stats()
@@ -122,7 +119,7 @@ def run(
     ):
         path, bodies = prepare(database_url, peer_url)
         database = make_url(database_url).database or ""
-        load = Load(path, bodies, args, warm_seconds, database, Peer(peer_url), peer_process.pid)
+        load = Load(path, bodies, args, warm_seconds, database, Peer(peer_url, peer_process.pid))
         gateway_env = {"DATABASE_URL": database_url, "CLAWSCALE_RUN_WORKERS": "false", **NO_LIMITS}
         gateway = measure(
             Side("bench.gateway_app:app", ["-m", "clawscale.workers"], gateway_env), load

@@ -29,11 +29,12 @@ class PeerStats:
         return self.count / elapsed if self.count and elapsed > 0 else 0.0
 
 
+@dataclass(frozen=True)
 class Peer:
-    """The fake peer at `url`."""
+    """The fake peer at `url`, served by the process tree `pid`."""
 
-    def __init__(self, url: str) -> None:
-        self.url = url
+    url: str
+    pid: int
 
     def stats(self) -> PeerStats:
         body = httpx.get(f"{self.url}/stats").json()

@@ -56,7 +56,7 @@ class Worker:
         self.idle_clients.append(client)
         self.changed.set()
 
-    async def round(self) -> None:
+    async def cycle(self) -> None:
         """Record the outcomes so far, then claim for the free slots (when half are free)."""
         if self.outcomes:
             outcomes, self.outcomes = self.outcomes, []
@@ -77,7 +77,7 @@ class Worker:
                 async with asyncio.timeout(IDLE_SECONDS):
                     await self.changed.wait()
             self.changed.clear()
-            await self.round()
+            await self.cycle()
 
 
 async def listen(dsn: str, table: str, changed: asyncio.Event) -> None:
