@@ -1,15 +1,16 @@
 """Inbound benchmark: authenticated Evolution webhooks for a shared channel on PostgreSQL,
-forwarded by the inbound worker to a fake runtime, beside the floor under the same load (wrk; see
-bench/harness.py).
+forwarded by the inbound worker to a fake runtime, the gateway beside its floor under the same
+load (see bench/gateway_vs_floor.py).
 
     .venv/bin/python -m bench.inbound [--seconds 10] [--connections 32] [--workers 2]
 
-Prints requests/s, statuses, p50/p99 latency, end-to-end latency (webhook to runtime), peak
-memory and p99 at half the gateway's peak rate; then the floor, and the gateway's throughput as
-a fraction of it.
+Prints the report of bench/report.py: sustained delivered throughput, CPU per delivered message
+(target: 2.0 ms), peak memory, and accept and end-to-end latency (webhook to runtime) at half
+rate.
 """
 
-from bench.harness import SEND_TIME, Bodies, MakeRequest, milliseconds, run_benchmark
+from bench.gateway_vs_floor import Bodies, run
+from bench.harness import SEND_TIME, MakeRequest
 from clawscale.channels.webhooks import WEBHOOK_TOKEN
 from clawscale.db import create_db_engine, session_scope
 from clawscale.domain.channels.store import create_channel
@@ -61,23 +62,8 @@ def prepare(database_url: str, provider_url: str) -> tuple[str, Bodies]:
     return f"/api/webhooks/whatsapp_evolution/{channel_id}/{TOKEN}", webhook_body
 
 
-def forward_rows(stats: dict) -> list[tuple[str, str]]:
-    return [
-        ("forwarded to the runtime", str(stats["count"])),
-        ("end-to-end to runtime, median", milliseconds(stats["median"])),
-        ("end-to-end to runtime, p99", milliseconds(stats["p99"])),
-    ]
-
-
 def main() -> None:
-    run_benchmark(
-        __doc__,
-        "Gateway webhooks",
-        prepare,
-        forward_rows,
-        target=0.5,
-        warm_seconds=3,
-    )
+    run(__doc__, "Inbound", prepare, "inbound", cpu_target_ms=2.0, warm_seconds=3)
 
 
 if __name__ == "__main__":

@@ -1,15 +1,17 @@
-"""Outbound benchmark: the runtime's replies posted to `/api/outbound` on PostgreSQL, sent to a
-fake WhatsApp provider, beside the floor under the same load (wrk; see bench/harness.py).
+"""Outbound benchmark: the runtime's replies posted to `/api/outbound` on PostgreSQL and sent
+to a fake WhatsApp provider (Evolution's `sendText`), the gateway beside its floor under the
+same load (see bench/gateway_vs_floor.py).
 
     .venv/bin/python -m bench.outbound [--seconds 10] [--connections 32] [--workers 2]
 
-Prints requests/s, statuses, p50/p99 latency, end-to-end send latency, peak memory and p99 at
-half the gateway's peak rate; then the floor, and the gateway's throughput as a fraction of it.
+Prints the report of bench/report.py: sustained delivered throughput, CPU per delivered message
+(target: 1.5 ms), peak memory, and accept and end-to-end latency at half rate.
 """
 
 from functools import partial
 
-from bench.harness import SEND_TIME, Bodies, MakeRequest, milliseconds, run_benchmark
+from bench.gateway_vs_floor import Bodies, run
+from bench.harness import SEND_TIME, MakeRequest
 from clawscale.db import create_db_engine, session_scope
 from tests.factories import evolution_channel, routed_conversation
 
@@ -53,22 +55,8 @@ def prepare(database_url: str, provider_url: str) -> tuple[str, Bodies]:
     return "/api/outbound", partial(outbound_body, seed(database_url, provider_url))
 
 
-def send_rows(stats: dict) -> list[tuple[str, str]]:
-    return [
-        ("end-to-end send, median", milliseconds(stats["median"])),
-        ("end-to-end send, p99", milliseconds(stats["p99"])),
-    ]
-
-
 def main() -> None:
-    run_benchmark(
-        __doc__,
-        "Gateway /api/outbound",
-        prepare,
-        send_rows,
-        target=0.6,
-        warm_seconds=2,
-    )
+    run(__doc__, "Outbound", prepare, "outbound", cpu_target_ms=1.5, warm_seconds=2)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """A fast fake provider for the benchmarks (its own process, so it does not slow the load
 generator): Evolution's send endpoint and the runtime's endpoint, both answering at once, and
-`/stats` with the end-to-end latency of every message that carried a `sent-at:` stamp; and
-iLink's long poll, held for BENCH_LONG_POLL_SECONDS."""
+`/stats` with the end-to-end latency of every message that carried a `sent-at:` stamp since the
+last `/reset`, the earliest such stamp and the wall-clock times (Unix seconds) the first and
+the last of them arrived; and iLink's long poll, held for BENCH_LONG_POLL_SECONDS."""
 
 import asyncio
 import os
@@ -15,13 +16,19 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 latencies: list[float] = []
+window: dict[str, float] = {}
 long_polls = {"count": 0}
 HOLD_SECONDS = float(os.environ.get("BENCH_LONG_POLL_SECONDS", "5"))
 
 
 def _stamp(text: object) -> None:
     if isinstance(text, str) and text.startswith("sent-at:"):
-        latencies.append(time.time() - float(text.removeprefix("sent-at:").split()[0]))
+        now = time.time()
+        sent = float(text.removeprefix("sent-at:").split()[0])
+        latencies.append(now - sent)
+        window["first_sent"] = min(sent, window.get("first_sent", sent))
+        window.setdefault("first_arrival", now)
+        window["last_arrival"] = now
 
 
 async def send_text(request: Request) -> JSONResponse:
@@ -54,6 +61,9 @@ async def stats(_request: Request) -> JSONResponse:
             "count": len(ordered),
             "median": statistics.median(ordered) if ordered else 0.0,
             "p99": ordered[int(0.99 * (len(ordered) - 1))] if ordered else 0.0,
+            "first_sent": window.get("first_sent", 0.0),
+            "first_arrival": window.get("first_arrival", 0.0),
+            "last_arrival": window.get("last_arrival", 0.0),
             "long_polls": long_polls["count"],
         }
     )
@@ -61,6 +71,7 @@ async def stats(_request: Request) -> JSONResponse:
 
 async def reset(_request: Request) -> JSONResponse:
     latencies.clear()
+    window.clear()
     return JSONResponse({})
 
 
