@@ -42,6 +42,7 @@ from clawscale.domain.rate_limits import (
     shared_web_chat_limits,
     shared_webhook_limiter,
 )
+from clawscale.group_commit import GroupCommit
 from clawscale.metrics import database_registry
 from clawscale.settings import Environment, get_settings
 
@@ -89,6 +90,7 @@ def build_api(engine: Engine, downstream: ASGIApp | None = None) -> FastAPI:
     api.state.api_key_limiter = shared_api_key_limiter()
     api.state.webhook_limiter = shared_webhook_limiter()
     api.state.webhook_channels = ChannelCache()
+    api.state.group_commit = GroupCommit(engine)
     api.state.web_chat_limits = shared_web_chat_limits()
     api.state.demo_pushes = set()
     api.state.chat_bell = ChatBell()

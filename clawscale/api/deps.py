@@ -1,5 +1,6 @@
 """Typed request dependencies shared by the routers (`session: SessionDep`), and
-`in_transaction` for async routes that need a short transaction of their own."""
+`in_transaction` for async routes that need a short transaction of their own, or
+`in_group_commit` for the high-volume ones, whose transactions are committed together."""
 
 from collections.abc import Callable, Iterator
 from typing import Annotated, TypeVar
@@ -11,6 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from clawscale.db import session_scope
+from clawscale.group_commit import GroupCommit
 
 PROVIDER_TIMEOUT_SECONDS = 15.0
 
@@ -41,6 +43,13 @@ async def in_transaction(engine: Engine, work: Callable[[Session], Result]) -> R
     """`work(session)` in one transaction of its own, off the event loop: committed when it
     returns, rolled back when it raises (the exception reaches the caller)."""
     return await run_in_threadpool(_committed, engine, work)
+
+
+async def in_group_commit(request: Request, work: Callable[[Session], Result]) -> Result:
+    """`work(session)` committed together with the concurrent requests' works (the app's
+    `GroupCommit`): its result once durable, or the exception it raised alone."""
+    group_commit: GroupCommit = request.app.state.group_commit
+    return await group_commit(work)
 
 
 async def http_client(request: Request) -> httpx.AsyncClient:

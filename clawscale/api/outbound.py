@@ -25,7 +25,7 @@ from pydantic import (
 )
 from sqlmodel import Session
 
-from clawscale.api.deps import in_transaction
+from clawscale.api.deps import in_group_commit
 from clawscale.api.rate_limit import limit_per_api_key
 from clawscale.api.security import SettingsDep, check_api_key
 from clawscale.api.validators import absolute_http_url
@@ -134,6 +134,6 @@ async def outbound(request: Request, settings: SettingsDep) -> JSONResponse:
     check_api_key(request, settings, "CLAWSCALE_OUTBOUND_API_KEY")
     await limit_per_api_key(request)
     body = parse_body(await request.body())
-    await in_transaction(request.app.state.engine, lambda db: _accept(db, body))
+    await in_group_commit(request, lambda db: _accept(db, body))
     OUTBOUND_ACCEPTED.inc()
     return JSONResponse(Queued(idempotency_key=body.idempotency_key).model_dump())

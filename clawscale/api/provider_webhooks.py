@@ -14,13 +14,15 @@ providers keep posting where they did, and each path is answered by the same han
 
 import logging
 from collections.abc import Awaitable, Callable
+from functools import partial
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import SQLAlchemyError
 
-from clawscale.api.deps import EngineDep
+from clawscale.api.deps import EngineDep, in_group_commit
 from clawscale.api.envelopes import Ok
 from clawscale.api.errors import ApiError
 from clawscale.api.security import SettingsDep
@@ -32,7 +34,12 @@ from clawscale.channels.webhooks import (
     WebhookRejected,
     WebhookRequest,
 )
-from clawscale.domain.inbound.webhooks import answer_challenge, receive_webhook
+from clawscale.domain.inbound.webhooks import (
+    answer_challenge,
+    log_receipt,
+    storage_failed,
+    store_webhook,
+)
 from clawscale.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -89,7 +96,6 @@ async def provider_webhook(
     channel_id: str,
     token: str,
     request: Request,
-    engine: EngineDep,
     settings: SettingsDep,
 ) -> Ok[WebhookReceipt]:
     """Store the messages of one provider webhook before acknowledging it (rate-limited per
@@ -97,20 +103,23 @@ async def provider_webhook(
     request.app.state.webhook_limiter.check("webhook", channel_id)
     adapter = _adapter(request, settings, kind)
     webhook = await _webhook_request(request, token)
+    store = partial(
+        store_webhook,
+        settings=settings,
+        channels=request.app.state.webhook_channels,
+        adapter=adapter,
+        channel_id=channel_id,
+        request=webhook,
+    )
     try:
-        outcome = await run_in_threadpool(
-            receive_webhook,
-            engine,
-            settings,
-            request.app.state.webhook_channels,
-            adapter,
-            channel_id,
-            webhook,
-        )
+        outcome = await in_group_commit(request, store)
     except WebhookRejected as error:
         raise _rejected(kind, channel_id, error) from None
     except MalformedPayload as error:
         raise ApiError(400, "invalid_body", "The body is not JSON.") from error
+    except SQLAlchemyError as error:
+        raise storage_failed(channel_id, error) from error
+    log_receipt(channel_id, outcome)
     return Ok(data=WebhookReceipt(received=outcome.received, duplicates=outcome.duplicates))
 
 
@@ -148,9 +157,9 @@ def _seed_webhook(kind: str) -> Callable[..., Awaitable[Ok[WebhookReceipt]]]:
     """The seed's path of one kind, answered by `provider_webhook` for that kind."""
 
     async def seed_webhook(
-        channel_id: str, token: str, request: Request, engine: EngineDep, settings: SettingsDep
+        channel_id: str, token: str, request: Request, settings: SettingsDep
     ) -> Ok[WebhookReceipt]:
-        return await provider_webhook(kind, channel_id, token, request, engine, settings)
+        return await provider_webhook(kind, channel_id, token, request, settings)
 
     return seed_webhook
 

@@ -37,6 +37,8 @@ class DeliveryStatus(StrEnum):
 
 WAITING_ROWS = "status = 'received'"
 """The inbound events waiting to be forwarded (SQL, for the partial index of them)."""
+PARKED_ROWS = "status = 'parked'"
+"""The inbound events held until their customer may be served (SQL, for their partial index)."""
 
 
 class InboundEvent(SQLModel, table=True):
@@ -45,7 +47,13 @@ class InboundEvent(SQLModel, table=True):
     __tablename__ = "inbound_event"
     __table_args__ = (
         sa.UniqueConstraint("channel_id", "provider_message_id"),
-        sa.Index("ix_inbound_event_due", "status", "next_attempt_at"),
+        sa.Index(
+            "ix_inbound_event_parked",
+            "created_at",
+            "id",
+            sqlite_where=sa.text(PARKED_ROWS),
+            postgresql_where=sa.text(PARKED_ROWS),
+        ),
         sa.Index("ix_inbound_event_customer_order", "customer_id", "status", "created_at", "id"),
         sa.Index(
             "ix_inbound_event_waiting_created",
@@ -57,7 +65,7 @@ class InboundEvent(SQLModel, table=True):
     )
 
     id: str = id_field("ie")
-    channel_id: str = foreign_key_field("channel.id")
+    channel_id: str = foreign_key_field("channel.id", index=False)  # the unique key leads
     provider_message_id: str = Field(max_length=255)
     customer_id: str | None = foreign_key_field("customer.id", nullable=True, index=False)
     end_user_id: str | None = foreign_key_field("end_user.id", nullable=True)
@@ -122,7 +130,9 @@ class DeliveryAttempt(SQLModel, table=True):
     __table_args__ = (sa.UniqueConstraint("delivery_id", "attempt_number"),)
 
     id: str = id_field("da")
-    delivery_id: str = foreign_key_field("outbound_delivery.id")
+    delivery_id: str = foreign_key_field(
+        "outbound_delivery.id", index=False
+    )  # the unique key leads
     attempt_number: int
     started_at: datetime = created_at_field()
     finished_at: datetime | None = timestamp_field()

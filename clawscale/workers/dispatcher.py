@@ -17,6 +17,7 @@ from functools import partial
 import httpx
 from sqlalchemy.engine import Engine
 
+from clawscale.batched_calls import BatchedCalls
 from clawscale.channels.base import ChannelAdapter
 from clawscale.channels.registry import build_adapters
 from clawscale.db import session_scope
@@ -31,7 +32,6 @@ from clawscale.domain.queue import leases
 from clawscale.metrics import count_send
 from clawscale.models import DeliveryStatus, OutboundDelivery
 from clawscale.settings import Settings
-from clawscale.workers.batched import BatchedCalls
 from clawscale.workers.slots import SlotRunner
 from clawscale.workers.tally import BatchTally
 from clawscale.workers.wakeup import Wakeup

@@ -17,6 +17,7 @@ from typing import TypeVar
 import httpx
 from sqlalchemy.engine import Engine
 
+from clawscale.batched_calls import BatchedCalls
 from clawscale.channels.base import (
     PermanentSendError,
     SendError,
@@ -36,7 +37,6 @@ from clawscale.domain.runtime.provisioning import (
 )
 from clawscale.models import AgentBinding, InboundEvent
 from clawscale.settings import Settings
-from clawscale.workers.batched import BatchedCalls
 from clawscale.workers.dispatcher import new_worker_id
 from clawscale.workers.slots import SlotRunner
 from clawscale.workers.tally import BatchTally

@@ -14,13 +14,13 @@ from functools import partial
 import httpx
 from sqlalchemy.engine import Engine
 
+from clawscale.batched_calls import BatchedCalls
 from clawscale.db import session_scope
 from clawscale.domain.mail.sending import claim_due_mail, record_mail_outcomes
 from clawscale.domain.mail.transport import MailOutcome, OutgoingMail, mail_is_sent, send_mail
 from clawscale.domain.queue import leases
 from clawscale.models import EmailStatus
 from clawscale.settings import Settings
-from clawscale.workers.batched import BatchedCalls
 from clawscale.workers.dispatcher import new_worker_id
 from clawscale.workers.slots import SlotRunner
 from clawscale.workers.wakeup import Wakeup

@@ -5,8 +5,9 @@ decrypted once per change; a missing, other-kind or not `connected` channel is
 `channel_not_found`), the request verified (path token, then the kind's own proof; a rejection
 stores nothing), the JSON parsed and each message routed through `route_inbound_message`, the one
 inbound path, which deduplicates by the provider's message id. The transaction commits before
-the answer, so a 200 means the messages are durable; a database failure is `storage_unavailable`
-(503) so the provider delivers again. Forwarding to the runtime happens later, in the worker.
+the answer (the API commits concurrent webhooks together: `clawscale.group_commit`), so a 200
+means the messages are durable; a database failure is `storage_unavailable` (503) so the
+provider delivers again. Forwarding to the runtime happens later, in the worker.
 """
 
 import logging
@@ -80,30 +81,35 @@ def _store(db: Session, channel: Channel, messages: list[InboundMessage]) -> Web
     return WebhookOutcome(received, duplicates, skipped)
 
 
-def receive_webhook(
-    engine: Engine,
+def store_webhook(
+    db: Session,
     settings: Settings,
     channels: ChannelCache,
     adapter: SharedChannelAdapter,
     channel_id: str,
     request: WebhookRequest,
 ) -> WebhookOutcome:
-    """Verify, parse and store one webhook request, committed on return.
+    """Verify, parse and store one webhook request in `db`; the caller commits, then answers.
 
-    Raises NotFound `channel_not_found`, WebhookRejected, MalformedPayload, or Unavailable
-    `storage_unavailable` when the database fails.
+    Raises NotFound `channel_not_found`, WebhookRejected or MalformedPayload (nothing stored).
     """
-    try:
-        with session_scope(engine) as db:
-            channel, credentials = _verified_channel(
-                db, settings, channels, adapter.kind, channel_id, request, connected_only=True
-            )
-            adapter.verify_request(credentials, request)
-            messages = adapter.parse_inbound(credentials, parse_json_body(request.body))
-            outcome = _store(db, channel, messages)
-    except SQLAlchemyError as error:
-        logger.warning("channel %s: webhook not stored (%s)", channel_id, type(error).__name__)
-        raise Unavailable("storage_unavailable", "The message could not be stored.") from error
+    channel, credentials = _verified_channel(
+        db, settings, channels, adapter.kind, channel_id, request, connected_only=True
+    )
+    adapter.verify_request(credentials, request)
+    messages = adapter.parse_inbound(credentials, parse_json_body(request.body))
+    return _store(db, channel, messages)
+
+
+def storage_failed(channel_id: str, error: SQLAlchemyError) -> Unavailable:
+    """The answer when a webhook's transaction failed: `storage_unavailable`, so the provider
+    delivers again."""
+    logger.warning("channel %s: webhook not stored (%s)", channel_id, type(error).__name__)
+    return Unavailable("storage_unavailable", "The message could not be stored.")
+
+
+def log_receipt(channel_id: str, outcome: WebhookOutcome) -> None:
+    """Note a committed webhook that stored or skipped messages."""
     if outcome.received or outcome.skipped:
         logger.info(
             "channel %s: %d stored, %d duplicates, %d skipped",
@@ -112,7 +118,6 @@ def receive_webhook(
             outcome.duplicates,
             outcome.skipped,
         )
-    return outcome
 
 
 def answer_challenge(

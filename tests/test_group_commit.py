@@ -1,0 +1,83 @@
+"""Group commit on both databases: concurrent works share one transaction, each caller hears
+its result only once it is committed, and a work that fails costs the others nothing."""
+
+import asyncio
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from clawscale.domain.errors import Conflict
+from clawscale.group_commit import GroupCommit
+from clawscale.models import Customer
+
+
+def stored_names(engine: sa.Engine) -> set[str]:
+    with Session(engine) as session:
+        return set(session.exec(select(Customer.display_name)).all())
+
+
+def add_customer(name: str, *, fail: bool = False) -> Callable[[Session], str]:
+    def work(db: Session) -> str:
+        db.add(Customer(display_name=name))
+        db.flush()
+        if fail:
+            raise Conflict("name_taken", "Refused after writing.")
+        return name
+
+    return work
+
+
+@contextmanager
+def counted_commits(engine: sa.Engine) -> Iterator[list[None]]:
+    commits: list[None] = []
+
+    def count(_connection: sa.Connection) -> None:
+        commits.append(None)
+
+    sa.event.listen(engine, "commit", count)
+    try:
+        yield commits
+    finally:
+        sa.event.remove(engine, "commit", count)
+
+
+def test_concurrent_works_are_one_transaction_and_heard_only_once_committed(db):
+    group_commit = GroupCommit(db)
+
+    async def caller(name: str) -> None:
+        assert await group_commit(add_customer(name)) == name
+        assert name in stored_names(db)
+
+    async def run() -> None:
+        await asyncio.gather(*(caller(f"customer {number}") for number in range(20)))
+
+    with counted_commits(db) as commits:
+        asyncio.run(run())
+    assert len(commits) == 1
+    assert stored_names(db) == {f"customer {number}" for number in range(20)}
+
+
+def test_a_failing_work_gets_its_error_and_the_others_are_stored(db):
+    group_commit = GroupCommit(db)
+    names = [f"customer {number}" for number in range(8)]
+
+    async def run() -> list[object]:
+        works = [add_customer(name, fail=name == "customer 3") for name in names]
+        return await asyncio.gather(*(group_commit(work) for work in works), return_exceptions=True)
+
+    results = asyncio.run(run())
+    assert isinstance(results[3], Conflict)
+    assert [result for result in results if not isinstance(result, Conflict)] == [
+        name for name in names if name != "customer 3"
+    ]
+    assert stored_names(db) == set(names) - {"customer 3"}
+
+
+def test_a_lone_work_that_fails_stores_nothing(db):
+    group_commit = GroupCommit(db)
+    with pytest.raises(Conflict):
+        asyncio.run(group_commit(add_customer("alone", fail=True)))
+    assert stored_names(db) == set()
