@@ -101,6 +101,15 @@ class OutboundDelivery(SQLModel, table=True):
             sqlite_where=sa.text(UNFINISHED_ROWS),
             postgresql_where=sa.text(UNFINISHED_ROWS),
         ),
+        sa.Index(
+            "ix_outbound_delivery_unfinished_conversation",
+            "customer_id",
+            "business_conversation_key",
+            "created_at",
+            "id",
+            sqlite_where=sa.text(UNFINISHED_ROWS),
+            postgresql_where=sa.text(UNFINISHED_ROWS),
+        ),
     )
 
     id: str = id_field("od")

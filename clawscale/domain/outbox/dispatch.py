@@ -42,12 +42,16 @@ class SendJob:
 
 
 def _conversation_head() -> Any:
-    """SQL condition: no earlier delivery of the same conversation is unfinished."""
+    """SQL condition: no earlier delivery of the same conversation is unfinished. The statuses
+    are written into the SQL, not bound, so PostgreSQL sees that the partial index of
+    unfinished deliveries by conversation holds every row it asks for (with bound values a
+    prepared statement's plan cannot know, and walked the conversation's whole history)."""
     earlier = aliased(OutboundDelivery)
+    unfinished = bindparam("unfinished", list(UNFINISHED), expanding=True, literal_execute=True)
     return ~exists().where(
         earlier.customer_id == OutboundDelivery.customer_id,
         earlier.business_conversation_key == OutboundDelivery.business_conversation_key,
-        col(earlier.status).in_(UNFINISHED),
+        col(earlier.status).in_(unfinished),
         tuple_(earlier.created_at, earlier.id)
         < tuple_(OutboundDelivery.created_at, OutboundDelivery.id),
     )
