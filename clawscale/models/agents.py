@@ -11,6 +11,7 @@ from clawscale.models.base import (
     enum_field,
     foreign_key_field,
     id_field,
+    partial_index,
     timestamp_field,
 )
 
@@ -41,13 +42,7 @@ class Agent(SQLModel, table=True):
 
     __tablename__ = "agent"
     __table_args__ = (
-        sa.Index(
-            "uq_agent_single_default",
-            "is_default",
-            unique=True,
-            sqlite_where=sa.text("is_default"),
-            postgresql_where=sa.text("is_default"),
-        ),
+        partial_index("uq_agent_single_default", "is_default", where="is_default", unique=True),
     )
 
     id: str = id_field("agt")

@@ -104,3 +104,11 @@ def foreign_key_field(target: str, *, nullable: bool = False, index: bool = True
 def json_field() -> Any:
     """A JSON document column (JSON on PostgreSQL, text on SQLite)."""
     return Field(default_factory=dict, sa_type=sa.JSON, nullable=False)
+
+
+def partial_index(name: str, *columns: str, where: str, unique: bool = False) -> sa.Index:
+    """An index of the rows meeting `where` (SQL), on SQLite and PostgreSQL alike."""
+    predicate = sa.text(where)
+    return sa.Index(
+        name, *columns, unique=unique, sqlite_where=predicate, postgresql_where=predicate
+    )

@@ -20,6 +20,7 @@ from clawscale.models.base import (
     enum_field,
     foreign_key_field,
     id_field,
+    partial_index,
     timestamp_field,
 )
 
@@ -86,12 +87,8 @@ class CalendarImportRun(SQLModel, table=True):
     __tablename__ = "calendar_import_run"
     __table_args__ = (
         sa.Index("ix_calendar_import_run_latest", "customer_id", "identity_id", "started_at", "id"),
-        sa.Index(
-            "ux_calendar_import_run_unfinished",
-            "customer_id",
-            unique=True,
-            sqlite_where=sa.text(UNFINISHED_RUNS),
-            postgresql_where=sa.text(UNFINISHED_RUNS),
+        partial_index(
+            "ux_calendar_import_run_unfinished", "customer_id", where=UNFINISHED_RUNS, unique=True
         ),
     )
 

@@ -12,6 +12,7 @@ from clawscale.models.base import (
     foreign_key_field,
     id_field,
     json_field,
+    partial_index,
     timestamp_field,
 )
 
@@ -38,13 +39,12 @@ class Channel(SQLModel, table=True):
 
     __tablename__ = "channel"
     __table_args__ = (
-        sa.Index(
+        partial_index(
             "uq_channel_live_personal",
             "owner_customer_id",
             "kind",
+            where="scope = 'personal' AND status != 'archived'",
             unique=True,
-            sqlite_where=sa.text("scope = 'personal' AND status != 'archived'"),
-            postgresql_where=sa.text("scope = 'personal' AND status != 'archived'"),
         ),
         sa.Index("ix_channel_kind_status", "kind", "status"),
     )

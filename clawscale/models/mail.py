@@ -7,7 +7,13 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from clawscale.models.base import created_at_field, enum_field, id_field, timestamp_field
+from clawscale.models.base import (
+    created_at_field,
+    enum_field,
+    id_field,
+    partial_index,
+    timestamp_field,
+)
 
 
 class EmailStatus(StrEnum):
@@ -32,13 +38,7 @@ class EmailMessage(SQLModel, table=True):
     __tablename__ = "email_message"
     __table_args__ = (
         sa.Index("ix_email_message_status_created", "status", "created_at", "id"),
-        sa.Index(
-            "ix_email_message_waiting_created",
-            "created_at",
-            "id",
-            sqlite_where=sa.text(WAITING_MAIL),
-            postgresql_where=sa.text(WAITING_MAIL),
-        ),
+        partial_index("ix_email_message_waiting_created", "created_at", "id", where=WAITING_MAIL),
     )
 
     id: str = id_field("em")

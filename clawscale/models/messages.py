@@ -12,6 +12,7 @@ from clawscale.models.base import (
     foreign_key_field,
     id_field,
     json_field,
+    partial_index,
     timestamp_field,
 )
 
@@ -47,21 +48,9 @@ class InboundEvent(SQLModel, table=True):
     __tablename__ = "inbound_event"
     __table_args__ = (
         sa.UniqueConstraint("channel_id", "provider_message_id"),
-        sa.Index(
-            "ix_inbound_event_parked",
-            "created_at",
-            "id",
-            sqlite_where=sa.text(PARKED_ROWS),
-            postgresql_where=sa.text(PARKED_ROWS),
-        ),
+        partial_index("ix_inbound_event_parked", "created_at", "id", where=PARKED_ROWS),
         sa.Index("ix_inbound_event_customer_order", "customer_id", "status", "created_at", "id"),
-        sa.Index(
-            "ix_inbound_event_waiting_created",
-            "created_at",
-            "id",
-            sqlite_where=sa.text(WAITING_ROWS),
-            postgresql_where=sa.text(WAITING_ROWS),
-        ),
+        partial_index("ix_inbound_event_waiting_created", "created_at", "id", where=WAITING_ROWS),
     )
 
     id: str = id_field("ie")
@@ -94,21 +83,16 @@ class OutboundDelivery(SQLModel, table=True):
         sa.Index("ix_outbound_delivery_created", "created_at", "id"),
         sa.Index("ix_outbound_delivery_channel_created", "channel_id", "created_at", "id"),
         sa.Index("ix_outbound_delivery_customer_created", "customer_id", "created_at", "id"),
-        sa.Index(
-            "ix_outbound_delivery_unfinished_created",
-            "created_at",
-            "id",
-            sqlite_where=sa.text(UNFINISHED_ROWS),
-            postgresql_where=sa.text(UNFINISHED_ROWS),
+        partial_index(
+            "ix_outbound_delivery_unfinished_created", "created_at", "id", where=UNFINISHED_ROWS
         ),
-        sa.Index(
+        partial_index(
             "ix_outbound_delivery_unfinished_conversation",
             "customer_id",
             "business_conversation_key",
             "created_at",
             "id",
-            sqlite_where=sa.text(UNFINISHED_ROWS),
-            postgresql_where=sa.text(UNFINISHED_ROWS),
+            where=UNFINISHED_ROWS,
         ),
     )
 
