@@ -4,14 +4,21 @@ the commits that make them due."""
 import asyncio
 import signal
 import time
+from datetime import timedelta
 
 import pytest
 from sqlmodel import select
 
+from clawscale.db import session_scope
 from clawscale.domain.outbox.accept import accept_delivery
-from clawscale.domain.outbox.dispatch import DUE_HEADS
+from clawscale.domain.outbox.dispatch import (
+    DUE_HEADS,
+    SendOutcome,
+    claim_due_jobs,
+    record_outcomes,
+)
 from clawscale.domain.queue.signals import OUTBOX
-from clawscale.models import OutboundDelivery
+from clawscale.models import DeliveryStatus, OutboundDelivery
 from clawscale.settings import Settings
 from clawscale.workers.loop import run_dispatcher
 from clawscale.workers.wakeup import Wakeup, relay_notifications
@@ -21,6 +28,8 @@ from tests.fakes.evolution import fake_evolution
 from tests.fakes.http_server import FakeResponse
 from tests.passes import in_background, send_due
 from tests.processes import wait_until, worker_process
+
+SETTINGS = Settings(_env_file=None)
 
 
 def queue(session, routed, key, text):
@@ -176,3 +185,30 @@ def test_the_claim_walks_unfinished_deliveries_oldest_first_without_sorting(
     plan = claim_plan(db, DUE_HEADS)
     assert "ix_outbound_delivery_unfinished_created" in plan
     assert "Sort" not in plan
+
+
+def test_outcomes_count_only_for_the_worker_that_still_holds_the_lease(db, session, evolution):
+    channel = evolution_channel(session, evolution.url)
+    first = queue(session, routed_conversation(session, channel, "3003", "cy"), "cy-0", "c")
+    second = queue(session, routed_conversation(session, channel, "4004", "di"), "di-0", "d")
+    with session_scope(db) as claiming:
+        claimed = claim_due_jobs(claiming, SETTINGS, "worker-a", 10, timedelta(minutes=5))
+    assert {item.delivery_id for item in claimed} == {first.id, second.id}
+    with session_scope(db) as stealing:
+        stolen = stealing.get(OutboundDelivery, second.id)
+        stolen.lease_owner = "worker-b"
+    sent = [SendOutcome(first.id, "wamid-1"), SendOutcome(second.id, "wamid-2")]
+    with session_scope(db) as recording:
+        assert record_outcomes(recording, sent, "worker-a") == [DeliveryStatus.SUCCEEDED, None]
+    session.expire_all()
+    done, held = session.get(OutboundDelivery, first.id), session.get(OutboundDelivery, second.id)
+    assert (done.status, done.provider_message_id, done.lease_owner) == (
+        DeliveryStatus.SUCCEEDED,
+        "wamid-1",
+        None,
+    )
+    assert (held.status, held.provider_message_id, held.lease_owner) == (
+        DeliveryStatus.SENDING,
+        None,
+        "worker-b",
+    )

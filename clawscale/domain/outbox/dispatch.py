@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, case, literal
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, exists, func, insert, select, tuple_, update
 
@@ -147,22 +147,6 @@ RECORD_ATTEMPT = insert(ATTEMPTS).values(
     provider_message_id=bindparam("provider_message_id"),
     error=bindparam("error"),
 )
-MARK_SENT = (
-    update(DELIVERIES)
-    .where(
-        DELIVERIES.c.id == bindparam("delivery_id"),
-        DELIVERIES.c.lease_owner == bindparam("worker_id"),
-    )
-    .values(
-        status=DeliveryStatus.SUCCEEDED,
-        provider_message_id=bindparam("provider_message_id"),
-        error=None,
-        lease_owner=None,
-        lease_expires_at=None,
-        updated_at=NOW,
-    )
-    .returning(DELIVERIES.c.id)
-)
 
 
 def _attempt_row(
@@ -189,15 +173,36 @@ def _record_attempt(db: Session, delivery_id: str, *, succeeded: bool, error: st
     )
 
 
-def _mark_sent(db: Session, delivery_id: str, worker_id: str, provider_message_id: str) -> bool:
-    """The delivery went out: `succeeded`, unless this worker no longer holds it."""
-    params = {
-        "delivery_id": delivery_id,
-        "worker_id": worker_id,
-        "provider_message_id": provider_message_id or None,
-        "now": utcnow(),
-    }
-    return db.connection().execute(MARK_SENT, params).first() is not None
+def _mark_sent(db: Session, provider_ids: dict[str, str], worker_id: str) -> set[str]:
+    """The deliveries that went out (id: the provider's message id) become `succeeded`, those
+    this worker still holds, in one statement; the ids it marked."""
+    if not provider_ids:
+        return set()
+    message_type = DELIVERIES.c.provider_message_id.type
+    message_ids = case(
+        {
+            literal(delivery_id): literal(provider_id or None, message_type)
+            for delivery_id, provider_id in provider_ids.items()
+        },
+        value=DELIVERIES.c.id,
+    )
+    statement = (
+        update(DELIVERIES)
+        .where(
+            DELIVERIES.c.id.in_(list(provider_ids)),
+            DELIVERIES.c.lease_owner == worker_id,
+        )
+        .values(
+            status=DeliveryStatus.SUCCEEDED,
+            provider_message_id=message_ids,
+            error=None,
+            lease_owner=None,
+            lease_expires_at=None,
+            updated_at=utcnow(),
+        )
+        .returning(DELIVERIES.c.id)
+    )
+    return set(db.connection().execute(statement).scalars())
 
 
 def record_failure(
@@ -240,7 +245,10 @@ def record_outcomes(
     db: Session, outcomes: list[SendOutcome], worker_id: str
 ) -> list[DeliveryStatus | None]:
     """Record attempts' outcomes in one transaction; each delivery's new status (None where
-    this worker no longer holds it). The attempt rows of the sent ones go in one executemany."""
+    this worker no longer holds it). The sent ones are marked in one statement and their
+    attempt rows go in one executemany."""
+    sent = {o.delivery_id: o.provider_message_id for o in outcomes if o.error is None}
+    marked = _mark_sent(db, sent, worker_id)
     statuses: list[DeliveryStatus | None] = []
     sent_attempts = []
     for outcome in outcomes:
@@ -255,7 +263,7 @@ def record_outcomes(
                     retry_after=outcome.retry_after,
                 )
             )
-        elif _mark_sent(db, outcome.delivery_id, worker_id, outcome.provider_message_id):
+        elif outcome.delivery_id in marked:
             statuses.append(DeliveryStatus.SUCCEEDED)
             sent_attempts.append(
                 _attempt_row(
