@@ -3,11 +3,11 @@ credentials, checked against the database on every use.
 
 Loading a channel through the ORM and decrypting its config and secrets was a quarter of a
 webhook's CPU. Each webhook still reads the columns that decide what the channel is (kind,
-scope, status, owners, the sealed config and secrets) with one narrow statement in its own
-transaction; while they are what the cache holds, the cached channel and credentials are used,
-and the moment any of them changes (a disconnect, a rotated token, a new agent) the channel is
-loaded and decrypted again. A cached `Channel` is detached from every session: callers read it
-and never add it to one.
+scope, status, owners, the sealed config and secrets) with one narrow statement in the
+transaction that stores its messages; while they are what the cache holds, the cached channel
+and credentials are used, and the moment any of them changes (a disconnect, a rotated token, a
+new agent) the channel is loaded and decrypted again. A cached `Channel` is detached from
+every session: callers read it and never add it to one.
 """
 
 import threading
