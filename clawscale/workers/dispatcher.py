@@ -2,12 +2,11 @@
 
 Runs inside the backend process (a Reflex lifespan task) or alone (`python -m clawscale.workers`);
 any number of dispatchers may share one PostgreSQL database. `run` keeps a send going
-per slot client (`SlotRunner`), claims more as they finish or as new deliveries are
-announced, and records outcomes in batches; a hanging provider holds only its own sends.
+per slot client (`SlotRunner`), and in each of its turns records the outcomes that came back
+and claims more for the free slots; a hanging provider holds only its own sends.
 `run_once` is one pass of the same loop that waits for what it sent (as tests drive it).
 """
 
-import asyncio
 import logging
 import os
 import socket
@@ -17,7 +16,6 @@ from functools import partial
 import httpx
 from sqlalchemy.engine import Engine
 
-from clawscale.batched_calls import BatchedCalls
 from clawscale.channels.base import ChannelAdapter
 from clawscale.channels.registry import build_adapters
 from clawscale.db import session_scope
@@ -67,7 +65,6 @@ class Dispatcher:
         self.adapters = adapters if adapters is not None else build_adapters(settings)
         self.batch_size = batch_size
         self.worker_id = new_worker_id("dispatcher")
-        self._record = BatchedCalls(self._record_outcomes)
         self.tally = BatchTally(logger, "dispatcher", ("sent", "retried", "dead", "unrecorded"))
 
     def _claim(self, limit: int) -> list[ClaimedDelivery]:
@@ -77,35 +74,26 @@ class Dispatcher:
         self.tally.claimed(len(claimed))
         return claimed
 
-    def _record_outcomes(self, outcomes: list[SendOutcome]) -> list[DeliveryStatus | None]:
+    def _record_outcomes(self, outcomes: list[SendOutcome]) -> None:
         with session_scope(self.engine) as db:
             statuses = record_outcomes(db, outcomes, self.worker_id)
+        for outcome, status in zip(outcomes, statuses, strict=True):
+            count_send(status, outcome.seconds)
         self.tally.recorded(OUTCOME_NAMES.get(status, "unrecorded") for status in statuses)
-        return statuses
 
     def _release_unfinished(self) -> None:
         with session_scope(self.engine) as db:
             leases.release_all_held(db, OutboundDelivery, self.worker_id)
 
-    async def _send(self, client: httpx.AsyncClient, claimed: ClaimedDelivery) -> None:
-        outcome = await attempt_send(self.adapters, client, claimed)
-        try:
-            count_send(await self._record(outcome), outcome.seconds)
-        except Exception:
-            logger.exception(
-                "recording delivery %s failed; its lease will lapse",
-                outcome.delivery_id,
-                extra={"delivery_id": outcome.delivery_id},
-            )
-
-    def _runner(self, clients: list[httpx.AsyncClient]) -> SlotRunner[ClaimedDelivery]:
+    def _runner(self, clients: list[httpx.AsyncClient]) -> SlotRunner[ClaimedDelivery, SendOutcome]:
         return SlotRunner(
-            partial(asyncio.to_thread, self._claim),
-            self._send,
+            self._claim,
+            self._record_outcomes,
+            partial(attempt_send, self.adapters),
             clients,
             batch_size=self.batch_size,
             stop_grace=self.settings.STOP_GRACE_SECONDS,
-            release=partial(asyncio.to_thread, self._release_unfinished),
+            release=self._release_unfinished,
         )
 
     async def run_once(self, client: httpx.AsyncClient) -> int:

@@ -2,7 +2,8 @@
 
 Runs beside the dispatcher, in the backend process or alone (`python -m clawscale.workers`).
 `run` keeps a runtime call going per slot client (`SlotRunner`), so an agent that takes its
-time to answer holds only its own customer's messages; outcomes are recorded in batches.
+time to answer holds only its own customer's messages; each of its turns records the forwards'
+outcomes that came back and claims more.
 `run_once` is one pass of the same loop that waits for every call (as tests drive it).
 """
 
@@ -17,7 +18,6 @@ from typing import TypeVar
 import httpx
 from sqlalchemy.engine import Engine
 
-from clawscale.batched_calls import BatchedCalls
 from clawscale.channels.base import (
     PermanentSendError,
     SendError,
@@ -82,25 +82,24 @@ class InboundWorker:
         self.batch_size = batch_size
         self.worker_id = new_worker_id("inbound")
         self.lease = leases.lease_length(settings)
-        self._record = BatchedCalls(self._record_outcomes)
         self._next_sweep = 0.0
         self.tally = BatchTally(logger, "inbound", ("forwarded", "failed", "unanswered"))
 
-    async def _sweep_when_due(self) -> None:
+    def _sweep_when_due(self) -> None:
         """Release stranded parked events, at most once per SWEEP_SECONDS."""
         now = time.monotonic()
         if now < self._next_sweep:
             return
         self._next_sweep = now + SWEEP_SECONDS
-        released = await self._in_session(release_stranded_events)
+        with session_scope(self.engine) as db:
+            released = release_stranded_events(db)
         if released:
             logger.warning("released %d parked events whose binding was ready", released)
 
-    def _record_outcomes(self, outcomes: list[ForwardOutcome]) -> list[None]:
+    def _record_outcomes(self, outcomes: list[ForwardOutcome]) -> None:
         with session_scope(self.engine) as db:
             record_outcomes(db, outcomes, self.worker_id)
         self.tally.recorded(_outcome_name(outcome) for outcome in outcomes)
-        return [None] * len(outcomes)
 
     async def _in_session(self, work: Callable[..., Result], *args: object) -> Result:
         def run() -> Result:
@@ -155,40 +154,50 @@ class InboundWorker:
             return ForwardOutcome(event_id, error=str(error), retry_after=retry_after)
         return ForwardOutcome(event_id, reply=parse_runtime_reply(answer))
 
-    async def _claim_work(self, limit: int) -> list[Provisioning | ClaimedEvent]:
+    def _claim_work(self, limit: int) -> list[Provisioning | ClaimedEvent]:
         """Up to `limit` bindings to provision and events to forward, bindings first."""
-        await self._sweep_when_due()
-        bindings = await self._in_session(claim_due_bindings, self.worker_id, limit, self.lease)
+        self._sweep_when_due()
+        with session_scope(self.engine) as db:
+            bindings = claim_due_bindings(db, self.worker_id, limit, self.lease)
         work: list[Provisioning | ClaimedEvent] = [Provisioning(item) for item in bindings]
         if len(work) < limit:
-            work += await self._in_session(
-                claim_forward_calls, self.settings, self.worker_id, limit - len(work), self.lease
-            )
+            with session_scope(self.engine) as db:
+                work += claim_forward_calls(
+                    db, self.settings, self.worker_id, limit - len(work), self.lease
+                )
         self.tally.claimed(len(work))
         return work
 
-    async def _handle(self, client: httpx.AsyncClient, item: Provisioning | ClaimedEvent) -> None:
+    async def _handle(
+        self, client: httpx.AsyncClient, item: Provisioning | ClaimedEvent
+    ) -> ForwardOutcome | None:
+        """Provision a binding (recorded here), or forward an event (its outcome recorded on
+        the runner's next turn)."""
         try:
             if isinstance(item, Provisioning):
                 await self._provision(client, item.binding_id)
             elif item.call is not None:
-                await self._record(await self._forward(client, item.event_id, item.call))
+                return await self._forward(client, item.event_id, item.call)
         except Exception:
             logger.exception("inbound work %s failed; its lease will lapse", item, extra=_ids(item))
+        return None
 
     def _release_unfinished(self) -> None:
         with session_scope(self.engine) as db:
             for model in (InboundEvent, AgentBinding):
                 leases.release_all_held(db, model, self.worker_id)
 
-    def _runner(self, clients: list[httpx.AsyncClient]) -> SlotRunner[Provisioning | ClaimedEvent]:
+    def _runner(
+        self, clients: list[httpx.AsyncClient]
+    ) -> SlotRunner[Provisioning | ClaimedEvent, ForwardOutcome]:
         return SlotRunner(
             self._claim_work,
+            self._record_outcomes,
             self._handle,
             clients,
             batch_size=self.batch_size,
             stop_grace=self.settings.STOP_GRACE_SECONDS,
-            release=partial(asyncio.to_thread, self._release_unfinished),
+            release=self._release_unfinished,
         )
 
     async def run_once(self, client: httpx.AsyncClient) -> int:

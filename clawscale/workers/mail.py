@@ -7,25 +7,17 @@ most SENDS_AT_ONCE sends in flight, as Resend's default rate limit is two reques
 Without a Resend key it claims nothing: such mail is kept.
 """
 
-import asyncio
-import logging
-from functools import partial
-
 import httpx
 from sqlalchemy.engine import Engine
 
-from clawscale.batched_calls import BatchedCalls
 from clawscale.db import session_scope
 from clawscale.domain.mail.sending import claim_due_mail, record_mail_outcomes
 from clawscale.domain.mail.transport import MailOutcome, OutgoingMail, mail_is_sent, send_mail
 from clawscale.domain.queue import leases
-from clawscale.models import EmailStatus
 from clawscale.settings import Settings
 from clawscale.workers.dispatcher import new_worker_id
 from clawscale.workers.slots import SlotRunner
 from clawscale.workers.wakeup import Wakeup
-
-logger = logging.getLogger(__name__)
 
 SENDS_AT_ONCE = 2
 
@@ -40,7 +32,6 @@ class MailWorker:
         self.settings = settings
         self.sends_at_once = sends_at_once
         self.worker_id = new_worker_id("mail")
-        self._record = BatchedCalls(self._record_outcomes)
 
     def _claim(self, limit: int) -> list[OutgoingMail]:
         if not mail_is_sent(self.settings):
@@ -49,21 +40,22 @@ class MailWorker:
         with session_scope(self.engine) as db:
             return claim_due_mail(db, self.worker_id, limit, lease)
 
-    def _record_outcomes(self, outcomes: list[MailOutcome]) -> list[EmailStatus | None]:
+    def _record_outcomes(self, outcomes: list[MailOutcome]) -> None:
         with session_scope(self.engine) as db:
-            return record_mail_outcomes(db, outcomes, self.worker_id)
+            record_mail_outcomes(db, outcomes, self.worker_id)
 
-    async def _send(self, client: httpx.AsyncClient, mail: OutgoingMail) -> None:
-        outcome = await send_mail(client, self.settings, mail)
-        try:
-            await self._record(outcome)
-        except Exception:
-            logger.exception("recording email %s failed; its lease will lapse", mail.id)
+    async def _send(self, client: httpx.AsyncClient, mail: OutgoingMail) -> MailOutcome:
+        return await send_mail(client, self.settings, mail)
 
-    def _runner(self, clients: list[httpx.AsyncClient]) -> SlotRunner[OutgoingMail]:
-        claim = partial(asyncio.to_thread, self._claim)
+    def _runner(self, clients: list[httpx.AsyncClient]) -> SlotRunner[OutgoingMail, MailOutcome]:
         slots = clients[: self.sends_at_once]
-        return SlotRunner(claim, self._send, slots, batch_size=self.sends_at_once)
+        return SlotRunner(
+            self._claim,
+            self._record_outcomes,
+            self._send,
+            slots,
+            batch_size=self.sends_at_once,
+        )
 
     async def run_once(self, client: httpx.AsyncClient) -> int:
         """One pass of `run`'s loop with `client` in every slot, waiting for every outcome;

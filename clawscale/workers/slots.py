@@ -1,12 +1,18 @@
 """Keeping up to a number of units of work in flight: a worker's continuous mode.
 
-`SlotRunner.run` claims while there is room and work, starts each claimed item on its own task
-with a slot's HTTP client, and sleeps until one finishes, its wakeup is poked or IDLE_SECONDS
-pass. With fewer than half its slots free it waits up to GATHER_SECONDS for more to finish
-before claiming, so one claim (a transaction) fills several slots rather than one each. A slow
-item holds only its own slot. Cancelling `run` is how a worker stops: it claims no more, gives
-the items in flight up to `stop_grace` seconds to finish, cancels the rest, and calls `release`
-to give back the leases of what was cut short.
+A worker gives the runner three things: `claim(limit)` and `record(outcomes)`, blocking calls
+over the database, and `handle(client, item)`, the network call that ends in an outcome. Each
+turn of `SlotRunner.run` is one thread hop that first records the outcomes that came back since
+the last turn and then claims work for the free slots; each claimed item goes on its own task
+with a slot's HTTP client, and the slot is free again as soon as its call ends (its outcome
+waits for the next turn). With fewer than half its slots free the runner waits up to
+GATHER_SECONDS for more to finish before a turn, so one turn records and claims for several
+slots rather than one each. A slow item holds only its own slot. Recording comes before claiming
+in every turn, so a claim sees everything that has finished (a conversation's next message
+becomes due once the one before it is recorded). Cancelling `run` is how a worker stops: it
+claims no more, gives the items in flight up to `stop_grace` seconds to finish, cancels the
+rest, records what finished and then calls `release` to give back the leases of what was cut
+short.
 """
 
 import asyncio
@@ -23,6 +29,7 @@ from clawscale.workers.wakeup import Wakeup
 logger = logging.getLogger(__name__)
 
 Item = TypeVar("Item")
+Outcome = TypeVar("Outcome")
 
 MAX_IN_FLIGHT = 32
 """Items in flight per runner. On two cores a dispatcher with 32 drained a backlog at 456-595
@@ -51,21 +58,26 @@ async def slot_clients(
         ]
 
 
-class SlotRunner(Generic[Item]):
-    """Runs `handle(client, item)` for what `claim(limit)` returns, one item per client at once
-    (a claim that fails is logged and tried again; `handle` must not raise)."""
+class SlotRunner(Generic[Item, Outcome]):
+    """Runs `handle(client, item)` for what `claim(limit)` returns, one item per client at once,
+    and hands the outcomes (those not None) to `record` on the next turn. A `claim` or `record`
+    that raises is logged: a failed claim is tried again on the next turn, the outcomes of a
+    failed record are dropped (their items' leases lapse and they are tried again). `handle`
+    should not raise; if it does, the item is logged and its lease lapses."""
 
     def __init__(
         self,
-        claim: Callable[[int], Awaitable[list[Item]]],
-        handle: Callable[[httpx.AsyncClient, Item], Awaitable[None]],
+        claim: Callable[[int], list[Item]],
+        record: Callable[[list[Outcome]], object],
+        handle: Callable[[httpx.AsyncClient, Item], Awaitable[Outcome | None]],
         clients: list[httpx.AsyncClient],
         *,
         batch_size: int,
         stop_grace: float = 0.0,
-        release: Callable[[], Awaitable[None]] | None = None,
+        release: Callable[[], None] | None = None,
     ) -> None:
         self.claim = claim
+        self.record = record
         self.handle = handle
         self.batch_size = batch_size
         self.stop_grace = stop_grace
@@ -73,6 +85,7 @@ class SlotRunner(Generic[Item]):
         self.max_in_flight = len(clients)
         self.idle_clients = list(clients)
         self.in_flight: set[asyncio.Task[None]] = set()
+        self.outcomes: list[Outcome] = []
 
     def _room(self) -> int:
         return min(self.batch_size, len(self.idle_clients))
@@ -87,12 +100,38 @@ class SlotRunner(Generic[Item]):
             room = self._room()
         return room
 
-    async def _claim_safely(self, limit: int) -> list[Item]:
+    def _record_and_claim(self, outcomes: list[Outcome], limit: int) -> list[Item]:
+        """One turn's database work (in a worker thread): record, then claim."""
+        if outcomes:
+            try:
+                self.record(outcomes)
+            except Exception:
+                logger.exception(
+                    "recording %d outcomes failed; their leases will lapse", len(outcomes)
+                )
+        if limit <= 0:
+            return []
         try:
-            return await self.claim(limit)
+            return self.claim(limit)
         except Exception:
             logger.exception("claiming work failed; trying again")
             return []
+
+    async def _turn(self, limit: int) -> list[Item]:
+        """Record the outcomes so far and claim up to `limit` items, in one thread hop."""
+        outcomes, self.outcomes = self.outcomes, []
+        if not outcomes and limit <= 0:
+            return []
+        return await asyncio.to_thread(self._record_and_claim, outcomes, limit)
+
+    async def _handle(self, client: httpx.AsyncClient, item: Item) -> None:
+        try:
+            outcome = await self.handle(client, item)
+        except Exception:
+            logger.exception("work on %s failed; its lease will lapse", item)
+            return
+        if outcome is not None:
+            self.outcomes.append(outcome)
 
     def _start(
         self, claimed: list[Item], finished: Callable[[httpx.AsyncClient, asyncio.Task[None]], None]
@@ -100,7 +139,7 @@ class SlotRunner(Generic[Item]):
         """Handle each claimed item on its own task with an idle slot's client."""
         for item in claimed:
             client = self.idle_clients.pop()
-            task = asyncio.create_task(self.handle(client, item))
+            task = asyncio.create_task(self._handle(client, item))
             self.in_flight.add(task)
             task.add_done_callback(partial(finished, client))
 
@@ -110,10 +149,11 @@ class SlotRunner(Generic[Item]):
 
     async def run_pass(self) -> int:
         """One turn of `run`'s loop that waits for what it started: claim what there is room
-        for, handle it, and return once every item is done; how many items it claimed."""
-        claimed = await self._claim_safely(self._room())
+        for, handle it, record the outcomes and return; how many items it claimed."""
+        claimed = await self._turn(self._room())
         self._start(claimed, self._finished)
         await asyncio.gather(*self.in_flight)
+        await self._turn(0)
         return len(claimed)
 
     async def _drain(self) -> None:
@@ -128,8 +168,8 @@ class SlotRunner(Generic[Item]):
             await asyncio.gather(*self.in_flight, return_exceptions=True)
 
     async def run(self, wakeup: Wakeup) -> None:
-        """Claim and handle until cancelled; then drain the items in flight (`_drain`) and
-        release what they left unfinished."""
+        """Record, claim and handle until cancelled; then drain the items in flight
+        (`_drain`), record what finished and release what was left unfinished."""
 
         def finished(client: httpx.AsyncClient, task: asyncio.Task[None]) -> None:
             self._finished(client, task)
@@ -138,18 +178,19 @@ class SlotRunner(Generic[Item]):
         try:
             while True:
                 room = await self._gathered_room(wakeup)
-                claimed = await self._claim_safely(room) if room > 0 else []
+                claimed = await self._turn(room)
                 self._start(claimed, finished)
-                if not claimed or len(claimed) < room:
+                if len(claimed) < room and not self.outcomes:
                     await wakeup.wait(IDLE_SECONDS)
         finally:
             await self._drain()
+            await self._turn(0)
             await self._release_safely()
 
     async def _release_safely(self) -> None:
         if self.release is None:
             return
         try:
-            await self.release()
+            await asyncio.to_thread(self.release)
         except Exception:
             logger.exception("giving back the leases of unfinished work failed; they will lapse")

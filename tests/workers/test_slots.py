@@ -1,8 +1,12 @@
-"""The slot runner: one item per slot client at a time, every slot kept busy, clients reused."""
+"""The slot runner: one item per slot client at a time, every slot kept busy, clients reused;
+outcomes recorded before the next claim and before the leases of unfinished work are released."""
 
 import asyncio
+import logging
+import re
 
 import httpx
+import pytest
 
 from clawscale.workers.slots import SlotRunner, slot_clients
 from clawscale.workers.wakeup import Wakeup
@@ -19,7 +23,7 @@ async def run_items() -> tuple[list[int], int, set[int], set[int]]:
     clashes: set[int] = set()
     used: set[int] = set()
 
-    async def claim(limit: int) -> list[int]:
+    def claim(limit: int) -> list[int]:
         taken, queue[:] = queue[:limit], queue[limit:]
         return taken
 
@@ -35,7 +39,7 @@ async def run_items() -> tuple[list[int], int, set[int], set[int]]:
         handled.append(item)
 
     async with slot_clients(timeout=1, count=SLOTS) as clients:
-        runner = SlotRunner(claim, handle, clients, batch_size=50)
+        runner = SlotRunner(claim, list, handle, clients, batch_size=50)
         task = asyncio.create_task(runner.run(Wakeup()))
         while len(handled) < ITEMS:
             await asyncio.sleep(0.01)
@@ -70,7 +74,7 @@ async def stop_with_one_item_in_flight(item_seconds: float, grace: float) -> tup
     released: list[bool] = []
     queue = [1]
 
-    async def claim(limit: int) -> list[int]:
+    def claim(limit: int) -> list[int]:
         taken, queue[:] = queue[:limit], queue[limit:]
         return taken
 
@@ -83,11 +87,13 @@ async def stop_with_one_item_in_flight(item_seconds: float, grace: float) -> tup
             ended.append("cancelled")
             raise
 
-    async def release() -> None:
+    def release() -> None:
         released.append(True)
 
     async with slot_clients(timeout=1, count=2) as clients:
-        runner = SlotRunner(claim, handle, clients, batch_size=2, stop_grace=grace, release=release)
+        runner = SlotRunner(
+            claim, list, handle, clients, batch_size=2, stop_grace=grace, release=release
+        )
         task = asyncio.create_task(runner.run(Wakeup()))
         await started.wait()
         task.cancel()
@@ -107,3 +113,107 @@ def test_stopping_cancels_an_item_that_outlasts_the_grace_and_releases() -> None
         "cancelled",
         True,
     )
+
+
+class Ledger:
+    """A queue of items whose claims, records and releases are written down in order."""
+
+    def __init__(self, items: int, fail_records: int = 0) -> None:
+        self.queue = list(range(items))
+        self.events: list[tuple[str, list[int]]] = []
+        self.fail_records = fail_records
+
+    def claim(self, limit: int) -> list[int]:
+        taken, self.queue[:] = self.queue[:limit], self.queue[limit:]
+        if taken:
+            self.events.append(("claim", taken))
+        return taken
+
+    def record(self, outcomes: list[int]) -> None:
+        if self.fail_records > 0:
+            self.fail_records -= 1
+            raise RuntimeError("the database went away")
+        self.events.append(("record", list(outcomes)))
+
+    def release(self) -> None:
+        self.events.append(("release", []))
+
+    def recorded(self) -> list[int]:
+        return [item for kind, items in self.events if kind == "record" for item in items]
+
+
+async def run_ledger(ledger: Ledger, slots: int, done: int, *, grace: float = 30.0) -> None:
+    """Run a runner over `ledger` (each item's outcome is itself) until `done` items are
+    recorded, then stop it."""
+
+    async def handle(client: httpx.AsyncClient, item: int) -> int:
+        await asyncio.sleep(0.005 * (item % 3))
+        return item
+
+    async with slot_clients(timeout=1, count=slots) as clients:
+        runner = SlotRunner(
+            ledger.claim,
+            ledger.record,
+            handle,
+            clients,
+            batch_size=slots,
+            stop_grace=grace,
+            release=ledger.release,
+        )
+        task = asyncio.create_task(runner.run(Wakeup()))
+        while len(ledger.recorded()) < done:
+            await asyncio.sleep(0.01)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+def test_every_outcome_is_recorded_once_after_its_claim() -> None:
+    ledger = Ledger(items=60)
+    asyncio.run(run_ledger(ledger, slots=4, done=60))
+    assert sorted(ledger.recorded()) == list(range(60))
+    claimed_so_far: set[int] = set()
+    for kind, items in ledger.events:
+        if kind == "claim":
+            claimed_so_far.update(items)
+        if kind == "record":
+            assert set(items) <= claimed_so_far
+
+
+def test_stopping_records_what_finished_before_releasing_the_rest() -> None:
+    ledger = Ledger(items=3)
+
+    async def stop_while_one_finishes() -> None:
+        started = asyncio.Event()
+
+        async def handle(client: httpx.AsyncClient, item: int) -> int:
+            started.set()
+            await asyncio.sleep(0.2 if item == 0 else 30)
+            return item
+
+        async with slot_clients(timeout=1, count=3) as clients:
+            runner = SlotRunner(
+                ledger.claim,
+                ledger.record,
+                handle,
+                clients,
+                batch_size=3,
+                stop_grace=1.0,
+                release=ledger.release,
+            )
+            task = asyncio.create_task(runner.run(Wakeup()))
+            await started.wait()
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    asyncio.run(stop_while_one_finishes())
+    assert ledger.events == [("claim", [0, 1, 2]), ("record", [0]), ("release", [])]
+
+
+def test_a_failed_record_is_logged_and_the_runner_goes_on(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    ledger = Ledger(items=20, fail_records=1)
+    with caplog.at_level(logging.ERROR, logger="clawscale.workers.slots"):
+        asyncio.run(run_ledger(ledger, slots=2, done=10))
+    assert re.search(r"recording \d+ outcomes failed; their leases will lapse", caplog.text)
+    assert len(set(ledger.recorded())) >= 10
