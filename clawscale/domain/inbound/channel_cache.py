@@ -6,8 +6,11 @@ webhook's CPU. Each webhook still reads the columns that decide what the channel
 scope, status, owners, the sealed config and secrets) with one narrow statement in the
 transaction that stores its messages; while they are what the cache holds, the cached channel
 and credentials are used, and the moment any of them changes (a disconnect, a rotated token, a
-new agent) the channel is loaded and decrypted again. A cached `Channel` is detached from
-every session: callers read it and never add it to one.
+new agent) the channel is loaded and decrypted again. The webhooks that the group commit runs
+in one transaction check their channel once: a channel is read once per transaction, as one
+transaction's reads are one moment's (a change committed while the group runs reaches the
+next transaction, as it would had those webhooks come a few milliseconds earlier). A cached
+`Channel` is detached from every session: callers read it and never add it to one.
 """
 
 import threading
@@ -45,8 +48,24 @@ Entry = tuple[tuple[Any, ...], Channel, ChannelCredentials]
 """A cached channel: its defining values as loaded, the detached row, its credentials."""
 
 
+CHECKED = "channel_cache.checked"
+"""Where a session keeps the channels checked in its current transaction (`Session.info`)."""
+
+
 def _defining_values(channel: Channel) -> tuple[Any, ...]:
     return tuple(getattr(channel, column.key) for column in DEFINING_COLUMNS)
+
+
+def _checked_in_transaction(db: Session) -> set[str]:
+    """The ids of the channels already checked in `db`'s current transaction (begun here if
+    it has not begun yet)."""
+    db.connection()
+    transaction = db.get_transaction()
+    memo = db.info.get(CHECKED)
+    if memo is None or memo[0] is not transaction:
+        memo = (transaction, set())
+        db.info[CHECKED] = memo
+    return memo[1]
 
 
 class ChannelCache:
@@ -81,8 +100,20 @@ class ChannelCache:
     def channel(
         self, db: Session, settings: Settings, channel_id: str
     ) -> tuple[Channel, ChannelCredentials] | None:
-        """The channel as stored now with its credentials, or None when there is no such row."""
+        """The channel as stored now (as this transaction first read it) with its credentials,
+        or None when there is no such row."""
+        checked = _checked_in_transaction(db)
         cached = self._cached(settings, channel_id)
+        if cached is not None and channel_id in checked:
+            return cached[1], cached[2]
+        found = self._current(db, settings, channel_id, cached)
+        if found is not None:
+            checked.add(channel_id)
+        return found
+
+    def _current(
+        self, db: Session, settings: Settings, channel_id: str, cached: Entry | None
+    ) -> tuple[Channel, ChannelCredentials] | None:
         if cached is None:
             return self._load(db, settings, channel_id)
         row = db.connection().execute(CURRENT_STATE, {"channel_id": channel_id}).first()
