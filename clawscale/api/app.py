@@ -32,6 +32,7 @@ from clawscale.api import (
 from clawscale.api.body_limit import BodySizeLimit
 from clawscale.api.chat_bell import ChatBell
 from clawscale.api.errors import install_error_handlers
+from clawscale.api.fast_lane import FastLane, FastRoute
 from clawscale.api.raw_responses import json_body, send_json
 from clawscale.api.security_headers import SecurityHeaders
 from clawscale.domain.inbound.channel_cache import ChannelCache
@@ -54,6 +55,14 @@ API_PREFIXES = (
     *retired.RETIRED_PREFIXES,
 )
 NOT_FOUND_BODY = json_body({"ok": False, "error": "not_found"})
+FAST_ROUTES = (
+    FastRoute("/api/outbound", outbound.outbound),
+    FastRoute(
+        provider_webhooks.router.prefix + provider_webhooks.WEBHOOK_PATH,
+        provider_webhooks.provider_webhook,
+    ),
+)
+"""The machine-driven routes answered before FastAPI's routing (`api/fast_lane`)."""
 
 
 def _owns_path(path: str) -> bool:
@@ -94,6 +103,7 @@ def build_api(engine: Engine, downstream: ASGIApp | None = None) -> FastAPI:
     api.state.web_chat_limits = shared_web_chat_limits()
     api.state.demo_pushes = set()
     api.state.chat_bell = ChatBell()
+    api.add_middleware(FastLane, api=api, routes=FAST_ROUTES)
     api.add_middleware(BodySizeLimit)
     api.add_middleware(
         SecurityHeaders, strict_transport=settings.CLAWSCALE_ENV is Environment.PRODUCTION

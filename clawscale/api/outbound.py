@@ -6,8 +6,9 @@ retry it. The answer keeps the contract (`ok`, the key) and adds `"status": "que
 
 The route is the runtime's hot path, so it takes the request itself rather than FastAPI's
 dependencies and body parameter: the key check, the rate limit and pydantic's JSON validation
-are called in that order, directly (FastAPI only resolves the settings). The body's schema is
-still published in the OpenAPI document.
+are called in that order, directly; the app's fast lane (`api/fast_lane`) calls it with the
+settings, past FastAPI's routing. The body's schema is still published in the OpenAPI
+document.
 """
 
 from typing import Annotated, Literal

@@ -18,7 +18,7 @@ from functools import partial
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -90,16 +90,17 @@ class WebhookReceipt(BaseModel):
     duplicates: int
 
 
-@router.post(WEBHOOK_PATH)
+@router.post(WEBHOOK_PATH, response_model=None, responses={200: {"model": Ok[WebhookReceipt]}})
 async def provider_webhook(
     kind: str,
     channel_id: str,
     token: str,
     request: Request,
     settings: SettingsDep,
-) -> Ok[WebhookReceipt]:
+) -> JSONResponse:
     """Store the messages of one provider webhook before acknowledging it (rate-limited per
-    channel: 429 with Retry-After, which providers honour by retrying later)."""
+    channel: 429 with Retry-After, which providers honour by retrying later). Served by the
+    app's fast lane (`api/fast_lane`); the answer is built here."""
     request.app.state.webhook_limiter.check("webhook", channel_id)
     adapter = _adapter(request, settings, kind)
     webhook = await _webhook_request(request, token)
@@ -120,7 +121,8 @@ async def provider_webhook(
     except SQLAlchemyError as error:
         raise storage_failed(channel_id, error) from error
     log_receipt(channel_id, outcome)
-    return Ok(data=WebhookReceipt(received=outcome.received, duplicates=outcome.duplicates))
+    receipt = WebhookReceipt(received=outcome.received, duplicates=outcome.duplicates)
+    return JSONResponse(Ok(data=receipt).model_dump(mode="json"))
 
 
 @router.get(WEBHOOK_PATH, response_class=PlainTextResponse)
@@ -153,12 +155,12 @@ async def provider_challenge(
     return PlainTextResponse(challenge)
 
 
-def _seed_webhook(kind: str) -> Callable[..., Awaitable[Ok[WebhookReceipt]]]:
+def _seed_webhook(kind: str) -> Callable[..., Awaitable[JSONResponse]]:
     """The seed's path of one kind, answered by `provider_webhook` for that kind."""
 
     async def seed_webhook(
         channel_id: str, token: str, request: Request, settings: SettingsDep
-    ) -> Ok[WebhookReceipt]:
+    ) -> JSONResponse:
         return await provider_webhook(kind, channel_id, token, request, settings)
 
     return seed_webhook
