@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from clawscale.domain.errors import Conflict
 from clawscale.group_commit import GroupCommit
 from clawscale.models import Customer
+from tests.engine_events import listening
 
 
 def stored_names(engine: sa.Engine) -> set[str]:
@@ -37,11 +38,8 @@ def counted_commits(engine: sa.Engine) -> Iterator[list[None]]:
     def count(_connection: sa.Connection) -> None:
         commits.append(None)
 
-    sa.event.listen(engine, "commit", count)
-    try:
+    with listening(engine, "commit", count):
         yield commits
-    finally:
-        sa.event.remove(engine, "commit", count)
 
 
 def test_concurrent_works_are_one_transaction_and_heard_only_once_committed(db):

@@ -12,6 +12,7 @@ from clawscale.domain.channels.store import create_channel
 from clawscale.domain.inbound.channel_cache import ChannelCache
 from clawscale.models import Channel, ChannelScope, ChannelStatus
 from clawscale.settings import Settings
+from tests.engine_events import listening
 
 SETTINGS = Settings(_env_file=None)
 
@@ -25,11 +26,8 @@ def channel_reads(engine: sa.Engine) -> Iterator[list[str]]:
         if statement.lstrip().upper().startswith("SELECT") and "FROM channel" in statement:
             reads.append(statement)
 
-    sa.event.listen(engine, "before_cursor_execute", seen)
-    try:
+    with listening(engine, "before_cursor_execute", seen):
         yield reads
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", seen)
 
 
 def evolution_channel(engine: sa.Engine) -> str:
