@@ -1,6 +1,6 @@
 """Batching blocking calls: callers await one item each; the items that gather while a batch
 runs go together in the next, so a busy process pays one thread hop and one transaction for
-many results instead of one each (the workers' outcomes, the API's group commit)."""
+many results instead of one each (the API's group commit)."""
 
 import asyncio
 from collections.abc import Callable
