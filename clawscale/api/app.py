@@ -62,7 +62,8 @@ FAST_ROUTES = (
         provider_webhooks.provider_webhook,
     ),
 )
-"""The machine-driven routes answered before FastAPI's routing (`api/fast_lane`)."""
+"""The machine-driven routes answered before FastAPI's routing (`api/fast_lane`); the seed's
+provider URLs (`/gateway/...`), kept for switch-overs, go through FastAPI."""
 
 
 def _owns_path(path: str) -> bool:
