@@ -42,6 +42,9 @@ PARKED_ROWS = "status = 'parked'"
 """The inbound events held until their customer may be served (SQL, for their partial index)."""
 
 
+INBOUND_EVENT_ID_PREFIX = "ie"
+
+
 class InboundEvent(SQLModel, table=True):
     """A provider message, stored (deduplicated by message id) before it is acknowledged."""
 
@@ -53,7 +56,7 @@ class InboundEvent(SQLModel, table=True):
         partial_index("ix_inbound_event_waiting_created", "created_at", "id", where=WAITING_ROWS),
     )
 
-    id: str = id_field("ie")
+    id: str = id_field(INBOUND_EVENT_ID_PREFIX)
     channel_id: str = foreign_key_field("channel.id", index=False)  # the unique key leads
     provider_message_id: str = Field(max_length=255)
     customer_id: str | None = foreign_key_field("customer.id", nullable=True, index=False)

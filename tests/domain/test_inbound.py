@@ -47,7 +47,7 @@ def receive(engine, channel_id, message_id, sender=SENDER, **fields):
     with session_scope(engine) as db:
         message = InboundMessage(message_id, sender_id=sender, sender_name="Ada", **fields)
         outcome = route_inbound_message(db, db.get(Channel, channel_id), message)
-        return outcome.event.id, outcome.duplicate
+        return outcome.event_id, outcome.duplicate
 
 
 def event(session, event_id):

@@ -118,7 +118,7 @@ def test_a_hanging_runtime_and_provider_time_out_and_block_nothing_else(
         wechat = connected_channel(session, owner.customer, ilink, ilink.add_bot())
     with session_scope(db) as work:
         message = InboundMessage("m1", sender_id="wxid_peer", text="are you there?")
-        event_id = route_inbound_message(work, work.get(Channel, wechat.id), message).event.id
+        event_id = route_inbound_message(work, work.get(Channel, wechat.id), message).event_id
     to_slow = routed_conversation(session, evolution_channel(session, slow.url), key="slow")
     to_fast = routed_conversation(session, evolution_channel(session, fast.url), key="fast")
     queue(db, to_slow, "slow-1")

@@ -79,7 +79,7 @@ def receive(engine, channel_id, message_id, text, sender="+1 (555) 000-1111", na
         channel = db.get(Channel, channel_id)
         message = InboundMessage(message_id, sender_id=sender, sender_name=name, text=text)
         outcome = route_inbound_message(db, channel, message)
-        return outcome.event.id, outcome.duplicate
+        return outcome.event_id, outcome.duplicate
 
 
 def passes(engine, worker_class, count=1):

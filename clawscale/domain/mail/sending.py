@@ -12,9 +12,9 @@ import logging
 from datetime import timedelta
 
 import sqlalchemy as sa
-from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
+from clawscale.bound_lists import one_of
 from clawscale.domain.mail.transport import MailOutcome, OutgoingMail
 from clawscale.domain.queue import leases
 from clawscale.models import EmailMessage, EmailStatus
@@ -34,7 +34,7 @@ CLAIM = leases.lease_statement(
 )
 TAKEN = (
     select(EmailMessage)
-    .where(col(EmailMessage.id).in_(bindparam("ids", expanding=True)))
+    .where(one_of(col(EmailMessage.id), "ids"))
     .order_by(col(EmailMessage.created_at), col(EmailMessage.id))
 )
 

@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, case, literal
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, exists, func, insert, select, tuple_, update
 
+from clawscale.bound_lists import one_of
 from clawscale.channels.base import ChannelCredentials, MessageType, OutboundMessage, SendTarget
 from clawscale.domain.audit import record_admin_action
 from clawscale.domain.channels.store import channel_credentials
@@ -69,7 +70,7 @@ CLAIM = leases.lease_statement(
 WITH_CHANNELS = (
     select(OutboundDelivery, Channel)
     .outerjoin(Channel, col(Channel.id) == OutboundDelivery.channel_id)
-    .where(col(OutboundDelivery.id).in_(bindparam("ids", expanding=True)))
+    .where(one_of(col(OutboundDelivery.id), "ids"))
     .order_by(col(OutboundDelivery.created_at), col(OutboundDelivery.id))
     .execution_options(populate_existing=True)
 )

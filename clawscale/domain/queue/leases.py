@@ -13,6 +13,8 @@ import sqlalchemy as sa
 from sqlalchemy import Select, Update, bindparam
 from sqlmodel import Session, col, or_, select, update
 
+from clawscale.bound_lists import one_of
+from clawscale.db import execute_core
 from clawscale.models.base import UTCDateTime, utcnow
 from clawscale.settings import Settings
 
@@ -65,7 +67,7 @@ def retry_later(
 
 
 ROW_ID = bindparam("lease_row_id")
-ROW_IDS = bindparam("lease_row_ids", expanding=True)
+ROW_IDS = "lease_row_ids"
 WORKER_ID = bindparam("lease_worker_id")
 NOW = bindparam("lease_now", type_=UTCDateTime())
 LEASE_UNTIL = bindparam("lease_until", type_=UTCDateTime())
@@ -88,7 +90,7 @@ def lease_statement(
     and meets `conditions`, setting `values` with the lease and returning the ids it took.
     Built once per kind of work (a module constant) and run by `take` or `take_many` with the
     rows, the worker and the times bound: building SQL costs more than running it."""
-    which = col(model.id).in_(ROW_IDS) if many else col(model.id) == ROW_ID
+    which = one_of(col(model.id), ROW_IDS) if many else col(model.id) == ROW_ID
     return (
         update(model)
         .where(which, *due_and_free(model, NOW), *conditions)
@@ -106,7 +108,7 @@ def _lease_params(worker_id: str, lease: timedelta) -> dict[str, Any]:
 def take(db: Session, statement: Update, row_id: str, worker_id: str, lease: timedelta) -> bool:
     """Lease one row with a `lease_statement`; whether this worker got it."""
     params = {ROW_ID.key: row_id, **_lease_params(worker_id, lease)}
-    return db.exec(statement, params=params).first() is not None
+    return execute_core(db, statement, params).first() is not None
 
 
 def take_many(
@@ -115,8 +117,8 @@ def take_many(
     """Lease rows with a `lease_statement(..., many=True)` in one statement; the ids taken."""
     if not row_ids:
         return set()
-    params = {ROW_IDS.key: row_ids, **_lease_params(worker_id, lease)}
-    return set(db.exec(statement, params=params).scalars())
+    params = {ROW_IDS: row_ids, **_lease_params(worker_id, lease)}
+    return set(execute_core(db, statement, params).scalars())
 
 
 def held(db: Session, model: type[Row], row_id: str, worker_id: str) -> Row | None:
@@ -156,7 +158,7 @@ def release_all_held(db: Session, model: type[Leased], worker_id: str) -> int:
         .values(lease_owner=None, lease_expires_at=None, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    return db.exec(statement).rowcount
+    return execute_core(db, statement, {}).rowcount
 
 
 WITHOUT_SORTS = sa.text("SET LOCAL enable_sort = off")
@@ -187,8 +189,8 @@ def walk_oldest_first(db: Session, heads: Select[Any], limit: int) -> list[str]:
     statement."""
     postgres = db.get_bind().dialect.name == "postgresql"
     if postgres:
-        db.exec(WITHOUT_SORTS)
-    ids = list(db.exec(heads, params={"limit": limit, NOW.key: utcnow()}).all())
+        execute_core(db, WITHOUT_SORTS, {})
+    ids = list(execute_core(db, heads, {"limit": limit, NOW.key: utcnow()}).scalars())
     if postgres:
-        db.exec(WITH_SORTS)
+        execute_core(db, WITH_SORTS, {})
     return ids

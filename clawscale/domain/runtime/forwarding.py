@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import bindparam
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
+from clawscale.bound_lists import one_of
 from clawscale.domain.billing.access import DenialReason
 from clawscale.domain.inbound.holds import events_access, hold_event
 from clawscale.domain.queue import leases
@@ -88,7 +88,7 @@ WITH_CONTEXT = (
     .outerjoin(EndUser, col(EndUser.id) == InboundEvent.end_user_id)
     .outerjoin(AgentBinding, col(AgentBinding.customer_id) == InboundEvent.customer_id)
     .outerjoin(Agent, col(Agent.id) == AgentBinding.agent_id)
-    .where(col(InboundEvent.id).in_(bindparam("ids", expanding=True)))
+    .where(one_of(col(InboundEvent.id), "ids"))
     .order_by(col(InboundEvent.created_at), col(InboundEvent.id))
     .execution_options(populate_existing=True)
 )

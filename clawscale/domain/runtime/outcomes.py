@@ -18,6 +18,8 @@ from sqlalchemy import bindparam
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, update
 
+from clawscale.bound_lists import one_of
+from clawscale.db import execute_core
 from clawscale.domain.errors import Conflict, DomainError
 from clawscale.domain.inbound.placement import conversation_key
 from clawscale.domain.outbox.accept import accept_delivery
@@ -80,7 +82,7 @@ def parse_runtime_reply(document: object) -> RuntimeReply | None:
 MARK_FORWARDED = (
     update(InboundEvent)
     .where(
-        col(InboundEvent.id).in_(bindparam("ids", expanding=True)),
+        one_of(col(InboundEvent.id), "ids"),
         col(InboundEvent.lease_owner) == bindparam("worker_id"),
     )
     .values(
@@ -161,7 +163,7 @@ def record_outcomes(db: Session, outcomes: list[ForwardOutcome], worker_id: str)
     taken = [outcome.event_id for outcome in outcomes if outcome.plainly_taken]
     if taken:
         params = {"ids": taken, "worker_id": worker_id, leases.NOW.key: utcnow()}
-        db.exec(MARK_FORWARDED, params=params)
+        execute_core(db, MARK_FORWARDED, params)
     for outcome in outcomes:
         if outcome.plainly_taken:
             continue
