@@ -18,6 +18,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
+from clawscale.bound_lists import one_of
 from clawscale.models import AccessPass, Customer, Identity, Membership
 from clawscale.models.base import utcnow
 from clawscale.settings import Settings
@@ -89,13 +90,25 @@ def latest_pass_expiry(db: Session, customer_id: str) -> datetime | None:
     ).one()
 
 
+LATEST_PASS_EXPIRIES = (
+    select(AccessPass.customer_id, func.max(AccessPass.expires_at))
+    .where(one_of(col(AccessPass.customer_id), "customer_ids"))
+    .group_by(col(AccessPass.customer_id))
+)
+VERIFIED_CUSTOMERS = (
+    select(Membership.customer_id)
+    .join(Identity, col(Membership.identity_id) == col(Identity.id))
+    .where(
+        one_of(col(Membership.customer_id), "customer_ids"),
+        col(Identity.email_verified_at).is_not(None),
+    )
+    .distinct()
+)
+
+
 def latest_pass_expiries(db: Session, customer_ids: list[str]) -> dict[str, datetime]:
     """`latest_pass_expiry` of many customers in one statement (those who bought none left out)."""
-    rows = db.exec(
-        select(AccessPass.customer_id, func.max(AccessPass.expires_at))
-        .where(col(AccessPass.customer_id).in_(customer_ids))
-        .group_by(col(AccessPass.customer_id))
-    )
+    rows = db.exec(LATEST_PASS_EXPIRIES, params={"customer_ids": customer_ids})
     return dict(rows.all())
 
 
@@ -113,16 +126,7 @@ def verified_customers(db: Session, customer_ids: list[str]) -> set[str]:
     """Which of the customers have a person who verified their email address (one statement)."""
     if not customer_ids:
         return set()
-    rows = db.exec(
-        select(Membership.customer_id)
-        .join(Identity, col(Membership.identity_id) == col(Identity.id))
-        .where(
-            col(Membership.customer_id).in_(customer_ids),
-            col(Identity.email_verified_at).is_not(None),
-        )
-        .distinct()
-    ).all()
-    return set(rows)
+    return set(db.exec(VERIFIED_CUSTOMERS, params={"customer_ids": customer_ids}).all())
 
 
 def email_verified(db: Session, customer: Customer) -> bool:
