@@ -14,6 +14,7 @@ subscription check is skipped and the gateway stays usable.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Protocol
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
@@ -33,6 +34,19 @@ class DenialReason(StrEnum):
     ACCOUNT_SUSPENDED = "account_suspended"
     EMAIL_NOT_VERIFIED = "email_not_verified"
     SUBSCRIPTION_REQUIRED = "subscription_required"
+
+
+class Subscriber(Protocol):
+    """What access is decided from: a customer row, or the columns of one a statement read."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def suspended(self) -> bool: ...
+
+    @property
+    def created_at(self) -> datetime: ...
 
 
 @dataclass(frozen=True)
@@ -78,7 +92,7 @@ def payments_configured(settings: Settings) -> bool:
     return bool(settings.STRIPE_SECRET_KEY and settings.STRIPE_PRICE_ID)
 
 
-def trial_ends_at(customer: Customer) -> datetime:
+def trial_ends_at(customer: Subscriber) -> datetime:
     """The end of the customer's free trial."""
     return customer.created_at + TRIAL_LENGTH
 
@@ -112,7 +126,7 @@ def latest_pass_expiries(db: Session, customer_ids: list[str]) -> dict[str, date
     return dict(rows.all())
 
 
-def _expiry(customer: Customer, latest_pass: datetime | None) -> datetime:
+def _expiry(customer: Subscriber, latest_pass: datetime | None) -> datetime:
     trial_end = trial_ends_at(customer)
     return trial_end if latest_pass is None else max(trial_end, latest_pass)
 
@@ -136,7 +150,7 @@ def email_verified(db: Session, customer: Customer) -> bool:
 
 def _decision(
     settings: Settings,
-    customer: Customer,
+    customer: Subscriber,
     expires_at: datetime,
     now: datetime,
     *,
@@ -177,7 +191,7 @@ def access_decision(
 def access_decisions(
     db: Session,
     settings: Settings,
-    customers: list[tuple[Customer, bool]],
+    customers: list[tuple[Subscriber, bool]],
     now: datetime | None = None,
 ) -> list[AccessDecision]:
     """`access_decision` for each (customer, shared_channel) pair, in order; the passes and the

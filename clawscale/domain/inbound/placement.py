@@ -8,7 +8,7 @@ while it is not (or while no agent serves the channel), `failed` for a blocked e
 """
 
 from dataclasses import dataclass, replace
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select, update
@@ -128,7 +128,17 @@ def _conversation(
     return _found_or_added(db, Conversation, key, customer_id=customer.id)
 
 
-def conversation_key(conversation: Conversation) -> str:
+class KeyedConversation(Protocol):
+    """A conversation row, or the columns of one a statement read: what its key is made of."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def business_conversation_key(self) -> str | None: ...
+
+
+def conversation_key(conversation: KeyedConversation) -> str:
     """The key replies use: the runtime's business key once bound, else the conversation id."""
     return conversation.business_conversation_key or conversation.id
 

@@ -50,11 +50,16 @@ def create_agent(
     return agent
 
 
+def decrypted_token(settings: Settings, token_encrypted: str) -> str:
+    """An agent's bearer token from its stored form ("" when none is set)."""
+    if not token_encrypted:
+        return ""
+    return decrypt_text(settings.CLAWSCALE_SECRET_KEY, token_encrypted) or ""
+
+
 def agent_token(settings: Settings, agent: Agent) -> str:
     """The agent's bearer token, decrypted ("" when none is set)."""
-    if not agent.token_encrypted:
-        return ""
-    return decrypt_text(settings.CLAWSCALE_SECRET_KEY, agent.token_encrypted) or ""
+    return decrypted_token(settings, agent.token_encrypted)
 
 
 def default_agent(db: Session) -> Agent | None:

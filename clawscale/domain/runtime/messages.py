@@ -11,18 +11,14 @@ the forwards of this event, so a runtime seeing an `inboundEventId` again can te
 """
 
 from dataclasses import dataclass
+from typing import Protocol
 
-from clawscale.domain.billing.access import AccessDecision
+from clawscale.domain.billing.access import AccessDecision, Subscriber
 from clawscale.domain.billing.links import renewal_link
-from clawscale.domain.inbound.placement import conversation_key
+from clawscale.domain.inbound.placement import KeyedConversation, conversation_key
 from clawscale.domain.runtime.bridge import clawscale_user_id
 from clawscale.models import (
-    Channel,
     ChannelScope,
-    Conversation,
-    Customer,
-    EndUser,
-    InboundEvent,
 )
 from clawscale.settings import Settings
 from clawscale.web_links import ACCOUNT_PATH, web_url
@@ -31,16 +27,60 @@ ATTACHMENT_KEYS = {"mime_type": "contentType", "file_name": "filename", "file_si
 """Keys of attachments stored before they were named as the runtime reads them."""
 
 
+class ForwardedEvent(Protocol):
+    """The columns of the event a forward is made from."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def attempts(self) -> int: ...
+
+    @property
+    def payload(self) -> dict[str, object]: ...
+
+
+class ForwardedCustomer(Subscriber, Protocol):
+    """The columns of the event's customer a forward names."""
+
+    @property
+    def display_name(self) -> str: ...
+
+
+class ForwardedChannel(Protocol):
+    """The columns of the event's channel a forward names."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def scope(self) -> ChannelScope: ...
+
+
+class ForwardedSender(Protocol):
+    """The columns of the event's sender (end user) a forward names."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def external_id(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class ForwardContext:
-    """Everything a forward's body is made from: the event and the rows it belongs to, and the
-    customer's access as decided when the forward was claimed."""
+    """Everything a forward's body is made from: the event and the rows it belongs to (or the
+    columns of them the claim read), and the customer's access as decided when the forward was
+    claimed."""
 
-    event: InboundEvent
-    customer: Customer
-    channel: Channel
-    conversation: Conversation
-    end_user: EndUser
+    event: ForwardedEvent
+    customer: ForwardedCustomer
+    channel: ForwardedChannel
+    conversation: KeyedConversation
+    end_user: ForwardedSender
     access: AccessDecision
 
 
