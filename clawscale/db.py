@@ -134,6 +134,20 @@ def execute_core(db: Session, statement: Any, params: dict[str, Any]) -> sa.Curs
     return db.connection().execute(statement, params)
 
 
+@contextmanager
+def planner_without(db: Session, method: str) -> Iterator[None]:
+    """Within the block, PostgreSQL's planner avoids `method` (`sort`, `seqscan`: the name of
+    an `enable_*` setting) in this transaction; elsewhere, nothing. For hot statements whose
+    plans must not hang on statistics: those taken before a burst, or a prepared statement's
+    generic plan made while its tables were nearly empty."""
+    postgres = db.get_bind().dialect.name == "postgresql"
+    if postgres:
+        execute_core(db, sa.text(f"SET LOCAL enable_{method} = off"), {})
+    yield
+    if postgres:
+        execute_core(db, sa.text(f"SET LOCAL enable_{method} = on"), {})
+
+
 def insert_values_unless_exists(
     db: Session, table: sa.Table, values: dict[str, Any], wrap: Callable[[Any], Any] | None = None
 ) -> bool:

@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
-from clawscale.db import session_scope
+from clawscale.db import planner_without, session_scope
 from clawscale.domain.queue import leases
 from clawscale.models.base import utcnow
 from clawscale.settings import normalise_database_url
@@ -73,7 +73,6 @@ def claim_plan(engine: sa.Engine, heads: sa.Select) -> str:
     statement = heads.params(limit=16, **{leases.NOW.key: utcnow()}).compile(
         dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}
     )
-    with session_scope(engine) as reader:
-        reader.exec(leases.WITHOUT_SORTS)
+    with session_scope(engine) as reader, planner_without(reader, "sort"):
         rows = reader.connection().exec_driver_sql(f"EXPLAIN {statement}")
         return "\n".join(row[0] for row in rows)

@@ -14,7 +14,7 @@ from sqlalchemy import Select, Update, bindparam
 from sqlmodel import Session, col, or_, select, update
 
 from clawscale.bound_lists import one_of
-from clawscale.db import execute_core
+from clawscale.db import execute_core, planner_without
 from clawscale.models.base import UTCDateTime, utcnow
 from clawscale.settings import Settings
 
@@ -161,10 +161,6 @@ def release_all_held(db: Session, model: type[Leased], worker_id: str) -> int:
     return execute_core(db, statement, {}).rowcount
 
 
-WITHOUT_SORTS = sa.text("SET LOCAL enable_sort = off")
-WITH_SORTS = sa.text("SET LOCAL enable_sort = on")
-
-
 def due_heads_oldest_first(model: type[Leased], waiting: str, head: Any) -> Select[Any]:
     """The SELECT `walk_oldest_first` runs: the ids of up to `limit` rows that are waiting, due,
     free and meet `head`, oldest first, locked (skipping rows another worker has locked).
@@ -187,10 +183,5 @@ def walk_oldest_first(db: Session, heads: Select[Any], limit: int) -> list[str]:
     every one through an index on status, tests each and sorts them (24 ms a claim with 8,000
     deliveries queued, against 0.1 ms for the walk). So sorting is disabled for this one
     statement."""
-    postgres = db.get_bind().dialect.name == "postgresql"
-    if postgres:
-        execute_core(db, WITHOUT_SORTS, {})
-    ids = list(execute_core(db, heads, {"limit": limit, NOW.key: utcnow()}).scalars())
-    if postgres:
-        execute_core(db, WITH_SORTS, {})
-    return ids
+    with planner_without(db, "sort"):
+        return list(execute_core(db, heads, {"limit": limit, NOW.key: utcnow()}).scalars())
