@@ -43,6 +43,7 @@ PARKED_ROWS = "status = 'parked'"
 
 
 INBOUND_EVENT_ID_PREFIX = "ie"
+"""How inbound event ids begin (the intake writes its rows without the model)."""
 
 
 class InboundEvent(SQLModel, table=True):

@@ -2,11 +2,10 @@
 
 Events are forwarded after commit, oldest first and one at a time per customer, so the runtime
 sees a customer's messages in arrival order. `claim_forward_calls` takes a batch of due events
-in one transaction of four statements (six on PostgreSQL) whatever the batch's size (more only
-for the events it parks, and an email check per personal channel's customer): it leases them,
-parks those whose customer may not be served now (`inbound.holds`), fails those without an
-agent, and builds the runtime request of each other one. How the requests went is
-`runtime.outcomes`' to record.
+in one transaction of six statements whatever the batch's size (ten on PostgreSQL, four of them
+planner settings; more only for the events it parks): it leases them, parks those whose
+customer may not be served now (`inbound.holds`), fails those without an agent, and builds the
+runtime request of each other one. How the requests went is `runtime.outcomes`' to record.
 """
 
 from dataclasses import dataclass

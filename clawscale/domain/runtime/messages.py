@@ -17,9 +17,7 @@ from clawscale.domain.billing.access import AccessDecision, Subscriber
 from clawscale.domain.billing.links import renewal_link
 from clawscale.domain.inbound.placement import KeyedConversation, conversation_key
 from clawscale.domain.runtime.bridge import clawscale_user_id
-from clawscale.models import (
-    ChannelScope,
-)
+from clawscale.models import ChannelScope
 from clawscale.settings import Settings
 from clawscale.web_links import ACCOUNT_PATH, web_url
 
