@@ -10,6 +10,8 @@ import redis
 import sqlalchemy as sa
 from fastapi import FastAPI
 from sqlmodel import Session
+from xdist.remote import Producer
+from xdist.scheduler import LoadScopeScheduling
 
 from clawscale.api.app import build_api
 from clawscale.api.security import current_settings
@@ -23,6 +25,34 @@ from tests.toolchain import apply_toolchain_environment
 apply_toolchain_environment()
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379"
+SHARED_RUN_PACKAGES = ("browser", "starting")
+"""Test packages whose tests share one started app (the browser tests' Reflex harness, which
+builds in the project's `.web`; the production start's export): each runs on one worker."""
+
+
+def worker_group(nodeid: str) -> str:
+    """The tests one pytest-xdist worker runs together, in their order: a package that shares
+    one started app, otherwise the test's module (its module-scoped fixtures made once)."""
+    module = nodeid.split("::", 1)[0]
+    parts = module.split("/")
+    if len(parts) > 2 and parts[1] in SHARED_RUN_PACKAGES:
+        return parts[1]
+    return module
+
+
+class GroupScheduling(LoadScopeScheduling):
+    """pytest-xdist's scheduling by scope, with `worker_group` as the scope (xdist's own
+    `xdist_group` mark does not reach its scheduler under pytest 9)."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        return worker_group(nodeid)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Producer) -> GroupScheduling:
+    """Spread the suite over the workers by `worker_group` (scripts/test runs it on every
+    core)."""
+    return GroupScheduling(config, log)
 
 
 @pytest.fixture(scope="session", params=backends())

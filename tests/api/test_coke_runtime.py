@@ -216,8 +216,14 @@ def push_late_reply(api_url: str, late: LateReply) -> None:
 def test_a_reply_later_than_the_agent_s_wait_is_never_forwarded_again_and_arrives_once(
     db, client, session, api_url
 ):
+    pushed: list[LateReply] = []
+
+    def push(late: LateReply) -> None:
+        push_late_reply(api_url, late)
+        pushed.append(late)
+
     with fake_runtime(reply_timeout_seconds=2) as runtime:
-        runtime.late_reply_sink = lambda late: push_late_reply(api_url, late)
+        runtime.late_reply_sink = push
         agent = default_agent(session, runtime.endpoint, forward_timeout_seconds=1)
         runtime.replies.append({"reply": "Sorry for the wait.", "delay_seconds": 3})
         with provider("whatsapp_evolution") as (kind, evolution):
@@ -229,7 +235,7 @@ def test_a_reply_later_than_the_agent_s_wait_is_never_forwarded_again_and_arrive
                 "forwarded",
                 "runtime_timeout: no answer within 1 s",
             )
-            wait_until(lambda: len(runtime.late_replies) == 1, seconds=10)
+            wait_until(lambda: len(pushed) == 1, seconds=10, what="the late reply pushed")
             run_passes(db, InboundWorker, count=2, settings=SETTINGS)
             run_passes(db, Dispatcher, count=2, settings=SETTINGS)
             assert evolution.texts() == ["Sorry for the wait."]

@@ -4,6 +4,7 @@ outcomes recorded before the next claim and before the leases of unfinished work
 import asyncio
 import logging
 import re
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -13,6 +14,22 @@ from clawscale.workers.wakeup import Wakeup
 
 ITEMS = 40
 SLOTS = 4
+WITHIN_SECONDS = 30.0
+
+
+async def while_running(
+    runner: asyncio.Task[None], reached: Callable[[], bool], within: float, seen: object
+) -> None:
+    """Wait until `reached()` while `runner` runs. A runner that ends first re-raises what ended
+    it; one that has not got there within `within` seconds fails the test, showing `seen`."""
+    deadline = asyncio.get_running_loop().time() + within
+    while not reached():
+        if runner.done():
+            runner.result()
+            pytest.fail(f"the runner stopped on its own; so far: {seen}")
+        if asyncio.get_running_loop().time() > deadline:
+            pytest.fail(f"not reached within {within} s; so far: {seen}")
+        await asyncio.sleep(0.01)
 
 
 async def run_items() -> tuple[list[int], int, set[int], set[int]]:
@@ -41,8 +58,7 @@ async def run_items() -> tuple[list[int], int, set[int], set[int]]:
     async with slot_clients(timeout=1, count=SLOTS) as clients:
         runner = SlotRunner(claim, list, handle, clients, batch_size=50)
         task = asyncio.create_task(runner.run(Wakeup()))
-        while len(handled) < ITEMS:
-            await asyncio.sleep(0.01)
+        await while_running(task, lambda: len(handled) >= ITEMS, WITHIN_SECONDS, handled)
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
     return handled, peak, clashes, used
@@ -142,9 +158,11 @@ class Ledger:
         return [item for kind, items in self.events if kind == "record" for item in items]
 
 
-async def run_ledger(ledger: Ledger, slots: int, done: int, *, grace: float = 30.0) -> None:
+async def run_ledger(
+    ledger: Ledger, slots: int, done: int, *, grace: float = 30.0, within: float = WITHIN_SECONDS
+) -> None:
     """Run a runner over `ledger` (each item's outcome is itself) until `done` items are
-    recorded, then stop it."""
+    recorded (within `within` seconds), then stop it."""
 
     async def handle(client: httpx.AsyncClient, item: int) -> int:
         await asyncio.sleep(0.005 * (item % 3))
@@ -161,8 +179,7 @@ async def run_ledger(ledger: Ledger, slots: int, done: int, *, grace: float = 30
             release=ledger.release,
         )
         task = asyncio.create_task(runner.run(Wakeup()))
-        while len(ledger.recorded()) < done:
-            await asyncio.sleep(0.01)
+        await while_running(task, lambda: len(ledger.recorded()) >= done, within, ledger.events)
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
 
