@@ -17,7 +17,14 @@ from sqlalchemy.engine import make_url
 
 from bench.floor.jobs import JOBS
 from bench.floor.store import create_table
-from bench.harness import MakeRequest, fresh_postgres, granian, python_process, run_load
+from bench.harness import (
+    MakeRequest,
+    analyze,
+    fresh_postgres,
+    granian,
+    python_process,
+    run_load,
+)
 from bench.peer import Peer
 from bench.report import Figures, accepted, print_report
 from bench.resources import CpuTime, PeakMemory
@@ -68,6 +75,8 @@ def measure(side: Side, load: Load, half_rate: float | None = None) -> Figures:
         warm = run_load(url, load.bodies("warm"), args.connections, load.warm_seconds)
         peer.catch_up(accepted(warm))
         peer.reset()
+        if args.analyze_drained:
+            analyze(load.database)
         with CpuTime(load.database, server=server.pid, worker=worker.pid, peer=peer.pid) as cpu:
             peak = run_load(url, load.bodies("peak"), args.connections, args.seconds)
             within = peer.stats().count
@@ -110,6 +119,11 @@ def run(
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--analyze-drained",
+        action="store_true",
+        help="take the planner's statistics once the warm-up is delivered (a drained queue)",
+    )
     args = parser.parse_args()
     peer_port = free_port()
     peer_url = f"http://127.0.0.1:{peer_port}"

@@ -76,6 +76,11 @@ class InboundEvent(SQLModel, table=True):
 
 UNFINISHED_ROWS = "status IN ('pending', 'sending', 'failed')"
 """The outbox rows a dispatcher may still claim (SQL, for the partial index of them)."""
+OPEN_CONVERSATION_ROWS = "status NOT IN ('succeeded', 'dead')"
+"""The same rows named by the statuses they have not reached (SQL, for the partial index of the
+unfinished deliveries by conversation). The claim's head check is written this way too, so that
+index is the only one PostgreSQL can prove holds every row the check asks for; see
+`outbox.dispatch.CONVERSATION_HEAD`."""
 
 
 class OutboundDelivery(SQLModel, table=True):
@@ -91,12 +96,12 @@ class OutboundDelivery(SQLModel, table=True):
             "ix_outbound_delivery_unfinished_created", "created_at", "id", where=UNFINISHED_ROWS
         ),
         partial_index(
-            "ix_outbound_delivery_unfinished_conversation",
+            "ix_outbound_delivery_open_conversation",
             "customer_id",
             "business_conversation_key",
             "created_at",
             "id",
-            where=UNFINISHED_ROWS,
+            where=OPEN_CONVERSATION_ROWS,
         ),
     )
 

@@ -7,7 +7,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from sqlmodel import select
+from sqlmodel import select, update
 
 from clawscale.db import session_scope
 from clawscale.domain.outbox.accept import accept_delivery
@@ -185,6 +185,36 @@ def test_the_claim_walks_unfinished_deliveries_oldest_first_without_sorting(
     plan = claim_plan(db, DUE_HEADS)
     assert "ix_outbound_delivery_unfinished_created" in plan
     assert "Sort" not in plan
+
+
+def test_after_statistics_of_a_drained_queue_the_claim_looks_each_conversation_up(
+    postgres_only, db, session, evolution
+):
+    channel = evolution_channel(session, evolution.url)
+    conversations = [
+        routed_conversation(session, channel, external_id=f"{index}", key=f"c{index}")
+        for index in range(20)
+    ]
+
+    def burst(prefix: str) -> None:
+        for routed in conversations:
+            for index in range(50):
+                key = f"{prefix}-{routed.key}-{index}"
+                payload = {"message_type": "text", "text": key}
+                accept_delivery(session, key, routed.customer.id, routed.key, payload)
+        session.commit()
+
+    burst("delivered")
+    session.exec(update(OutboundDelivery).values(status=DeliveryStatus.SUCCEEDED))
+    session.commit()
+    with db.connect() as connection:
+        connection.exec_driver_sql("ANALYZE outbound_delivery")
+        connection.commit()
+    burst("queued")
+    plan = claim_plan(db, DUE_HEADS)
+    head_check = plan.split("SubPlan", 1)[1]
+    assert "ix_outbound_delivery_open_conversation" in head_check
+    assert "Index Cond: ((customer_id = " in head_check
 
 
 def test_outcomes_count_only_for_the_worker_that_still_holds_the_lease(db, session, evolution):

@@ -23,14 +23,9 @@ from clawscale.models.mail import WAITING_MAIL
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
-CLAIMABLE = (EmailStatus.PENDING, EmailStatus.FAILED, EmailStatus.SENDING)
 DUE = leases.due_heads_oldest_first(EmailMessage, WAITING_MAIL, sa.true())
-CLAIM = leases.lease_statement(
-    EmailMessage,
-    col(EmailMessage.status).in_(CLAIMABLE),
-    many=True,
-    status=EmailStatus.SENDING,
-    attempts=EmailMessage.attempts + 1,
+CLAIM = leases.walked_lease_statement(
+    EmailMessage, status=EmailStatus.SENDING, attempts=EmailMessage.attempts + 1
 )
 TAKEN = (
     select(EmailMessage)

@@ -1,7 +1,8 @@
 """Work rows taken under a lease: the pattern shared by the outbox, inbound events and bindings.
 
 A worker takes a row with a conditional UPDATE (due, lease free, plus the caller's conditions),
-so two workers never hold one row; a worker that dies leaves a lease that expires, and the row
+or walks the due rows oldest first, locking them, and leases those it found; so two workers
+never hold one row. A worker that dies leaves a lease that expires, and the row
 becomes due again. Results are recorded only by the worker that still holds the lease.
 """
 
@@ -83,17 +84,35 @@ def due_and_free(model: type[Leased], now: Any = None) -> tuple[Any, Any]:
     )
 
 
-def lease_statement(
-    model: type[Leased], *conditions: Any, many: bool = False, **values: Any
-) -> Update:
-    """The UPDATE leasing one row (or, with `many`, each of a list of rows) that is due, free
-    and meets `conditions`, setting `values` with the lease and returning the ids it took.
-    Built once per kind of work (a module constant) and run by `take` or `take_many` with the
-    rows, the worker and the times bound: building SQL costs more than running it."""
-    which = one_of(col(model.id), ROW_IDS) if many else col(model.id) == ROW_ID
+def lease_statement(model: type[Leased], *conditions: Any, **values: Any) -> Update:
+    """The UPDATE leasing one row that is due, free and meets `conditions`, setting `values`
+    with the lease and returning its id. Built once per kind of work (a module constant) and run
+    by `take` with the row, the worker and the times bound: building SQL costs more than running
+    it."""
+    return _leasing(
+        model, col(model.id) == ROW_ID, *due_and_free(model, NOW), *conditions, **values
+    )
+
+
+def walked_lease_statement(model: type[Leased], **values: Any) -> Update:
+    """The UPDATE leasing the rows `walk_oldest_first` has just found in the same transaction,
+    setting `values` with the lease and returning their ids; run by `take_many`.
+
+    It has no conditions of its own: the walk has locked those rows (PostgreSQL: FOR UPDATE,
+    which re-checks the walk's conditions on each row's latest version) or the transaction holds
+    the database's only write lock (SQLite: BEGIN IMMEDIATE), so they are still due, free and
+    first of their kind. Without conditions the rows are read by primary key whatever the
+    statistics say: with the status conditions, statistics taken of a drained queue made
+    PostgreSQL scan the whole partial index of waiting rows instead (12.7 ms a claim with 8,000
+    replies queued)."""
+    return _leasing(model, one_of(col(model.id), ROW_IDS), **values)
+
+
+def _leasing(model: type[Leased], *conditions: Any, **values: Any) -> Update:
+    """UPDATE the rows meeting `conditions`: the bound lease and `values`; RETURNING their ids."""
     return (
         update(model)
-        .where(which, *due_and_free(model, NOW), *conditions)
+        .where(*conditions)
         .values(lease_owner=WORKER_ID, lease_expires_at=LEASE_UNTIL, updated_at=NOW, **values)
         .returning(col(model.id))
         .execution_options(synchronize_session=False)
@@ -114,7 +133,8 @@ def take(db: Session, statement: Update, row_id: str, worker_id: str, lease: tim
 def take_many(
     db: Session, statement: Update, row_ids: list[str], worker_id: str, lease: timedelta
 ) -> set[str]:
-    """Lease rows with a `lease_statement(..., many=True)` in one statement; the ids taken."""
+    """Lease the rows `walk_oldest_first` found, with a `walked_lease_statement`, in one
+    statement; the ids taken."""
     if not row_ids:
         return set()
     params = {ROW_IDS: row_ids, **_lease_params(worker_id, lease)}

@@ -59,9 +59,6 @@ class ClaimedEvent:
     call: RuntimeCall | None
 
 
-WAITING = col(InboundEvent.status) == InboundStatus.RECEIVED
-
-
 def _oldest_waiting(customer_id: Any) -> Any:
     """SQL: the id of the customer's oldest event still waiting to be forwarded (a LIMIT 1
     walk of the (customer, status, created_at, id) index)."""
@@ -77,9 +74,7 @@ def _oldest_waiting(customer_id: Any) -> Any:
 
 HEAD = col(InboundEvent.id) == _oldest_waiting(InboundEvent.customer_id)
 DUE_HEADS = leases.due_heads_oldest_first(InboundEvent, WAITING_ROWS, HEAD)
-CLAIM = leases.lease_statement(
-    InboundEvent, WAITING, HEAD, many=True, attempts=InboundEvent.attempts + 1
-)
+CLAIM = leases.walked_lease_statement(InboundEvent, attempts=InboundEvent.attempts + 1)
 WITH_CONTEXT = (
     select(
         Bundle("event", InboundEvent.id, InboundEvent.attempts, InboundEvent.payload),
