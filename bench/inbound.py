@@ -48,7 +48,7 @@ def seed(database_url: str, provider_url: str) -> str:
 def webhook_body(run: str) -> MakeRequest:
     def make(number: int) -> tuple[dict, dict]:
         body = upsert_event(
-            f"sent-at:{SEND_TIME} {run}",
+            f"sent-at:{SEND_TIME} {run}-{number}",
             number=f"1555{number % SENDERS:07d}",
             message_id=f"{run}-{number}",
         )

@@ -44,7 +44,7 @@ def outbound_body(pairs: list[tuple[str, str]], run: str) -> MakeRequest:
             "expect_output_timestamp": "2026-11-24T10:00:00Z",
             "idempotency_key": f"{run}-{number}",
             "trace_id": f"trace-{number}",
-            "text": f"sent-at:{SEND_TIME}",
+            "text": f"sent-at:{SEND_TIME} {run}-{number}",
         }
         return body, KEY
 

@@ -13,14 +13,16 @@ QUIET_SECONDS = 0.5
 @dataclass(frozen=True)
 class PeerStats:
     """Stamped messages the peer received since its last reset: how many, the median and p99
-    of their end-to-end latency (seconds), the earliest send stamp among them and the wall-clock
-    time the last one arrived (Unix seconds)."""
+    of their end-to-end latency (seconds), the earliest send stamp among them, the wall-clock
+    time the last one arrived (Unix seconds) and how many of them repeated an earlier text (sent
+    twice)."""
 
     count: int
     median: float
     p99: float
     first_sent: float
     last_arrival: float
+    sent_twice: int
 
     @property
     def rate(self) -> float:
@@ -39,7 +41,12 @@ class Peer:
     def stats(self) -> PeerStats:
         body = httpx.get(f"{self.url}/stats").json()
         return PeerStats(
-            body["count"], body["median"], body["p99"], body["first_sent"], body["last_arrival"]
+            body["count"],
+            body["median"],
+            body["p99"],
+            body["first_sent"],
+            body["last_arrival"],
+            body["sent_twice"],
         )
 
     def reset(self) -> None:

@@ -1,8 +1,9 @@
 """A fast fake provider for the benchmarks (its own process, so it does not slow the load
 generator): Evolution's send endpoint and the runtime's endpoint, both answering at once, and
 `/stats` with the end-to-end latency of every message that carried a `sent-at:` stamp since the
-last `/reset`, the earliest such stamp and the wall-clock times (Unix seconds) the first and
-the last of them arrived; and iLink's long poll, held for BENCH_LONG_POLL_SECONDS."""
+last `/reset`, the earliest such stamp, the wall-clock times (Unix seconds) the first and the
+last of them arrived and how many texts came again (each request's text is unique, so any is a
+message sent twice); and iLink's long poll, held for BENCH_LONG_POLL_SECONDS."""
 
 import asyncio
 import os
@@ -17,6 +18,8 @@ from starlette.routing import Route
 
 latencies: list[float] = []
 window: dict[str, float] = {}
+texts: set[str] = set()
+repeats = {"count": 0}
 long_polls = {"count": 0}
 HOLD_SECONDS = float(os.environ.get("BENCH_LONG_POLL_SECONDS", "5"))
 
@@ -24,6 +27,9 @@ HOLD_SECONDS = float(os.environ.get("BENCH_LONG_POLL_SECONDS", "5"))
 def _stamp(text: object) -> None:
     if isinstance(text, str) and text.startswith("sent-at:"):
         now = time.time()
+        if text in texts:
+            repeats["count"] += 1
+        texts.add(text)
         sent = float(text.removeprefix("sent-at:").split()[0])
         latencies.append(now - sent)
         window["first_sent"] = min(sent, window.get("first_sent", sent))
@@ -64,6 +70,7 @@ async def stats(_request: Request) -> JSONResponse:
             "first_sent": window.get("first_sent", 0.0),
             "first_arrival": window.get("first_arrival", 0.0),
             "last_arrival": window.get("last_arrival", 0.0),
+            "sent_twice": repeats["count"],
             "long_polls": long_polls["count"],
         }
     )
@@ -72,6 +79,8 @@ async def stats(_request: Request) -> JSONResponse:
 async def reset(_request: Request) -> JSONResponse:
     latencies.clear()
     window.clear()
+    texts.clear()
+    repeats["count"] = 0
     return JSONResponse({})
 
 

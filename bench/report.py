@@ -197,12 +197,24 @@ def half_rate_lines(gateway: Figures, floor: Figures) -> list[Line]:
     ]
 
 
+def sent_twice(figures: Figures) -> int:
+    """Messages the peer received twice, over the peak and the half-rate runs."""
+    return figures.delivered.sent_twice + figures.half_delivered.sent_twice
+
+
 def print_report(title: str, gateway: Figures, floor: Figures, cpu_target_ms: float) -> None:
     """The report on stdout: a table of every figure, and which targets the gateway missed."""
     lines = [
         Line("", "gateway", "floor", "ratio", "target", ""),
         *peak_lines(gateway, floor, cpu_target_ms),
         *half_rate_lines(gateway, floor),
+        Line(
+            "sent twice (peak and half rate)",
+            str(sent_twice(gateway)),
+            str(sent_twice(floor)),
+            target="none",
+            verdict="PASS" if sent_twice(gateway) == 0 else "FAIL",
+        ),
     ]
     rows = [astuple(line) for line in lines]
     widths = [max(len(cell) for cell in column) for column in zip(*rows, strict=True)]
