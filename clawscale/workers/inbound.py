@@ -155,13 +155,13 @@ class InboundWorker:
         return ForwardOutcome(event_id, reply=parse_runtime_reply(answer))
 
     def _claim_work(self, limit: int) -> list[Provisioning | ClaimedEvent]:
-        """Up to `limit` bindings to provision and events to forward, bindings first."""
+        """Up to `limit` bindings to provision and events to forward, bindings first, in one
+        transaction."""
         self._sweep_when_due()
         with session_scope(self.engine) as db:
             bindings = claim_due_bindings(db, self.worker_id, limit, self.lease)
-        work: list[Provisioning | ClaimedEvent] = [Provisioning(item) for item in bindings]
-        if len(work) < limit:
-            with session_scope(self.engine) as db:
+            work: list[Provisioning | ClaimedEvent] = [Provisioning(item) for item in bindings]
+            if len(work) < limit:
                 work += claim_forward_calls(
                     db, self.settings, self.worker_id, limit - len(work), self.lease
                 )

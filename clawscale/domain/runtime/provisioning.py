@@ -14,8 +14,11 @@ agent changed mode, say) is made ready as it is claimed, with no call.
 
 from datetime import timedelta
 
+import sqlalchemy as sa
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
+from clawscale.db import execute_core
 from clawscale.domain.audit import record_admin_action
 from clawscale.domain.errors import Conflict, NotFound
 from clawscale.domain.inbound.placement import release_parked
@@ -38,17 +41,23 @@ PENDING = AgentBinding.provision_status == ProvisionStatus.PENDING
 CLAIM = leases.lease_statement(AgentBinding, PENDING, attempts=AgentBinding.attempts + 1)
 
 
+DUE_BINDINGS = (
+    select(AgentBinding.id, Agent.provisioning_url)
+    .join(Agent, col(Agent.id) == AgentBinding.agent_id)
+    .where(PENDING, *leases.due_and_free(AgentBinding, leases.NOW))
+    .order_by(col(AgentBinding.created_at))
+    .limit(bindparam("limit", type_=sa.Integer))
+    .with_for_update(skip_locked=True)
+)
+"""The pending bindings due for an attempt, oldest first, locked; built once (the inbound
+worker asks on every turn, and building the SELECT cost more than running it)."""
+
+
 def claim_due_bindings(db: Session, worker_id: str, limit: int, lease: timedelta) -> list[str]:
     """Take up to `limit` pending bindings that are due for a provisioning attempt; those whose
     agent needs no provisioning are made ready on the spot and not returned."""
-    candidates = db.exec(
-        select(AgentBinding.id, Agent.provisioning_url)
-        .join(Agent, col(Agent.id) == AgentBinding.agent_id)
-        .where(PENDING, *leases.due_and_free(AgentBinding))
-        .order_by(col(AgentBinding.created_at))
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    ).all()
+    params = {"limit": limit, leases.NOW.key: utcnow()}
+    candidates = execute_core(db, DUE_BINDINGS, params).all()
     taken = []
     for binding_id, provisioning_url in candidates:
         if not leases.take(db, CLAIM, binding_id, worker_id, lease):
