@@ -1,11 +1,11 @@
 """The mail worker's side of the queue: claiming due emails under a lease, and recording how
 each attempt ended.
 
-Emails are claimed like outbox rows (`queue.leases`): a conditional UPDATE (after `FOR UPDATE
-SKIP LOCKED` on PostgreSQL) so two workers never hold one email; a worker that dies leaves a
-lease that expires, and the email becomes due again (its Idempotency-Key keeps Resend from
-sending it twice). Transient failures are retried with backoff up to MAX_ATTEMPTS, then the
-email is `dead` until an admin resends it.
+Emails are claimed like outbox rows (`queue.leases`): walked oldest first and locked (`FOR
+UPDATE SKIP LOCKED` on PostgreSQL), then leased, so two workers never hold one email; a worker
+that dies leaves a lease that expires, and the email becomes due again (its Idempotency-Key
+keeps Resend from sending it twice). Transient failures are retried with backoff up to
+MAX_ATTEMPTS, then the email is `dead` until an admin resends it.
 """
 
 import logging

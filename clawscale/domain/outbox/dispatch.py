@@ -1,8 +1,9 @@
 """Sending outbox rows: claiming them under a lease, one attempt each, and what follows.
 
-A row is claimed by a conditional UPDATE (on PostgreSQL after `FOR UPDATE SKIP LOCKED`), so two
-processes never hold one row; a process that dies mid-send leaves a lease that expires, and the
-row becomes due again. Only the oldest unfinished delivery of a conversation is ever due, so a
+Due rows are walked oldest first and locked (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite's
+transactions take turns), then leased by primary key in the same transaction, so two processes
+never hold one row; a process that dies mid-send leaves a lease that expires, and the row
+becomes due again. Only the oldest unfinished delivery of a conversation is ever due, so a
 conversation's messages go out in acceptance order. Transient failures are retried with
 exponential backoff and jitter up to MAX_ATTEMPTS, then the row is `dead`.
 """
