@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import bindparam, case, literal, literal_column
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, insert, select, update
@@ -24,11 +25,10 @@ from clawscale.domain.queue import leases
 from clawscale.domain.queue.signals import OUTBOX
 from clawscale.models import Channel, DeliveryAttempt, DeliveryStatus, OutboundDelivery
 from clawscale.models.base import UTCDateTime, new_id, utcnow
-from clawscale.models.messages import UNFINISHED_ROWS
+from clawscale.models.messages import OPEN_CONVERSATION_ROWS, UNFINISHED_ROWS
 from clawscale.settings import Settings
 
 MAX_ATTEMPTS = 8
-FINISHED = (DeliveryStatus.SUCCEEDED, DeliveryStatus.DEAD)
 
 
 @dataclass(frozen=True)
@@ -47,21 +47,20 @@ def _conversation_head() -> Any:
     entry of the conversation in the partial index of open conversations (a subquery run per
     candidate).
 
-    The subquery names the rows as that index does (`OPEN_CONVERSATION_ROWS`, the statuses
-    written into the SQL), so PostgreSQL can prove that index holds every row asked for and
-    cannot prove it of the index of unfinished deliveries by time, which the claim walks. Asked
-    as "no earlier unfinished delivery exists", with both indexes matching, statistics taken
-    while the queue was drained (the partial indexes believed empty) made PostgreSQL scan a
-    whole index for every candidate: the backlog's square (a claim of 32 took 8 ms with 8,000
-    replies queued)."""
+    The subquery names the rows in that index's own words (`OPEN_CONVERSATION_ROWS`; its bare
+    `status` is the subquery's row, the innermost in scope), so PostgreSQL can prove that index
+    holds every row asked for and cannot prove it of the index of unfinished deliveries by time,
+    which the claim walks. Asked as "no earlier unfinished delivery exists", with both indexes
+    matching, statistics taken while the queue was drained (the partial indexes believed empty)
+    made PostgreSQL scan a whole index for every candidate: the backlog's square (a claim of 32
+    took 8 ms with 8,000 replies queued)."""
     earlier = aliased(OutboundDelivery)
-    finished = bindparam("finished", list(FINISHED), expanding=True, literal_execute=True)
     oldest_unfinished = (
         select(earlier.id)
         .where(
             earlier.customer_id == OutboundDelivery.customer_id,
             earlier.business_conversation_key == OutboundDelivery.business_conversation_key,
-            col(earlier.status).not_in(finished),
+            sa.text(OPEN_CONVERSATION_ROWS),
         )
         .order_by(col(earlier.created_at), col(earlier.id))
         .limit(literal_column("1"))
