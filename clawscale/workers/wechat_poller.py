@@ -34,7 +34,7 @@ from clawscale.domain.channels.wechat_polling import (
     poll_target,
     record_poll_error,
     record_session_expired,
-    release_channel,
+    release_channels,
     store_batch,
 )
 from clawscale.domain.queue import leases
@@ -70,6 +70,7 @@ class WeChatPollers:
         self.long_poll_seconds = long_poll_seconds
         self.worker_id = new_worker_id("wechat-poller")
         self.tasks: dict[str, asyncio.Task[None]] = {}
+        self.holding: asyncio.Future[list[str]] | None = None
 
     async def _in_session(self, work: Callable[..., Result], *args: object) -> Result:
         def run() -> Result:
@@ -95,9 +96,10 @@ class WeChatPollers:
 
     async def scan(self, client: httpx.AsyncClient) -> set[str]:
         """Renew and take leases; start and cancel tasks to match. The channels held."""
-        held = set(
-            await self._in_session(hold_channels, self.worker_id, self.lease, self.max_channels)
+        self.holding = asyncio.ensure_future(
+            self._in_session(hold_channels, self.worker_id, self.lease, self.max_channels)
         )
+        held = set(await asyncio.shield(self.holding))
         for channel_id, task in list(self.tasks.items()):
             if task.done() or channel_id not in held:
                 task.cancel()
@@ -109,15 +111,18 @@ class WeChatPollers:
         return held
 
     async def stop(self) -> None:
-        """Cancel every task, wait for them, and release their leases."""
+        """Cancel every task and wait for them; once a scan cut short has finished taking and
+        renewing leases (its thread goes on after the cancellation), release every channel this
+        worker holds, those it took in that last scan included."""
         tasks = dict(self.tasks)
         self.tasks.clear()
         for task in tasks.values():
             task.cancel()
         await asyncio.gather(*tasks.values(), return_exceptions=True)
-        for channel_id in tasks:
-            with contextlib.suppress(Exception):
-                await asyncio.shield(self._in_session(release_channel, channel_id, self.worker_id))
+        if self.holding is not None:
+            await asyncio.gather(self.holding, return_exceptions=True)
+        with contextlib.suppress(Exception):
+            await asyncio.shield(self._in_session(release_channels, self.worker_id))
 
     async def poll_channel(self, client: httpx.AsyncClient, channel_id: str) -> None:
         """Poll one channel until it stops being this worker's to poll. An unexpected error

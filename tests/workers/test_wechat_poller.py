@@ -211,6 +211,31 @@ def test_a_stopped_poller_resumes_from_the_stored_cursor(db, session, channel, i
     assert [event.payload["text"] for event in events(session)] == ["one", "two", "three"]
 
 
+def test_stopping_during_a_scan_gives_back_the_lease_that_scan_renews(
+    db, session, channel, monkeypatch
+):
+    real_hold = wechat_polling.hold_channels
+    scans = []
+    second_scan_started, second_scan_ended = threading.Event(), threading.Event()
+
+    def slow_hold(*args):
+        scans.append(args)
+        if len(scans) != 2:
+            return real_hold(*args)
+        second_scan_started.set()
+        time.sleep(0.5)
+        try:
+            return real_hold(*args)
+        finally:
+            second_scan_ended.set()
+
+    monkeypatch.setattr(wechat_poller, "hold_channels", slow_hold)
+    with running_pollers(db):
+        assert second_scan_started.wait(15), "no second scan"
+    assert second_scan_ended.wait(15), "the second scan never ended"
+    assert reloaded(session, channel).lease_owner is None
+
+
 def test_a_batch_whose_store_fails_is_polled_again_and_stored_once(
     db, session, channel, ilink, bot, monkeypatch, runtime
 ):

@@ -137,8 +137,7 @@ def record_session_expired(
         expire_session(db, settings, channel)
 
 
-def release_channel(db: Session, channel_id: str, worker_id: str) -> None:
-    """Give the lease back so another worker can take the channel at once."""
-    channel = leases.held(db, Channel, channel_id, worker_id)
-    if channel is not None:
-        leases.release(db, channel)
+def release_channels(db: Session, worker_id: str) -> int:
+    """Give back every channel lease `worker_id` holds, so other workers can take those channels
+    at once; how many."""
+    return leases.release_all_held(db, Channel, worker_id)
