@@ -134,18 +134,54 @@ def execute_core(db: Session, statement: Any, params: dict[str, Any]) -> sa.Curs
     return db.connection().execute(statement, params)
 
 
-@contextmanager
-def planner_without(db: Session, method: str) -> Iterator[None]:
-    """Within the block, PostgreSQL's planner avoids `method` (`sort`, `seqscan`: the name of
-    an `enable_*` setting) in this transaction; elsewhere, nothing. For hot statements whose
-    plans must not hang on statistics: those taken before a burst, or a prepared statement's
-    generic plan made while its tables were nearly empty."""
-    postgres = db.get_bind().dialect.name == "postgresql"
-    if postgres:
-        execute_core(db, sa.text(f"SET LOCAL enable_{method} = off"), {})
-    yield
-    if postgres:
-        execute_core(db, sa.text(f"SET LOCAL enable_{method} = on"), {})
+def transaction_memo(db: Session, key: str) -> set[str]:
+    """A set kept under `key` for `db`'s current transaction (begun here if it has not begun
+    yet), empty again in the next one: what a transaction has already done once."""
+    db.connection()
+    transaction = db.get_transaction()
+    memo = db.info.get(key)
+    if memo is None or memo[0] is not transaction:
+        memo = (transaction, set())
+        db.info[key] = memo
+    return memo[1]
+
+
+PLANNER_AVOIDS = "db.planner_avoids"
+
+
+@cache
+def _planner_settings(methods: tuple[str, ...], value: str) -> sa.TextClause:
+    settings = ", ".join(f"set_config('enable_{method}', '{value}', true)" for method in methods)
+    return sa.text(f"SELECT {settings}")
+
+
+def planner_avoids(db: Session, *methods: str) -> None:
+    """For the rest of this transaction, PostgreSQL's planner avoids `methods` (`sort`,
+    `seqscan`: names of `enable_*` settings); SQLite: nothing. One statement sets those not
+    avoided yet in this transaction, none when all are.
+
+    For the claims of work queues, whose plans must not hang on statistics (taken before a
+    burst, or a prepared statement's generic plan made while its tables were nearly empty):
+    their statements read rows by index. Not for a savepoint's statements: rolling the
+    savepoint back would restore the settings while the memo keeps them."""
+    if db.get_bind().dialect.name != "postgresql":
+        return
+    avoided = transaction_memo(db, PLANNER_AVOIDS)
+    missing = tuple(method for method in methods if method not in avoided)
+    if missing:
+        execute_core(db, _planner_settings(missing, "off"), {})
+        avoided.update(missing)
+
+
+def planner_restored(db: Session) -> None:
+    """Undo `planner_avoids` for the rest of this transaction, before statements that were not
+    planned for it (one statement; none when nothing is avoided)."""
+    if db.get_bind().dialect.name != "postgresql":
+        return
+    avoided = transaction_memo(db, PLANNER_AVOIDS)
+    if avoided:
+        execute_core(db, _planner_settings(tuple(sorted(avoided)), "on"), {})
+        avoided.clear()
 
 
 def insert_values_unless_exists(

@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
-from clawscale.db import planner_without, session_scope
+from clawscale.db import planner_avoids, session_scope
 from clawscale.domain.queue import leases
 from clawscale.models.base import utcnow
 from clawscale.settings import normalise_database_url
@@ -67,12 +67,13 @@ def empty_all_tables(engine: sa.Engine) -> None:
             connection.execute(table.delete())
 
 
-def claim_plan(engine: sa.Engine, heads: sa.Select) -> str:
+def claim_plan(engine: sa.Engine, heads: sa.Select, avoiding: tuple[str, ...] = ("sort",)) -> str:
     """PostgreSQL's plan for a claim's SELECT of due heads, as `leases.walk_oldest_first` runs
-    it (sorting disabled), for a batch of 16."""
+    it (the planner avoiding `avoiding`, as the claim's transaction does), for a batch of 16."""
     statement = heads.params(limit=16, **{leases.NOW.key: utcnow()}).compile(
         dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}
     )
-    with session_scope(engine) as reader, planner_without(reader, "sort"):
+    with session_scope(engine) as reader:
+        planner_avoids(reader, *avoiding)
         rows = reader.connection().exec_driver_sql(f"EXPLAIN {statement}")
         return "\n".join(row[0] for row in rows)

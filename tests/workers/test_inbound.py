@@ -19,7 +19,7 @@ from clawscale.domain.inbound.holds import release_held_events
 from clawscale.domain.inbound.intake import route_inbound_message
 from clawscale.domain.queue.signals import INBOUND
 from clawscale.domain.runtime.bridge import clawscale_user_id
-from clawscale.domain.runtime.forwarding import DUE_HEADS
+from clawscale.domain.runtime.forwarding import DUE_WITH_CONTEXT
 from clawscale.models import (
     Agent,
     AgentBinding,
@@ -415,7 +415,7 @@ def test_the_claim_walks_waiting_events_oldest_first_without_sorting(postgres_on
     for index in range(300):
         receive(db, channel.id, f"m{index}", "hello", sender=f"1555{index % 30:07d}")
     ready_bindings(db)
-    plan = claim_plan(db, DUE_HEADS)
+    plan = claim_plan(db, DUE_WITH_CONTEXT, avoiding=("sort", "seqscan"))
     assert "ix_inbound_event_waiting_created" in plan
     assert "Sort" not in plan
 

@@ -14,12 +14,11 @@ subscription check is skipped and the gateway stays usable.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
-from clawscale.bound_lists import one_of
 from clawscale.models import AccessPass, Customer, Identity, Membership
 from clawscale.models.base import utcnow
 from clawscale.settings import Settings
@@ -97,33 +96,29 @@ def trial_ends_at(customer: Subscriber) -> datetime:
     return customer.created_at + TRIAL_LENGTH
 
 
-def latest_pass_expiry(db: Session, customer_id: str) -> datetime | None:
-    """When the customer's last paid pass ends; None when they never bought one."""
-    return db.exec(
-        select(func.max(AccessPass.expires_at)).where(AccessPass.customer_id == customer_id)
-    ).one()
+def latest_pass_expiry_sql(customer_id: Any) -> Any:
+    """SQL: when the last paid pass of the customer `customer_id` names ends (NULL when they
+    never bought one), for a statement that reads a customer's access with its other columns."""
+    return (
+        select(func.max(AccessPass.expires_at))
+        .where(AccessPass.customer_id == customer_id)
+        .scalar_subquery()
+    )
 
 
-LATEST_PASS_EXPIRIES = (
-    select(AccessPass.customer_id, func.max(AccessPass.expires_at))
-    .where(one_of(col(AccessPass.customer_id), "customer_ids"))
-    .group_by(col(AccessPass.customer_id))
-)
-VERIFIED_CUSTOMERS = (
-    select(Membership.customer_id)
-    .join(Identity, col(Membership.identity_id) == col(Identity.id))
-    .where(
-        one_of(col(Membership.customer_id), "customer_ids"),
+def email_verified_sql(customer_id: Any) -> Any:
+    """SQL: whether a person of the customer `customer_id` names has verified their email
+    address."""
+    return sa.exists().where(
+        col(Membership.customer_id) == customer_id,
+        col(Membership.identity_id) == col(Identity.id),
         col(Identity.email_verified_at).is_not(None),
     )
-    .distinct()
-)
 
 
-def latest_pass_expiries(db: Session, customer_ids: list[str]) -> dict[str, datetime]:
-    """`latest_pass_expiry` of many customers in one statement (those who bought none left out)."""
-    rows = db.exec(LATEST_PASS_EXPIRIES, params={"customer_ids": customer_ids})
-    return dict(rows.all())
+def latest_pass_expiry(db: Session, customer_id: str) -> datetime | None:
+    """When the customer's last paid pass ends; None when they never bought one."""
+    return db.exec(select(latest_pass_expiry_sql(customer_id))).one()
 
 
 def _expiry(customer: Subscriber, latest_pass: datetime | None) -> datetime:
@@ -136,16 +131,9 @@ def access_expires_at(db: Session, customer: Customer) -> datetime:
     return _expiry(customer, latest_pass_expiry(db, customer.id))
 
 
-def verified_customers(db: Session, customer_ids: list[str]) -> set[str]:
-    """Which of the customers have a person who verified their email address (one statement)."""
-    if not customer_ids:
-        return set()
-    return set(db.exec(VERIFIED_CUSTOMERS, params={"customer_ids": customer_ids}).all())
-
-
 def email_verified(db: Session, customer: Customer) -> bool:
     """Whether a person of the customer account has verified their email address."""
-    return customer.id in verified_customers(db, [customer.id])
+    return bool(db.exec(select(email_verified_sql(customer.id))).one())
 
 
 def _decision(
@@ -185,32 +173,35 @@ def access_decision(
     now: datetime | None = None,
 ) -> AccessDecision:
     """May `customer` use the gateway now? `shared_channel` customers skip the email check."""
-    return access_decisions(db, settings, [(customer, shared_channel)], now)[0]
+    return decided_access(
+        settings,
+        customer,
+        latest_pass_expiry(db, customer.id),
+        verified=email_verified(db, customer),
+        shared_channel=shared_channel,
+        now=now,
+    )
 
 
-def access_decisions(
-    db: Session,
+def decided_access(
     settings: Settings,
-    customers: list[tuple[Subscriber, bool]],
+    customer: Subscriber,
+    latest_pass: datetime | None,
+    *,
+    verified: bool,
+    shared_channel: bool,
     now: datetime | None = None,
-) -> list[AccessDecision]:
-    """`access_decision` for each (customer, shared_channel) pair, in order; the passes and the
-    verified emails of all the customers are read in two statements."""
-    at = now or utcnow()
-    ids = [customer.id for customer, _ in customers]
-    latest = latest_pass_expiries(db, ids)
-    verified = verified_customers(db, ids)
-    return [
-        _decision(
-            settings,
-            customer,
-            _expiry(customer, latest.get(customer.id)),
-            at,
-            verified=customer.id in verified,
-            shared_channel=shared_channel,
-        )
-        for customer, shared_channel in customers
-    ]
+) -> AccessDecision:
+    """`access_decision` from facts already read: the latest pass's expiry
+    (`latest_pass_expiry_sql`) and whether an email is verified (`email_verified_sql`)."""
+    return _decision(
+        settings,
+        customer,
+        _expiry(customer, latest_pass),
+        now or utcnow(),
+        verified=verified,
+        shared_channel=shared_channel,
+    )
 
 
 def access_summary(db: Session, customer: Customer) -> AccessSummary:

@@ -21,6 +21,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
 from clawscale.channels.base import ChannelCredentials
+from clawscale.db import transaction_memo
 from clawscale.domain.channels.store import channel_credentials
 from clawscale.models import Channel
 from clawscale.settings import Settings
@@ -54,18 +55,6 @@ CHECKED = "channel_cache.checked"
 
 def _defining_values(channel: Channel) -> tuple[Any, ...]:
     return tuple(getattr(channel, column.key) for column in DEFINING_COLUMNS)
-
-
-def _checked_in_transaction(db: Session) -> set[str]:
-    """The ids of the channels already checked in `db`'s current transaction (begun here if
-    it has not begun yet)."""
-    db.connection()
-    transaction = db.get_transaction()
-    memo = db.info.get(CHECKED)
-    if memo is None or memo[0] is not transaction:
-        memo = (transaction, set())
-        db.info[CHECKED] = memo
-    return memo[1]
 
 
 class ChannelCache:
@@ -102,7 +91,7 @@ class ChannelCache:
     ) -> tuple[Channel, ChannelCredentials] | None:
         """The channel as stored now (as this transaction first read it) with its credentials,
         or None when there is no such row."""
-        checked = _checked_in_transaction(db)
+        checked = transaction_memo(db, CHECKED)
         cached = self._cached(settings, channel_id)
         if cached is not None and channel_id in checked:
             return cached[1], cached[2]

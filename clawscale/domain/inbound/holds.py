@@ -9,17 +9,13 @@ bought the held messages are released in arrival order.
 from sqlmodel import Session, col
 
 from clawscale.domain.billing.access import (
-    AccessDecision,
     DenialReason,
-    Subscriber,
-    access_decisions,
 )
 from clawscale.domain.billing.links import renewal_link
 from clawscale.domain.errors import Conflict
 from clawscale.domain.inbound.placement import conversation_key, release_parked
 from clawscale.domain.outbox.accept import accept_delivery
 from clawscale.models import (
-    ChannelScope,
     Conversation,
     InboundEvent,
     InboundStatus,
@@ -28,16 +24,6 @@ from clawscale.models.base import utcnow
 from clawscale.settings import Settings
 
 HELD_PREFIX = "access:"
-
-
-def events_access(
-    db: Session, settings: Settings, events: list[tuple[Subscriber, ChannelScope]]
-) -> list[AccessDecision]:
-    """Whether each event's customer may be served now, in order, for events with their
-    customer and their channel's scope at hand."""
-    return access_decisions(
-        db, settings, [(customer, scope == ChannelScope.SHARED) for customer, scope in events]
-    )
 
 
 def _renewal_reply(db: Session, settings: Settings, event: InboundEvent) -> None:

@@ -27,21 +27,21 @@ DUE = leases.due_heads_oldest_first(EmailMessage, WAITING_MAIL, sa.true())
 CLAIM = leases.walked_lease_statement(
     EmailMessage, status=EmailStatus.SENDING, attempts=EmailMessage.attempts + 1
 )
-TAKEN = (
-    select(EmailMessage)
-    .where(one_of(col(EmailMessage.id), "ids"))
-    .order_by(col(EmailMessage.created_at), col(EmailMessage.id))
-)
+TAKEN = select(EmailMessage).where(one_of(col(EmailMessage.id), "ids"))
+"""The held emails, in no order (`leases.in_order_of`)."""
 
 
 def claim_due_mail(db: Session, worker_id: str, limit: int, lease: timedelta) -> list[OutgoingMail]:
     """Take up to `limit` due emails, oldest first, with what sending them needs."""
-    candidates = leases.walk_oldest_first(db, DUE, limit)
+    candidates = leases.walk_ids_oldest_first(db, DUE, limit)
     taken = leases.take_many(db, CLAIM, candidates, worker_id, lease)
     if not taken:
         return []
-    rows = db.exec(TAKEN, params={"ids": list(taken)}).all()
-    return [OutgoingMail(row.id, row.recipient, row.subject, row.text, row.html) for row in rows]
+    rows = db.exec(TAKEN, params={"ids": taken}).all()
+    return [
+        OutgoingMail(row.id, row.recipient, row.subject, row.text, row.html)
+        for row in leases.in_order_of(taken, rows, lambda row: row.id)
+    ]
 
 
 def _record(db: Session, outcome: MailOutcome, worker_id: str) -> EmailStatus | None:

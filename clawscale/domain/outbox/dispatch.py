@@ -77,9 +77,9 @@ WITH_CHANNELS = (
     select(OutboundDelivery, Channel)
     .outerjoin(Channel, col(Channel.id) == OutboundDelivery.channel_id)
     .where(one_of(col(OutboundDelivery.id), "ids"))
-    .order_by(col(OutboundDelivery.created_at), col(OutboundDelivery.id))
     .execution_options(populate_existing=True)
 )
+"""The held deliveries with their channels, in no order (`leases.in_order_of`)."""
 
 
 @dataclass(frozen=True)
@@ -100,12 +100,13 @@ def _message(payload: dict[str, object]) -> OutboundMessage:
     )
 
 
-def _jobs(db: Session, settings: Settings, delivery_ids: set[str]) -> list[ClaimedDelivery]:
-    """Send jobs for held deliveries, oldest first; each channel's credentials opened once."""
+def _jobs(db: Session, settings: Settings, delivery_ids: list[str]) -> list[ClaimedDelivery]:
+    """Send jobs for held deliveries, in the order of `delivery_ids`; each channel's
+    credentials opened once."""
     credentials: dict[str, ChannelCredentials] = {}
     claimed = []
-    rows = db.exec(WITH_CHANNELS, params={"ids": list(delivery_ids)}).all()
-    for delivery, channel in rows:
+    rows = db.exec(WITH_CHANNELS, params={"ids": delivery_ids}).all()
+    for delivery, channel in leases.in_order_of(delivery_ids, rows, lambda row: row[0].id):
         if channel is None:
             claimed.append(ClaimedDelivery(delivery.id, None))
             continue
@@ -129,9 +130,9 @@ def claim_due_jobs(
     db: Session, settings: Settings, worker_id: str, limit: int, lease: timedelta
 ) -> list[ClaimedDelivery]:
     """Take up to `limit` due deliveries (at most one per conversation), oldest first, with
-    what sending them needs: three statements (five on PostgreSQL), whatever the batch's
+    what sending them needs: three statements (four on PostgreSQL), whatever the batch's
     size."""
-    candidates = leases.walk_oldest_first(db, DUE_HEADS, limit)
+    candidates = leases.walk_ids_oldest_first(db, DUE_HEADS, limit)
     taken = leases.take_many(db, CLAIM, candidates, worker_id, lease)
     return _jobs(db, settings, taken) if taken else []
 
