@@ -84,8 +84,9 @@ def measure(side: Side, load: Load, half_rate: float | None = None) -> Figures:
         delivered = peer.stats()
         peer.reset()
         rate = delivered.rate / 2 if half_rate is None else half_rate
-        half = run_load(url, load.bodies("half"), args.connections, args.seconds, rate=rate)
-        peer.catch_up(accepted(half))
+        with CpuTime(load.database, server=server.pid, worker=worker.pid) as half_cpu:
+            half = run_load(url, load.bodies("half"), args.connections, args.seconds, rate=rate)
+            peer.catch_up(accepted(half))
         half_delivered = peer.stats()
         peer.reset()
     peer_seconds = cpu.seconds.pop("peer")
@@ -100,6 +101,7 @@ def measure(side: Side, load: Load, half_rate: float | None = None) -> Figures:
         peak_rss_process=memory.peak_name,
         half=half,
         half_delivered=half_delivered,
+        half_cpu_seconds=sum(half_cpu.seconds.values()),
     )
 
 

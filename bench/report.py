@@ -35,6 +35,7 @@ class Figures:
     peak_rss_process: str
     half: LoadResult
     half_delivered: PeerStats
+    half_cpu_seconds: float
 
     def ms_per_delivery(self, seconds: float) -> float:
         return seconds * 1000 / max(self.delivered.count, 1)
@@ -43,6 +44,11 @@ class Figures:
     def cpu_ms(self) -> float:
         """CPU milliseconds per delivered message, every measured process but the fake peer."""
         return self.ms_per_delivery(sum(self.cpu_seconds.values()))
+
+    @property
+    def half_cpu_ms(self) -> float:
+        """`cpu_ms` over the half-rate run: what a message costs when few arrive together."""
+        return self.half_cpu_seconds * 1000 / max(self.half_delivered.count, 1)
 
 
 @dataclass(frozen=True)
@@ -194,6 +200,7 @@ def half_rate_lines(gateway: Figures, floor: Figures) -> list[Line]:
             floor.half_delivered.p99,
             milliseconds,
         ),
+        compare("half rate: CPU a delivery", gateway.half_cpu_ms, floor.half_cpu_ms, ms),
     ]
 
 
