@@ -19,7 +19,11 @@ from clawscale.domain.inbound.holds import release_held_events
 from clawscale.domain.inbound.intake import route_inbound_message
 from clawscale.domain.queue.signals import INBOUND
 from clawscale.domain.runtime.bridge import clawscale_user_id
-from clawscale.domain.runtime.forwarding import DUE_WITH_CONTEXT
+from clawscale.domain.runtime.forwarding import (
+    DUE_WITH_CONTEXT,
+    LEASE_MARGIN,
+    claim_forward_calls,
+)
 from clawscale.models import (
     Agent,
     AgentBinding,
@@ -418,6 +422,25 @@ def test_the_claim_walks_waiting_events_oldest_first_without_sorting(postgres_on
     plan = claim_plan(db, DUE_WITH_CONTEXT, avoiding=("sort", "seqscan"))
     assert "ix_inbound_event_waiting_created" in plan
     assert "Sort" not in plan
+
+
+def test_a_claim_holds_its_events_past_their_agent_s_reply_wait(db, session, channel):
+    agent = session.get(Agent, channel.owner_agent_id)
+    agent.forward_timeout_seconds = 300
+    session.add(agent)
+    session.commit()
+    event_id, _ = receive(db, channel.id, "m1", "hello", sender="15550000001")
+    ready_bindings(db)
+    claimed_at = utcnow()
+    with session_scope(db) as claiming:
+        [claimed] = claim_forward_calls(claiming, SETTINGS, "worker-a", 5, timedelta(seconds=60))
+    session.expire_all()
+    event = session.get(InboundEvent, event_id)
+    assert claimed.event_id == event_id
+    assert claimed.call.timeout_seconds == 300
+    assert claimed.call.body["metadata"]["forwardAttempt"] == event.attempts == 1
+    assert event.lease_owner == "worker-a"
+    assert event.lease_expires_at >= claimed_at + timedelta(seconds=300) + LEASE_MARGIN
 
 
 def test_a_reply_that_cannot_be_queued_leaves_only_its_own_event_to_retry(
