@@ -2,7 +2,7 @@
 with Stripe faked by a local server the `stripe` SDK is pointed at."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlparse
 
 import httpx
@@ -334,3 +334,19 @@ def test_renewal_tokens_last_24_hours(settings):
     assert claims["sub"] == "ck_someone"
     assert claims["exp"] - claims["iat"] == 24 * 3600
     assert parse_qs(urlparse(renewal_link(settings, "ck_x")).query)["token"]
+
+
+def test_renewal_tokens_of_one_minute_are_one_token_issued_at_its_start(settings):
+    minute = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
+    early = public_checkout_token(settings, "ck_someone", now=minute + timedelta(seconds=1))
+    late = public_checkout_token(settings, "ck_someone", now=minute + timedelta(seconds=59))
+    next_minute = public_checkout_token(settings, "ck_someone", now=minute + timedelta(minutes=1))
+    other = public_checkout_token(settings, "ck_other", now=minute + timedelta(seconds=1))
+
+    assert early == late
+    assert len({early, next_minute, other}) == 3
+    claims = jwt.decode(
+        early, settings.CUSTOMER_JWT_SECRET, algorithms=["HS256"], options={"verify_exp": False}
+    )
+    assert claims["iat"] == int(minute.timestamp())
+    assert claims["exp"] == int((minute + timedelta(hours=24)).timestamp())

@@ -4,10 +4,15 @@
 `GET /api/public/subscription-checkout?token=...`; the token is a JWT signed with
 CUSTOMER_JWT_SECRET whose `purpose` is `public_checkout` and whose subject is the customer id.
 It carries no audience, so it is never accepted as a session token, nor a session token as it.
+Its issue time is the start of the minute it is made in, and the tokens made are remembered: the
+forward of every message of a shared channel carries one, and a customer's messages of one
+minute share one signature instead of signing each (a link lasts up to a minute less than 24
+hours).
 """
 
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from urllib.parse import urlencode
 
 import jwt
@@ -22,6 +27,9 @@ PUBLIC_CHECKOUT_PURPOSE = "public_checkout"
 PUBLIC_CHECKOUT_LIFETIME = timedelta(hours=24)
 PUBLIC_CHECKOUT_PATH = "/api/public/subscription-checkout"
 TOKEN_ALGORITHM = "HS256"
+TOKEN_TIME_STEP_SECONDS = 60
+"""Tokens are issued at the start of their minute (see the module's docstring)."""
+SIGNED_TOKENS_KEPT = 4096
 INVALID_LINK = "This renewal link is invalid or has expired."
 
 
@@ -32,16 +40,23 @@ class CheckoutReturn(StrEnum):
     CANCELLED = "cancelled"
 
 
-def public_checkout_token(settings: Settings, customer_id: str, now: datetime | None = None) -> str:
-    """A signed 24-hour token that lets whoever holds it pay for `customer_id`'s access."""
-    issued = now or utcnow()
+@lru_cache(maxsize=SIGNED_TOKENS_KEPT)
+def _signed_token(secret: str, customer_id: str, issued_at: int) -> str:
     claims = {
         "sub": customer_id,
         "purpose": PUBLIC_CHECKOUT_PURPOSE,
-        "iat": int(issued.timestamp()),
-        "exp": int((issued + PUBLIC_CHECKOUT_LIFETIME).timestamp()),
+        "iat": issued_at,
+        "exp": issued_at + int(PUBLIC_CHECKOUT_LIFETIME.total_seconds()),
     }
-    return jwt.encode(claims, settings.CUSTOMER_JWT_SECRET, algorithm=TOKEN_ALGORITHM)
+    return jwt.encode(claims, secret, algorithm=TOKEN_ALGORITHM)
+
+
+def public_checkout_token(settings: Settings, customer_id: str, now: datetime | None = None) -> str:
+    """A signed token, valid 24 hours from the start of the current minute, that lets whoever
+    holds it pay for `customer_id`'s access."""
+    moment = int((now or utcnow()).timestamp())
+    issued_at = moment - moment % TOKEN_TIME_STEP_SECONDS
+    return _signed_token(settings.CUSTOMER_JWT_SECRET, customer_id, issued_at)
 
 
 def _public_api_url(settings: Settings, path: str) -> str:
