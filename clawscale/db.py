@@ -14,6 +14,7 @@ from sqlmodel import Session, SQLModel
 from clawscale.settings import get_settings
 
 Row = TypeVar("Row")
+Memo = TypeVar("Memo")
 
 # Connections kept open per process: enough for the requests one API process serves at once, so
 # a busy process does not open and close a connection per request. Past it, up to POOL_OVERFLOW
@@ -134,14 +135,15 @@ def execute_core(db: Session, statement: Any, params: dict[str, Any]) -> sa.Curs
     return db.connection().execute(statement, params)
 
 
-def transaction_memo(db: Session, key: str) -> set[str]:
-    """A set kept under `key` for `db`'s current transaction (begun here if it has not begun
-    yet), empty again in the next one: what a transaction has already done once."""
+def transaction_memo(db: Session, key: str, new: Callable[[], Memo] = set) -> Memo:
+    """What `new()` made under `key` for `db`'s current transaction (begun here if it has not
+    begun yet), made afresh in the next one: what a transaction has already done or read once
+    (a set, unless `new` makes something else)."""
     db.connection()
     transaction = db.get_transaction()
     memo = db.info.get(key)
     if memo is None or memo[0] is not transaction:
-        memo = (transaction, set())
+        memo = (transaction, new())
         db.info[key] = memo
     return memo[1]
 

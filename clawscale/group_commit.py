@@ -8,6 +8,10 @@ group raises (a conflict, a rejected request, a database error), the group is ro
 each of its works runs again in a transaction of its own, so every caller gets exactly the
 result or exception it would have had alone; a work must therefore touch nothing but the
 session it is given.
+
+A work may have a `prepare(session)` method: the group runs every work's `prepare` before the
+first work, in the same transaction (a work run alone is prepared first too), so that the works
+can say what they are about to read and have it read for all of them at once.
 """
 
 from collections.abc import Callable
@@ -48,9 +52,17 @@ class GroupCommit:
         outcome: _Outcome[Result] = await self._calls(work)
         return outcome.unwrap()
 
+    @staticmethod
+    def _prepare(works: list[Work], db: Session) -> None:
+        for work in works:
+            prepare = getattr(work, "prepare", None)
+            if prepare is not None:
+                prepare(db)
+
     def _run_alone(self, work: Work) -> _Outcome[Any]:
         try:
             with session_scope(self.engine) as db:
+                self._prepare([work], db)
                 return _Outcome(work(db))
         except Exception as error:
             return _Outcome(error=error)
@@ -60,6 +72,7 @@ class GroupCommit:
             return [self._run_alone(works[0])]
         try:
             with session_scope(self.engine) as db:
+                self._prepare(works, db)
                 results = [work(db) for work in works]
         except Exception:
             return [self._run_alone(work) for work in works]

@@ -79,3 +79,54 @@ def test_a_lone_work_that_fails_stores_nothing(db):
     with pytest.raises(Conflict):
         asyncio.run(group_commit(add_customer("alone", fail=True)))
     assert stored_names(db) == set()
+
+
+class PreparedWork:
+    """A work with a `prepare` step, noting both steps in `steps` with the session's
+    transaction."""
+
+    def __init__(self, name: str, steps: list[tuple[str, str, object]]) -> None:
+        self.name = name
+        self.steps = steps
+
+    def prepare(self, db: Session) -> None:
+        db.connection()
+        self.steps.append(("prepare", self.name, db.get_transaction()))
+
+    def __call__(self, db: Session) -> str:
+        self.steps.append(("work", self.name, db.get_transaction()))
+        return add_customer(self.name, fail=self.name == "refused")(db)
+
+
+def test_every_work_of_a_group_is_prepared_before_the_first_runs_in_its_transaction(db):
+    group_commit = GroupCommit(db)
+    steps: list[tuple[str, str, object]] = []
+    names = ["a", "b", "c"]
+
+    async def run() -> None:
+        await asyncio.gather(*(group_commit(PreparedWork(name, steps)) for name in names))
+
+    asyncio.run(run())
+    assert [(step, name) for step, name, _ in steps] == [
+        *(("prepare", name) for name in names),
+        *(("work", name) for name in names),
+    ]
+    assert len({transaction for _, _, transaction in steps}) == 1
+    assert stored_names(db) == set(names)
+
+
+def test_a_work_run_again_alone_is_prepared_again_in_its_own_transaction(db):
+    group_commit = GroupCommit(db)
+    steps: list[tuple[str, str, object]] = []
+
+    async def run() -> list[object]:
+        works = [PreparedWork(name, steps) for name in ("a", "refused")]
+        return await asyncio.gather(*(group_commit(work) for work in works), return_exceptions=True)
+
+    results = asyncio.run(run())
+    assert results[0] == "a"
+    assert isinstance(results[1], Conflict)
+    alone = [(step, name) for step, name, _ in steps[4:]]
+    assert alone == [("prepare", "a"), ("work", "a"), ("prepare", "refused"), ("work", "refused")]
+    assert steps[4][2] is steps[5][2] and steps[4][2] is not steps[0][2]
+    assert stored_names(db) == {"a"}

@@ -14,7 +14,6 @@ providers keep posting where they did, and each path is answered by the same han
 
 import logging
 from collections.abc import Awaitable, Callable
-from functools import partial
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
@@ -35,10 +34,10 @@ from clawscale.channels.webhooks import (
     WebhookRequest,
 )
 from clawscale.domain.inbound.webhooks import (
+    WebhookStore,
     answer_challenge,
     log_receipt,
     storage_failed,
-    store_webhook,
 )
 from clawscale.settings import Settings
 
@@ -104,14 +103,7 @@ async def provider_webhook(
     request.app.state.webhook_limiter.check("webhook", channel_id)
     adapter = _adapter(request, settings, kind)
     webhook = await _webhook_request(request, token)
-    store = partial(
-        store_webhook,
-        settings=settings,
-        channels=request.app.state.webhook_channels,
-        adapter=adapter,
-        channel_id=channel_id,
-        request=webhook,
-    )
+    store = WebhookStore(settings, request.app.state.webhook_channels, adapter, channel_id, webhook)
     try:
         outcome = await in_group_commit(request, store)
     except WebhookRejected as error:

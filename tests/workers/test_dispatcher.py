@@ -133,6 +133,7 @@ def test_a_dispatcher_killed_mid_batch_loses_nothing(
     wait_until(lambda: len(evolution.server.requests) >= 3, seconds=30)
     victim.send_signal(signal.SIGKILL)
     victim.wait(10)
+    time.sleep(0.5)  # a request the victim wrote just before it died reaches the fake's handler
     in_flight_at_kill = {request.json()["text"] for request in evolution.server.requests}
     evolution.delay_seconds = 0.0
     survivor = worker_process(database_url, DELIVERY_LEASE_SECONDS="2")

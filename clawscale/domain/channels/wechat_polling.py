@@ -17,7 +17,7 @@ from sqlmodel import Session, col, or_, select, update
 from clawscale.channels.wechat_personal.adapter import KIND, UpdateBatch
 from clawscale.domain.channels.store import channel_credentials
 from clawscale.domain.channels.wechat_personal import expire_session
-from clawscale.domain.inbound.intake import route_inbound_message
+from clawscale.domain.inbound.intake import expect_messages, route_inbound_message
 from clawscale.domain.queue import leases
 from clawscale.models import Channel, ChannelStatus
 from clawscale.models.base import utcnow
@@ -111,6 +111,7 @@ def store_batch(
     channel = _held_connected(db, channel_id, worker_id)
     if channel is None or (channel.poll_cursor or "") != polled_from:
         return None
+    expect_messages(db, channel, batch.messages)
     outcomes = [route_inbound_message(db, channel, message) for message in batch.messages]
     channel.poll_cursor = batch.cursor
     channel.last_error = None

@@ -8,22 +8,31 @@ customer's binding is `ready`, else `parked` until it is.
 A sender whose rows are all in place, the usual case, costs two statements, each built once and
 run with bound parameters: a SELECT that reads the place and answers the dedupe question, and
 the INSERT of the event (ON CONFLICT DO NOTHING, so a concurrent redelivery is still stored
-once). Anything else (a new sender, a moved or inactive route, a missing binding) is placed by
+once). The SELECT is shared: messages about to be routed in one transaction (a group commit's
+webhooks, a WeChat poll's batch) are announced with `expect_messages`, and the first of them
+routed reads what is stored about all of them at once (the messages bound as one JSON array, a
+table in the statement); a sender's next message in the same transaction reads its rows again,
+as the one before may have changed them. Anything else (a new sender, a moved or inactive route, a missing binding) is placed by
 `place_message`, in a savepoint. The sender's and the channel's last-seen times are written at
 most once per ACTIVITY_RESOLUTION.
 """
 
-from dataclasses import dataclass, replace
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from functools import cache
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select, update
 
 from clawscale.channels.base import InboundMessage
-from clawscale.db import execute_core, insert_values_unless_exists
+from clawscale.db import execute_core, insert_values_unless_exists, transaction_memo
 from clawscale.domain.accounts.identities import identity_type_for_provider, normalise_identity
+from clawscale.domain.errors import DomainError
 from clawscale.domain.inbound.placement import (
     CONVERSATION_KEY_SQL,
     Placement,
@@ -68,22 +77,53 @@ STORED_EVENT = select(InboundEvent.id).where(
 )
 
 
-def _known_sender_statement() -> Any:
-    """The SELECT behind `_known_sender`: one row, its columns NULL for whatever is missing."""
-    channel_id = sa.bindparam("channel_id")
-    customer_id = sa.func.coalesce(
-        sa.bindparam("owner_customer_id", type_=sa.String), ExternalIdentity.customer_id
-    )
+class Lookup(NamedTuple):
+    """What `KNOWN_SENDERS` looks a message up by (a personal channel's owner is its customer)."""
+
+    channel_id: str
+    provider_message_id: str
+    owner_customer_id: str | None
+    provider: str
+    identity_type: str
+    identity_value: str
+    sender_id: str
+
+
+def _lookups_table(dialect: str) -> Any:
+    """The messages looked up, bound as one JSON array of `Lookup` objects with their
+    `position` (`lookups`), as a table named `lookup`."""
+    lookups = sa.bindparam("lookups", type_=sa.String)
+    if dialect == "postgresql":
+        columns = [sa.column(name, sa.String) for name in Lookup._fields]
+        return (
+            sa.func.jsonb_to_recordset(sa.cast(lookups, JSONB))
+            .table_valued(sa.column("position", sa.Integer), *columns)
+            .render_derived(name="lookup", with_types=True)
+        )
+    each = sa.func.json_each(lookups).table_valued("value")
+    fields = ("position", *Lookup._fields)
+    return select(
+        *(sa.func.json_extract(each.c.value, f"$.{name}").label(name) for name in fields)
+    ).subquery("lookup")
+
+
+@cache
+def known_senders_statement(dialect: str) -> Any:
+    """The SELECT behind `_known_senders`: a row a message (by `position`), its columns NULL
+    for whatever is missing."""
+    lookup = _lookups_table(dialect)
+    customer_id = sa.func.coalesce(lookup.c.owner_customer_id, ExternalIdentity.customer_id)
     stored_event = (
         select(InboundEvent.id)
         .where(
-            InboundEvent.channel_id == channel_id,
-            InboundEvent.provider_message_id == sa.bindparam("provider_message_id"),
+            InboundEvent.channel_id == lookup.c.channel_id,
+            InboundEvent.provider_message_id == lookup.c.provider_message_id,
         )
         .scalar_subquery()
     )
     return (
         select(
+            lookup.c.position,
             stored_event.label("event_id"),
             col(ExternalIdentity.id).label("identity_id"),
             col(ExternalIdentity.last_seen_at).label("last_seen_at"),
@@ -100,21 +140,19 @@ def _known_sender_statement() -> Any:
             col(AgentBinding.provision_status).label("binding_status"),
             sa.exists().where(col(Agent.is_default)).label("default_agent"),
         )
-        .select_from(Channel)
+        .select_from(lookup)
+        .join(Channel, Channel.id == lookup.c.channel_id)
         .outerjoin(
             ExternalIdentity,
             sa.and_(
-                ExternalIdentity.provider == sa.bindparam("provider"),
-                ExternalIdentity.identity_type == sa.bindparam("identity_type"),
-                ExternalIdentity.identity_value == sa.bindparam("identity_value"),
+                ExternalIdentity.provider == lookup.c.provider,
+                ExternalIdentity.identity_type == lookup.c.identity_type,
+                ExternalIdentity.identity_value == lookup.c.identity_value,
             ),
         )
         .outerjoin(
             EndUser,
-            sa.and_(
-                EndUser.channel_id == Channel.id,
-                EndUser.external_id == sa.bindparam("sender_id"),
-            ),
+            sa.and_(EndUser.channel_id == Channel.id, EndUser.external_id == lookup.c.sender_id),
         )
         .outerjoin(
             Conversation,
@@ -128,11 +166,9 @@ def _known_sender_statement() -> Any:
                 DeliveryRoute.business_conversation_key == CONVERSATION_KEY_SQL,
             ),
         )
-        .where(Channel.id == channel_id)
     )
 
 
-KNOWN_SENDER = _known_sender_statement()
 NOW = sa.bindparam("now", type_=UTCDateTime())
 STALE_BEFORE = sa.bindparam("stale_before", type_=UTCDateTime())
 
@@ -165,22 +201,74 @@ def _message_payload(message: InboundMessage) -> dict[str, object]:
     }
 
 
-def _known_sender(db: Session, channel: Channel, message: InboundMessage) -> Any:
-    """What is already stored about the message and its sender, in one statement."""
+@dataclass
+class _KnownSenders:
+    """A transaction's reads of what is stored about its messages: the lookups expected (read
+    together when the first of them is needed), the rows read and not used yet, and the senders
+    whose rows a message has used (their next message reads them again: the first may have
+    changed them)."""
+
+    expected: dict[Lookup, None] = field(default_factory=dict)
+    read: dict[Lookup, Any] = field(default_factory=dict)
+    used: set[tuple[str, str]] = field(default_factory=set)
+
+
+KNOWN_SENDERS = "inbound.known_senders"
+
+
+def message_lookup(channel: Channel, message: InboundMessage) -> Lookup:
     key = normalise_identity(
         channel.kind, identity_type_for_provider(channel.kind), message.sender_id
     )
     personal = channel.scope == ChannelScope.PERSONAL
-    params = {
-        "channel_id": channel.id,
-        "provider_message_id": message.provider_message_id,
-        "owner_customer_id": channel.owner_customer_id if personal else None,
-        "provider": key.provider,
-        "identity_type": key.identity_type,
-        "identity_value": key.value,
-        "sender_id": message.sender_id,
-    }
-    return execute_core(db, KNOWN_SENDER, params).one()
+    return Lookup(
+        channel_id=channel.id,
+        provider_message_id=message.provider_message_id,
+        owner_customer_id=channel.owner_customer_id if personal else None,
+        provider=key.provider,
+        identity_type=key.identity_type,
+        identity_value=key.value,
+        sender_id=message.sender_id,
+    )
+
+
+def _known_senders(db: Session, lookups: list[Lookup]) -> list[Any]:
+    """What is stored about each looked-up message and its sender, in one statement."""
+    document = [
+        {"position": position, **lookup._asdict()} for position, lookup in enumerate(lookups)
+    ]
+    statement = known_senders_statement(db.get_bind().dialect.name)
+    rows = execute_core(db, statement, {"lookups": json.dumps(document)}).all()
+    by_position = {int(row.position): row for row in rows}
+    return [by_position[position] for position in range(len(lookups))]
+
+
+def expect_messages(db: Session, channel: Channel, messages: Sequence[InboundMessage]) -> None:
+    """Say that `messages` of `channel` are about to be routed in `db`'s transaction: the first
+    of them routed reads what is stored about all of them, in one statement."""
+    expected = transaction_memo(db, KNOWN_SENDERS, _KnownSenders).expected
+    for message in messages:
+        try:
+            expected[message_lookup(channel, _cleaned(message))] = None
+        except DomainError:
+            continue  # routing it raises the error again, and skips it
+
+
+def _known_sender(db: Session, channel: Channel, message: InboundMessage) -> Any:
+    """What is already stored about the message and its sender: read with the other messages
+    expected in this transaction (`expect_messages`), or alone."""
+    lookup = message_lookup(channel, message)
+    memo = transaction_memo(db, KNOWN_SENDERS, _KnownSenders)
+    sender = (lookup.channel_id, lookup.sender_id)
+    seen_before = sender in memo.used
+    memo.used.add(sender)
+    if not seen_before and lookup in memo.expected and lookup not in memo.read:
+        pending = list(memo.expected)
+        memo.read.update(zip(pending, _known_senders(db, pending), strict=True))
+        memo.expected.clear()
+    if seen_before or lookup not in memo.read:
+        return _known_senders(db, [lookup])[0]
+    return memo.read.pop(lookup)
 
 
 def _route_in_place(known: Any, channel: Channel, message: InboundMessage) -> bool:
@@ -227,19 +315,24 @@ def _without_nul(value: str) -> str:
     return value.replace("\x00", "")
 
 
-def route_inbound_message(db: Session, channel: Channel, message: InboundMessage) -> InboundOutcome:
-    """Store and route one inbound message; the caller commits, then acknowledges the provider.
-
-    NUL characters, which PostgreSQL text cannot hold, are dropped from the message first. A
-    DomainError (an unusable sender id) leaves nothing of the message behind.
-    """
-    message = replace(
+def _cleaned(message: InboundMessage) -> InboundMessage:
+    """The message without NUL characters, which PostgreSQL text cannot hold."""
+    return replace(
         message,
         provider_message_id=_without_nul(message.provider_message_id),
         sender_id=_without_nul(message.sender_id),
         sender_name=_without_nul(message.sender_name),
         text=_without_nul(message.text),
     )
+
+
+def route_inbound_message(db: Session, channel: Channel, message: InboundMessage) -> InboundOutcome:
+    """Store and route one inbound message; the caller commits, then acknowledges the provider.
+
+    NUL characters, which PostgreSQL text cannot hold, are dropped from the message first. A
+    DomainError (an unusable sender id) leaves nothing of the message behind.
+    """
+    message = _cleaned(message)
     known = _known_sender(db, channel, message)
     if known.event_id is not None:
         return InboundOutcome(known.event_id, duplicate=True)

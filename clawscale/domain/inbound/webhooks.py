@@ -5,8 +5,10 @@ decrypted once per change; a missing, other-kind or not `connected` channel is
 `channel_not_found`), the request verified (path token, then the kind's own proof; a rejection
 stores nothing), the JSON parsed and each message routed through `route_inbound_message`, the one
 inbound path, which deduplicates by the provider's message id. The transaction commits before
-the answer (the API commits concurrent webhooks together: `clawscale.group_commit`), so a 200
-means the messages are durable; a database failure is `storage_unavailable` (503) so the
+the answer (the API commits concurrent webhooks together: `clawscale.group_commit`, which runs
+every `WebhookStore.prepare`, the verifying and parsing, before the first webhook's messages are
+routed, so that what is stored about all of them is read in one statement), so a 200 means the
+messages are durable; a database failure is `storage_unavailable` (503) so the
 provider delivers again. Forwarding to the runtime happens later, in the worker.
 """
 
@@ -28,7 +30,7 @@ from clawscale.channels.webhooks import (
 from clawscale.db import session_scope
 from clawscale.domain.errors import DomainError, NotFound, Unavailable
 from clawscale.domain.inbound.channel_cache import ChannelCache
-from clawscale.domain.inbound.intake import route_inbound_message
+from clawscale.domain.inbound.intake import expect_messages, route_inbound_message
 from clawscale.models import Channel, ChannelScope, ChannelStatus
 from clawscale.settings import Settings
 
@@ -81,24 +83,43 @@ def _store(db: Session, channel: Channel, messages: list[InboundMessage]) -> Web
     return WebhookOutcome(received, duplicates, skipped)
 
 
-def store_webhook(
-    db: Session,
-    settings: Settings,
-    channels: ChannelCache,
-    adapter: SharedChannelAdapter,
-    channel_id: str,
-    request: WebhookRequest,
-) -> WebhookOutcome:
-    """Verify, parse and store one webhook request in `db`; the caller commits, then answers.
+@dataclass
+class WebhookStore:
+    """The work of storing one webhook request, for the caller's transaction (which commits
+    before the provider is answered): `prepare` verifies and parses it and says which messages
+    are about to be routed (`expect_messages`), calling it routes them.
 
     Raises NotFound `channel_not_found`, WebhookRejected or MalformedPayload (nothing stored).
     """
-    channel, credentials = _verified_channel(
-        db, settings, channels, adapter.kind, channel_id, request, connected_only=True
-    )
-    adapter.verify_request(credentials, request)
-    messages = adapter.parse_inbound(credentials, parse_json_body(request.body))
-    return _store(db, channel, messages)
+
+    settings: Settings
+    channels: ChannelCache
+    adapter: SharedChannelAdapter
+    channel_id: str
+    request: WebhookRequest
+    _parsed: tuple[Session, Channel, list[InboundMessage]] | None = None
+
+    def prepare(self, db: Session) -> None:
+        """Verify and parse the request in `db`, and expect its messages there."""
+        channel, credentials = _verified_channel(
+            db,
+            self.settings,
+            self.channels,
+            self.adapter.kind,
+            self.channel_id,
+            self.request,
+            connected_only=True,
+        )
+        self.adapter.verify_request(credentials, self.request)
+        messages = self.adapter.parse_inbound(credentials, parse_json_body(self.request.body))
+        expect_messages(db, channel, messages)
+        self._parsed = (db, channel, messages)
+
+    def __call__(self, db: Session) -> WebhookOutcome:
+        if self._parsed is None or self._parsed[0] is not db:
+            self.prepare(db)
+        _, channel, messages = self._parsed
+        return _store(db, channel, messages)
 
 
 def storage_failed(channel_id: str, error: SQLAlchemyError) -> Unavailable:
