@@ -117,15 +117,12 @@ def insert_or_find(db: Session, insert: Callable[[], Row], find: Callable[[], Ro
 
 
 @cache
-def _insert_unless_exists_statement(
-    dialect: str, table: sa.Table, wrap: Callable[[Any], Any] | None
-) -> Any:
+def _insert_unless_exists_statement(dialect: str, table: sa.Table) -> Any:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     values = {column.name: sa.bindparam(column.name, type_=column.type) for column in table.columns}
-    statement = (
+    return (
         insert(table).values(values).on_conflict_do_nothing().returning(*table.primary_key.columns)
     )
-    return wrap(statement) if wrap else statement
 
 
 def execute_core(db: Session, statement: Any, params: dict[str, Any]) -> sa.CursorResult[Any]:
@@ -186,19 +183,20 @@ def planner_restored(db: Session) -> None:
         avoided.clear()
 
 
-def insert_values_unless_exists(
-    db: Session, table: sa.Table, values: dict[str, Any], wrap: Callable[[Any], Any] | None = None
-) -> bool:
-    """INSERT a row of `table` (`values` names every column) unless it clashes with a unique key
-    (ON CONFLICT DO NOTHING); whether it went in. One statement, no savepoint: the fast path for
-    rows usually new. The statement (passed through `wrap`, which must keep a row for a row
-    inserted, if given) is built once per table and wrap, its values bound on each call."""
-    statement = _insert_unless_exists_statement(db.get_bind().dialect.name, table, wrap)
-    return execute_core(db, statement, values).first() is not None
+def insert_rows_unless_exist(db: Session, table: sa.Table, rows: list[dict[str, Any]]) -> set[Any]:
+    """INSERT rows of `table` (each naming every column) unless they clash with a unique key
+    (ON CONFLICT DO NOTHING, a row clashing with an earlier one of `rows` too); the primary keys
+    of those that went in. No savepoint: the fast path for rows usually new. One statement,
+    built once per table, its values bound on each call; several rows go in one multi-row
+    INSERT (SQLAlchemy's "insertmanyvalues")."""
+    statement = _insert_unless_exists_statement(db.get_bind().dialect.name, table)
+    db.flush()
+    return set(db.connection().execute(statement, rows).scalars())
 
 
 def insert_unless_exists(db: Session, row: SQLModel) -> bool:
-    """`insert_values_unless_exists` for a model instance (which stays out of the session)."""
+    """`insert_rows_unless_exist` for a model instance (which stays out of the session): whether
+    it went in."""
     table = type(row).__table__
     values = {column.name: getattr(row, column.name) for column in table.columns}
-    return insert_values_unless_exists(db, table, values)
+    return bool(insert_rows_unless_exist(db, table, [values]))

@@ -9,9 +9,11 @@ each of its works runs again in a transaction of its own, so every caller gets e
 result or exception it would have had alone; a work must therefore touch nothing but the
 session it is given.
 
-A work may have a `prepare(session)` method: the group runs every work's `prepare` before the
-first work, in the same transaction (a work run alone is prepared first too), so that the works
-can say what they are about to read and have it read for all of them at once.
+A work may have a `prepare(session)` method, run for every work of the group before the first
+work, and a `finish(session)` method, run for every work after the last, whose result is then
+the work's (a work run alone takes the same steps): so that works can say what they are about
+to read and have it read for all of them at once, and leave their writes for one statement
+that makes all of them.
 """
 
 from collections.abc import Callable
@@ -53,17 +55,23 @@ class GroupCommit:
         return outcome.unwrap()
 
     @staticmethod
-    def _prepare(works: list[Work], db: Session) -> None:
+    def _run(works: list[Work], db: Session) -> list[Any]:
+        """Every work's `prepare`, then every work, then every work's `finish`: the results."""
         for work in works:
             prepare = getattr(work, "prepare", None)
             if prepare is not None:
                 prepare(db)
+        results = [work(db) for work in works]
+        for number, work in enumerate(works):
+            finish = getattr(work, "finish", None)
+            if finish is not None:
+                results[number] = finish(db)
+        return results
 
     def _run_alone(self, work: Work) -> _Outcome[Any]:
         try:
             with session_scope(self.engine) as db:
-                self._prepare([work], db)
-                return _Outcome(work(db))
+                return _Outcome(self._run([work], db)[0])
         except Exception as error:
             return _Outcome(error=error)
 
@@ -72,8 +80,7 @@ class GroupCommit:
             return [self._run_alone(works[0])]
         try:
             with session_scope(self.engine) as db:
-                self._prepare(works, db)
-                results = [work(db) for work in works]
+                results = self._run(works, db)
         except Exception:
             return [self._run_alone(work) for work in works]
         return [_Outcome(result) for result in results]

@@ -82,7 +82,7 @@ def test_a_lone_work_that_fails_stores_nothing(db):
 
 
 class PreparedWork:
-    """A work with a `prepare` step, noting both steps in `steps` with the session's
+    """A work with `prepare` and `finish` steps, noting each step in `steps` with the session's
     transaction."""
 
     def __init__(self, name: str, steps: list[tuple[str, str, object]]) -> None:
@@ -97,19 +97,24 @@ class PreparedWork:
         self.steps.append(("work", self.name, db.get_transaction()))
         return add_customer(self.name, fail=self.name == "refused")(db)
 
+    def finish(self, db: Session) -> str:
+        self.steps.append(("finish", self.name, db.get_transaction()))
+        return f"{self.name} finished"
 
-def test_every_work_of_a_group_is_prepared_before_the_first_runs_in_its_transaction(db):
+
+def test_a_group_prepares_every_work_runs_each_then_finishes_each_in_its_transaction(db):
     group_commit = GroupCommit(db)
     steps: list[tuple[str, str, object]] = []
     names = ["a", "b", "c"]
 
-    async def run() -> None:
-        await asyncio.gather(*(group_commit(PreparedWork(name, steps)) for name in names))
+    async def run() -> list[str]:
+        return await asyncio.gather(*(group_commit(PreparedWork(name, steps)) for name in names))
 
-    asyncio.run(run())
+    assert asyncio.run(run()) == [f"{name} finished" for name in names]
     assert [(step, name) for step, name, _ in steps] == [
         *(("prepare", name) for name in names),
         *(("work", name) for name in names),
+        *(("finish", name) for name in names),
     ]
     assert len({transaction for _, _, transaction in steps}) == 1
     assert stored_names(db) == set(names)
@@ -124,9 +129,15 @@ def test_a_work_run_again_alone_is_prepared_again_in_its_own_transaction(db):
         return await asyncio.gather(*(group_commit(work) for work in works), return_exceptions=True)
 
     results = asyncio.run(run())
-    assert results[0] == "a"
+    assert results[0] == "a finished"
     assert isinstance(results[1], Conflict)
     alone = [(step, name) for step, name, _ in steps[4:]]
-    assert alone == [("prepare", "a"), ("work", "a"), ("prepare", "refused"), ("work", "refused")]
-    assert steps[4][2] is steps[5][2] and steps[4][2] is not steps[0][2]
+    assert alone == [
+        ("prepare", "a"),
+        ("work", "a"),
+        ("finish", "a"),
+        ("prepare", "refused"),
+        ("work", "refused"),
+    ]
+    assert steps[4][2] is steps[6][2] and steps[4][2] is not steps[0][2]
     assert stored_names(db) == {"a"}

@@ -285,7 +285,7 @@ def test_a_storage_failure_is_503_so_the_provider_retries(client, session, monke
     def broken(*args, **kwargs):
         raise OperationalError("INSERT", {}, Exception("database is locked"))
 
-    monkeypatch.setattr("clawscale.domain.inbound.webhooks.route_inbound_message", broken)
+    monkeypatch.setattr("clawscale.domain.inbound.webhooks.store_staged_messages", broken)
     kind = KINDS["whatsapp_evolution"]
     channel = shared_channel(session, kind)
     response = post(client, kind.name, channel.id, *kind.request(kind.payload("1005")))

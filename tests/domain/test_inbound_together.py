@@ -1,6 +1,7 @@
-"""Messages routed together in one transaction (`expect_messages`: a group commit's webhooks, a
-WeChat poll's batch): what is stored about all of them is read in one statement, and each is
-stored as it would have been alone."""
+"""Messages routed together in one transaction (a group commit's webhooks, a WeChat poll's
+batch): what is stored about all of them is read in one statement (`expect_messages`), their
+events are stored in one statement (`stage_inbound_message`, `store_staged_messages`), and each
+is stored as it would have been alone."""
 
 import json
 
@@ -16,7 +17,8 @@ from clawscale.domain.inbound.intake import (
     expect_messages,
     known_senders_statement,
     message_lookup,
-    route_inbound_message,
+    stage_inbound_message,
+    store_staged_messages,
 )
 from clawscale.models import (
     AgentBinding,
@@ -44,18 +46,19 @@ def message(message_id: str, sender: str, **fields: object) -> InboundMessage:
 
 
 def route_together(engine, channel_id: str, messages: list[InboundMessage]) -> list[object]:
-    """Expect `messages`, then route each, in one transaction: each outcome, or the error it
-    raised."""
+    """Expect `messages`, stage each, then store them, in one transaction: each outcome, or
+    the error it raised."""
     with session_scope(engine) as db:
         channel = db.get(Channel, channel_id)
         expect_messages(db, channel, messages)
-        results: list[object] = []
+        staged: list[object] = []
         for each in messages:
             try:
-                results.append(route_inbound_message(db, channel, each))
+                staged.append(stage_inbound_message(db, channel, each))
             except Invalid as error:
-                results.append(error)
-        return results
+                staged.append(error)
+        store_staged_messages(db)
+        return [item if isinstance(item, Invalid) else item.outcome() for item in staged]
 
 
 def count(session: Session, model: type) -> int:
@@ -63,21 +66,24 @@ def count(session: Session, model: type) -> int:
     return session.exec(select(func.count()).select_from(model)).one()
 
 
-def test_messages_expected_together_are_read_in_one_statement(db, session, channel):
+def test_messages_routed_together_are_read_and_stored_in_one_statement_each(db, session, channel):
     senders = [f"1555000{number:04d}" for number in range(4)]
     route_together(db, channel.id, [message(f"first-{sender}", sender) for sender in senders])
     lookups: list[str] = []
+    inserts: list[str] = []
 
     def note(_connection, _cursor, statement, *_args) -> None:
         if "lookup" in statement:
             lookups.append(statement)
+        if "INSERT INTO inbound_event" in statement:
+            inserts.append(statement)
 
     with listening(db, "before_cursor_execute", note):
         outcomes = route_together(
             db, channel.id, [message(f"second-{sender}", sender) for sender in senders]
         )
 
-    assert len(lookups) == 1
+    assert (len(lookups), len(inserts)) == (1, 1)
     assert [outcome.duplicate for outcome in outcomes] == [False] * 4
     session.expire_all()
     for sender, outcome in zip(senders, outcomes, strict=True):

@@ -3,8 +3,9 @@
 A poller holds a lease on each channel it polls (`Channel.lease_owner`, `lease_expires_at`),
 taken and renewed by conditional UPDATEs, so with several processes each connected account is
 polled by exactly one. A batch is stored only while the lease is held and the cursor is still
-the one the poll started from: every message goes through `route_inbound_message` (deduplicated
-by message id) and the new cursor is saved in the same transaction, so a restart resumes from
+the one the poll started from: every message goes through the one inbound path
+(`intake.stage_inbound_message`, deduplicated by message id, the batch's events stored together)
+and the new cursor is saved in the same transaction, so a restart resumes from
 the stored cursor and neither loses nor replays a message.
 """
 
@@ -17,7 +18,11 @@ from sqlmodel import Session, col, or_, select, update
 from clawscale.channels.wechat_personal.adapter import KIND, UpdateBatch
 from clawscale.domain.channels.store import channel_credentials
 from clawscale.domain.channels.wechat_personal import expire_session
-from clawscale.domain.inbound.intake import expect_messages, route_inbound_message
+from clawscale.domain.inbound.intake import (
+    expect_messages,
+    stage_inbound_message,
+    store_staged_messages,
+)
 from clawscale.domain.queue import leases
 from clawscale.models import Channel, ChannelStatus
 from clawscale.models.base import utcnow
@@ -112,12 +117,13 @@ def store_batch(
     if channel is None or (channel.poll_cursor or "") != polled_from:
         return None
     expect_messages(db, channel, batch.messages)
-    outcomes = [route_inbound_message(db, channel, message) for message in batch.messages]
+    staged = [stage_inbound_message(db, channel, message) for message in batch.messages]
+    store_staged_messages(db)
     channel.poll_cursor = batch.cursor
     channel.last_error = None
     db.add(channel)
     db.flush()
-    return sum(not outcome.duplicate for outcome in outcomes)
+    return sum(not message.outcome().duplicate for message in staged)
 
 
 def record_poll_error(db: Session, channel_id: str, worker_id: str, error: str) -> None:

@@ -12,7 +12,10 @@ once). The SELECT is shared: messages about to be routed in one transaction (a g
 webhooks, a WeChat poll's batch) are announced with `expect_messages`, and the first of them
 routed reads what is stored about all of them at once (the messages bound as one JSON array, a
 table in the statement); a sender's next message in the same transaction reads its rows again,
-as the one before may have changed them. Anything else (a new sender, a moved or inactive route, a missing binding) is placed by
+as the one before may have changed them. The INSERT is shared too: `stage_inbound_message`
+routes a message up to its event, and `store_staged_messages` stores the events the transaction
+staged in one statement (a group commit's webhooks store theirs once all are staged).
+Anything else (a new sender, a moved or inactive route, a missing binding) is placed by
 `place_message`, in a savepoint. The sender's and the channel's last-seen times are written at
 most once per ACTIVITY_RESOLUTION.
 """
@@ -30,7 +33,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select, update
 
 from clawscale.channels.base import InboundMessage
-from clawscale.db import execute_core, insert_values_unless_exists, transaction_memo
+from clawscale.db import execute_core, insert_rows_unless_exist, transaction_memo
 from clawscale.domain.accounts.identities import identity_type_for_provider, normalise_identity
 from clawscale.domain.errors import DomainError
 from clawscale.domain.inbound.placement import (
@@ -294,9 +297,9 @@ def _placement_in_place(known: Any, channel: Channel, message: InboundMessage) -
     return Placement(known.customer_id, known.end_user_id, known.conversation_id, status, error)
 
 
-def _stored(db: Session, channel_id: str, provider_message_id: str) -> InboundOutcome:
+def _stored(db: Session, channel_id: str, provider_message_id: str) -> str:
     params = {"channel_id": channel_id, "provider_message_id": provider_message_id}
-    return InboundOutcome(execute_core(db, STORED_EVENT, params).scalar_one(), duplicate=True)
+    return execute_core(db, STORED_EVENT, params).scalar_one()
 
 
 def _touch(
@@ -326,16 +329,49 @@ def _cleaned(message: InboundMessage) -> InboundMessage:
     )
 
 
-def route_inbound_message(db: Session, channel: Channel, message: InboundMessage) -> InboundOutcome:
-    """Store and route one inbound message; the caller commits, then acknowledges the provider.
+@dataclass
+class StagedMessage:
+    """A message routed in this transaction: its event's id and whether it had been stored
+    before, known at once for a redelivery the lookup saw, else once the transaction's staged
+    events are stored (`store_staged_messages`)."""
+
+    channel_id: str
+    provider_message_id: str
+    event_id: str
+    duplicate: bool | None = None
+
+    def outcome(self) -> InboundOutcome:
+        """What became of the message (after `store_staged_messages`)."""
+        if self.duplicate is None:
+            raise RuntimeError("the message's event is staged, not stored yet")
+        return InboundOutcome(self.event_id, self.duplicate)
+
+
+@dataclass
+class _Staged:
+    """The events a transaction has staged and not stored yet, with their messages."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    messages: list[StagedMessage] = field(default_factory=list)
+
+
+STAGED = "inbound.staged"
+
+
+def stage_inbound_message(db: Session, channel: Channel, message: InboundMessage) -> StagedMessage:
+    """Route one inbound message in `db`'s transaction up to its event, which is staged and
+    stored with the transaction's other staged events by `store_staged_messages` (a redelivery
+    the lookup sees stages nothing). The caller stores, commits, then acknowledges.
 
     NUL characters, which PostgreSQL text cannot hold, are dropped from the message first. A
     DomainError (an unusable sender id) leaves nothing of the message behind.
     """
     message = _cleaned(message)
     known = _known_sender(db, channel, message)
+    staged = StagedMessage(channel.id, message.provider_message_id, new_id(INBOUND_EVENT_ID_PREFIX))
     if known.event_id is not None:
-        return InboundOutcome(known.event_id, duplicate=True)
+        staged.event_id, staged.duplicate = known.event_id, True
+        return staged
     placement = _placement_in_place(known, channel, message)
     in_place = placement is not None
     if placement is None:
@@ -344,7 +380,7 @@ def route_inbound_message(db: Session, channel: Channel, message: InboundMessage
     placement = confirm_parking(db, placement)
     now = utcnow()
     event = {
-        "id": new_id(INBOUND_EVENT_ID_PREFIX),
+        "id": staged.event_id,
         "channel_id": channel.id,
         "provider_message_id": message.provider_message_id,
         "customer_id": placement.customer_id,
@@ -360,15 +396,38 @@ def route_inbound_message(db: Session, channel: Channel, message: InboundMessage
         "created_at": now,
         "updated_at": now,
     }
-    due = placement.status == InboundStatus.RECEIVED
-    notify_in_insert = due and db.get_bind().dialect.name == "postgresql"
-    wrap = INBOUND.notify_on_insert if notify_in_insert else None
-    if not insert_values_unless_exists(db, InboundEvent.__table__, event, wrap):
-        return _stored(db, channel.id, message.provider_message_id)
-    if due:
-        INBOUND.announce(db, notified=notify_in_insert)
     if in_place:  # `place_message` records the sighting itself
         _touch(db, TOUCH_IDENTITY, known.identity_id, known.last_seen_at, now)
     if _touch(db, TOUCH_CHANNEL, channel.id, channel.last_activity_at, now):
         set_committed_value(channel, "last_activity_at", now)
-    return InboundOutcome(event["id"], duplicate=False)
+    pending = transaction_memo(db, STAGED, _Staged)
+    pending.rows.append(event)
+    pending.messages.append(staged)
+    return staged
+
+
+def store_staged_messages(db: Session) -> None:
+    """Store the events staged in `db`'s transaction, in one INSERT (ON CONFLICT DO NOTHING:
+    an event a concurrent transaction, or an earlier message of this one, stored first makes
+    its message a redelivery of that one), then one NOTIFY when any is due; nothing when none
+    is staged."""
+    pending = transaction_memo(db, STAGED, _Staged)
+    if not pending.rows:
+        return
+    rows, messages = pending.rows, pending.messages
+    pending.rows, pending.messages = [], []
+    inserted = insert_rows_unless_exist(db, InboundEvent.__table__, rows)
+    for staged in messages:
+        staged.duplicate = staged.event_id not in inserted
+        if staged.duplicate:
+            staged.event_id = _stored(db, staged.channel_id, staged.provider_message_id)
+    if any(row["status"] == InboundStatus.RECEIVED and row["id"] in inserted for row in rows):
+        INBOUND.announce(db)
+
+
+def route_inbound_message(db: Session, channel: Channel, message: InboundMessage) -> InboundOutcome:
+    """Store and route one inbound message (`stage_inbound_message`, then
+    `store_staged_messages`); the caller commits, then acknowledges the provider."""
+    staged = stage_inbound_message(db, channel, message)
+    store_staged_messages(db)
+    return staged.outcome()

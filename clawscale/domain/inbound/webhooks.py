@@ -13,7 +13,7 @@ provider delivers again. Forwarding to the runtime happens later, in the worker.
 """
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -30,7 +30,12 @@ from clawscale.channels.webhooks import (
 from clawscale.db import session_scope
 from clawscale.domain.errors import DomainError, NotFound, Unavailable
 from clawscale.domain.inbound.channel_cache import ChannelCache
-from clawscale.domain.inbound.intake import expect_messages, route_inbound_message
+from clawscale.domain.inbound.intake import (
+    StagedMessage,
+    expect_messages,
+    stage_inbound_message,
+    store_staged_messages,
+)
 from clawscale.models import Channel, ChannelScope, ChannelStatus
 from clawscale.settings import Settings
 
@@ -69,25 +74,13 @@ def _verified_channel(
     return channel, credentials
 
 
-def _store(db: Session, channel: Channel, messages: list[InboundMessage]) -> WebhookOutcome:
-    received = duplicates = skipped = 0
-    for message in messages:
-        try:
-            outcome = route_inbound_message(db, channel, message)
-        except DomainError as error:
-            logger.warning("channel %s: message skipped (%s)", channel.id, error.code)
-            skipped += 1
-            continue
-        duplicates += outcome.duplicate
-        received += not outcome.duplicate
-    return WebhookOutcome(received, duplicates, skipped)
-
-
 @dataclass
 class WebhookStore:
-    """The work of storing one webhook request, for the caller's transaction (which commits
-    before the provider is answered): `prepare` verifies and parses it and says which messages
-    are about to be routed (`expect_messages`), calling it routes them.
+    """The work of storing one webhook request, in three steps of the caller's transaction
+    (run by the group commit, which commits before the provider is answered): `prepare`
+    verifies and parses it and says which messages are about to be routed (`expect_messages`),
+    calling it routes them up to their events (`stage_inbound_message`), `finish` stores the
+    staged events (`store_staged_messages`) and says what became of its messages.
 
     Raises NotFound `channel_not_found`, WebhookRejected or MalformedPayload (nothing stored).
     """
@@ -97,7 +90,10 @@ class WebhookStore:
     adapter: SharedChannelAdapter
     channel_id: str
     request: WebhookRequest
-    _parsed: tuple[Session, Channel, list[InboundMessage]] | None = None
+    _channel: Channel | None = None
+    _messages: list[InboundMessage] = field(default_factory=list)
+    _staged: list[StagedMessage] = field(default_factory=list)
+    _skipped: int = 0
 
     def prepare(self, db: Session) -> None:
         """Verify and parse the request in `db`, and expect its messages there."""
@@ -111,15 +107,28 @@ class WebhookStore:
             connected_only=True,
         )
         self.adapter.verify_request(credentials, self.request)
-        messages = self.adapter.parse_inbound(credentials, parse_json_body(self.request.body))
-        expect_messages(db, channel, messages)
-        self._parsed = (db, channel, messages)
+        self._messages = self.adapter.parse_inbound(credentials, parse_json_body(self.request.body))
+        self._channel = channel
+        expect_messages(db, channel, self._messages)
 
-    def __call__(self, db: Session) -> WebhookOutcome:
-        if self._parsed is None or self._parsed[0] is not db:
-            self.prepare(db)
-        _, channel, messages = self._parsed
-        return _store(db, channel, messages)
+    def __call__(self, db: Session) -> None:
+        """Stage the prepared messages (one the domain refuses is skipped and logged)."""
+        if self._channel is None:
+            raise RuntimeError("a webhook is prepared before its messages are staged")
+        self._staged, self._skipped = [], 0
+        for message in self._messages:
+            try:
+                self._staged.append(stage_inbound_message(db, self._channel, message))
+            except DomainError as error:
+                logger.warning("channel %s: message skipped (%s)", self.channel_id, error.code)
+                self._skipped += 1
+
+    def finish(self, db: Session) -> WebhookOutcome:
+        """Store what this transaction staged; how many of this webhook's messages were stored
+        now, had been stored before, or were skipped."""
+        store_staged_messages(db)
+        duplicates = sum(bool(staged.outcome().duplicate) for staged in self._staged)
+        return WebhookOutcome(len(self._staged) - duplicates, duplicates, self._skipped)
 
 
 def storage_failed(channel_id: str, error: SQLAlchemyError) -> Unavailable:
