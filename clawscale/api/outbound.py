@@ -24,13 +24,12 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
-from sqlmodel import Session
 
 from clawscale.api.deps import in_group_commit
 from clawscale.api.rate_limit import limit_per_api_key
 from clawscale.api.security import SettingsDep, check_api_key
 from clawscale.api.validators import absolute_http_url
-from clawscale.domain.outbox.accept import accept_delivery
+from clawscale.domain.outbox.accept import DeliveryAcceptance
 from clawscale.metrics import OUTBOUND_ACCEPTED
 
 router = APIRouter()
@@ -98,16 +97,6 @@ def parse_body(raw: bytes) -> OutboundBody:
         raise RequestValidationError(issues) from None
 
 
-def _accept(db: Session, body: OutboundBody) -> None:
-    accept_delivery(
-        db,
-        body.idempotency_key,
-        body.owner_id,
-        body.business_conversation_key,
-        body.stored_payload(),
-    )
-
-
 OPENAPI_BODY = {
     "requestBody": {
         "required": True,
@@ -135,6 +124,9 @@ async def outbound(request: Request, settings: SettingsDep) -> JSONResponse:
     check_api_key(request, settings, "CLAWSCALE_OUTBOUND_API_KEY")
     await limit_per_api_key(request)
     body = parse_body(await request.body())
-    await in_group_commit(request, lambda db: _accept(db, body))
+    acceptance = DeliveryAcceptance(
+        body.idempotency_key, body.owner_id, body.business_conversation_key, body.stored_payload()
+    )
+    await in_group_commit(request, acceptance)
     OUTBOUND_ACCEPTED.inc()
     return JSONResponse(Queued(idempotency_key=body.idempotency_key).model_dump())

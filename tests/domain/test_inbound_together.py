@@ -3,8 +3,6 @@ batch): what is stored about all of them is read in one statement (`expect_messa
 events are stored in one statement (`stage_inbound_message`, `store_staged_messages`), and each
 is stored as it would have been alone."""
 
-import json
-
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
@@ -14,6 +12,7 @@ from clawscale.channels.base import InboundMessage
 from clawscale.db import session_scope
 from clawscale.domain.errors import Invalid
 from clawscale.domain.inbound.intake import (
+    LOOKUPS,
     expect_messages,
     known_senders_statement,
     message_lookup,
@@ -170,7 +169,7 @@ def test_the_lookup_reads_each_sender_s_rows_by_their_keys(db, channel, database
     statement = known_senders_statement("postgresql").compile(dialect=postgresql.dialect())
     with db.connect() as connection:
         rows = connection.exec_driver_sql(
-            f"EXPLAIN {statement}", {**statement.params, "lookups": json.dumps(lookups)}
+            f"EXPLAIN {statement}", {**statement.params, **LOOKUPS.params(lookups, db.dialect)}
         )
         plan = "\n".join(row[0] for row in rows)
     for index in (

@@ -20,7 +20,6 @@ Anything else (a new sender, a moved or inactive route, a missing binding) is pl
 most once per ACTIVITY_RESOLUTION.
 """
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -28,10 +27,10 @@ from functools import cache
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select, update
 
+from clawscale.bound_rows import BoundRows
 from clawscale.channels.base import InboundMessage
 from clawscale.db import execute_core, insert_rows_unless_exist, transaction_memo
 from clawscale.domain.accounts.identities import identity_type_for_provider, normalise_identity
@@ -92,29 +91,17 @@ class Lookup(NamedTuple):
     sender_id: str
 
 
-def _lookups_table(dialect: str) -> Any:
-    """The messages looked up, bound as one JSON array of `Lookup` objects with their
-    `position` (`lookups`), as a table named `lookup`."""
-    lookups = sa.bindparam("lookups", type_=sa.String)
-    if dialect == "postgresql":
-        columns = [sa.column(name, sa.String) for name in Lookup._fields]
-        return (
-            sa.func.jsonb_to_recordset(sa.cast(lookups, JSONB))
-            .table_valued(sa.column("position", sa.Integer), *columns)
-            .render_derived(name="lookup", with_types=True)
-        )
-    each = sa.func.json_each(lookups).table_valued("value")
-    fields = ("position", *Lookup._fields)
-    return select(
-        *(sa.func.json_extract(each.c.value, f"$.{name}").label(name) for name in fields)
-    ).subquery("lookup")
+LOOKUPS = BoundRows(
+    "lookup", (("position", sa.Integer()), *((name, sa.String()) for name in Lookup._fields))
+)
+"""The messages looked up, with their `position`, bound as one parameter."""
 
 
 @cache
 def known_senders_statement(dialect: str) -> Any:
     """The SELECT behind `_known_senders`: a row a message (by `position`), its columns NULL
     for whatever is missing."""
-    lookup = _lookups_table(dialect)
+    lookup = LOOKUPS.table(dialect)
     customer_id = sa.func.coalesce(lookup.c.owner_customer_id, ExternalIdentity.customer_id)
     stored_event = (
         select(InboundEvent.id)
@@ -237,12 +224,11 @@ def message_lookup(channel: Channel, message: InboundMessage) -> Lookup:
 
 def _known_senders(db: Session, lookups: list[Lookup]) -> list[Any]:
     """What is stored about each looked-up message and its sender, in one statement."""
-    document = [
-        {"position": position, **lookup._asdict()} for position, lookup in enumerate(lookups)
-    ]
-    statement = known_senders_statement(db.get_bind().dialect.name)
-    rows = execute_core(db, statement, {"lookups": json.dumps(document)}).all()
-    by_position = {int(row.position): row for row in rows}
+    rows = [{"position": position, **lookup._asdict()} for position, lookup in enumerate(lookups)]
+    dialect = db.get_bind().dialect
+    statement = known_senders_statement(dialect.name)
+    found = execute_core(db, statement, LOOKUPS.params(rows, dialect)).all()
+    by_position = {int(row.position): row for row in found}
     return [by_position[position] for position in range(len(lookups))]
 
 

@@ -8,14 +8,16 @@ that define the message; `trace_id` and `expect_output_timestamp` are request me
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam
+from sqlalchemy import String, and_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select, update
 
+from clawscale.bound_rows import BoundRows
+from clawscale.db import transaction_memo
 from clawscale.domain.errors import Conflict, NotFound
 from clawscale.domain.outbox.routes import resolve_delivery_route
 from clawscale.domain.queue.signals import OUTBOX
@@ -108,43 +110,64 @@ ACCEPTED_COLUMNS = (
     "created_at",
     "updated_at",
 )
+_REQUEST_COLUMNS = (
+    "id",
+    "idempotency_key",
+    "payload",
+    "payload_hash",
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "created_at",
+    "updated_at",
+)
+REPLIES = BoundRows(
+    "reply",
+    (
+        *((name, OutboundDelivery.__table__.c[name].type) for name in _REQUEST_COLUMNS),
+        ("route_customer_id", String()),
+        ("route_key", String()),
+    ),
+)
+"""The replies accepted together: each new delivery's own values and the route it names."""
 
 
 @cache
 def _accept_statement(dialect: str) -> Any:
-    """INSERT ... SELECT of a new delivery from its live route and channel, skipping a key
-    already taken, RETURNING its id (and NOTIFYing dispatchers on PostgreSQL): the whole common
-    case in one statement. Built once per dialect; the request's values are bound."""
+    """INSERT ... SELECT of new deliveries from their live routes and channels, skipping keys
+    already taken, RETURNING their ids (and NOTIFYing dispatchers on PostgreSQL): the whole
+    common case in one statement, for one reply or many (`REPLIES`). Built once per dialect."""
     table = OutboundDelivery.__table__
     route = DeliveryRoute
-
-    def bound(name: str) -> Any:
-        return bindparam(name, type_=table.c[name].type)
-
+    reply = REPLIES.table(dialect)
     source = (
         select(
-            bound("id"),
-            bound("idempotency_key"),
-            bound("payload"),
-            bound("payload_hash"),
+            reply.c.id,
+            reply.c.idempotency_key,
+            reply.c.payload,
+            reply.c.payload_hash,
             route.customer_id,
             route.business_conversation_key,
             route.channel_id,
             route.external_end_user_id,
             route.provider_context,
-            bound("status"),
-            bound("attempts"),
-            bound("next_attempt_at"),
-            bound("created_at"),
-            bound("updated_at"),
+            reply.c.status,
+            reply.c.attempts,
+            reply.c.next_attempt_at,
+            reply.c.created_at,
+            reply.c.updated_at,
+        )
+        .select_from(reply)
+        .join(
+            route,
+            and_(
+                route.customer_id == reply.c.route_customer_id,
+                route.business_conversation_key == reply.c.route_key,
+                col(route.is_active).is_(True),
+            ),
         )
         .join(Channel, col(Channel.id) == route.channel_id)
-        .where(
-            route.customer_id == bindparam("route_customer_id"),
-            route.business_conversation_key == bindparam("route_key"),
-            col(route.is_active).is_(True),
-            col(Channel.status) != ChannelStatus.ARCHIVED,
-        )
+        .where(col(Channel.status) != ChannelStatus.ARCHIVED)
     )
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
@@ -156,22 +179,18 @@ def _accept_statement(dialect: str) -> Any:
     return OUTBOX.notify_on_insert(statement) if dialect == "postgresql" else statement
 
 
-def _insert_from_route(
-    db: Session,
+def _new_delivery(
     idempotency_key: str,
     customer_id: str,
     business_conversation_key: str,
     payload: dict[str, object],
-    digest: str,
-) -> str | None:
-    """The new delivery's id; None when the route or channel is not live or the key is taken."""
-    dialect = db.get_bind().dialect.name
+) -> dict[str, Any]:
     now = utcnow()
-    params = {
+    return {
         "id": new_id("od"),
         "idempotency_key": idempotency_key,
         "payload": payload,
-        "payload_hash": digest,
+        "payload_hash": payload_hash(payload),
         "status": DeliveryStatus.PENDING,
         "attempts": 0,
         "next_attempt_at": now,
@@ -180,11 +199,60 @@ def _insert_from_route(
         "route_customer_id": customer_id,
         "route_key": business_conversation_key,
     }
-    row = db.connection().execute(_accept_statement(dialect), params).first()
-    if row is None:
+
+
+def _insert_from_routes(db: Session, deliveries: list[dict[str, Any]]) -> set[str]:
+    """The ids of the new deliveries that went in: those whose route and channel are live and
+    whose key is free (of two with one key, the first)."""
+    dialect = db.get_bind().dialect
+    db.flush()
+    params = REPLIES.params(deliveries, dialect)
+    inserted = {row.id for row in db.connection().execute(_accept_statement(dialect.name), params)}
+    if inserted:
+        OUTBOX.announce(db, notified=dialect.name == "postgresql")
+    return inserted
+
+
+@dataclass
+class _Announced:
+    """A transaction's announced replies: by key, those not tried yet and those tried (until
+    their acceptance reads them), and the ids that went in."""
+
+    untried: dict[str, dict[str, Any]] = field(default_factory=dict)
+    tried: dict[str, dict[str, Any]] = field(default_factory=dict)
+    inserted: set[str] = field(default_factory=set)
+
+
+ANNOUNCED = "outbox.announced_replies"
+
+
+def announce_delivery(
+    db: Session,
+    idempotency_key: str,
+    customer_id: str,
+    business_conversation_key: str,
+    payload: dict[str, object],
+) -> None:
+    """Say that this reply is about to be accepted in `db`'s transaction: the first acceptance
+    of the replies announced inserts all of them, in one statement."""
+    announced = transaction_memo(db, ANNOUNCED, _Announced)
+    delivery = _new_delivery(idempotency_key, customer_id, business_conversation_key, payload)
+    announced.untried.setdefault(idempotency_key, delivery)
+
+
+def _accepted_together(db: Session, idempotency_key: str, digest: str) -> str | None:
+    """The id of the delivery announced for this key and payload in this transaction, if it
+    went in (the replies announced and not tried yet are inserted first); None when none was
+    announced or it did not go in (the rules then run as for a reply alone)."""
+    announced = transaction_memo(db, ANNOUNCED, _Announced)
+    if idempotency_key in announced.untried:
+        batch, announced.untried = announced.untried, {}
+        announced.inserted |= _insert_from_routes(db, list(batch.values()))
+        announced.tried.update(batch)
+    delivery = announced.tried.pop(idempotency_key, None)
+    if delivery is None or delivery["payload_hash"] != digest:
         return None
-    OUTBOX.announce(db, notified=dialect == "postgresql")
-    return row.id
+    return delivery["id"] if delivery["id"] in announced.inserted else None
 
 
 def accept_delivery(
@@ -196,13 +264,15 @@ def accept_delivery(
 ) -> Acceptance:
     """Store the delivery (or apply the rules for a repeated key); the caller commits.
 
-    The common case, a new key on a live route, is one statement. Otherwise the key's earlier
-    delivery gets the repeat rules, or the missing route or channel is reported.
+    The common case, a new key on a live route, is one statement, shared by the replies
+    announced in the transaction (`announce_delivery`). Otherwise the key's earlier delivery
+    gets the repeat rules, or the missing route or channel is reported.
     """
     digest = payload_hash(payload)
-    delivery_id = _insert_from_route(
-        db, idempotency_key, customer_id, business_conversation_key, payload, digest
-    )
+    delivery_id = _accepted_together(db, idempotency_key, digest)
+    if delivery_id is None:
+        alone = _new_delivery(idempotency_key, customer_id, business_conversation_key, payload)
+        delivery_id = next(iter(_insert_from_routes(db, [alone])), None)
     if delivery_id is not None:
         return Acceptance(delivery_id, reclaimed=False)
     existing = _by_key(db, idempotency_key)
@@ -216,3 +286,24 @@ def accept_delivery(
         raise NotFound("channel_not_found", "The conversation's channel no longer exists.")
     # The route came alive between the two statements: accept against it now.
     return accept_delivery(db, idempotency_key, customer_id, business_conversation_key, payload)
+
+
+@dataclass(frozen=True)
+class DeliveryAcceptance:
+    """`accept_delivery` as a group-commit work: its `prepare` announces the reply, so that
+    the replies of one group go in with one statement."""
+
+    idempotency_key: str
+    customer_id: str
+    business_conversation_key: str
+    payload: dict[str, object]
+
+    def prepare(self, db: Session) -> None:
+        announce_delivery(
+            db, self.idempotency_key, self.customer_id, self.business_conversation_key, self.payload
+        )
+
+    def __call__(self, db: Session) -> Acceptance:
+        return accept_delivery(
+            db, self.idempotency_key, self.customer_id, self.business_conversation_key, self.payload
+        )
