@@ -3,8 +3,8 @@
 In one transaction: the channel is found (`channel_cache`: the row checked, its credentials
 decrypted once per change; a missing, other-kind or not `connected` channel is
 `channel_not_found`), the request verified (path token, then the kind's own proof; a rejection
-stores nothing), the JSON parsed and each message routed through `route_inbound_message`, the one
-inbound path, which deduplicates by the provider's message id. The transaction commits before
+stores nothing), the JSON parsed and each message routed through the one inbound path
+(`inbound.intake`), which deduplicates by the provider's message id. The transaction commits before
 the answer (the API commits concurrent webhooks together: `clawscale.group_commit`, which runs
 every `WebhookStore.prepare`, the verifying and parsing, before the first webhook's messages are
 routed, so that what is stored about all of them is read in one statement), so a 200 means the
