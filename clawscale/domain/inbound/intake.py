@@ -80,7 +80,8 @@ STORED_EVENT = select(InboundEvent.id).where(
 
 
 class Lookup(NamedTuple):
-    """What `KNOWN_SENDERS` looks a message up by (a personal channel's owner is its customer)."""
+    """What `known_senders_statement` looks a message up by (a personal channel's owner is its
+    customer)."""
 
     channel_id: str
     provider_message_id: str
