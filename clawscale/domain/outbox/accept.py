@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select, update
 
 from clawscale.bound_rows import BoundRows
-from clawscale.db import transaction_memo
+from clawscale.db import execute_core, transaction_memo
 from clawscale.domain.errors import Conflict, NotFound
 from clawscale.domain.outbox.routes import resolve_delivery_route
 from clawscale.domain.queue.signals import OUTBOX
@@ -205,9 +205,8 @@ def _insert_from_routes(db: Session, deliveries: list[dict[str, Any]]) -> set[st
     """The ids of the new deliveries that went in: those whose route and channel are live and
     whose key is free (of two with one key, the first)."""
     dialect = db.get_bind().dialect
-    db.flush()
     params = REPLIES.params(deliveries, dialect)
-    inserted = {row.id for row in db.connection().execute(_accept_statement(dialect.name), params)}
+    inserted = {row.id for row in execute_core(db, _accept_statement(dialect.name), params)}
     if inserted:
         OUTBOX.announce(db, notified=dialect.name == "postgresql")
     return inserted
