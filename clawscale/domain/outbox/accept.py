@@ -184,13 +184,14 @@ def _new_delivery(
     customer_id: str,
     business_conversation_key: str,
     payload: dict[str, object],
+    digest: str,
 ) -> dict[str, Any]:
     now = utcnow()
     return {
         "id": new_id("od"),
         "idempotency_key": idempotency_key,
         "payload": payload,
-        "payload_hash": payload_hash(payload),
+        "payload_hash": digest,
         "status": DeliveryStatus.PENDING,
         "attempts": 0,
         "next_attempt_at": now,
@@ -235,7 +236,10 @@ def announce_delivery(
     """Say that this reply is about to be accepted in `db`'s transaction: the first acceptance
     of the replies announced inserts all of them, in one statement."""
     announced = transaction_memo(db, ANNOUNCED, _Announced)
-    delivery = _new_delivery(idempotency_key, customer_id, business_conversation_key, payload)
+    digest = payload_hash(payload)
+    delivery = _new_delivery(
+        idempotency_key, customer_id, business_conversation_key, payload, digest
+    )
     announced.untried.setdefault(idempotency_key, delivery)
 
 
@@ -270,7 +274,9 @@ def accept_delivery(
     digest = payload_hash(payload)
     delivery_id = _accepted_together(db, idempotency_key, digest)
     if delivery_id is None:
-        alone = _new_delivery(idempotency_key, customer_id, business_conversation_key, payload)
+        alone = _new_delivery(
+            idempotency_key, customer_id, business_conversation_key, payload, digest
+        )
         delivery_id = next(iter(_insert_from_routes(db, [alone])), None)
     if delivery_id is not None:
         return Acceptance(delivery_id, reclaimed=False)
