@@ -18,7 +18,7 @@ from clawscale.domain.outbox.dispatch import (
     record_outcomes,
 )
 from clawscale.domain.queue.signals import OUTBOX
-from clawscale.models import DeliveryStatus, OutboundDelivery
+from clawscale.models import DeliveryAttempt, DeliveryStatus, OutboundDelivery
 from clawscale.settings import Settings
 from clawscale.workers.loop import run_dispatcher
 from clawscale.workers.wakeup import Wakeup, relay_notifications
@@ -243,3 +243,48 @@ def test_outcomes_count_only_for_the_worker_that_still_holds_the_lease(db, sessi
         None,
         "worker-b",
     )
+
+
+def test_a_sent_delivery_gets_its_attempt_row_numbered_after_the_failed_ones(
+    db, session, evolution
+):
+    channel = evolution_channel(session, evolution.url)
+    retried = queue(session, routed_conversation(session, channel, "5005", "ev"), "ev-0", "e")
+    quiet = queue(session, routed_conversation(session, channel, "6006", "fi"), "fi-0", "f")
+    stolen = queue(session, routed_conversation(session, channel, "7007", "gu"), "gu-0", "g")
+    lease = timedelta(minutes=5)
+    with session_scope(db) as claiming:
+        claim_due_jobs(claiming, SETTINGS, "worker-a", 10, lease)
+    with session_scope(db) as failing:
+        failed = [SendOutcome(retried.id, error="timed out", transient=True)]
+        assert record_outcomes(failing, failed, "worker-a") == [DeliveryStatus.FAILED]
+    with session_scope(db) as due_again:
+        due_again.exec(update(OutboundDelivery).values(next_attempt_at=None))
+    with session_scope(db) as claiming:
+        claimed = claim_due_jobs(claiming, SETTINGS, "worker-a", 10, lease)
+    assert [item.delivery_id for item in claimed] == [retried.id]
+    with session_scope(db) as stealing:
+        stealing.get(OutboundDelivery, stolen.id).lease_owner = "worker-b"
+    sent = [SendOutcome(retried.id, "wamid-9"), SendOutcome(quiet.id), SendOutcome(stolen.id, "x")]
+    with session_scope(db) as recording:
+        assert record_outcomes(recording, sent, "worker-a") == [
+            DeliveryStatus.SUCCEEDED,
+            DeliveryStatus.SUCCEEDED,
+            None,
+        ]
+    rows = session.exec(
+        select(DeliveryAttempt).order_by(
+            DeliveryAttempt.delivery_id, DeliveryAttempt.attempt_number
+        )
+    ).all()
+    by_delivery = {}
+    for row in rows:
+        by_delivery.setdefault(row.delivery_id, []).append(
+            (row.attempt_number, row.succeeded, row.provider_message_id, row.error)
+        )
+    assert by_delivery == {
+        retried.id: [(1, False, None, "timed out"), (2, True, "wamid-9", None)],
+        quiet.id: [(1, True, None, None)],
+    }
+    session.expire_all()
+    assert session.get(OutboundDelivery, quiet.id).provider_message_id is None

@@ -67,11 +67,20 @@ def create_channel(
 
 def channel_credentials(settings: Settings, channel: Channel) -> ChannelCredentials:
     """The channel's config and secrets, decrypted for an adapter."""
+    return sealed_credentials(
+        settings, channel.id, channel.kind, channel.config_encrypted, channel.secrets_encrypted
+    )
+
+
+def sealed_credentials(
+    settings: Settings, channel_id: str, kind: str, config_sealed: str, secrets_sealed: str
+) -> ChannelCredentials:
+    """`channel_credentials` from a channel's columns read without its row."""
     return ChannelCredentials(
-        channel_id=channel.id,
-        kind=channel.kind,
-        config=open_document(settings, channel.config_encrypted),
-        secrets=open_document(settings, channel.secrets_encrypted),
+        channel_id=channel_id,
+        kind=kind,
+        config=open_document(settings, config_sealed),
+        secrets=open_document(settings, secrets_sealed),
     )
 
 

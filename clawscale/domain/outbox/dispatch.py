@@ -10,17 +10,20 @@ exponential backoff and jitter up to MAX_ATTEMPTS, then the row is `dead`.
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import bindparam, case, literal, literal_column
+from sqlalchemy import String, bindparam, literal_column
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, insert, select, update
 
 from clawscale.bound_lists import one_of
+from clawscale.bound_rows import BoundRows
 from clawscale.channels.base import ChannelCredentials, MessageType, OutboundMessage, SendTarget
+from clawscale.db import execute_core
 from clawscale.domain.audit import record_admin_action
-from clawscale.domain.channels.store import channel_credentials
+from clawscale.domain.channels.store import sealed_credentials
 from clawscale.domain.queue import leases
 from clawscale.domain.queue.signals import OUTBOX
 from clawscale.models import Channel, DeliveryAttempt, DeliveryStatus, OutboundDelivery
@@ -73,13 +76,25 @@ CONVERSATION_HEAD = _conversation_head()
 CLAIM = leases.walked_lease_statement(
     OutboundDelivery, status=DeliveryStatus.SENDING, attempts=OutboundDelivery.attempts + 1
 )
+DELIVERIES = OutboundDelivery.__table__
+CHANNELS = Channel.__table__
 WITH_CHANNELS = (
-    select(OutboundDelivery, Channel)
-    .outerjoin(Channel, col(Channel.id) == OutboundDelivery.channel_id)
-    .where(one_of(col(OutboundDelivery.id), "ids"))
-    .execution_options(populate_existing=True)
+    select(
+        DELIVERIES.c.id,
+        DELIVERIES.c.idempotency_key,
+        DELIVERIES.c.target,
+        DELIVERIES.c.provider_context,
+        DELIVERIES.c.payload,
+        CHANNELS.c.id.label("channel_id"),
+        CHANNELS.c.kind,
+        CHANNELS.c.config_encrypted,
+        CHANNELS.c.secrets_encrypted,
+    )
+    .select_from(DELIVERIES.outerjoin(CHANNELS, CHANNELS.c.id == DELIVERIES.c.channel_id))
+    .where(one_of(DELIVERIES.c.id, "ids"))
 )
-"""The held deliveries with their channels, in no order (`leases.in_order_of`)."""
+"""The held deliveries with what sending them needs, their channels' columns None where the
+channel is gone, in no order (`leases.in_order_of`); plain rows, not entities."""
 
 
 @dataclass(frozen=True)
@@ -105,21 +120,23 @@ def _jobs(db: Session, settings: Settings, delivery_ids: list[str]) -> list[Clai
     credentials opened once."""
     credentials: dict[str, ChannelCredentials] = {}
     claimed = []
-    rows = db.exec(WITH_CHANNELS, params={"ids": delivery_ids}).all()
-    for delivery, channel in leases.in_order_of(delivery_ids, rows, lambda row: row[0].id):
-        if channel is None:
-            claimed.append(ClaimedDelivery(delivery.id, None))
+    rows = execute_core(db, WITH_CHANNELS, {"ids": delivery_ids}).all()
+    for row in leases.in_order_of(delivery_ids, rows, lambda row: row.id):
+        if row.channel_id is None:
+            claimed.append(ClaimedDelivery(row.id, None))
             continue
-        if channel.id not in credentials:
-            credentials[channel.id] = channel_credentials(settings, channel)
+        if row.channel_id not in credentials:
+            credentials[row.channel_id] = sealed_credentials(
+                settings, row.channel_id, row.kind, row.config_encrypted, row.secrets_encrypted
+            )
         job = SendJob(
-            delivery_id=delivery.id,
-            idempotency_key=delivery.idempotency_key,
-            credentials=credentials[channel.id],
-            target=SendTarget(delivery.target, dict(delivery.provider_context)),
-            message=_message(delivery.payload),
+            delivery_id=row.id,
+            idempotency_key=row.idempotency_key,
+            credentials=credentials[row.channel_id],
+            target=SendTarget(row.target, dict(row.provider_context)),
+            message=_message(row.payload),
         )
-        claimed.append(ClaimedDelivery(delivery.id, job))
+        claimed.append(ClaimedDelivery(row.id, job))
     return claimed
 
 
@@ -139,78 +156,116 @@ def claim_due_jobs(
 
 NOW = bindparam("now", type_=UTCDateTime())
 ATTEMPTS = DeliveryAttempt.__table__
-DELIVERIES = OutboundDelivery.__table__
-NEXT_ATTEMPT_NUMBER = (
-    select(func.coalesce(func.max(ATTEMPTS.c.attempt_number), 0) + 1)
-    .where(ATTEMPTS.c.delivery_id == bindparam("delivery_id"))
-    .scalar_subquery()
-)
-RECORD_ATTEMPT = insert(ATTEMPTS).values(
+
+
+def _next_attempt_number(delivery_id: Any) -> Any:
+    """SQL: the number of the delivery's next attempt row, after its earlier ones."""
+    return (
+        select(func.coalesce(func.max(ATTEMPTS.c.attempt_number), 0) + 1)
+        .where(ATTEMPTS.c.delivery_id == delivery_id)
+        .scalar_subquery()
+    )
+
+
+RECORD_FAILED_ATTEMPT = insert(ATTEMPTS).values(
     id=bindparam("attempt_id"),
     delivery_id=bindparam("delivery_id"),
-    attempt_number=NEXT_ATTEMPT_NUMBER,
+    attempt_number=_next_attempt_number(bindparam("delivery_id")),
     started_at=NOW,
     finished_at=NOW,
-    succeeded=bindparam("succeeded"),
-    provider_message_id=bindparam("provider_message_id"),
+    succeeded=False,
     error=bindparam("error"),
 )
+SENT = BoundRows(
+    "sent",
+    (("delivery_id", String()), ("attempt_id", String()), ("provider_message_id", String())),
+)
+"""The deliveries that went out, each with its new attempt row's id and the provider's
+message id (None when the provider gave none)."""
 
 
-def _attempt_row(
-    delivery_id: str,
-    *,
-    succeeded: bool,
-    provider_message_id: str | None = None,
-    error: str | None = None,
-) -> dict[str, object]:
-    return {
-        "attempt_id": new_id("da"),
-        "delivery_id": delivery_id,
-        "now": utcnow(),
-        "succeeded": succeeded,
-        "provider_message_id": provider_message_id,
-        "error": error,
-    }
-
-
-def _record_attempt(db: Session, delivery_id: str, *, succeeded: bool, error: str) -> None:
-    """One attempt row, numbered after the delivery's earlier attempts, in one statement."""
-    db.connection().execute(
-        RECORD_ATTEMPT, _attempt_row(delivery_id, succeeded=succeeded, error=error)
+def _marking(dialect: str) -> Any:
+    """UPDATE the `SENT` deliveries this worker still holds to `succeeded`, RETURNING their ids
+    (as `delivery_id`) and, on PostgreSQL, their attempt ids and provider message ids (SQLite
+    returns only the updated table's columns)."""
+    sent = SENT.table(dialect)
+    returned = [DELIVERIES.c.id.label("delivery_id")]
+    if dialect == "postgresql":
+        returned += [sent.c.attempt_id, sent.c.provider_message_id]
+    return (
+        update(DELIVERIES)
+        .where(
+            DELIVERIES.c.id == sent.c.delivery_id,
+            DELIVERIES.c.lease_owner == bindparam("worker_id"),
+        )
+        .values(
+            status=DeliveryStatus.SUCCEEDED,
+            provider_message_id=sent.c.provider_message_id,
+            error=None,
+            lease_owner=None,
+            lease_expires_at=None,
+            updated_at=NOW,
+        )
+        .returning(*returned)
     )
+
+
+def _successful_attempts(sent: Any) -> Any:
+    """INSERT an attempt row that succeeded for each of `sent` (rows of delivery id, attempt id
+    and provider message id), RETURNING their delivery ids."""
+    columns = ["id", "delivery_id", "attempt_number", "started_at", "finished_at"]
+    columns += ["succeeded", "provider_message_id"]
+    source = select(
+        sent.c.attempt_id,
+        sent.c.delivery_id,
+        _next_attempt_number(sent.c.delivery_id),
+        NOW,
+        NOW,
+        sa.true(),
+        sent.c.provider_message_id,
+    )
+    return insert(ATTEMPTS).from_select(columns, source).returning(ATTEMPTS.c.delivery_id)
+
+
+@cache
+def _mark_sent_statements(dialect: str) -> tuple[Any | None, Any]:
+    """What marks sent deliveries and records their attempts, (marking, recording): on
+    PostgreSQL one statement (no marking of its own: the attempts are inserted from the
+    marking's RETURNING); on SQLite the marking, then the attempts of the rows it marked."""
+    if dialect == "postgresql":
+        return None, _successful_attempts(_marking(dialect).cte("marked"))
+    return _marking(dialect), _successful_attempts(SENT.table(dialect))
 
 
 def _mark_sent(db: Session, provider_ids: dict[str, str], worker_id: str) -> set[str]:
     """The deliveries that went out (id: the provider's message id) become `succeeded`, those
-    this worker still holds, in one statement; the ids it marked."""
+    this worker still holds, each with its attempt row (`_mark_sent_statements`); the ids it
+    marked."""
     if not provider_ids:
         return set()
-    message_type = DELIVERIES.c.provider_message_id.type
-    message_ids = case(
+    dialect = db.get_bind().dialect
+    marking, recording = _mark_sent_statements(dialect.name)
+    times = {"worker_id": worker_id, NOW.key: utcnow()}
+    rows = [
         {
-            literal(delivery_id): literal(provider_id or None, message_type)
-            for delivery_id, provider_id in provider_ids.items()
-        },
-        value=DELIVERIES.c.id,
-    )
-    statement = (
-        update(DELIVERIES)
-        .where(
-            DELIVERIES.c.id.in_(list(provider_ids)),
-            DELIVERIES.c.lease_owner == worker_id,
-        )
-        .values(
-            status=DeliveryStatus.SUCCEEDED,
-            provider_message_id=message_ids,
-            error=None,
-            lease_owner=None,
-            lease_expires_at=None,
-            updated_at=utcnow(),
-        )
-        .returning(DELIVERIES.c.id)
-    )
-    return set(db.connection().execute(statement).scalars())
+            "delivery_id": delivery_id,
+            "attempt_id": new_id("da"),
+            "provider_message_id": provider_id or None,
+        }
+        for delivery_id, provider_id in provider_ids.items()
+    ]
+    if marking is not None:
+        marked = set(execute_core(db, marking, {**times, **SENT.params(rows, dialect)}).scalars())
+        rows = [row for row in rows if row["delivery_id"] in marked]
+        if not rows:
+            return set()
+    return set(execute_core(db, recording, {**times, **SENT.params(rows, dialect)}).scalars())
+
+
+def _record_failed_attempt(db: Session, delivery_id: str, error: str) -> None:
+    """One attempt row that failed, numbered after the delivery's earlier attempts."""
+    params = {"attempt_id": new_id("da"), "delivery_id": delivery_id, NOW.key: utcnow()}
+    db.connection().execute(RECORD_FAILED_ATTEMPT, {**params, "error": error})
 
 
 def record_failure(
@@ -232,7 +287,7 @@ def record_failure(
     delivery.status = DeliveryStatus.FAILED if retried else DeliveryStatus.DEAD
     delivery.error = error
     leases.release(db, delivery)
-    _record_attempt(db, delivery.id, succeeded=False, error=error)
+    _record_failed_attempt(db, delivery.id, error)
     return delivery.status
 
 
@@ -253,12 +308,11 @@ def record_outcomes(
     db: Session, outcomes: list[SendOutcome], worker_id: str
 ) -> list[DeliveryStatus | None]:
     """Record attempts' outcomes in one transaction; each delivery's new status (None where
-    this worker no longer holds it). The sent ones are marked in one statement and their
-    attempt rows go in one executemany."""
+    this worker no longer holds it). The sent ones are marked, with their attempt rows, together
+    (`_mark_sent`)."""
     sent = {o.delivery_id: o.provider_message_id for o in outcomes if o.error is None}
     marked = _mark_sent(db, sent, worker_id)
     statuses: list[DeliveryStatus | None] = []
-    sent_attempts = []
     for outcome in outcomes:
         if outcome.error is not None:
             statuses.append(
@@ -271,19 +325,8 @@ def record_outcomes(
                     retry_after=outcome.retry_after,
                 )
             )
-        elif outcome.delivery_id in marked:
-            statuses.append(DeliveryStatus.SUCCEEDED)
-            sent_attempts.append(
-                _attempt_row(
-                    outcome.delivery_id,
-                    succeeded=True,
-                    provider_message_id=outcome.provider_message_id,
-                )
-            )
         else:
-            statuses.append(None)
-    if sent_attempts:
-        db.connection().execute(RECORD_ATTEMPT, sent_attempts)
+            statuses.append(DeliveryStatus.SUCCEEDED if outcome.delivery_id in marked else None)
     return statuses
 
 
