@@ -7,18 +7,22 @@ import time
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import select, update
 
 from clawscale.db import session_scope
 from clawscale.domain.outbox.accept import accept_delivery
 from clawscale.domain.outbox.dispatch import (
     DUE_HEADS,
+    SENT,
     SendOutcome,
     claim_due_jobs,
+    mark_sent_statements,
     record_outcomes,
 )
 from clawscale.domain.queue.signals import OUTBOX
 from clawscale.models import DeliveryAttempt, DeliveryStatus, OutboundDelivery
+from clawscale.models.base import utcnow
 from clawscale.settings import Settings
 from clawscale.workers.loop import run_dispatcher
 from clawscale.workers.wakeup import Wakeup, relay_notifications
@@ -288,3 +292,44 @@ def test_a_sent_delivery_gets_its_attempt_row_numbered_after_the_failed_ones(
     }
     session.expire_all()
     assert session.get(OutboundDelivery, quiet.id).provider_message_id is None
+
+
+def test_marking_reads_the_sent_deliveries_by_key_whatever_the_statistics(
+    postgres_only, db, session, evolution
+):
+    """Statistics taken while no delivery was held (nearly every row's lease owner empty),
+    then a batch of 16 sent: the marking must not scan the table for the worker's rows."""
+    routed = routed_conversation(session, evolution_channel(session, evolution.url), "8008", "ho")
+    session.commit()
+    with db.connect() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO outbound_delivery (id, idempotency_key, payload, payload_hash,"
+                " customer_id, business_conversation_key, channel_id, target,"
+                " provider_context, status, attempts, created_at, updated_at)"
+                " SELECT 'od_plan' || n, 'plan-' || n, '{}', '', :customer, 'ho', :channel,"
+                " '8008', '{}', 'succeeded', 1, now(), now() FROM generate_series(1, 3000) n"
+            ),
+            {"customer": routed.customer.id, "channel": routed.channel.id},
+        )
+        connection.exec_driver_sql("ANALYZE outbound_delivery")
+        held = [f"od_plan{n}" for n in range(1, 17)]
+        connection.execute(
+            update(OutboundDelivery)
+            .where(OutboundDelivery.id.in_(held))
+            .values(status=DeliveryStatus.SENDING, lease_owner="worker-a")
+        )
+        _, marking = mark_sent_statements("postgresql")
+        sent = [
+            {"delivery_id": i, "attempt_id": f"da_{i}", "provider_message_id": None} for i in held
+        ]
+        params = {"worker_id": "worker-a", "now": utcnow(), "ids": held}
+        compiled = marking.compile(dialect=connection.dialect)
+        explained = connection.exec_driver_sql(
+            f"EXPLAIN {compiled}",
+            compiled.construct_params({**params, **SENT.params(sent, connection.dialect)}),
+        )
+        plan = "\n".join(row[0] for row in explained)
+        connection.rollback()
+    assert "Seq Scan on outbound_delivery" not in plan
+    assert "outbound_delivery_pkey" in plan

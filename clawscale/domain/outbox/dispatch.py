@@ -187,7 +187,11 @@ message id (None when the provider gave none)."""
 def _marking(dialect: str) -> Any:
     """UPDATE the `SENT` deliveries this worker still holds to `succeeded`, RETURNING their ids
     (as `delivery_id`) and, on PostgreSQL, their attempt ids and provider message ids (SQLite
-    returns only the updated table's columns)."""
+    returns only the updated table's columns).
+
+    The ids are also bound as a list (`ids`), which PostgreSQL reads by primary key: joined to
+    the bound rows alone (which it takes for 100 rows), a table of a few thousand rows looked
+    cheaper to scan whole, and a record took 4 to 9 ms."""
     sent = SENT.table(dialect)
     returned = [DELIVERIES.c.id.label("delivery_id")]
     if dialect == "postgresql":
@@ -195,6 +199,7 @@ def _marking(dialect: str) -> Any:
     return (
         update(DELIVERIES)
         .where(
+            one_of(DELIVERIES.c.id, "ids"),
             DELIVERIES.c.id == sent.c.delivery_id,
             DELIVERIES.c.lease_owner == bindparam("worker_id"),
         )
@@ -228,7 +233,7 @@ def _successful_attempts(sent: Any) -> Any:
 
 
 @cache
-def _mark_sent_statements(dialect: str) -> tuple[Any | None, Any]:
+def mark_sent_statements(dialect: str) -> tuple[Any | None, Any]:
     """What marks sent deliveries and records their attempts, (marking, recording): on
     PostgreSQL one statement (no marking of its own: the attempts are inserted from the
     marking's RETURNING); on SQLite the marking, then the attempts of the rows it marked."""
@@ -239,13 +244,13 @@ def _mark_sent_statements(dialect: str) -> tuple[Any | None, Any]:
 
 def _mark_sent(db: Session, provider_ids: dict[str, str], worker_id: str) -> set[str]:
     """The deliveries that went out (id: the provider's message id) become `succeeded`, those
-    this worker still holds, each with its attempt row (`_mark_sent_statements`); the ids it
+    this worker still holds, each with its attempt row (`mark_sent_statements`); the ids it
     marked."""
     if not provider_ids:
         return set()
     dialect = db.get_bind().dialect
-    marking, recording = _mark_sent_statements(dialect.name)
-    times = {"worker_id": worker_id, NOW.key: utcnow()}
+    marking, recording = mark_sent_statements(dialect.name)
+    bound = {"worker_id": worker_id, NOW.key: utcnow(), "ids": list(provider_ids)}
     rows = [
         {
             "delivery_id": delivery_id,
@@ -255,11 +260,11 @@ def _mark_sent(db: Session, provider_ids: dict[str, str], worker_id: str) -> set
         for delivery_id, provider_id in provider_ids.items()
     ]
     if marking is not None:
-        marked = set(execute_core(db, marking, {**times, **SENT.params(rows, dialect)}).scalars())
+        marked = set(execute_core(db, marking, {**bound, **SENT.params(rows, dialect)}).scalars())
         rows = [row for row in rows if row["delivery_id"] in marked]
         if not rows:
             return set()
-    return set(execute_core(db, recording, {**times, **SENT.params(rows, dialect)}).scalars())
+    return set(execute_core(db, recording, {**bound, **SENT.params(rows, dialect)}).scalars())
 
 
 def _record_failed_attempt(db: Session, delivery_id: str, error: str) -> None:
