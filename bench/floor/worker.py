@@ -16,6 +16,7 @@ from contextlib import AsyncExitStack
 
 import httpx
 import psycopg
+import uvloop
 
 from bench.floor.jobs import JOBS, Job
 from bench.floor.store import CLAIM, LISTEN, RECORD, statement
@@ -104,4 +105,4 @@ async def main(job: Job) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(JOBS[sys.argv[1]]))
+    uvloop.run(main(JOBS[sys.argv[1]]))

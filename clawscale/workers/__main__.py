@@ -1,13 +1,16 @@
 """`python -m clawscale.workers`: the background workers alone, once per host or scaled out.
 
 SIGTERM and SIGINT stop it gracefully: no new work is claimed, work in flight gets
-STOP_GRACE_SECONDS to finish, and the leases of what is cut short are given back.
+STOP_GRACE_SECONDS to finish, and the leases of what is cut short are given back. The loop is
+uvloop's (libuv), as granian and uvicorn choose for the web server when it is installed.
 """
 
 import asyncio
 import contextlib
 import logging
 import signal
+
+import uvloop
 
 from clawscale.db import get_engine
 from clawscale.logs import configure_logging, log_start
@@ -39,7 +42,7 @@ def main() -> None:
     refuse_to_start_on_problems(settings)
     log_start("workers", settings)
     start_metrics_server(get_engine(), settings)
-    asyncio.run(run_until_stopped(settings))
+    uvloop.run(run_until_stopped(settings))
 
 
 main()
