@@ -12,6 +12,7 @@ PostgreSQL timestamps in ISO 8601 and JSON as itself), typed by the table's colu
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -26,6 +27,15 @@ def _processor(column_type: TypeEngine[Any], dialect: Dialect) -> Any:
     if dialect.name == "postgresql" and isinstance(column_type, sa.JSON):
         return None
     return column_type.dialect_impl(dialect).bind_processor(dialect)
+
+
+@lru_cache(maxsize=256)
+def _processors(
+    columns: tuple[tuple[str, TypeEngine[Any]], ...], dialect: Dialect
+) -> tuple[tuple[str, Any], ...]:
+    """Each column's name and `_processor`, worked out once per set of columns and dialect
+    (every request's statements bind rows of the same few shapes)."""
+    return tuple((name, _processor(column_type, dialect)) for name, column_type in columns)
 
 
 def _plain(value: Any) -> Any:
@@ -59,9 +69,7 @@ class BoundRows:
 
     def params(self, rows: list[dict[str, Any]], dialect: Dialect) -> dict[str, str]:
         """The parameter binding `rows` (each naming every column) for `dialect`."""
-        processors = [
-            (name, _processor(column_type, dialect)) for name, column_type in self.columns
-        ]
+        processors = _processors(self.columns, dialect)
         values = [
             {
                 name: _plain(process(row[name]) if process is not None else row[name])
