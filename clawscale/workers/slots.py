@@ -7,12 +7,13 @@ the last turn and then claims work for the free slots; each claimed item goes on
 with a slot's HTTP client, and the slot is free again as soon as its call ends (its outcome
 waits for the next turn). With fewer than half its slots free the runner waits up to
 GATHER_SECONDS for more to finish before a turn, so one turn records and claims for several
-slots rather than one each. A slow item holds only its own slot. Recording comes before claiming
-in every turn, so a claim sees everything that has finished (a conversation's next message
-becomes due once the one before it is recorded). Cancelling `run` is how a worker stops: it
-claims no more, gives the items in flight up to `stop_grace` seconds to finish, cancels the
-rest, records what finished and then calls `release` to give back the leases of what was cut
-short.
+slots rather than one each, and once a claim has taken all that was due the next turn waits
+until CAUGHT_UP_SECONDS after it began. A slow item holds only its own slot. Recording comes
+before claiming in every turn, so a claim sees everything that has finished (a conversation's
+next message becomes due once the one before it is recorded). Cancelling `run` is how a worker
+stops: it claims no more, gives the items in flight up to `stop_grace` seconds to finish,
+cancels the rest, records what finished and then calls `release` to give back the leases of
+what was cut short.
 """
 
 import asyncio
@@ -36,6 +37,12 @@ MAX_IN_FLIGHT = 32
 sends/s against 380-386 with 16; 64 gained nothing more."""
 IDLE_SECONDS = 0.5
 GATHER_SECONDS = 0.05
+CAUGHT_UP_SECONDS = 0.02
+"""Once a claim has taken all that was due, the next turn comes no sooner than this after it,
+so that work arriving one item at a time is claimed and recorded a few at a time. At a steady
+224 webhooks/s on two cores: 0.33 claims a message instead of 0.65, 1.95 ms of worker CPU a
+message instead of 2.6, about 5 ms more from webhook to runtime. A worker behind (its claims
+full) is never held back."""
 
 
 @asynccontextmanager
@@ -175,13 +182,17 @@ class SlotRunner(Generic[Item, Outcome]):
             self._finished(client, task)
             wakeup.poke()
 
+        loop = asyncio.get_running_loop()
         try:
             while True:
                 room = await self._gathered_room(wakeup)
+                started = loop.time()
                 claimed = await self._turn(room)
                 self._start(claimed, finished)
-                if len(claimed) < room and not self.outcomes:
-                    await wakeup.wait(IDLE_SECONDS)
+                if len(claimed) < room:
+                    if not self.outcomes:
+                        await wakeup.wait(IDLE_SECONDS)
+                    await asyncio.sleep(started + CAUGHT_UP_SECONDS - loop.time())
         finally:
             await self._drain()
             await self._turn(0)
