@@ -124,19 +124,23 @@ def _table_rows(table: sa.Table) -> BoundRows:
 
 
 @cache
-def _insert_unless_exists_statement(dialect: str, table: sa.Table) -> Any:
+def _insert_unless_exists_statement(
+    dialect: str, table: sa.Table, wrap: Callable[[Any], Any] | None
+) -> Any:
     """INSERT ... SELECT of `_table_rows(table)` ON CONFLICT DO NOTHING, RETURNING the primary
-    keys (the SELECT's WHERE keeps SQLite from reading ON CONFLICT as a join's ON)."""
+    keys (the SELECT's WHERE keeps SQLite from reading ON CONFLICT as a join's ON), given to
+    `wrap` when there is one."""
     names = [column.name for column in table.columns]
     source = _table_rows(table).table(dialect)
     rows = sa.select(*(source.c[name] for name in names)).where(sa.true())
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return (
+    statement = (
         insert(table)
         .from_select(names, rows)
         .on_conflict_do_nothing()
         .returning(*table.primary_key.columns)
     )
+    return statement if wrap is None else wrap(statement)
 
 
 def execute_core(
@@ -199,16 +203,23 @@ def planner_restored(db: Session) -> None:
         avoided.clear()
 
 
-def insert_rows_unless_exist(db: Session, table: sa.Table, rows: list[dict[str, Any]]) -> set[Any]:
+def insert_rows_unless_exist(
+    db: Session,
+    table: sa.Table,
+    rows: list[dict[str, Any]],
+    wrap: Callable[[Any], Any] | None = None,
+) -> set[Any]:
     """INSERT rows of `table` (each naming every column) unless they clash with a unique key
     (ON CONFLICT DO NOTHING, a row clashing with an earlier one of `rows` too); the primary keys
     of those that went in. No savepoint: the fast path for rows usually new. One statement for
-    any number of rows, built once per table, the rows bound as one parameter (`BoundRows`).
+    any number of rows, built once per table (and `wrap`: a hashable function of the INSERT ...
+    RETURNING giving the statement to run, whose first column is still the primary key, such as
+    `WorkSignal.notifying_insert`), the rows bound as one parameter (`BoundRows`).
     A multi-row VALUES (SQLAlchemy's "insertmanyvalues") is a statement text per row count,
     too long for psycopg to cache or prepare: it parsed the text again on every execution,
     about a seventh of the API's CPU on webhooks."""
     dialect = db.get_bind().dialect
-    statement = _insert_unless_exists_statement(dialect.name, table)
+    statement = _insert_unless_exists_statement(dialect.name, table, wrap)
     return set(execute_core(db, statement, _table_rows(table).params(rows, dialect)).scalars())
 
 

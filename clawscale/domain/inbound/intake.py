@@ -63,6 +63,9 @@ ACTIVITY_RESOLUTION = timedelta(minutes=1)
 """How stale a channel's `last_activity_at` or a sender's `last_seen_at` may get before a message
 rewrites it (pages show both to the minute). Writing them for every message would cost a
 statement each and queue a busy shared channel's webhooks on the lock of its one row."""
+NOTIFY_RECEIVED = INBOUND.notifying_insert("status", InboundStatus.RECEIVED)
+"""The event INSERT's wrapper on PostgreSQL: NOTIFY in the same statement when it stores a due
+event (one a parked or blocked message makes is not due)."""
 
 
 @dataclass(frozen=True)
@@ -396,20 +399,22 @@ def stage_inbound_message(db: Session, channel: Channel, message: InboundMessage
 def store_staged_messages(db: Session) -> None:
     """Store the events staged in `db`'s transaction, in one INSERT (ON CONFLICT DO NOTHING:
     an event a concurrent transaction, or an earlier message of this one, stored first makes
-    its message a redelivery of that one), then one NOTIFY when any is due; nothing when none
-    is staged."""
+    its message a redelivery of that one) that NOTIFYs the inbound workers when it inserts any
+    due event (PostgreSQL); nothing when none is staged."""
     pending = transaction_memo(db, STAGED, _Staged)
     if not pending.rows:
         return
     rows, messages = pending.rows, pending.messages
     pending.rows, pending.messages = [], []
-    inserted = insert_rows_unless_exist(db, InboundEvent.__table__, rows)
+    on_postgresql = db.get_bind().dialect.name == "postgresql"
+    notifying = NOTIFY_RECEIVED if on_postgresql else None
+    inserted = insert_rows_unless_exist(db, InboundEvent.__table__, rows, notifying)
     for staged in messages:
         staged.duplicate = staged.event_id not in inserted
         if staged.duplicate:
             staged.event_id = _stored(db, staged.channel_id, staged.provider_message_id)
     if any(row["status"] == InboundStatus.RECEIVED and row["id"] in inserted for row in rows):
-        INBOUND.announce(db)
+        INBOUND.announce(db, notified=on_postgresql)
 
 
 def route_inbound_message(db: Session, channel: Channel, message: InboundMessage) -> InboundOutcome:

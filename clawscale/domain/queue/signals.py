@@ -10,10 +10,32 @@ latency: workers also look for due rows on a timer.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
+
+
+@dataclass(frozen=True)
+class NotifyingInsert:
+    """Wraps an INSERT ... RETURNING (its primary key first) into a statement that also NOTIFYs
+    `channel` for each row it inserts, or, given `column`, for each whose `column` is `value`
+    (PostgreSQL only): the rows' ids come out first, as before. Hashable, so that statements
+    built with it can be cached."""
+
+    channel: str
+    column: str | None = None
+    value: Any = None
+
+    def __call__(self, insert_returning: Any) -> Any:
+        if self.column is not None:
+            insert_returning = insert_returning.returning(insert_returning.table.c[self.column])
+        inserted = insert_returning.cte("inserted")
+        notify = sa.func.pg_notify(self.channel, "")
+        if self.column is not None:
+            notify = sa.case((inserted.c[self.column] == self.value, notify))
+        return sa.select(next(iter(inserted.c)), notify)
 
 
 class WorkSignal:
@@ -41,8 +63,12 @@ class WorkSignal:
     def notify_on_insert(self, insert_returning: Any) -> Any:
         """`insert_returning` (an INSERT ... RETURNING id) wrapped to NOTIFY in the same
         statement, for each row it inserts (PostgreSQL only)."""
-        inserted = insert_returning.cte("inserted")
-        return sa.select(inserted.c.id, sa.func.pg_notify(self.channel, ""))
+        return NotifyingInsert(self.channel)(insert_returning)
+
+    def notifying_insert(self, column: str, due: Any) -> NotifyingInsert:
+        """The wrapper of an INSERT ... RETURNING its primary key that NOTIFYs in the same
+        statement for each row it inserts whose `column` is `due` (PostgreSQL only)."""
+        return NotifyingInsert(self.channel, column, due)
 
     def committed(self, db: Session) -> None:
         """`db` committed: wake the listeners if it announced due rows."""
