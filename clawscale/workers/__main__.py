@@ -2,7 +2,8 @@
 
 SIGTERM and SIGINT stop it gracefully: no new work is claimed, work in flight gets
 STOP_GRACE_SECONDS to finish, and the leases of what is cut short are given back. The loop is
-uvloop's (libuv), as granian and uvicorn choose for the web server when it is installed.
+uvloop's (libuv), as granian and uvicorn choose for the web server when it is installed; what
+was built to start is frozen out of the garbage collector's way (`startup_heap`).
 """
 
 import asyncio
@@ -16,6 +17,7 @@ from clawscale.db import get_engine
 from clawscale.logs import configure_logging, log_start
 from clawscale.settings import Settings, get_settings
 from clawscale.startup_checks import log_startup_warnings, refuse_to_start_on_problems
+from clawscale.startup_heap import freeze_startup_heap
 from clawscale.workers.loop import run_all_workers
 from clawscale.workers.metrics_server import start_metrics_server
 
@@ -42,6 +44,7 @@ def main() -> None:
     refuse_to_start_on_problems(settings)
     log_start("workers", settings)
     start_metrics_server(get_engine(), settings)
+    freeze_startup_heap()
     uvloop.run(run_until_stopped(settings))
 
 
