@@ -59,14 +59,12 @@ CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
 
 
 def english_words(text: str, *names: str) -> list[str]:
-    """The Latin words of `text` outside links, names and the `names` given (a person's)."""
+    """The Latin words of `text` outside links, names and the `names` given (a person's).
+    Links go first: a name inside a link's random token would otherwise cut the link short."""
+    text = URL.sub(" ", text)
     for name in names:
         text = text.replace(name, " ")
-    return [
-        word
-        for word in LATIN_WORD.findall(URL.sub(" ", text))
-        if word not in NAMES_NEVER_TRANSLATED
-    ]
+    return [word for word in LATIN_WORD.findall(text) if word not in NAMES_NEVER_TRANSLATED]
 
 
 def assert_written_in(message: EmailMessage, locale: str, kind: str, *names: str) -> None:
