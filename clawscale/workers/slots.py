@@ -41,8 +41,8 @@ CAUGHT_UP_SECONDS = 0.02
 """Once a claim has taken all that was due, the next turn comes no sooner than this after it,
 so that work arriving one item at a time is claimed and recorded a few at a time. At a steady
 224 webhooks/s on two cores: a third as many claims, 1.92-2.04 ms of worker CPU a message
-instead of 2.6, about 5 ms more from webhook to runtime. A worker behind (its claims
-full) is never held back."""
+instead of 2.6, about 5 ms more from webhook to runtime. A worker behind (its claims full) is
+never held back."""
 
 
 @asynccontextmanager
