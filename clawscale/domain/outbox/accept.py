@@ -176,7 +176,7 @@ def _accept_statement(dialect: str) -> Any:
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
         .returning(table.c.id)
     )
-    return OUTBOX.notify_on_insert(statement) if dialect == "postgresql" else statement
+    return OUTBOX.notifying_insert()(statement) if dialect == "postgresql" else statement
 
 
 def _new_delivery(

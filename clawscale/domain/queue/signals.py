@@ -60,14 +60,10 @@ class WorkSignal:
             db.exec(self._notify)
         db.info[self._announced] = True
 
-    def notify_on_insert(self, insert_returning: Any) -> Any:
-        """`insert_returning` (an INSERT ... RETURNING id) wrapped to NOTIFY in the same
-        statement, for each row it inserts (PostgreSQL only)."""
-        return NotifyingInsert(self.channel)(insert_returning)
-
-    def notifying_insert(self, column: str, due: Any) -> NotifyingInsert:
+    def notifying_insert(self, column: str | None = None, due: Any = None) -> NotifyingInsert:
         """The wrapper of an INSERT ... RETURNING its primary key that NOTIFYs in the same
-        statement for each row it inserts whose `column` is `due` (PostgreSQL only)."""
+        statement for each row it inserts, or, given `column`, for each whose `column` is `due`
+        (PostgreSQL only)."""
         return NotifyingInsert(self.channel, column, due)
 
     def committed(self, db: Session) -> None:
