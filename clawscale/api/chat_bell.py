@@ -13,6 +13,7 @@ import contextlib
 from sqlalchemy.engine import Engine
 
 from clawscale.domain.queue.signals import CHAT_MESSAGES
+from clawscale.timed_wait import wait_at_most
 from clawscale.workers.wakeup import relay_notifications
 
 
@@ -51,5 +52,4 @@ class ChatBell:
     @staticmethod
     async def wait(ticket: asyncio.Event, timeout: float) -> None:
         """Until `ticket` is rung or `timeout` seconds pass."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(ticket.wait(), timeout)
+        await wait_at_most(ticket, timeout)

@@ -13,6 +13,8 @@ from typing import Protocol
 import psycopg
 from sqlalchemy.engine import Engine
 
+from clawscale.timed_wait import wait_at_most
+
 logger = logging.getLogger(__name__)
 
 RECONNECT_SECONDS = 1.0
@@ -53,9 +55,7 @@ class Wakeup:
     async def wait(self, timeout: float) -> bool:
         """Sleep until poked or `timeout` seconds pass, then lower the flag; whether poked."""
         event = self._bound_event()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(event.wait(), timeout)
-        poked = event.is_set()
+        poked = await wait_at_most(event, timeout)
         event.clear()
         return poked
 

@@ -4,7 +4,9 @@ A fake provider is a `FakeHTTPServer` with handlers for the paths the real provi
 speaking its documented wire format; the code under test is pointed at `server.url`.
 `hang(method, path)` makes a route accept requests and never answer them (a peer that hangs).
 A handler that holds a request (a long poll) can ask `request.client_gone()` whether the client
-has closed its connection meanwhile; such a request gets no answer.
+has closed its connection meanwhile; such a request gets no answer. A request whose body ends
+before its `Content-Length` (its client died mid-send) is counted in `incomplete` and never
+reaches a handler, as a real server drops it.
 """
 
 import json
@@ -74,6 +76,7 @@ class FakeHTTPServer:
         self.hanging: set[tuple[str, str]] = set()
         self.held_now = 0
         self.most_held_at_once = 0
+        self.incomplete = 0
         self._released = threading.Event()
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -145,12 +148,18 @@ class FakeHTTPServer:
             def _serve(self) -> None:
                 path, _, query = self.path.partition("?")
                 length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                if len(body) < length:
+                    with fake._lock:
+                        fake.incomplete += 1
+                    self.close_connection = True
+                    return
                 request = RecordedRequest(
                     method=self.command,
                     path=path,
                     query=query,
                     headers={key.lower(): value for key, value in self.headers.items()},
-                    body=self.rfile.read(length) if length else b"",
+                    body=body,
                     client_gone=partial(peer_closed, self.connection),
                 )
                 response = fake._handle(request)

@@ -1,5 +1,7 @@
 """The fake-server helper answers scripted routes over real HTTP and records requests."""
 
+import socket
+
 import httpx
 import pytest
 
@@ -36,3 +38,17 @@ def test_a_hanging_route_never_answers_until_released():
     assert answered.json() == {"ok": True}
     assert server.most_held_at_once == 1
     assert len(server.requests_to("/agent")) == 2
+
+
+def test_a_request_cut_off_mid_body_never_reaches_its_handler():
+    with fake_http_server() as server:
+        server.route("POST", "/message/sendText/main", lambda r: FakeResponse(201, {"id": "m1"}))
+        host, port = server.url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port))) as client:
+            client.sendall(
+                b"POST /message/sendText/main HTTP/1.1\r\nHost: fake\r\n"
+                b"Content-Type: application/json\r\nContent-Length: 40\r\n\r\n"
+                b'{"text": "cut'
+            )
+        wait_until(lambda: server.incomplete == 1, seconds=10)
+        assert server.requests_to("/message/sendText/main") == []
