@@ -10,7 +10,8 @@ rate for the floor), and again until everything is delivered.
 """
 
 import argparse
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy.engine import make_url
@@ -59,6 +60,47 @@ class Load:
     warm_seconds: float
     database: str
     peer: Peer
+
+
+@dataclass(frozen=True)
+class Setting:
+    """What both sides of a benchmark share: the database's name, the path posted to and the
+    bodies, the fake peer, and how to start each side."""
+
+    database: str
+    path: str
+    bodies: Bodies
+    peer: Peer
+    gateway: Side
+    floor: Side
+
+
+@contextmanager
+def benchmark_setting(
+    prepare: Callable[[str, str], tuple[str, Bodies]], floor: str
+) -> Iterator[Setting]:
+    """For the block: a fresh database, seeded by `prepare(database URL, peer URL)` (which says
+    which path to POST to with which bodies), the fake peer running, the gateway's side and the
+    side of the floor `floor` (a name in bench/floor/jobs.py, whose table this creates)."""
+    peer_port = free_port()
+    peer_url = f"http://127.0.0.1:{peer_port}"
+    with (
+        fresh_postgres() as database_url,
+        granian("bench.provider_app:app", peer_port, 1, {}) as peer_process,
+    ):
+        path, bodies = prepare(database_url, peer_url)
+        gateway_env = {"DATABASE_URL": database_url, "CLAWSCALE_RUN_WORKERS": "false", **NO_LIMITS}
+        dsn = database_url.replace("postgresql+psycopg://", "postgresql://")
+        create_table(dsn, JOBS[floor].table)
+        floor_env = {"FLOOR_DSN": dsn, "FLOOR_PEER_URL": peer_url}
+        yield Setting(
+            database=make_url(database_url).database or "",
+            path=path,
+            bodies=bodies,
+            peer=Peer(peer_url, peer_process.pid),
+            gateway=Side("bench.gateway_app:app", ["-m", "clawscale.workers"], gateway_env),
+            floor=Side("bench.floor.server:app", ["-m", "bench.floor.worker", floor], floor_env),
+        )
 
 
 def measure(side: Side, load: Load, half_rate: float | None = None) -> Figures:
@@ -127,24 +169,12 @@ def run(
         help="take the planner's statistics once the warm-up is delivered (a drained queue)",
     )
     args = parser.parse_args()
-    peer_port = free_port()
-    peer_url = f"http://127.0.0.1:{peer_port}"
-    with (
-        fresh_postgres() as database_url,
-        granian("bench.provider_app:app", peer_port, 1, {}) as peer_process,
-    ):
-        path, bodies = prepare(database_url, peer_url)
-        database = make_url(database_url).database or ""
-        load = Load(path, bodies, args, warm_seconds, database, Peer(peer_url, peer_process.pid))
-        gateway_env = {"DATABASE_URL": database_url, "CLAWSCALE_RUN_WORKERS": "false", **NO_LIMITS}
-        gateway = measure(
-            Side("bench.gateway_app:app", ["-m", "clawscale.workers"], gateway_env), load
+    with benchmark_setting(prepare, floor) as setting:
+        load = Load(
+            setting.path, setting.bodies, args, warm_seconds, setting.database, setting.peer
         )
-        dsn = database_url.replace("postgresql+psycopg://", "postgresql://")
-        create_table(dsn, JOBS[floor].table)
-        floor_env = {"FLOOR_DSN": dsn, "FLOOR_PEER_URL": peer_url}
-        floor_side = Side("bench.floor.server:app", ["-m", "bench.floor.worker", floor], floor_env)
-        floor_figures = measure(floor_side, load, half_rate=gateway.delivered.rate / 2)
+        gateway = measure(setting.gateway, load)
+        floor_figures = measure(setting.floor, load, half_rate=gateway.delivered.rate / 2)
     print_report(
         f"{title}: gateway and floor ({args.workers} workers, {args.connections} connections,"
         f" {args.seconds:.0f} s runs)",
