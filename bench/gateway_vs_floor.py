@@ -50,19 +50,6 @@ class Side:
 
 
 @dataclass(frozen=True)
-class Load:
-    """What every run of a benchmark shares: the path posted to, the bodies, the command line
-    (seconds, connections, workers), the warm-up's seconds, the database's name and the peer."""
-
-    path: str
-    bodies: Bodies
-    args: argparse.Namespace
-    warm_seconds: float
-    database: str
-    peer: Peer
-
-
-@dataclass(frozen=True)
 class Setting:
     """What both sides of a benchmark share: the database's name, the path posted to and the
     bodies, the fake peer, and how to start each side."""
@@ -73,6 +60,16 @@ class Setting:
     peer: Peer
     gateway: Side
     floor: Side
+
+
+@dataclass(frozen=True)
+class Load:
+    """What every run of a benchmark shares: its setting (database, path, bodies, peer), the
+    command line (seconds, connections, workers) and the warm-up's seconds."""
+
+    setting: Setting
+    args: argparse.Namespace
+    warm_seconds: float
 
 
 @contextmanager
@@ -106,28 +103,29 @@ def benchmark_setting(
 def measure(side: Side, load: Load, half_rate: float | None = None) -> Figures:
     """`side` through the warm-up, the peak run and the half-rate run (at `half_rate`, or half
     the peak run's sustained delivered throughput)."""
-    args, peer = load.args, load.peer
+    args, setting = load.args, load.setting
+    peer = setting.peer
     port = free_port()
-    url = f"http://127.0.0.1:{port}{load.path}"
+    url = f"http://127.0.0.1:{port}{setting.path}"
     with (
         granian(side.server, port, args.workers, side.env) as server,
         python_process(side.worker, side.env) as worker,
         PeakMemory(server=server.pid, worker=worker.pid) as memory,
     ):
-        warm = run_load(url, load.bodies("warm"), args.connections, load.warm_seconds)
+        warm = run_load(url, setting.bodies("warm"), args.connections, load.warm_seconds)
         peer.catch_up(accepted(warm))
         peer.reset()
         if args.analyze_drained:
-            analyze(load.database)
-        with CpuTime(load.database, server=server.pid, worker=worker.pid, peer=peer.pid) as cpu:
-            peak = run_load(url, load.bodies("peak"), args.connections, args.seconds)
+            analyze(setting.database)
+        with CpuTime(setting.database, server=server.pid, worker=worker.pid, peer=peer.pid) as cpu:
+            peak = run_load(url, setting.bodies("peak"), args.connections, args.seconds)
             within = peer.stats().count
             catch_up = peer.catch_up(accepted(peak))
         delivered = peer.stats()
         peer.reset()
         rate = delivered.rate / 2 if half_rate is None else half_rate
-        with CpuTime(load.database, server=server.pid, worker=worker.pid) as half_cpu:
-            half = run_load(url, load.bodies("half"), args.connections, args.seconds, rate=rate)
+        with CpuTime(setting.database, server=server.pid, worker=worker.pid) as half_cpu:
+            half = run_load(url, setting.bodies("half"), args.connections, args.seconds, rate=rate)
             peer.catch_up(accepted(half))
         half_delivered = peer.stats()
         peer.reset()
@@ -170,9 +168,7 @@ def run(
     )
     args = parser.parse_args()
     with benchmark_setting(prepare, floor) as setting:
-        load = Load(
-            setting.path, setting.bodies, args, warm_seconds, setting.database, setting.peer
-        )
+        load = Load(setting, args, warm_seconds)
         gateway = measure(setting.gateway, load)
         floor_figures = measure(setting.floor, load, half_rate=gateway.delivered.rate / 2)
     print_report(
