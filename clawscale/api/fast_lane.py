@@ -13,7 +13,7 @@ document. The endpoints return their `Response` themselves.
 In a profile, FastAPI's layers between the middleware and the endpoint (route matching, two
 exit stacks, dependency solving, exception wrapping) were about a quarter of the API process's
 CPU on these routes; here a request costs a regular expression or two. Measured in one process,
-a reply costs about 0.17 ms of CPU less through the lane (README, "Benchmarks").
+a reply costs about 0.17 ms of CPU less through the lane (docs/benchmark_history.md).
 """
 
 import inspect
