@@ -20,8 +20,8 @@ import uvloop
 
 from bench.floor.jobs import JOBS, Job
 from bench.floor.store import CLAIM, LISTEN, RECORD, statement
+from clawscale.workers.slots import MAX_IN_FLIGHT as SLOTS
 
-SLOTS = 32
 IDLE_SECONDS = 0.5
 SEND_TIMEOUT_SECONDS = 10.0
 
