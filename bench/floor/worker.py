@@ -95,8 +95,11 @@ async def main(job: Job) -> None:
         await psycopg.AsyncConnection.connect(dsn, autocommit=True) as connection,
         AsyncExitStack() as stack,
     ):
+        tls = httpx.create_ssl_context()
         clients = [
-            await stack.enter_async_context(httpx.AsyncClient(timeout=SEND_TIMEOUT_SECONDS))
+            await stack.enter_async_context(
+                httpx.AsyncClient(timeout=SEND_TIMEOUT_SECONDS, verify=tls)
+            )
             for _ in range(SLOTS)
         ]
         worker = Worker(job, connection, os.environ["FLOOR_PEER_URL"], clients)
