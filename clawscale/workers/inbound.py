@@ -44,7 +44,11 @@ from clawscale.workers.wakeup import Wakeup
 
 logger = logging.getLogger(__name__)
 
-BATCH_SIZE = 20
+BATCH_SIZE = 50
+"""Most items one turn claims. With 64 slots a turn has about 32 free: draining a backlog on two
+cores (`bench.drain inbound`, alternated runs), claiming up to 50 instead of 20 took the
+worker's CPU a forward from 1.01 to 0.95 ms and PostgreSQL's from 0.21 to 0.17 ms, and drained
+840-918 events/s against 693-810."""
 SWEEP_SECONDS = 10.0
 """How often a worker looks for parked events whose binding is ready (`release_stranded_events`)."""
 Result = TypeVar("Result")
