@@ -166,11 +166,18 @@ def run(
         action="store_true",
         help="take the planner's statistics once the warm-up is delivered (a drained queue)",
     )
+    parser.add_argument(
+        "--half-rate",
+        type=float,
+        help="messages a second of both half-rate runs (default: half the gateway's sustained"
+        " delivered throughput), to compare versions at one rate",
+    )
     args = parser.parse_args()
     with benchmark_setting(prepare, floor) as setting:
         load = Load(setting, args, warm_seconds)
-        gateway = measure(setting.gateway, load)
-        floor_figures = measure(setting.floor, load, half_rate=gateway.delivered.rate / 2)
+        gateway = measure(setting.gateway, load, half_rate=args.half_rate)
+        half_rate = args.half_rate or gateway.delivered.rate / 2
+        floor_figures = measure(setting.floor, load, half_rate=half_rate)
     print_report(
         f"{title}: gateway and floor ({args.workers} workers, {args.connections} connections,"
         f" {args.seconds:.0f} s runs)",
