@@ -17,7 +17,7 @@ from clawscale.workers.dispatcher import Dispatcher
 from clawscale.workers.inbound import InboundWorker
 from clawscale.workers.mail import MailWorker
 from clawscale.workers.maintenance import MaintenanceWorker
-from clawscale.workers.slots import slot_clients
+from clawscale.workers.slots import MAX_IN_FLIGHT, slot_clients
 from clawscale.workers.wakeup import Wakeup, relay_notifications
 from clawscale.workers.wechat_poller import SCAN_SECONDS, WeChatPollers
 
@@ -56,14 +56,19 @@ class SlotWorker(Protocol):
         ...
 
 
-async def run_woken(engine: Engine, signal: WorkSignal, worker: SlotWorker) -> None:
-    """`worker` until cancelled, with an HTTP client per slot, its wakeup poked
+async def run_woken(
+    engine: Engine, signal: WorkSignal, worker: SlotWorker, slots: int = MAX_IN_FLIGHT
+) -> None:
+    """`worker` until cancelled, with an HTTP client for each of `slots`, its wakeup poked
     by commits that make the signal's rows due: this process's own at once, other processes'
     through PostgreSQL NOTIFY."""
     wakeup = Wakeup()
     forget = signal.on_due(wakeup.poke)
     try:
-        async with slot_clients(HTTP_TIMEOUT_SECONDS) as clients, asyncio.TaskGroup() as group:
+        async with (
+            slot_clients(HTTP_TIMEOUT_SECONDS, slots) as clients,
+            asyncio.TaskGroup() as group,
+        ):
             group.create_task(worker.run(clients, wakeup))
             group.create_task(relay_notifications(engine, signal.channel, wakeup))
     finally:
@@ -86,7 +91,8 @@ async def run_all_workers(engine: Engine, settings: Settings) -> None:
     async with asyncio.TaskGroup() as group:
         group.create_task(run_dispatcher(engine, settings))
         group.create_task(run_inbound_worker(engine, settings))
-        group.create_task(run_woken(engine, MAIL, MailWorker(engine, settings)))
+        mail = MailWorker(engine, settings)
+        group.create_task(run_woken(engine, MAIL, mail, slots=mail.sends_at_once))
         group.create_task(run_forever(MaintenanceWorker(engine, settings), idle_seconds=60))
         group.create_task(wechat_pollers(engine, settings).run())
 

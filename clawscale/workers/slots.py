@@ -5,15 +5,15 @@ over the database, and `handle(client, item)`, the network call that ends in an 
 turn of `SlotRunner.run` is one thread hop that first records the outcomes that came back since
 the last turn and then claims work for the free slots; each claimed item goes on its own task
 with a slot's HTTP client, and the slot is free again as soon as its call ends (its outcome
-waits for the next turn). With fewer than half its slots free the runner waits up to
-GATHER_SECONDS for more to finish before a turn, so one turn records and claims for several
-slots rather than one each, and once a claim has taken all that was due the next turn waits
-until CAUGHT_UP_SECONDS after it began. A slow item holds only its own slot. Recording comes
-before claiming in every turn, so a claim sees everything that has finished (a conversation's
-next message becomes due once the one before it is recorded). Cancelling `run` is how a worker
-stops: it claims no more, gives the items in flight up to `stop_grace` seconds to finish,
-cancels the rest, records what finished and then calls `release` to give back the leases of
-what was cut short.
+waits for the next turn). With fewer than half its slots free (and fewer than a batch) the
+runner waits up to GATHER_SECONDS for more to finish before a turn, so one turn records and
+claims for several slots rather than one each, and once a claim has taken all that was due the
+next turn waits until CAUGHT_UP_SECONDS after it began. A slow item holds only its own slot.
+Recording comes before claiming in every turn, so a claim sees everything that has finished (a
+conversation's next message becomes due once the one before it is recorded). Cancelling `run`
+is how a worker stops: it claims no more, gives the items in flight up to `stop_grace` seconds
+to finish, cancels the rest, records what finished and then calls `release` to give back the
+leases of what was cut short.
 """
 
 import asyncio
@@ -103,11 +103,13 @@ class SlotRunner(Generic[Item, Outcome]):
         return min(self.batch_size, len(self.idle_clients))
 
     async def _gathered_room(self, wakeup: Wakeup) -> int:
-        """The room for items, once half the slots are free or GATHER_SECONDS have passed."""
+        """The room for items, once half the slots are free (or a whole batch's room, when a
+        batch is smaller) or GATHER_SECONDS have passed."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + GATHER_SECONDS
+        enough = min(self.batch_size, self.max_in_flight // 2)
         room = self._room()
-        while self.in_flight and room < self.max_in_flight // 2 and loop.time() < deadline:
+        while self.in_flight and room < enough and loop.time() < deadline:
             await wakeup.wait(deadline - loop.time())
             room = self._room()
         return room

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
+from clawscale.workers import slots
 from clawscale.workers.slots import SlotRunner, slot_clients
 from clawscale.workers.wakeup import Wakeup
 
@@ -234,3 +235,27 @@ def test_a_failed_record_is_logged_and_the_runner_goes_on(
         asyncio.run(run_ledger(ledger, slots=2, done=10))
     assert re.search(r"recording \d+ outcomes failed; their leases will lapse", caplog.text)
     assert len(set(ledger.recorded())) >= 10
+
+
+def test_a_batch_smaller_than_half_the_slots_is_claimed_without_gathering(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With one item held in flight and a batch of one, a whole batch's room is free: the
+    runner claims the next items at once instead of waiting for half its slots."""
+    monkeypatch.setattr(slots, "GATHER_SECONDS", 600.0)
+    ledger = Ledger(items=5)
+
+    async def run() -> None:
+        async def handle(client: httpx.AsyncClient, item: int) -> int:
+            await asyncio.sleep(600 if item == 0 else 0)
+            return item
+
+        async with slot_clients(timeout=1, count=SLOTS) as clients:
+            runner = SlotRunner(ledger.claim, ledger.record, handle, clients, batch_size=1)
+            task = asyncio.create_task(runner.run(Wakeup()))
+            await while_running(task, lambda: len(ledger.recorded()) >= 4, 10.0, ledger.events)
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    asyncio.run(run())
+    assert sorted(ledger.recorded()) == [1, 2, 3, 4]
