@@ -18,11 +18,10 @@ import time
 from dataclasses import dataclass
 
 from bench import inbound, outbound
-from bench.gateway_vs_floor import Setting, Side, benchmark_setting
-from bench.harness import granian, print_table, python_process, run_load
+from bench.gateway_vs_floor import Setting, Side, benchmark_setting, side_running, warm_up
+from bench.harness import print_table, run_load
 from bench.report import accepted
 from bench.resources import CpuTime
-from tests.processes import free_port
 
 PATHS = {"outbound": outbound.prepare, "inbound": inbound.prepare}
 WORKERS = 2
@@ -49,19 +48,12 @@ class Drained:
 
 def drain(side: Side, setting: Setting, seconds: float) -> Drained:
     """`side` through a warm-up, a backlog built while its worker is paused, and the drain."""
-    bodies, peer = setting.bodies, setting.peer
-    port = free_port()
-    url = f"http://127.0.0.1:{port}{setting.path}"
-    with (
-        granian(side.server, port, WORKERS, side.env),
-        python_process(side.worker, side.env) as worker,
-    ):
-        warm = run_load(url, bodies("warm"), CONNECTIONS, WARM_SECONDS)
-        peer.catch_up(accepted(warm))
-        peer.reset()
+    peer = setting.peer
+    with side_running(side, setting, WORKERS) as (url, _server, worker):
+        warm_up(url, setting, CONNECTIONS, WARM_SECONDS)
         os.kill(worker.pid, signal.SIGSTOP)
         try:
-            backlog = accepted(run_load(url, bodies("peak"), CONNECTIONS, seconds))
+            backlog = accepted(run_load(url, setting.bodies("peak"), CONNECTIONS, seconds))
             time.sleep(SETTLE_SECONDS)
             with CpuTime(setting.database, worker=worker.pid) as cpu:
                 os.kill(worker.pid, signal.SIGCONT)
@@ -76,6 +68,7 @@ def drain(side: Side, setting: Setting, seconds: float) -> Drained:
 
 
 def rows(name: str, drained: Drained) -> list[tuple[str, str]]:
+    """The report's lines for one side."""
     worker = drained.per_message(drained.worker_cpu)
     postgres = drained.per_message(drained.postgres_cpu)
     return [

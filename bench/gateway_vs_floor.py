@@ -6,10 +6,11 @@ the same fresh database, delivering to the same fake peer (bench/provider_app.py
 the same bodies from wrk: a warm-up, after which its worker catches up; the peak run (as fast
 as answers come), measured until its worker has delivered everything the run had accepted;
 then the half-rate run, paced at half the gateway's sustained delivered throughput (the same
-rate for the floor), and again until everything is delivered.
+rate for the floor; `--half-rate` sets one instead), and again until everything is delivered.
 """
 
 import argparse
+import subprocess
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -100,21 +101,38 @@ def benchmark_setting(
         )
 
 
+@contextmanager
+def side_running(
+    side: Side, setting: Setting, workers: int
+) -> Iterator[tuple[str, subprocess.Popen, subprocess.Popen]]:
+    """For the block: `side`'s server (`workers` processes) and its worker running; the URL to
+    post to, the server's process and the worker's."""
+    port = free_port()
+    with (
+        granian(side.server, port, workers, side.env) as server,
+        python_process(side.worker, side.env) as worker,
+    ):
+        yield f"http://127.0.0.1:{port}{setting.path}", server, worker
+
+
+def warm_up(url: str, setting: Setting, connections: int, seconds: float) -> None:
+    """Post the warm-up's bodies to `url` for `seconds`, wait until the peer has them all, then
+    start its count afresh."""
+    warm = run_load(url, setting.bodies("warm"), connections, seconds)
+    setting.peer.catch_up(accepted(warm))
+    setting.peer.reset()
+
+
 def measure(side: Side, load: Load, half_rate: float | None = None) -> Figures:
     """`side` through the warm-up, the peak run and the half-rate run (at `half_rate`, or half
     the peak run's sustained delivered throughput)."""
     args, setting = load.args, load.setting
     peer = setting.peer
-    port = free_port()
-    url = f"http://127.0.0.1:{port}{setting.path}"
     with (
-        granian(side.server, port, args.workers, side.env) as server,
-        python_process(side.worker, side.env) as worker,
+        side_running(side, setting, args.workers) as (url, server, worker),
         PeakMemory(server=server.pid, worker=worker.pid) as memory,
     ):
-        warm = run_load(url, setting.bodies("warm"), args.connections, load.warm_seconds)
-        peer.catch_up(accepted(warm))
-        peer.reset()
+        warm_up(url, setting, args.connections, load.warm_seconds)
         if args.analyze_drained:
             analyze(setting.database)
         with CpuTime(setting.database, server=server.pid, worker=worker.pid, peer=peer.pid) as cpu:
