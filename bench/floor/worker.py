@@ -4,8 +4,9 @@ FLOOR_PEER_URL in the environment): one asyncio process, like `python -m clawsca
 Woken by the table's NOTIFY (or every IDLE_SECONDS), it records the outcomes that came in since
 its last round in one UPDATE, then claims pending rows for its free slots in one UPDATE ... FOR
 UPDATE SKIP LOCKED, and sends each on a task of its own with the slot's HTTP client: up to SLOTS
-sends in flight, as the gateway's workers keep. While more than half its slots are busy it
-claims nothing, so one claim fills several slots rather than one each.
+sends in flight, as the gateway's workers keep, each slot with the gateway's slot client
+(`DirectClient`). While more than half its slots are busy it claims nothing, so one claim fills
+several slots rather than one each.
 """
 
 import asyncio
@@ -20,6 +21,7 @@ import uvloop
 
 from bench.floor.jobs import JOBS, Job
 from bench.floor.store import CLAIM, LISTEN, RECORD, statement
+from clawscale.workers.direct_client import DirectClient
 from clawscale.workers.slots import MAX_IN_FLIGHT as SLOTS
 
 IDLE_SECONDS = 0.5
@@ -97,9 +99,7 @@ async def main(job: Job) -> None:
     ):
         tls = httpx.create_ssl_context()
         clients = [
-            await stack.enter_async_context(
-                httpx.AsyncClient(timeout=SEND_TIMEOUT_SECONDS, verify=tls)
-            )
+            await stack.enter_async_context(DirectClient(timeout=SEND_TIMEOUT_SECONDS, verify=tls))
             for _ in range(SLOTS)
         ]
         worker = Worker(job, connection, os.environ["FLOOR_PEER_URL"], clients)

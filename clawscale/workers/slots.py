@@ -25,6 +25,7 @@ from typing import Generic, TypeVar
 
 import httpx
 
+from clawscale.workers.direct_client import DirectClient
 from clawscale.workers.wakeup import Wakeup
 
 logger = logging.getLogger(__name__)
@@ -60,12 +61,13 @@ async def slot_clients(
     to. One client shared by all slots costs far more: httpcore's pool checks every connection
     it holds on each request and each response (1.6 ms of CPU per request with 16 sends in
     flight on this machine, against 0.6 ms with a client per slot). The clients share one TLS
-    context: building one loads the CA bundle, about 50 ms and 300 KiB each.
+    context: building one loads the CA bundle, about 50 ms and 300 KiB each. Each is a
+    `DirectClient`: a plain request goes straight to its transport, with no cookie kept.
     """
     tls = httpx.create_ssl_context()
     async with AsyncExitStack() as stack:
         yield [
-            await stack.enter_async_context(httpx.AsyncClient(timeout=timeout, verify=tls))
+            await stack.enter_async_context(DirectClient(timeout=timeout, verify=tls))
             for _ in range(count)
         ]
 
