@@ -13,6 +13,10 @@ Keeping no cookies is also what a slot should do: one slot sends for every tenan
 and a cookie one provider account set would otherwise go back with another's requests to the
 same host. `Response.elapsed` is not set on these responses (nothing of ours reads it). Any
 request that asks for more (streaming, auth, redirects) goes through `AsyncClient.send`.
+
+One call is httpx's own, not its public API: `_transport_for_url`, which keeps the client's
+proxy and mount routing. httpx is pinned in requirements.txt; on an upgrade, the tests in
+tests/workers/test_direct_client.py say whether it still holds.
 """
 
 from typing import Any
