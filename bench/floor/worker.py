@@ -4,16 +4,15 @@ FLOOR_PEER_URL in the environment): one asyncio process, like `python -m clawsca
 Woken by the table's NOTIFY (or every IDLE_SECONDS), it records the outcomes that came in since
 its last round in one UPDATE, then claims pending rows for its free slots in one UPDATE ... FOR
 UPDATE SKIP LOCKED, and sends each on a task of its own with the slot's HTTP client: up to SLOTS
-sends in flight, as the gateway's workers keep, each slot with the gateway's slot client
-(`DirectClient`). While more than half its slots are busy it claims nothing, so one claim fills
-several slots rather than one each.
+sends in flight, as the gateway's workers keep, with the gateway's slot clients
+(`slots.slot_clients`: a `DirectClient` a slot, sharing one TLS context). While more than half
+its slots are busy it claims nothing, so one claim fills several slots rather than one each.
 """
 
 import asyncio
 import contextlib
 import os
 import sys
-from contextlib import AsyncExitStack
 
 import httpx
 import psycopg
@@ -21,8 +20,8 @@ import uvloop
 
 from bench.floor.jobs import JOBS, Job
 from bench.floor.store import CLAIM, LISTEN, RECORD, statement
-from clawscale.workers.direct_client import DirectClient
 from clawscale.workers.slots import MAX_IN_FLIGHT as SLOTS
+from clawscale.workers.slots import slot_clients
 
 IDLE_SECONDS = 0.5
 SEND_TIMEOUT_SECONDS = 10.0
@@ -95,13 +94,8 @@ async def main(job: Job) -> None:
     dsn = os.environ["FLOOR_DSN"]
     async with (
         await psycopg.AsyncConnection.connect(dsn, autocommit=True) as connection,
-        AsyncExitStack() as stack,
+        slot_clients(SEND_TIMEOUT_SECONDS, SLOTS) as clients,
     ):
-        tls = httpx.create_ssl_context()
-        clients = [
-            await stack.enter_async_context(DirectClient(timeout=SEND_TIMEOUT_SECONDS, verify=tls))
-            for _ in range(SLOTS)
-        ]
         worker = Worker(job, connection, os.environ["FLOOR_PEER_URL"], clients)
         listener = asyncio.create_task(listen(dsn, job.table, worker.changed))
         await asyncio.gather(listener, worker.run())
