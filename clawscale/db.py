@@ -24,6 +24,11 @@ POOL_SIZE = 20
 POOL_OVERFLOW = 10
 
 
+class StaleRead(Exception):
+    """A transaction's work rested on something kept outside the database (a cache) that it
+    then found out of date: roll the transaction back and run the work again."""
+
+
 def is_sqlite(url: str) -> bool:
     """Whether a database URL points at SQLite."""
     return url.startswith("sqlite")

@@ -7,7 +7,8 @@ thread hop, one BEGIN and one COMMIT for all of them, instead of one each. When 
 group raises (a conflict, a rejected request, a database error), the group is rolled back and
 each of its works runs again in a transaction of its own, so every caller gets exactly the
 result or exception it would have had alone; a work must therefore touch nothing but the
-session it is given.
+session it is given. A work run alone that raises StaleRead (it found a cache it used out of
+date) runs once more, in a transaction of its own.
 
 A work may have a `prepare(session)` method, run for every work of the group before the first
 work, and a `finish(session)` method, run for every work after the last, whose result is then
@@ -24,10 +25,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from clawscale.batched_calls import BatchedCalls
-from clawscale.db import session_scope
+from clawscale.db import StaleRead, session_scope
 
 Result = TypeVar("Result")
 Work = Callable[[Session], Any]
+
+STALE_RERUNS = 1
+"""Runs more for a work that raised StaleRead (each reloads what it found stale, so a second
+one means the thing changed again within milliseconds)."""
 
 
 @dataclass(frozen=True)
@@ -68,10 +73,14 @@ class GroupCommit:
                 results[number] = finish(db)
         return results
 
-    def _run_alone(self, work: Work) -> _Outcome[Any]:
+    def _run_alone(self, work: Work, reruns: int = STALE_RERUNS) -> _Outcome[Any]:
         try:
             with session_scope(self.engine) as db:
                 return _Outcome(self._run([work], db)[0])
+        except StaleRead as error:
+            if reruns:
+                return self._run_alone(work, reruns - 1)
+            return _Outcome(error=error)
         except Exception as error:
             return _Outcome(error=error)
 

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from clawscale.db import StaleRead
 from clawscale.domain.errors import Conflict
 from clawscale.group_commit import GroupCommit
 from clawscale.models import Customer
@@ -141,3 +142,27 @@ def test_a_work_run_again_alone_is_prepared_again_in_its_own_transaction(db):
     ]
     assert steps[4][2] is steps[6][2] and steps[4][2] is not steps[0][2]
     assert stored_names(db) == {"a"}
+
+
+def stale_for(runs: int, name: str) -> Callable[[Session], str]:
+    """A work that writes, then finds its cache stale in its first `runs` runs."""
+    seen: list[None] = []
+
+    def work(db: Session) -> str:
+        db.add(Customer(display_name=f"{name} {len(seen)}"))
+        db.flush()
+        seen.append(None)
+        if len(seen) <= runs:
+            raise StaleRead(name)
+        return name
+
+    return work
+
+
+def test_a_work_that_finds_its_cache_stale_runs_again_once(db):
+    group_commit = GroupCommit(db)
+    assert asyncio.run(group_commit(stale_for(1, "refreshed"))) == "refreshed"
+    assert stored_names(db) == {"refreshed 1"}
+    with pytest.raises(StaleRead):
+        asyncio.run(group_commit(stale_for(2, "changing")))
+    assert stored_names(db) == {"refreshed 1"}

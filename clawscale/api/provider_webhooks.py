@@ -33,6 +33,7 @@ from clawscale.channels.webhooks import (
     WebhookRejected,
     WebhookRequest,
 )
+from clawscale.domain.inbound.channel_cache import ChannelChanged
 from clawscale.domain.inbound.webhooks import (
     WebhookStore,
     answer_challenge,
@@ -110,7 +111,7 @@ async def provider_webhook(
         raise _rejected(kind, channel_id, error) from None
     except MalformedPayload as error:
         raise ApiError(400, "invalid_body", "The body is not JSON.") from error
-    except SQLAlchemyError as error:
+    except (SQLAlchemyError, ChannelChanged) as error:
         raise storage_failed(channel_id, error) from error
     log_receipt(channel_id, outcome)
     receipt = WebhookReceipt(received=outcome.received, duplicates=outcome.duplicates)

@@ -437,3 +437,26 @@ def test_a_known_channel_follows_its_row_at_once(client, session):
     )
     assert fresh.json()["data"] == {"received": 1, "duplicates": 0}
     assert count(session, InboundEvent) == 2
+
+
+def test_a_cached_channel_is_checked_before_a_request_it_fails_is_refused(client, session):
+    """The webhook uses the cached channel until the lookup of its messages confirms it; a
+    request the cached channel would refuse is judged on the channel as stored: a token rotated
+    since is accepted at once, and a disconnect is a 404 whatever the body."""
+    kind = KINDS["whatsapp_evolution"]
+    channel = shared_channel(session, kind)
+    assert post(client, kind.name, channel.id, *kind.request(kind.payload("3001"))).is_success
+    update_channel_data(session, SETTINGS, channel, secrets={"webhook_token": "rotated-token"})
+    session.add(channel)
+    session.commit()
+    rotated = post(
+        client, kind.name, channel.id, *kind.request(kind.payload("3002")), token="rotated-token"
+    )
+    assert rotated.json()["data"] == {"received": 1, "duplicates": 0}
+    channel.status = ChannelStatus.DISCONNECTED
+    session.add(channel)
+    session.commit()
+    garbled = post(client, kind.name, channel.id, *kind.sign(b"{not json"), token="rotated-token")
+    assert garbled.status_code == 404
+    assert garbled.json()["error"] == "channel_not_found"
+    assert count(session, InboundEvent) == 2

@@ -12,7 +12,9 @@ once). The SELECT is shared: messages about to be routed in one transaction (a g
 webhooks, a WeChat poll's batch) are announced with `expect_messages`, and the first of them
 routed reads what is stored about all of them at once (the messages bound as one JSON array, a
 table in the statement); a sender's next message in the same transaction reads its rows again,
-as the one before may have changed them. The INSERT is shared too: `stage_inbound_message`
+as the one before may have changed them. It also reads each message's channel as stored,
+which confirms a channel the transaction took from a cache (`channel_cache.confirm_channels`).
+The INSERT is shared too: `stage_inbound_message`
 routes a message up to its event, and `store_staged_messages` stores the events the transaction
 staged in one statement (a group commit's webhooks store theirs once all are staged).
 Anything else (a new sender, a moved or inactive route, a missing binding) is placed by
@@ -35,6 +37,7 @@ from clawscale.channels.base import InboundMessage
 from clawscale.db import execute_core, insert_rows_unless_exist, transaction_memo
 from clawscale.domain.accounts.identities import identity_type_for_provider, normalise_identity
 from clawscale.domain.errors import DomainError
+from clawscale.domain.inbound.channel_cache import CHANNEL_STATE, confirm_channels
 from clawscale.domain.inbound.placement import (
     CONVERSATION_KEY_SQL,
     Placement,
@@ -104,7 +107,8 @@ LOOKUPS = BoundRows(
 @cache
 def known_senders_statement(dialect: str) -> Any:
     """The SELECT behind `_known_senders`: a row a message (by `position`), its columns NULL
-    for whatever is missing."""
+    for whatever is missing, and its channel's `CHANNEL_STATE` (which confirms a channel the
+    transaction assumed: `channel_cache`)."""
     lookup = LOOKUPS.table(dialect)
     customer_id = sa.func.coalesce(lookup.c.owner_customer_id, ExternalIdentity.customer_id)
     stored_event = (
@@ -133,6 +137,7 @@ def known_senders_statement(dialect: str) -> Any:
             col(DeliveryRoute.is_active).label("route_active"),
             col(AgentBinding.provision_status).label("binding_status"),
             sa.exists().where(col(Agent.is_default)).label("default_agent"),
+            *CHANNEL_STATE,
         )
         .select_from(lookup)
         .join(Channel, Channel.id == lookup.c.channel_id)
@@ -232,6 +237,7 @@ def _known_senders(db: Session, lookups: list[Lookup]) -> list[Any]:
     dialect = db.get_bind().dialect
     statement = known_senders_statement(dialect.name)
     found = execute_core(db, statement, LOOKUPS.params(rows, dialect)).all()
+    confirm_channels(db, (lookup.channel_id for lookup in lookups), found)
     by_position = {int(row.position): row for row in found}
     return [by_position[position] for position in range(len(lookups))]
 

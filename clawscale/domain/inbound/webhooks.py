@@ -1,15 +1,17 @@
 """Provider webhooks of shared channels: verified, parsed and stored before the provider hears 200.
 
-In one transaction: the channel is found (`channel_cache`: the row checked, its credentials
-decrypted once per change; a missing, other-kind or not `connected` channel is
-`channel_not_found`), the request verified (path token, then the kind's own proof; a rejection
-stores nothing), the JSON parsed and each message routed through the one inbound path
-(`inbound.intake`), which deduplicates by the provider's message id. The transaction commits before
-the answer (the API commits concurrent webhooks together: `clawscale.group_commit`, which runs
-every `WebhookStore.prepare`, the verifying and parsing, before the first webhook's messages are
-routed, so that what is stored about all of them is read in one statement), so a 200 means the
-messages are durable; a database failure is `storage_unavailable` (503) so the
-provider delivers again. Forwarding to the runtime happens later, in the worker.
+In one transaction: the channel is found (`channel_cache`: its credentials decrypted once per
+change, the cached channel assumed and its row checked by the lookup of the webhook's messages,
+or on its own when there is none or the request fails on it; a missing, other-kind or not
+`connected` channel is `channel_not_found`), the request verified (path token, then the kind's
+own proof; a rejection stores nothing), the JSON parsed and each message routed through the one
+inbound path (`inbound.intake`), which deduplicates by the provider's message id. The
+transaction commits before the answer (the API commits concurrent webhooks together:
+`clawscale.group_commit`, which runs every `WebhookStore.prepare`, the verifying and parsing,
+before the first webhook's messages are routed, so that what is stored about all of them is
+read in one statement), so a 200 means the messages are durable; a database failure is
+`storage_unavailable` (503) so the provider delivers again. Forwarding to the runtime happens
+later, in the worker.
 """
 
 import logging
@@ -29,7 +31,7 @@ from clawscale.channels.webhooks import (
 )
 from clawscale.db import session_scope
 from clawscale.domain.errors import DomainError, NotFound, Unavailable
-from clawscale.domain.inbound.channel_cache import ChannelCache
+from clawscale.domain.inbound.channel_cache import ChannelCache, ChannelChanged
 from clawscale.domain.inbound.intake import (
     StagedMessage,
     expect_messages,
@@ -60,8 +62,10 @@ def _verified_channel(
     request: WebhookRequest,
     *,
     connected_only: bool,
+    assume: bool = False,
 ) -> tuple[Channel, ChannelCredentials]:
-    found = channels.channel(db, settings, channel_id)
+    find = channels.assumed if assume else channels.channel
+    found = find(db, settings, channel_id)
     if found is None:
         raise NotFound("channel_not_found", "No such connected channel.")
     channel, credentials = found
@@ -82,7 +86,8 @@ class WebhookStore:
     calling it routes them up to their events (`stage_inbound_message`), `finish` stores the
     staged events (`store_staged_messages`) and says what became of its messages.
 
-    Raises NotFound `channel_not_found`, WebhookRejected or MalformedPayload (nothing stored).
+    Raises NotFound `channel_not_found`, WebhookRejected or MalformedPayload (nothing stored),
+    or ChannelChanged when the cached channel it assumed had changed (to be run again).
     """
 
     settings: Settings
@@ -96,7 +101,18 @@ class WebhookStore:
     _skipped: int = 0
 
     def prepare(self, db: Session) -> None:
-        """Verify and parse the request in `db`, and expect its messages there."""
+        """Verify and parse the request in `db`, and expect its messages there. The channel is
+        the cached one, assumed as it is (`ChannelCache.assumed`: the lookup of its messages
+        confirms it); a request it fails is tried again on the channel as stored, so that no
+        answer rests on a stale channel."""
+        try:
+            self._prepare(db, assume=True)
+        except Exception:
+            if not self.channels.is_assumed(db, self.channel_id):
+                raise
+            self._prepare(db, assume=False)
+
+    def _prepare(self, db: Session, *, assume: bool) -> None:
         channel, credentials = _verified_channel(
             db,
             self.settings,
@@ -105,6 +121,7 @@ class WebhookStore:
             self.channel_id,
             self.request,
             connected_only=True,
+            assume=assume,
         )
         self.adapter.verify_request(credentials, self.request)
         self._messages = self.adapter.parse_inbound(credentials, parse_json_body(self.request.body))
@@ -125,15 +142,17 @@ class WebhookStore:
 
     def finish(self, db: Session) -> WebhookOutcome:
         """Store what this transaction staged; how many of this webhook's messages were stored
-        now, had been stored before, or were skipped."""
+        now, had been stored before, or were skipped (the channel confirmed first, if no
+        lookup did)."""
+        self.channels.confirm_assumed(db, self.channel_id)
         store_staged_messages(db)
         duplicates = sum(bool(staged.outcome().duplicate) for staged in self._staged)
         return WebhookOutcome(len(self._staged) - duplicates, duplicates, self._skipped)
 
 
-def storage_failed(channel_id: str, error: SQLAlchemyError) -> Unavailable:
-    """The answer when a webhook's transaction failed: `storage_unavailable`, so the provider
-    delivers again."""
+def storage_failed(channel_id: str, error: SQLAlchemyError | ChannelChanged) -> Unavailable:
+    """The answer when a webhook's transaction failed (or its channel changed under it even
+    when run alone): `storage_unavailable`, so the provider delivers again."""
     logger.warning("channel %s: webhook not stored (%s)", channel_id, type(error).__name__)
     return Unavailable("storage_unavailable", "The message could not be stored.")
 
