@@ -12,14 +12,13 @@ once). The SELECT is shared: messages about to be routed in one transaction (a g
 webhooks, a WeChat poll's batch) are announced with `expect_messages`, and the first of them
 routed reads what is stored about all of them at once (the messages bound as one JSON array, a
 table in the statement); a sender's next message in the same transaction reads its rows again,
-as the one before may have changed them. It also reads each message's channel as stored,
-which confirms a channel the transaction took from a cache (`channel_cache.confirm_channels`).
-The INSERT is shared too: `stage_inbound_message`
-routes a message up to its event, and `store_staged_messages` stores the events the transaction
-staged in one statement (a group commit's webhooks store theirs once all are staged).
-Anything else (a new sender, a moved or inactive route, a missing binding) is placed by
-`place_message`, in a savepoint. The sender's and the channel's last-seen times are written at
-most once per ACTIVITY_RESOLUTION.
+as the one before may have changed them. It also reads each message's channel as stored, which
+confirms a channel the transaction took from a cache (`channel_cache.confirm_channels`). The
+INSERT is shared too: `stage_inbound_message` routes a message up to its event, and
+`store_staged_messages` stores the events the transaction staged in one statement (a group
+commit's webhooks store theirs once all are staged). Anything else (a new sender, a moved or
+inactive route, a missing binding) is placed by `place_message`, in a savepoint. The sender's
+and the channel's last-seen times are written at most once per ACTIVITY_RESOLUTION.
 """
 
 from collections.abc import Sequence
